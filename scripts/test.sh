@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The one test command (README: `npm test`): typecheck, lint, build, Firefox lint,
+# unit, integration and end-to-end tests in Chromium. Stops at the first failing layer.
+set -euo pipefail
+source "$(dirname "$0")/ensure-deps.sh"
+source scripts/ensure-chromium.sh
+
+step() { printf '\n== %s\n' "$*"; }
+
+step typecheck;   npx tsc --noEmit
+step lint;        npx biome check --reporter=summary .
+step build;       npx vite build --logLevel warn
+step firefox-lint; npx web-ext lint --source-dir dist-firefox --self-hosted --output text --warnings-as-errors
+# Quiet on success, every detail on failure, one "LAYER: N passed, N failed" line each.
+layer() { WEFT_TEST_LAYER=$1 node --test --test-reporter=./test/reporter.ts "${@:2}"; }
+step unit;        layer unit 'test/unit/**/*.test.ts'
+step integration; layer integration --test-concurrency=1 'test/integration/**/*.test.ts'
+step e2e;         layer e2e --test-concurrency=1 'test/e2e/**/*.test.ts'
