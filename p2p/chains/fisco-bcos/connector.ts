@@ -1,0 +1,221 @@
+/**
+ * `ChainConnector` for FISCO BCOS 2.x: what a router uses to front one group of one chain.
+ * Reads go through `call`; writes arrive signed by the wallet and are only relayed.
+ */
+import { type Fragment, FunctionFragment, type Interface, type InterfaceAbi } from 'ethers';
+import type {
+  CallRequest,
+  CallResult,
+  ChainBlock,
+  ChainConnector,
+  ChainEvent,
+  ChainInfo,
+  ChainRef,
+  ChainTransaction,
+  Hex,
+  ResourceDescription,
+  ResourceMethod,
+  SubmitRequest,
+  TransactionReceipt,
+} from '../connector.ts';
+import { UnknownResourceError } from '../errors.ts';
+import { contractInterface, decodeEvent, decodeResult, encodeCall } from './abi.ts';
+import { FiscoRpcError, FiscoTransactionMismatchError } from './errors.ts';
+import { FiscoRpcClient } from './rpc-client.ts';
+import type { FiscoBlock, FiscoReceipt, FiscoTransaction } from './rpc-types.ts';
+import { decodeTransaction } from './transaction.ts';
+import { normaliseStatus, STATUS_OK } from './transaction-status.ts';
+
+/** RPCExceptionType::BlockNumberT: "BlockNumber does not exist". */
+const BLOCK_NUMBER_DOES_NOT_EXIST = -40004;
+
+export interface FiscoResourceConfig {
+  /** Bare resource name; its path is `zone.chain.name`. */
+  name: string;
+  address: string;
+  abi: InterfaceAbi;
+}
+
+export interface FiscoBcosConnectorOptions {
+  url: string;
+  chainId: number;
+  groupId: number;
+  /** Used to build resource paths `zone.chain.resource`. */
+  zone: string;
+  chainName: string;
+  resources: FiscoResourceConfig[];
+  receiptTimeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+interface Resource {
+  description: ResourceDescription;
+  iface: Interface;
+}
+
+export class FiscoBcosConnector implements ChainConnector {
+  readonly chain: Extract<ChainRef, { type: 'fisco-bcos' }>;
+  readonly client: FiscoRpcClient;
+  readonly #resources = new Map<string, Resource>();
+  readonly #prefix: string;
+  readonly #receiptTimeoutMs: number;
+
+  constructor(options: FiscoBcosConnectorOptions) {
+    this.chain = { type: 'fisco-bcos', chainId: options.chainId, groupId: options.groupId };
+    this.client = new FiscoRpcClient({
+      url: options.url,
+      groupId: options.groupId,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    this.#prefix = `${options.zone}.${options.chainName}.`;
+    this.#receiptTimeoutMs = options.receiptTimeoutMs ?? 30_000;
+    for (const r of options.resources) this.addResource(r);
+  }
+
+  addResource(config: FiscoResourceConfig): ResourceDescription {
+    const iface = contractInterface(config.abi);
+    const description: ResourceDescription = {
+      path: `${this.#prefix}${config.name}`,
+      chain: this.chain,
+      address: config.address.toLowerCase(),
+      methods: iface.fragments.filter(isFunction).map(toMethod),
+      abi: JSON.parse(iface.formatJson()) as unknown,
+    };
+    this.#resources.set(config.name, { description, iface });
+    return description;
+  }
+
+  resources(): ResourceDescription[] {
+    return [...this.#resources.values()].map((r) => r.description);
+  }
+
+  describe(resource: string): ResourceDescription {
+    return this.#resource(resource).description;
+  }
+
+  async info(): Promise<ChainInfo> {
+    const [blockNumber, version] = await Promise.all([
+      this.client.getBlockNumber(),
+      this.client.getClientVersion(),
+    ]);
+    return { chain: this.chain, blockNumber, client: `FISCO-BCOS ${version['FISCO-BCOS Version']}` };
+  }
+
+  async call(request: CallRequest): Promise<CallResult> {
+    const { description, iface } = this.#resource(request.resource);
+    const data = encodeCall(iface, request.method, request.args);
+    const raw = await this.client.callChecked({
+      to: description.address,
+      data,
+      ...(request.from ? { from: request.from } : {}),
+    });
+    return { values: decodeResult(iface, request.method, raw), raw };
+  }
+
+  /** Relays the wallet's signed transaction after checking it targets this chain, group and resource. */
+  async submit(request: SubmitRequest): Promise<TransactionReceipt> {
+    const { description, iface } = this.#resource(request.resource);
+    const tx = decodeTransaction(request.signed);
+    const { chainId, groupId, to } = tx.fields;
+    if (chainId !== BigInt(this.chain.chainId) || groupId !== BigInt(this.chain.groupId)) {
+      throw new FiscoTransactionMismatchError(
+        `transaction is for chain ${chainId} group ${groupId}, this connector fronts chain ${this.chain.chainId} group ${this.chain.groupId}`,
+        { chainId: String(chainId), groupId: String(groupId) },
+      );
+    }
+    if (to !== description.address) {
+      throw new FiscoTransactionMismatchError(
+        `transaction targets ${to ?? 'a deployment'}, not ${description.path}`,
+        {
+          to,
+          resource: description.path,
+        },
+      );
+    }
+    const hash = await this.client.sendRawTransaction(request.signed);
+    const receipt = await this.client.waitForReceipt(hash, {
+      timeoutMs: request.timeoutMs ?? this.#receiptTimeoutMs,
+    });
+    return toReceipt(receipt, iface);
+  }
+
+  blockNumber(): Promise<bigint> {
+    return this.client.getBlockNumber();
+  }
+
+  async getBlock(number: bigint): Promise<ChainBlock | null> {
+    let block: FiscoBlock;
+    try {
+      block = await this.client.getBlockByNumber(number);
+    } catch (error) {
+      if (error instanceof FiscoRpcError && error.rpcCode === BLOCK_NUMBER_DOES_NOT_EXIST) return null;
+      throw error;
+    }
+    return {
+      number: BigInt(block.number),
+      hash: block.hash as Hex,
+      parentHash: block.parentHash as Hex,
+      timestamp: Number(BigInt(block.timestamp)),
+      txIds: block.transactions.map((t) => (typeof t === 'string' ? t : t.hash)),
+      raw: block,
+    };
+  }
+
+  async getTransaction(txId: string): Promise<ChainTransaction | null> {
+    const tx: FiscoTransaction | null = await this.client.getTransactionByHash(txId);
+    if (!tx) return null;
+    return {
+      txId: tx.hash,
+      blockNumber: tx.blockNumber === null ? null : BigInt(tx.blockNumber),
+      from: tx.from,
+      ...(tx.to ? { to: tx.to } : {}),
+      input: tx.input as Hex,
+      raw: tx,
+    };
+  }
+
+  async close(): Promise<void> {
+    // HTTP needs no teardown; fetch keeps no connection we own.
+  }
+
+  #resource(name: string): Resource {
+    const bare = name.startsWith(this.#prefix) ? name.slice(this.#prefix.length) : name;
+    const resource = this.#resources.get(bare);
+    if (!resource) throw new UnknownResourceError(name);
+    return resource;
+  }
+}
+
+function isFunction(fragment: Fragment): fragment is FunctionFragment {
+  return FunctionFragment.isFragment(fragment);
+}
+
+function toMethod(f: FunctionFragment): ResourceMethod {
+  return {
+    name: f.name,
+    kind: f.constant ? 'read' : 'write',
+    inputs: f.inputs.map((p) => ({ name: p.name, type: p.type })),
+    outputs: f.outputs.map((p) => ({ name: p.name, type: p.type })),
+  };
+}
+
+export function toReceipt(receipt: FiscoReceipt, iface?: Interface): TransactionReceipt {
+  const status = normaliseStatus(receipt.status);
+  const events: ChainEvent[] = receipt.logs.map((log) => {
+    const decoded = iface ? decodeEvent(iface, log) : undefined;
+    return {
+      address: log.address,
+      ...(decoded ? { name: decoded.name, args: decoded.args } : {}),
+      topics: log.topics as Hex[],
+      data: log.data as Hex,
+    };
+  });
+  return {
+    txId: receipt.transactionHash,
+    blockNumber: BigInt(receipt.blockNumber),
+    status: status === STATUS_OK ? 'success' : 'reverted',
+    chainStatus: status,
+    output: receipt.output as Hex,
+    events,
+  };
+}

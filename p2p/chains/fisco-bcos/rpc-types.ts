@@ -1,0 +1,96 @@
+/** JSON shapes of FISCO BCOS 2.x JSON-RPC results: numbers are hex strings, as the node sends them. */
+
+export interface FiscoLog {
+  address: string;
+  topics: string[];
+  data: string;
+}
+
+export interface FiscoReceipt {
+  blockHash: string;
+  blockNumber: string;
+  contractAddress: string;
+  from: string;
+  gasUsed: string;
+  input: string;
+  logs: FiscoLog[];
+  logsBloom: string;
+  output: string;
+  root: string;
+  status: string;
+  to: string | null;
+  transactionHash: string;
+  transactionIndex: string;
+}
+
+export interface FiscoTransaction {
+  blockHash: string | null;
+  blockNumber: string | null;
+  from: string;
+  gas: string;
+  gasPrice: string;
+  hash: string;
+  input: string;
+  nonce: string;
+  to: string | null;
+  transactionIndex: string | null;
+  value: string;
+  blockLimit?: string;
+  chainId?: string;
+  groupId?: string;
+  extraData?: string;
+}
+
+export interface FiscoBlockSignature {
+  index: string;
+  signature: string;
+}
+
+export interface FiscoBlock {
+  dbHash: string;
+  extraData: string[];
+  gasLimit: string;
+  gasUsed: string;
+  hash: string;
+  logsBloom: string;
+  number: string;
+  parentHash: string;
+  receiptsRoot: string;
+  sealer: string;
+  sealerList: string[];
+  signatureList: FiscoBlockSignature[];
+  stateRoot: string;
+  timestamp: string;
+  /** Hashes, or full transactions when asked with `includeTransactions`. */
+  transactions: (string | FiscoTransaction)[];
+  transactionsRoot: string;
+}
+
+export interface FiscoCallResult {
+  currentBlockNumber: string;
+  output: string;
+  status: string;
+}
+
+export interface FiscoClientVersion {
+  'Build Time'?: string;
+  'Build Type'?: string;
+  'Chain Id'?: string;
+  'FISCO-BCOS Version': string;
+  'Git Branch'?: string;
+  'Git Commit Hash'?: string;
+  'Supported Version'?: string;
+}
+
+export interface JsonRpcErrorObject {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+export interface JsonRpcResponse {
+  jsonrpc?: string;
+  id: number | string | null;
+  result?: unknown;
+  error?: JsonRpcErrorObject;
+}

@@ -1,0 +1,15 @@
+/** What the devnode keeps per block, in memory and in its log. */
+import type { FiscoBlock, FiscoReceipt } from '../../chains/fisco-bcos/rpc-types.ts';
+
+export interface StoredTransaction {
+  raw: string;
+  hash: string;
+  from: string;
+}
+
+export interface StoredBlock {
+  /** The block as getBlockByNumber reports it (transactions as hashes). */
+  header: FiscoBlock;
+  txs: StoredTransaction[];
+  receipts: FiscoReceipt[];
+}

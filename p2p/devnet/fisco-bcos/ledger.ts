@@ -1,0 +1,486 @@
+/**
+ * The devnode's chain for one group: a txpool with the checks of a FISCO BCOS 2.x TxPool, a real
+ * EVM (@ethereumjs/evm over a Merkle state trie) that executes sealed blocks, signed block
+ * headers, and a block log that makes every sealed block durable before it is visible.
+ */
+import { Common, Hardfork, Mainnet } from '@ethereumjs/common';
+import { createEVM, type EVM, type EVMRunCallOpts, type Log } from '@ethereumjs/evm';
+import { MerklePatriciaTrie } from '@ethereumjs/mpt';
+import { RLP } from '@ethereumjs/rlp';
+import { MerkleStateManager } from '@ethereumjs/statemanager';
+import {
+  Account,
+  bigIntToUnpaddedBytes,
+  bytesToHex,
+  createAddressFromString,
+  hexToBytes,
+} from '@ethereumjs/util';
+import { Bloom } from '@ethereumjs/vm';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { FiscoInvalidSignatureError, FiscoTransactionFormatError } from '../../chains/fisco-bcos/errors.ts';
+import type {
+  FiscoBlock,
+  FiscoLog,
+  FiscoReceipt,
+  FiscoTransaction,
+} from '../../chains/fisco-bcos/rpc-types.ts';
+import {
+  BLOCK_LIMIT_WINDOW,
+  decodeTransaction,
+  recoverSender,
+  type SignedFiscoTransaction,
+} from '../../chains/fisco-bcos/transaction.ts';
+import { BlockLog } from './block-log.ts';
+import type { StoredBlock, StoredTransaction } from './ledger-types.ts';
+import {
+  abridged,
+  badRlp,
+  invalidSignature,
+  invalidTransactionFormat,
+  type NodeError,
+  transactionRefused,
+} from './node-errors.ts';
+import { RecordingDB } from './recording-db.ts';
+import { loadSealerKeys, type Sealer, sealerFromKey } from './sealers.ts';
+
+export interface LedgerOptions {
+  chainId: number;
+  groupId: number;
+  /** Where blocks, state and sealer keys live; in memory only when undefined. */
+  dataDir?: string;
+  /** Hex secp256k1 keys of the sealers; generated (and kept in dataDir) when absent. */
+  sealerKeys?: string[];
+  sealerCount?: number;
+  /** FISCO BCOS default `tx_count_limit`. */
+  maxTxsPerBlock?: number;
+  /** FISCO BCOS default txpool `limit`. */
+  poolLimit?: number;
+  /** Bytes of pending transactions the pool holds before OverGroupMemoryLimit. */
+  poolMemoryLimit?: number;
+}
+
+interface PendingTx {
+  tx: SignedFiscoTransaction;
+  from: string;
+  size: number;
+}
+
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
+const ZERO_HASH = `0x${'00'.repeat(32)}`;
+const MAX_GAS = 0x7fffffffffffffffn;
+
+/** EVM halts mapped to FISCO BCOS transaction statuses. */
+const HALT_STATUS: Record<string, string> = {
+  revert: '0x16',
+  'out of gas': '0xc',
+  'code store out of gas': '0xc',
+  'invalid opcode': '0xa',
+  'invalid JUMP': '0xb',
+  'stack overflow': '0xd',
+  'stack underflow': '0xe',
+  'create collision': '0x18',
+};
+
+type BlockEnv = NonNullable<EVMRunCallOpts['block']>;
+
+const hex = (n: bigint | number) => `0x${n.toString(16)}`;
+const keccakHex = (bytes: Uint8Array) => bytesToHex(keccak_256(bytes));
+
+export class Ledger {
+  readonly chainId: number;
+  readonly groupId: number;
+  readonly sealers: Sealer[];
+  readonly #evm: EVM;
+  readonly #state: MerkleStateManager;
+  readonly #db: RecordingDB;
+  readonly #log: BlockLog;
+  readonly #blocks: StoredBlock[] = [];
+  readonly #blockByHash = new Map<string, number>();
+  readonly #txIndex = new Map<string, { block: number; index: number }>();
+  readonly #chainNonces = new Set<bigint>();
+  readonly #pool = new Map<string, PendingTx>();
+  readonly #poolNonces = new Set<bigint>();
+  readonly #maxTxsPerBlock: number;
+  readonly #poolLimit: number;
+  readonly #poolMemoryLimit: number;
+  #poolBytes = 0;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    options: LedgerOptions,
+    evm: EVM,
+    state: MerkleStateManager,
+    db: RecordingDB,
+    log: BlockLog,
+  ) {
+    this.chainId = options.chainId;
+    this.groupId = options.groupId;
+    this.#evm = evm;
+    this.#state = state;
+    this.#db = db;
+    this.#log = log;
+    this.#maxTxsPerBlock = options.maxTxsPerBlock ?? 1000;
+    this.#poolLimit = options.poolLimit ?? 150_000;
+    this.#poolMemoryLimit = options.poolMemoryLimit ?? 512 * 1024 * 1024;
+    const keys = loadSealerKeys(options.dataDir, options.sealerKeys, options.sealerCount ?? 4);
+    this.sealers = keys.map(sealerFromKey);
+  }
+
+  static async open(options: LedgerOptions): Promise<Ledger> {
+    const common = new Common({ chain: Mainnet, hardfork: Hardfork.London });
+    const db = new RecordingDB();
+    const trie = new MerklePatriciaTrie({ db, useKeyHashing: true, common });
+    const state = new MerkleStateManager({ trie, common });
+    const evm = await createEVM({ common, stateManager: state });
+    const { log, entries } = BlockLog.open(options.dataDir);
+    const ledger = new Ledger(options, evm, state, db, log);
+    for (const entry of entries) {
+      db.apply(entry.trie);
+      ledger.#index(entry.block);
+    }
+    const last = ledger.#blocks.at(-1);
+    if (last) await state.setStateRoot(hexToBytes(last.header.stateRoot as `0x${string}`));
+    else await ledger.#commit(ledger.#buildBlock([], [], bytesToHex(await state.getStateRoot()), 0), []);
+    return ledger;
+  }
+
+  get blockNumber(): bigint {
+    return BigInt(this.#blocks.length - 1);
+  }
+
+  get pendingCount(): number {
+    return this.#pool.size;
+  }
+
+  /**
+   * Admits a signed transaction to the pool or throws the node's error, checking in the order
+   * of TxPool::verify: known, in chain, nonce, block limit, signature, pool nonce, chain, group.
+   */
+  submit(raw: string): string {
+    if (!/^0x([0-9a-fA-F]{2})*$/.test(raw))
+      throw badRlp('BadHexCharacter: raw transaction is not even-length 0x hex');
+    const size = (raw.length - 2) / 2;
+    let tx: SignedFiscoTransaction;
+    let from: string;
+    try {
+      tx = decodeTransaction(raw as `0x${string}`);
+      from = recoverSender(tx);
+    } catch (error) {
+      throw decodeFailure(error);
+    }
+    const refuse = (comment: string): NodeError =>
+      transactionRefused(`${comment}, txHash=${abridged(tx.hash)}`);
+    if (this.#poolBytes + size > this.#poolMemoryLimit) throw refuse('OverGroupMemoryLimit');
+    if (this.#pool.size >= this.#poolLimit) throw refuse('TransactionPoolIsFull');
+    if (this.#pool.has(tx.hash)) throw refuse('TransactionAlreadyKown');
+    if (this.#txIndex.has(tx.hash)) throw refuse('TransactionAlreadyInChain');
+    const { randomid, blockLimit, chainId, groupId } = tx.fields;
+    if (this.#chainNonces.has(randomid)) throw refuse('TransactionNonceCheckFail');
+    const current = this.blockNumber;
+    if (blockLimit <= current || blockLimit > current + BLOCK_LIMIT_WINDOW) {
+      throw transactionRefused(
+        `BlockLimitCheckFailed, txBlockLimit=${blockLimit}, txHash=${abridged(tx.hash)}`,
+      );
+    }
+    if (this.#poolNonces.has(randomid)) throw refuse('TxPoolNonceCheckFail');
+    if (chainId !== BigInt(this.chainId)) throw refuse('InvalidChainId');
+    if (groupId !== BigInt(this.groupId)) throw refuse('InvalidGroupId');
+    this.#pool.set(tx.hash, { tx, from, size });
+    this.#poolNonces.add(randomid);
+    this.#poolBytes += size;
+    return tx.hash;
+  }
+
+  /** Executes a read against the latest state and throws nothing away but the changes. */
+  call(from: string, to: string, data: string): Promise<{ status: string; output: string }> {
+    return this.#exclusive(async () => {
+      await this.#state.checkpoint();
+      try {
+        const result = await this.#evm.runCall({
+          caller: createAddressFromString(from),
+          origin: createAddressFromString(from),
+          to: createAddressFromString(to),
+          data: hexToBytes(data as `0x${string}`),
+          gasLimit: MAX_GAS,
+          skipNonceIncrement: true,
+          skipBalance: true,
+          block: this.#blockEnv(this.blockNumber, BigInt(Date.now())),
+        });
+        const error = result.execResult.exceptionError?.error;
+        return {
+          status: error === undefined ? '0x0' : (HALT_STATUS[error] ?? '0x1'),
+          output: bytesToHex(result.execResult.returnValue),
+        };
+      } finally {
+        await this.#state.revert();
+      }
+    });
+  }
+
+  async getCode(address: string): Promise<string> {
+    return this.#exclusive(async () =>
+      bytesToHex(await this.#state.getCode(createAddressFromString(address))),
+    );
+  }
+
+  /** Seals the pending transactions (up to the block limit) into one block; `force` seals an empty one. */
+  seal(force = false): Promise<StoredBlock | undefined> {
+    return this.#exclusive(() => this.#seal(force));
+  }
+
+  block(number: bigint): StoredBlock | undefined {
+    return number < 0n ? undefined : this.#blocks[Number(number)];
+  }
+
+  blockByHash(hash: string): StoredBlock | undefined {
+    const n = this.#blockByHash.get(hash.toLowerCase());
+    return n === undefined ? undefined : this.#blocks[n];
+  }
+
+  transaction(hash: string): FiscoTransaction | null {
+    const at = this.#txIndex.get(hash.toLowerCase());
+    if (!at) return null;
+    const block = this.#blocks[at.block] as StoredBlock;
+    return transactionJson(block.txs[at.index] as StoredTransaction, block.header, at.index);
+  }
+
+  receipt(hash: string): FiscoReceipt | null {
+    const at = this.#txIndex.get(hash.toLowerCase());
+    return at ? ((this.#blocks[at.block] as StoredBlock).receipts[at.index] ?? null) : null;
+  }
+
+  blockJson(block: StoredBlock, includeTransactions: boolean): FiscoBlock {
+    if (!includeTransactions) return block.header;
+    return { ...block.header, transactions: block.txs.map((t, i) => transactionJson(t, block.header, i)) };
+  }
+
+  async close(): Promise<void> {
+    await this.#queue.catch(() => {});
+    this.#log.close();
+  }
+
+  async #seal(force: boolean): Promise<StoredBlock | undefined> {
+    const number = this.blockNumber + 1n;
+    // Transactions whose block limit expired are dropped, as TxPool::removeInvalidTxs does.
+    for (const [hash, p] of this.#pool) if (p.tx.fields.blockLimit <= this.blockNumber) this.#forget(hash, p);
+    const batch = [...this.#pool.values()].slice(0, this.#maxTxsPerBlock);
+    if (batch.length === 0 && !force) return undefined;
+    const parent = this.#blocks.at(-1) as StoredBlock;
+    const timestamp = Math.max(Date.now(), Number(BigInt(parent.header.timestamp)) + 1);
+    const env = this.#blockEnv(number, BigInt(timestamp));
+    const receipts: FiscoReceipt[] = [];
+    await this.#state.checkpoint();
+    try {
+      for (const [index, p] of batch.entries()) receipts.push(await this.#execute(p, index, number, env));
+      await this.#state.commit();
+    } catch (error) {
+      await this.#state.revert();
+      throw error;
+    }
+    const stateRoot = bytesToHex(await this.#state.getStateRoot());
+    const txs = batch.map((p) => ({ raw: p.tx.raw, hash: p.tx.hash, from: p.from }));
+    const block = this.#buildBlock(txs, receipts, stateRoot, timestamp);
+    await this.#commit(block, this.#db.drain());
+    for (const p of batch) this.#forget(p.tx.hash, p);
+    return block;
+  }
+
+  async #execute(p: PendingTx, index: number, number: bigint, env: BlockEnv): Promise<FiscoReceipt> {
+    const { fields } = p.tx;
+    const caller = createAddressFromString(p.from);
+    if (fields.to === null) {
+      // FISCO BCOS derives a contract address from the sender and the randomid: rlp([sender, randomid]).
+      const account = (await this.#state.getAccount(caller)) ?? new Account();
+      account.nonce = fields.randomid;
+      await this.#state.putAccount(caller, account);
+    }
+    const result = await this.#evm.runCall({
+      caller,
+      origin: caller,
+      ...(fields.to === null ? {} : { to: createAddressFromString(fields.to) }),
+      data: hexToBytes(fields.data),
+      gasLimit: fields.gasLimit > MAX_GAS ? MAX_GAS : fields.gasLimit,
+      skipNonceIncrement: fields.to !== null,
+      skipBalance: true,
+      block: env,
+    });
+    const error = result.execResult.exceptionError?.error;
+    const status = error === undefined ? '0x0' : (HALT_STATUS[error] ?? '0x1');
+    const logs = status === '0x0' ? (result.execResult.logs ?? []).map(logJson) : [];
+    const receipt: FiscoReceipt = {
+      blockHash: ZERO_HASH,
+      blockNumber: hex(number),
+      contractAddress:
+        status === '0x0' && result.createdAddress ? result.createdAddress.toString() : ZERO_ADDRESS,
+      from: p.from,
+      gasUsed: hex(result.execResult.executionGasUsed),
+      input: fields.data,
+      logs,
+      logsBloom: bloomOf(logs),
+      output: bytesToHex(result.execResult.returnValue),
+      root: ZERO_HASH,
+      status,
+      to: fields.to ?? ZERO_ADDRESS,
+      transactionHash: p.tx.hash,
+      transactionIndex: hex(index),
+    };
+    return receipt;
+  }
+
+  #blockEnv(number: bigint, timestampMs: bigint): BlockEnv {
+    return {
+      header: {
+        number,
+        coinbase: createAddressFromString(ZERO_ADDRESS),
+        timestamp: timestampMs / 1000n,
+        difficulty: 0n,
+        prevRandao: new Uint8Array(32),
+        gasLimit: MAX_GAS,
+        baseFeePerGas: 0n,
+        getBlobGasPrice: () => undefined,
+      },
+    };
+  }
+
+  #buildBlock(
+    txs: StoredTransaction[],
+    receipts: FiscoReceipt[],
+    stateRoot: string,
+    timestamp: number,
+  ): StoredBlock {
+    const parent = this.#blocks.at(-1);
+    const number = parent ? BigInt(parent.header.number) + 1n : 0n;
+    const sealerIndex = Number(number % BigInt(this.sealers.length));
+    const sealerList = this.sealers.map((s) => s.nodeId);
+    const gasUsed = receipts.reduce((sum, r) => sum + BigInt(r.gasUsed), 0n);
+    const logsBloom = new Bloom();
+    for (const r of receipts) logsBloom.or(new Bloom(hexToBytes(r.logsBloom as `0x${string}`)));
+    const header = {
+      parentHash: parent?.header.hash ?? ZERO_HASH,
+      stateRoot,
+      transactionsRoot: keccakHex(RLP.encode(txs.map((t) => hexToBytes(t.hash as `0x${string}`)))),
+      receiptsRoot: keccakHex(RLP.encode(receipts.map(receiptItems))),
+      dbHash: stateRoot,
+      logsBloom: bytesToHex(logsBloom.bitvector),
+      number: hex(number),
+      gasLimit: '0x0',
+      gasUsed: hex(gasUsed),
+      timestamp: hex(timestamp),
+      extraData: [] as string[],
+      sealer: hex(sealerIndex),
+      sealerList,
+    };
+    // The header hash covers the 13 header fields in the order of FISCO BCOS 2.x BlockHeader::encode.
+    const hashBytes = keccak_256(
+      RLP.encode([
+        hexToBytes(header.parentHash as `0x${string}`),
+        hexToBytes(header.stateRoot as `0x${string}`),
+        hexToBytes(header.transactionsRoot as `0x${string}`),
+        hexToBytes(header.receiptsRoot as `0x${string}`),
+        hexToBytes(header.dbHash as `0x${string}`),
+        logsBloom.bitvector,
+        bigIntToUnpaddedBytes(number),
+        new Uint8Array(0),
+        bigIntToUnpaddedBytes(gasUsed),
+        bigIntToUnpaddedBytes(BigInt(timestamp)),
+        [],
+        bigIntToUnpaddedBytes(BigInt(sealerIndex)),
+        sealerList.map((id) => hexToBytes(`0x${id}`)),
+      ]),
+    );
+    const hash = bytesToHex(hashBytes);
+    const fiscoBlock: FiscoBlock = {
+      ...header,
+      hash,
+      signatureList: this.sealers.map((s, i) => ({ index: hex(i), signature: s.sign(hashBytes) })),
+      transactions: txs.map((t) => t.hash),
+    };
+    for (const r of receipts) {
+      r.blockHash = hash;
+      r.root = stateRoot;
+    }
+    return { header: fiscoBlock, txs, receipts };
+  }
+
+  /** Durable first, visible second. */
+  async #commit(block: StoredBlock, trie: ReturnType<RecordingDB['drain']>): Promise<void> {
+    this.#log.append({ block, trie });
+    this.#index(block);
+  }
+
+  #index(block: StoredBlock): void {
+    const n = this.#blocks.length;
+    this.#blocks.push(block);
+    this.#blockByHash.set(block.header.hash, n);
+    block.txs.forEach((t, index) => {
+      this.#txIndex.set(t.hash, { block: n, index });
+      this.#chainNonces.add(decodeTransaction(t.raw as `0x${string}`).fields.randomid);
+    });
+  }
+
+  #forget(hash: string, p: PendingTx): void {
+    this.#pool.delete(hash);
+    this.#poolNonces.delete(p.tx.fields.randomid);
+    this.#poolBytes -= p.size;
+  }
+
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+}
+
+function decodeFailure(error: unknown): NodeError {
+  const message = (error as Error).message;
+  if (error instanceof FiscoInvalidSignatureError) return invalidSignature(message);
+  if (error instanceof FiscoTransactionFormatError) {
+    return message.startsWith('bad RLP') ? badRlp(message) : invalidTransactionFormat(message);
+  }
+  return badRlp(message);
+}
+
+function logJson(log: Log): FiscoLog {
+  const [address, topics, data] = log;
+  return { address: bytesToHex(address), topics: topics.map((t) => bytesToHex(t)), data: bytesToHex(data) };
+}
+
+function bloomOf(logs: FiscoLog[]): string {
+  const bloom = new Bloom();
+  for (const log of logs) {
+    bloom.add(hexToBytes(log.address as `0x${string}`));
+    for (const t of log.topics) bloom.add(hexToBytes(t as `0x${string}`));
+  }
+  return bytesToHex(bloom.bitvector);
+}
+
+function receiptItems(r: FiscoReceipt): Uint8Array[] {
+  return [
+    hexToBytes(r.transactionHash as `0x${string}`),
+    bigIntToUnpaddedBytes(BigInt(r.status)),
+    bigIntToUnpaddedBytes(BigInt(r.gasUsed)),
+    hexToBytes(r.output as `0x${string}`),
+    hexToBytes(r.logsBloom as `0x${string}`),
+  ];
+}
+
+function transactionJson(t: StoredTransaction, header: FiscoBlock, index: number): FiscoTransaction {
+  const { fields } = decodeTransaction(t.raw as `0x${string}`);
+  return {
+    blockHash: header.hash,
+    blockNumber: header.number,
+    from: t.from,
+    gas: hex(fields.gasLimit),
+    gasPrice: hex(fields.gasPrice),
+    hash: t.hash,
+    input: fields.data,
+    nonce: hex(fields.randomid),
+    to: fields.to ?? ZERO_ADDRESS,
+    transactionIndex: hex(index),
+    value: hex(fields.value),
+    blockLimit: hex(fields.blockLimit),
+    chainId: hex(fields.chainId),
+    groupId: hex(fields.groupId),
+    extraData: fields.extraData,
+  };
+}
