@@ -73,8 +73,12 @@ export function decodeEvent(
   return { name: parsed.name, signature: parsed.signature, args };
 }
 
-/** ethers `Result` objects and indexed-string hashes become plain JSON-friendly values. */
+/**
+ * ethers `Result` objects and indexed-string hashes become plain JSON-friendly values;
+ * addresses are lower case, as FISCO BCOS nodes write them.
+ */
 function toPlain(value: unknown): unknown {
+  if (typeof value === 'string' && /^0x[0-9a-fA-F]{40}$/.test(value)) return value.toLowerCase();
   if (value && typeof value === 'object' && 'toArray' in value && typeof value.toArray === 'function') {
     return (value as Result).toArray().map(toPlain);
   }
