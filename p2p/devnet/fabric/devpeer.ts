@@ -1,0 +1,180 @@
+/**
+ * devpeer: a simulated Fabric peer with its own orderer, test CA and real
+ * chaincode, serving `gateway.Gateway` over gRPC so the unmodified
+ * @hyperledger/fabric-gateway client works against it.
+ *
+ * Layout of the data directory:
+ *   <dataDir>/crypto/ca/                 the test CA (ca-cert.pem, ca-key.pem)
+ *   <dataDir>/crypto/<name>/msp/         issued identities (signcerts/cert.pem, keystore/key.pem)
+ *   <dataDir>/ledgers/<channel>/blocks.bin
+ */
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { gateway } from '@hyperledger/fabric-protos';
+import { weftChaincodeModules } from '../../chains/fabric/chaincode/index.ts';
+import { ChaincodeHost } from './chaincode-host.ts';
+import { Committer } from './committer.ts';
+import { Endorser } from './endorser.ts';
+import { createGatewayService } from './gateway-service.ts';
+import { Ledger } from './ledger.ts';
+import { MspVerifier } from './msp-verifier.ts';
+import { Qscc, type SystemChaincode } from './qscc.ts';
+import { type IssuedIdentity, TestCa } from './test-ca.ts';
+
+export interface DevpeerOptions {
+  dataDir: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  channels?: string[];
+  mspId?: string;
+  /** Batch timeout: a block is cut this long after its first transaction arrived. */
+  blockIntervalMs?: number;
+  /** Batch size: a block is cut as soon as it holds this many transactions. */
+  maxBlockTxs?: number;
+  /** Names of client identities to issue besides `user1` and `router1`. */
+  users?: string[];
+  /**
+   * Chaincode name -> module exporting its fabric-contract-api class(es), or the
+   * address of a chaincode server already running. Defaults to Weft's chaincode.
+   */
+  chaincodes?: Record<string, { module: string; exportName?: string } | { address: string }>;
+}
+
+export interface Devpeer {
+  /** host:port the Gateway service listens on. */
+  address: string;
+  port: number;
+  mspId: string;
+  channels: string[];
+  dataDir: string;
+  /** Folder of the test CA and the identities it issued. */
+  cryptoDir: string;
+  caCertificate: string;
+  identities: Record<string, IssuedIdentity>;
+  /** Issues (or loads) another identity from the devpeer's CA. */
+  issue(name: string): Promise<IssuedIdentity>;
+  /** Cuts the pending block of every channel now. */
+  cutBlocks(): void;
+  ledger(channel: string): Ledger;
+  close(): Promise<void>;
+}
+
+export async function startDevpeer(options: DevpeerOptions): Promise<Devpeer> {
+  const mspId = options.mspId ?? 'Org1MSP';
+  const channels = options.channels ?? ['mychannel'];
+  const cryptoDir = join(options.dataDir, 'crypto');
+  const ca = await TestCa.open(cryptoDir, mspId);
+  const peerIdentity = await ca.issue('peer0', 'peer');
+  const identities: Record<string, IssuedIdentity> = { peer0: peerIdentity };
+  for (const name of ['admin', 'user1', 'router1', ...(options.users ?? [])]) {
+    identities[name] = await ca.issue(name, name === 'admin' ? 'admin' : 'client');
+  }
+  const msp = new MspVerifier(ca);
+
+  const ledgers = new Map<string, Ledger>();
+  const committers = new Map<string, Committer>();
+  for (const channel of channels) {
+    const ledger = Ledger.open(options.dataDir, channel);
+    ledgers.set(channel, ledger);
+    committers.set(
+      channel,
+      new Committer({
+        ledger,
+        msp,
+        peerIdentity,
+        blockIntervalMs: options.blockIntervalMs ?? 1000,
+        maxBlockTxs: options.maxBlockTxs ?? 1000,
+      }),
+    );
+  }
+
+  const hosts = new Map<string, ChaincodeHost>();
+  const chaincodes = options.chaincodes ?? weftChaincodeModules;
+  const started = await Promise.allSettled(
+    Object.entries(chaincodes).map(([name, where]) => ChaincodeHost.start({ name, ...where })),
+  );
+  for (const result of started) if (result.status === 'fulfilled') hosts.set(result.value.name, result.value);
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed) {
+    for (const chaincodeHost of hosts.values()) chaincodeHost.close();
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  const systemChaincodes = new Map<string, SystemChaincode>([['qscc', new Qscc(ledgers)]]);
+  const endorser = new Endorser({
+    channels: ledgers,
+    chaincodes: hosts,
+    systemChaincodes,
+    msp,
+    peerIdentity,
+  });
+
+  let address = '';
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': 100 * 1024 * 1024,
+    'grpc.max_send_message_length': 100 * 1024 * 1024,
+  });
+  server.addService(
+    gateway.GatewayService,
+    createGatewayService({
+      endorser,
+      committers,
+      chaincodes: new Set(hosts.keys()),
+      systemChaincodes,
+      msp,
+      address: () => address,
+    }),
+  );
+  const host = options.host ?? '127.0.0.1';
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(
+      `${host}:${options.port ?? 0}`,
+      grpc.ServerCredentials.createInsecure(),
+      (error, bound) => (error ? reject(error) : resolve(bound)),
+    ),
+  );
+  address = `${host}:${port}`;
+
+  let closed = false;
+  return {
+    address,
+    port,
+    mspId,
+    channels,
+    dataDir: options.dataDir,
+    cryptoDir,
+    caCertificate: ca.certificate,
+    identities,
+    issue: async (name) => {
+      const issued = await ca.issue(name);
+      identities[name] = issued;
+      return issued;
+    },
+    cutBlocks: () => {
+      for (const committer of committers.values()) committer.cut();
+    },
+    ledger: (channel) => {
+      const ledger = ledgers.get(channel);
+      if (!ledger) throw new Error(`channel ${channel} not found`);
+      return ledger;
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      // Commit what the orderer accepted, then stop serving.
+      for (const committer of committers.values()) committer.close();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 500);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      for (const chaincodeHost of hosts.values()) chaincodeHost.close();
+      for (const ledger of ledgers.values()) ledger.close();
+    },
+  };
+}

@@ -1,0 +1,389 @@
+/**
+ * `gateway.Gateway` on the devpeer: Evaluate, Endorse, Submit, CommitStatus and
+ * ChaincodeEvents, with the status codes, messages and ErrorDetails of Fabric's
+ * internal/pkg/gateway (evaluate.go, endorse.go, submit.go, commitstatus.go,
+ * chaincodeevents.go, apiutils.go responseStatus).
+ */
+import { type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, status } from '@grpc/grpc-js';
+import { common, gateway, peer } from '@hyperledger/fabric-protos';
+import { decodeEnvelope } from '../../chains/fabric/envelope-codec.ts';
+import { ENDORSER_TRANSACTION } from '../../chains/fabric/header-codec.ts';
+import type { Committer } from './committer.ts';
+import { type Endorser, type EndorserResult, type UnpackedProposal, unpackProposal } from './endorser.ts';
+import type { MspVerifier } from './msp-verifier.ts';
+import type { SystemChaincode } from './qscc.ts';
+import { type ErrorDetailInput, rpcError } from './rpc-error.ts';
+
+export interface GatewayServiceOptions {
+  endorser: Endorser;
+  committers: Map<string, Committer>;
+  chaincodes: Set<string>;
+  systemChaincodes: Map<string, SystemChaincode>;
+  msp: MspVerifier;
+  /** Shown in ErrorDetail.address, like a peer's endpoint. */
+  address: () => string;
+}
+
+const WRITERS_POLICY_FAILURE =
+  "implicit policy evaluation failed - 0 sub-policies were satisfied, but this policy requires 1 of the 'Writers' sub-policies to be satisfied";
+
+class RpcFailure extends Error {
+  readonly code: status;
+  readonly details: ErrorDetailInput[];
+  constructor(code: status, message: string, details: ErrorDetailInput[] = []) {
+    super(message);
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Fabric's gateway responseStatus(): the gRPC code and message for one endorser answer. */
+function responseStatus(result: EndorserResult): { code: status; message: string; retry: boolean } {
+  if (result.error !== undefined)
+    return { code: status.FAILED_PRECONDITION, message: result.error, retry: false };
+  const { status: chaincodeStatus, message } = result.response;
+  if (chaincodeStatus < 200 || chaincodeStatus >= 400) {
+    if (result.payload === undefined && chaincodeStatus === 500)
+      return { code: status.ABORTED, message, retry: true };
+    return {
+      code: status.UNKNOWN,
+      message: `chaincode response ${chaincodeStatus}, ${message}`,
+      retry: false,
+    };
+  }
+  return { code: status.OK, message: '', retry: false };
+}
+
+function unary<Req, Res>(handler: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>) {
+  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+    handler(call.request, call).then(
+      (response) => callback(null, response),
+      (error: unknown) => {
+        if (error instanceof RpcFailure) callback(rpcError(error.code, error.message, error.details));
+        else callback(rpcError(status.INTERNAL, (error as Error).message ?? String(error)));
+      },
+    );
+  };
+}
+
+export function createGatewayService(options: GatewayServiceOptions) {
+  const { endorser, committers, msp } = options;
+  const detail = (message: string): ErrorDetailInput => ({
+    address: options.address(),
+    mspId: msp.mspId,
+    message,
+  });
+
+  /** Fabric's getChannelAndChaincodeFromSignedProposal. */
+  function unpack(signedProposal: peer.SignedProposal | undefined): UnpackedProposal {
+    if (!signedProposal || signedProposal.getProposalBytes_asU8().length === 0) {
+      throw new Error('a signed proposal is required');
+    }
+    const up = unpackProposal(signedProposal);
+    const channel = up.channelHeader.getChannelId();
+    if (!channel) throw new Error('no channel id provided');
+    return up;
+  }
+
+  /** The registry's view: the peer must have joined the channel and know the chaincode. */
+  function checkPlan(up: UnpackedProposal, forEvaluate: boolean): void {
+    const channel = up.channelHeader.getChannelId();
+    if (!committers.has(channel)) {
+      throw new RpcFailure(
+        status.UNAVAILABLE,
+        `failed to get config for channel [${channel}]: channel not found`,
+      );
+    }
+    const name = up.chaincodeName;
+    if (!options.chaincodes.has(name) && !options.systemChaincodes.has(name)) {
+      throw new RpcFailure(
+        status.FAILED_PRECONDITION,
+        forEvaluate
+          ? `no peers available to evaluate chaincode ${name} in channel ${channel}`
+          : `failed to find any endorsing peers for chaincode ${name} in channel ${channel}`,
+      );
+    }
+  }
+
+  async function evaluate(request: gateway.EvaluateRequest): Promise<gateway.EvaluateResponse> {
+    let up: UnpackedProposal;
+    try {
+      up = unpack(request.getProposedTransaction());
+    } catch (error) {
+      throw new RpcFailure(
+        status.INVALID_ARGUMENT,
+        `failed to unpack transaction proposal: ${(error as Error).message}`,
+      );
+    }
+    checkPlan(up, true);
+    const result = await endorser.processProposal(up.signedProposal);
+    const { code, message, retry } = responseStatus(result);
+    if (code !== status.OK) {
+      // One endorser only: a retryable failure leaves nobody to retry with.
+      throw new RpcFailure(
+        code,
+        retry
+          ? 'failed to evaluate transaction, see attached details for more info'
+          : `evaluate call to endorser returned error: ${message}`,
+        [detail(message)],
+      );
+    }
+    const response = new peer.Response();
+    response.setStatus(result.response.status);
+    response.setMessage(result.response.message);
+    if (result.payload) {
+      const action = peer.ChaincodeAction.deserializeBinary(
+        peer.ProposalResponsePayload.deserializeBinary(result.payload).getExtension_asU8(),
+      );
+      response.setPayload(action.getResponse()?.getPayload_asU8() ?? new Uint8Array(0));
+    }
+    const out = new gateway.EvaluateResponse();
+    out.setResult(response);
+    return out;
+  }
+
+  async function endorse(request: gateway.EndorseRequest): Promise<gateway.EndorseResponse> {
+    const signedProposal = request.getProposedTransaction();
+    if (!signedProposal) {
+      throw new RpcFailure(
+        status.INVALID_ARGUMENT,
+        'the proposed transaction must contain a signed proposal',
+      );
+    }
+    let up: UnpackedProposal;
+    try {
+      up = unpack(signedProposal);
+    } catch (error) {
+      throw new RpcFailure(status.INVALID_ARGUMENT, (error as Error).message);
+    }
+    checkPlan(up, false);
+    if (options.systemChaincodes.has(up.chaincodeName)) {
+      throw new RpcFailure(
+        status.FAILED_PRECONDITION,
+        `no endorsement policy for system chaincode ${up.chaincodeName}`,
+      );
+    }
+    const result = await endorser.processProposal(up.signedProposal);
+    const { code, message } = responseStatus(result);
+    if (code !== status.OK || !result.payload || !result.endorsement) {
+      throw new RpcFailure(
+        status.ABORTED,
+        'failed to endorse transaction, see attached details for more info',
+        [detail(message || 'no endorsement')],
+      );
+    }
+    return prepareTransaction(up, result.payload, result.endorsement);
+  }
+
+  async function submit(request: gateway.SubmitRequest): Promise<gateway.SubmitResponse> {
+    const envelope = request.getPreparedTransaction();
+    if (!envelope) throw new RpcFailure(status.INVALID_ARGUMENT, 'a prepared transaction is required');
+    if (envelope.getSignature_asU8().length === 0) {
+      throw new RpcFailure(status.INVALID_ARGUMENT, 'prepared transaction must be signed');
+    }
+    const committer = committers.get(request.getChannelId());
+    if (!committer) {
+      throw new RpcFailure(status.FAILED_PRECONDITION, `channel '${request.getChannelId()}' not found`);
+    }
+    const bytes = envelope.serializeBinary();
+    // The orderer's broadcast filters: well-formed payload for this channel, Writers policy on the creator.
+    const orderer = (statusName: string, info: string) =>
+      new RpcFailure(
+        status.ABORTED,
+        `received unsuccessful response from orderer: status=${statusName}, info=${info}`,
+      );
+    let decoded: ReturnType<typeof decodeEnvelope>;
+    try {
+      decoded = decodeEnvelope(bytes);
+    } catch (error) {
+      throw orderer('BAD_REQUEST', `bad payload: ${(error as Error).message}`);
+    }
+    if (decoded.type !== ENDORSER_TRANSACTION) throw orderer('BAD_REQUEST', 'invalid header type');
+    if (decoded.channel !== request.getChannelId()) {
+      throw orderer('BAD_REQUEST', `channel ID mismatch: ${decoded.channel} != ${request.getChannelId()}`);
+    }
+    const creator = msp.deserialize(decoded.creatorBytes);
+    if (!creator || !msp.verify(creator, decoded.payloadBytes, decoded.signature)) {
+      throw orderer('FORBIDDEN', `${WRITERS_POLICY_FAILURE}: permission denied`);
+    }
+    committer.enqueue(bytes);
+    return new gateway.SubmitResponse();
+  }
+
+  /** The ACL check of CommitStatus / ChaincodeEvents: a channel member's signature over the request. */
+  function checkSignedRequest(requestBytes: Uint8Array, identity: Uint8Array, signature: Uint8Array): void {
+    const known = msp.deserialize(identity);
+    if (!known || !msp.verify(known, requestBytes, signature)) {
+      throw new RpcFailure(
+        status.PERMISSION_DENIED,
+        `failed evaluating policy on signed data during check policy [/Channel/Application/Writers]: [${WRITERS_POLICY_FAILURE}]`,
+      );
+    }
+  }
+
+  async function commitStatus(
+    signed: gateway.SignedCommitStatusRequest,
+    call: ServerUnaryCall<gateway.SignedCommitStatusRequest, gateway.CommitStatusResponse>,
+  ): Promise<gateway.CommitStatusResponse> {
+    const requestBytes = signed.getRequest_asU8();
+    if (requestBytes.length === 0)
+      throw new RpcFailure(status.INVALID_ARGUMENT, 'a commit status request is required');
+    let request: gateway.CommitStatusRequest;
+    try {
+      request = gateway.CommitStatusRequest.deserializeBinary(requestBytes);
+    } catch (error) {
+      throw new RpcFailure(status.INVALID_ARGUMENT, `invalid status request: ${(error as Error).message}`);
+    }
+    if (request.getIdentity_asU8().length === 0)
+      throw new RpcFailure(status.INVALID_ARGUMENT, 'no identity provided');
+    if (!request.getChannelId()) throw new RpcFailure(status.INVALID_ARGUMENT, 'no channel ID provided');
+    if (!request.getTransactionId()) {
+      throw new RpcFailure(status.INVALID_ARGUMENT, 'transaction ID should not be empty');
+    }
+    checkSignedRequest(requestBytes, request.getIdentity_asU8(), signed.getSignature_asU8());
+    const committer = committers.get(request.getChannelId());
+    if (!committer) throw new RpcFailure(status.ABORTED, `channel '${request.getChannelId()}' not found`);
+    const abort = new AbortController();
+    call.on('cancelled', () => abort.abort());
+    let location: Awaited<ReturnType<Committer['waitFor']>>;
+    try {
+      location = await committer.waitFor(request.getTransactionId(), abort.signal);
+    } catch {
+      throw new RpcFailure(status.CANCELLED, 'context canceled');
+    }
+    const response = new gateway.CommitStatusResponse();
+    response.setResult(location.code as peer.TxValidationCodeMap[keyof peer.TxValidationCodeMap]);
+    response.setBlockNumber(Number(location.blockNum));
+    return response;
+  }
+
+  async function chaincodeEvents(
+    call: ServerWritableStream<gateway.SignedChaincodeEventsRequest, gateway.ChaincodeEventsResponse>,
+  ): Promise<void> {
+    const requestBytes = call.request.getRequest_asU8();
+    if (requestBytes.length === 0)
+      throw new RpcFailure(status.INVALID_ARGUMENT, 'a chaincode events request is required');
+    let request: gateway.ChaincodeEventsRequest;
+    try {
+      request = gateway.ChaincodeEventsRequest.deserializeBinary(requestBytes);
+    } catch (error) {
+      throw new RpcFailure(
+        status.INVALID_ARGUMENT,
+        `invalid chaincode events request: ${(error as Error).message}`,
+      );
+    }
+    checkSignedRequest(requestBytes, request.getIdentity_asU8(), call.request.getSignature_asU8());
+    const committer = committers.get(request.getChannelId());
+    if (!committer) throw new RpcFailure(status.NOT_FOUND, `channel ${request.getChannelId()} not found`);
+    const ledger = committer.ledger;
+    const chaincode = request.getChaincodeId();
+    const after = request.getAfterTransactionId();
+    let start = ledger.height;
+    const position = request.getStartPosition();
+    if (after && ledger.txLocation(after)) start = ledger.txLocation(after)?.blockNum ?? start;
+    else if (position?.getTypeCase() === 3 /* specified */)
+      start = BigInt(position.getSpecified()?.getNumber() ?? 0);
+    let passedAfter = !after;
+
+    const sendBlock = (block: common.Block): void => {
+      const number = block.getHeader()?.getNumber() ?? 0;
+      const filter = block.getMetadata()?.getMetadataList_asU8()[2] ?? new Uint8Array(0);
+      const events: peer.ChaincodeEvent[] = [];
+      block
+        .getData()
+        ?.getDataList_asU8()
+        .forEach((envelope, index) => {
+          let decoded: ReturnType<typeof decodeEnvelope>;
+          try {
+            decoded = decodeEnvelope(envelope);
+          } catch {
+            return;
+          }
+          if (!passedAfter) {
+            if (decoded.txId === after) passedAfter = true;
+            return;
+          }
+          if (filter[index] !== 0 || !decoded.event || decoded.event.chaincode !== chaincode) return;
+          const event = new peer.ChaincodeEvent();
+          event.setChaincodeId(decoded.event.chaincode);
+          event.setTxId(decoded.event.txId);
+          event.setEventName(decoded.event.name);
+          event.setPayload(decoded.event.payload);
+          events.push(event);
+        });
+      if (events.length === 0) return;
+      const response = new gateway.ChaincodeEventsResponse();
+      response.setBlockNumber(number);
+      response.setEventsList(events);
+      call.write(response);
+    };
+
+    // Replay from the ledger, then follow new blocks until the client cancels.
+    let next = start;
+    const pump = () => {
+      while (next < ledger.height && !call.cancelled) {
+        const block = ledger.block(next);
+        if (block) sendBlock(block);
+        next++;
+      }
+    };
+    pump();
+    await new Promise<void>((resolve) => {
+      const unsubscribe = committer.onBlock(() => pump());
+      const done = () => {
+        unsubscribe();
+        resolve();
+      };
+      call.on('cancelled', done);
+      call.on('close', done);
+    });
+  }
+
+  return {
+    evaluate: unary(evaluate),
+    endorse: unary(endorse),
+    submit: unary(submit),
+    commitStatus: unary(commitStatus),
+    chaincodeEvents: (
+      call: ServerWritableStream<gateway.SignedChaincodeEventsRequest, gateway.ChaincodeEventsResponse>,
+    ) => {
+      chaincodeEvents(call).then(
+        () => call.end(),
+        (error: unknown) => {
+          const failure =
+            error instanceof RpcFailure
+              ? rpcError(error.code, error.message, error.details)
+              : rpcError(status.INTERNAL, String(error));
+          call.destroy(Object.assign(new Error(failure.details), failure));
+        },
+      );
+    },
+  };
+}
+
+/** Fabric's prepareTransaction (submit.go): the envelope the client signs next. */
+function prepareTransaction(
+  up: UnpackedProposal,
+  responsePayload: Uint8Array,
+  endorsement: peer.Endorsement,
+): gateway.EndorseResponse {
+  const endorsedAction = new peer.ChaincodeEndorsedAction();
+  endorsedAction.setProposalResponsePayload(responsePayload);
+  endorsedAction.setEndorsementsList([endorsement]);
+  const actionPayload = new peer.ChaincodeActionPayload();
+  actionPayload.setChaincodeProposalPayload(up.payloadWithoutTransient);
+  actionPayload.setAction(endorsedAction);
+  const action = new peer.TransactionAction();
+  action.setHeader(up.header.getSignatureHeader_asU8());
+  action.setPayload(actionPayload.serializeBinary());
+  const transaction = new peer.Transaction();
+  transaction.setActionsList([action]);
+  const payload = new common.Payload();
+  payload.setHeader(up.header);
+  payload.setData(transaction.serializeBinary());
+  const envelope = new common.Envelope();
+  envelope.setPayload(payload.serializeBinary());
+  const response = new gateway.EndorseResponse();
+  response.setPreparedTransaction(envelope);
+  return response;
+}
