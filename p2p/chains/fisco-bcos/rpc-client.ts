@@ -73,9 +73,11 @@ export class FiscoRpcClient {
         signal: AbortSignal.timeout(this.#requestTimeoutMs),
       });
     } catch (error) {
-      throw new FiscoUnavailableError(
-        `cannot reach FISCO BCOS node at ${this.url}: ${(error as Error).message}`,
-      );
+      const cause = (error as Error).cause as Error | undefined;
+      const reason = cause?.message
+        ? `${(error as Error).message} (${cause.message})`
+        : (error as Error).message;
+      throw new FiscoUnavailableError(`cannot reach FISCO BCOS node at ${this.url}: ${reason}`);
     }
     const text = await response.text();
     let parsed: unknown;

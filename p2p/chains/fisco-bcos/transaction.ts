@@ -3,10 +3,12 @@
  * `[randomid, gasPrice, gasLimit, blockLimit, to, value, data, chainId, groupId, extraData, v, r, s]`.
  * The signing hash covers the first ten fields; the transaction hash covers all thirteen.
  */
-import { decodeRlp, encodeRlp, getBytes, hexlify, toBeArray } from 'ethers';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { decodeRlp, getBytes, hexlify, toBeArray } from 'ethers';
 import type { Hex } from '../connector.ts';
 import { ecdsaScheme } from './ecdsa.ts';
 import { FiscoTransactionFormatError } from './errors.ts';
+import { encodeRlpList } from './rlp-encode.ts';
 import type { SignatureScheme, TransactionSignature, TransactionSigner } from './signature-scheme.ts';
 
 export interface FiscoTransactionFields {
@@ -41,9 +43,7 @@ export const DEFAULT_GAS_PRICE = 300_000_000n;
 export const DEFAULT_GAS_LIMIT = 300_000_000n;
 export const BLOCK_LIMIT_WINDOW = 1000n;
 
-type RlpItem = Uint8Array | RlpItem[];
-
-function unsignedItems(f: FiscoTransactionFields): RlpItem[] {
+function unsignedItems(f: FiscoTransactionFields): Uint8Array[] {
   return [
     toBeArray(f.randomid),
     toBeArray(f.gasPrice),
@@ -59,7 +59,7 @@ function unsignedItems(f: FiscoTransactionFields): RlpItem[] {
 }
 
 export function encodeUnsigned(fields: FiscoTransactionFields): Uint8Array {
-  return getBytes(encodeRlp(unsignedItems(fields)));
+  return encodeRlpList(unsignedItems(fields));
 }
 
 export function signingHash(
@@ -70,7 +70,7 @@ export function signingHash(
 }
 
 export function encodeSigned(fields: FiscoTransactionFields, signature: TransactionSignature): Uint8Array {
-  return getBytes(encodeRlp([...unsignedItems(fields), signature.v, signature.r, signature.s]));
+  return encodeRlpList([...unsignedItems(fields), signature.v, signature.r, signature.s]);
 }
 
 export function signTransaction(
@@ -83,10 +83,14 @@ export function signTransaction(
   return {
     fields,
     signature,
-    raw: hexlify(raw) as Hex,
-    hash: hexlify(signer.scheme.hash(raw)) as Hex,
-    signingHash: hexlify(digest) as Hex,
+    raw: toHex(raw),
+    hash: toHex(signer.scheme.hash(raw)),
+    signingHash: toHex(digest),
   };
+}
+
+function toHex(bytes: Uint8Array): Hex {
+  return `0x${bytesToHex(bytes)}`;
 }
 
 /** A fresh 256-bit randomid from the platform CSPRNG (browser and Node alike). */

@@ -49,6 +49,10 @@ export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnod
       'Supported Version': '2.9.0',
     },
   });
+  // Outlive clients' idle keep-alive (undici drops idle sockets after 4 s) so a request never
+  // races the server closing its socket.
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 65_000;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -5,6 +5,8 @@ export interface StoredTransaction {
   raw: string;
   hash: string;
   from: string;
+  /** The randomid (hex), kept so a restart rebuilds the used-nonce set without decoding. */
+  randomid: string;
 }
 
 export interface StoredBlock {

@@ -7,7 +7,7 @@ import { Common, Hardfork, Mainnet } from '@ethereumjs/common';
 import { createEVM, type EVM, type EVMRunCallOpts, type Log } from '@ethereumjs/evm';
 import { MerklePatriciaTrie } from '@ethereumjs/mpt';
 import { RLP } from '@ethereumjs/rlp';
-import { MerkleStateManager } from '@ethereumjs/statemanager';
+import { Caches, MerkleStateManager } from '@ethereumjs/statemanager';
 import {
   Account,
   bigIntToUnpaddedBytes,
@@ -130,7 +130,8 @@ export class Ledger {
     const common = new Common({ chain: Mainnet, hardfork: Hardfork.London });
     const db = new RecordingDB();
     const trie = new MerklePatriciaTrie({ db, useKeyHashing: true, common });
-    const state = new MerkleStateManager({ trie, common });
+    // Read-through caches keep hot accounts and slots off the trie until the block flushes.
+    const state = new MerkleStateManager({ trie, common, caches: new Caches() });
     const evm = await createEVM({ common, stateManager: state });
     const { log, entries } = BlockLog.open(options.dataDir);
     const ledger = new Ledger(options, evm, state, db, log);
@@ -278,7 +279,12 @@ export class Ledger {
       throw error;
     }
     const stateRoot = bytesToHex(await this.#state.getStateRoot());
-    const txs = batch.map((p) => ({ raw: p.tx.raw, hash: p.tx.hash, from: p.from }));
+    const txs = batch.map((p) => ({
+      raw: p.tx.raw,
+      hash: p.tx.hash,
+      from: p.from,
+      randomid: hex(p.tx.fields.randomid),
+    }));
     const block = this.#buildBlock(txs, receipts, stateRoot, timestamp);
     await this.#commit(block, this.#db.drain());
     for (const p of batch) this.#forget(p.tx.hash, p);
@@ -414,7 +420,7 @@ export class Ledger {
     this.#blockByHash.set(block.header.hash, n);
     block.txs.forEach((t, index) => {
       this.#txIndex.set(t.hash, { block: n, index });
-      this.#chainNonces.add(decodeTransaction(t.raw as `0x${string}`).fields.randomid);
+      this.#chainNonces.add(BigInt(t.randomid));
     });
   }
 
