@@ -55,6 +55,11 @@ report({
 });
 report({ name: 'fisco codec: build noise between rounds', value: encode.noise * 100, unit: '%' });
 
+// The ceiling on this machine: noble's pure-JS secp256k1 signing alone, no RLP or hashing.
+const digest = new Uint8Array(32).fill(7);
+const rawSign = rounds(3, () => perSecond(2000, () => signer.sign(digest)));
+report({ name: 'fisco codec: secp256k1 sign alone (reference)', value: rawSign.best, unit: 'sig/s' });
+
 const raws = Array.from({ length: 2000 }, (_, i) => build(i).raw);
 const decode = rounds(3, () =>
   perSecond(raws.length, (i) => recoverSender(decodeTransaction(raws[i] as `0x${string}`))),

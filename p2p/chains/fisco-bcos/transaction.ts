@@ -3,9 +3,9 @@
  * `[randomid, gasPrice, gasLimit, blockLimit, to, value, data, chainId, groupId, extraData, v, r, s]`.
  * The signing hash covers the first ten fields; the transaction hash covers all thirteen.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
-import { decodeRlp, getBytes, hexlify, toBeArray } from 'ethers';
+import { decodeRlp, getBytes } from 'ethers';
 import type { Hex } from '../connector.ts';
+import { fromHex, integerBytes, toHex } from './bytes.ts';
 import { ecdsaScheme } from './ecdsa.ts';
 import { FiscoTransactionFormatError } from './errors.ts';
 import { encodeRlpList } from './rlp-encode.ts';
@@ -45,16 +45,16 @@ export const BLOCK_LIMIT_WINDOW = 1000n;
 
 function unsignedItems(f: FiscoTransactionFields): Uint8Array[] {
   return [
-    toBeArray(f.randomid),
-    toBeArray(f.gasPrice),
-    toBeArray(f.gasLimit),
-    toBeArray(f.blockLimit),
-    f.to === null ? new Uint8Array(0) : getBytes(f.to),
-    toBeArray(f.value),
-    getBytes(f.data),
-    toBeArray(f.chainId),
-    toBeArray(f.groupId),
-    getBytes(f.extraData),
+    integerBytes(f.randomid),
+    integerBytes(f.gasPrice),
+    integerBytes(f.gasLimit),
+    integerBytes(f.blockLimit),
+    f.to === null ? new Uint8Array(0) : fromHex(f.to),
+    integerBytes(f.value),
+    fromHex(f.data),
+    integerBytes(f.chainId),
+    integerBytes(f.groupId),
+    fromHex(f.extraData),
   ];
 }
 
@@ -89,14 +89,9 @@ export function signTransaction(
   };
 }
 
-function toHex(bytes: Uint8Array): Hex {
-  return `0x${bytesToHex(bytes)}`;
-}
-
 /** A fresh 256-bit randomid from the platform CSPRNG (browser and Node alike). */
 export function randomId(): bigint {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return BigInt(hexlify(bytes));
+  return BigInt(toHex(crypto.getRandomValues(new Uint8Array(32))));
 }
 
 function toBigInt(item: string): bigint {
@@ -150,22 +145,22 @@ export function decodeTransaction(
     extraData: bytesField('extraData', items[9]),
   };
   const signature: TransactionSignature = {
-    v: getBytes(bytesField('v', items[10])),
-    r: getBytes(bytesField('r', items[11])),
-    s: getBytes(bytesField('s', items[12])),
+    v: fromHex(bytesField('v', items[10])),
+    r: fromHex(bytesField('r', items[11])),
+    s: fromHex(bytesField('s', items[12])),
   };
   return {
     fields,
     signature,
-    raw: hexlify(bytes) as Hex,
-    hash: hexlify(scheme.hash(bytes)) as Hex,
-    signingHash: hexlify(signingHash(fields, scheme)) as Hex,
+    raw: toHex(bytes),
+    hash: toHex(scheme.hash(bytes)),
+    signingHash: toHex(signingHash(fields, scheme)),
   };
 }
 
 /** The sender's address; throws `FiscoInvalidSignatureError` for a bad or high-S signature. */
 export function recoverSender(tx: SignedFiscoTransaction, scheme: SignatureScheme = ecdsaScheme): string {
-  return scheme.recoverSender(tx.signature, getBytes(tx.signingHash));
+  return scheme.recoverSender(tx.signature, fromHex(tx.signingHash));
 }
 
 export interface TransactionRequest {

@@ -5,6 +5,11 @@
  * Prints one line `devnode listening on <url> ...` when ready; SIGINT/SIGTERM stop it cleanly.
  */
 import { parseArgs } from 'node:util';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { EcdsaSigner } from '../../chains/fisco-bcos/ecdsa.ts';
+import { FiscoRpcClient } from '../../chains/fisco-bcos/rpc-client.ts';
+import { deployWeftContracts } from './deploy-contracts.ts';
 import { startDevnode } from './devnode.ts';
 
 const usage = `usage: node p2p/devnet/fisco-bcos/cli.ts [options]
@@ -16,6 +21,8 @@ const usage = `usage: node p2p/devnet/fisco-bcos/cli.ts [options]
   --data-dir <dir>       keep blocks, state and sealer keys here (default: in memory)
   --sealers <n>          number of sealer keys to generate (default 4)
   --max-txs-per-block <n>  (default 1000)
+  --deploy               deploy the Asset and KeyValue contracts (once per data dir) and print them
+  --deployer-key <hex>   key that deploys them and holds the asset supply (default: a fresh key, printed)
   --help`;
 
 const { values } = parseArgs({
@@ -28,6 +35,8 @@ const { values } = parseArgs({
     'data-dir': { type: 'string' },
     sealers: { type: 'string', default: '4' },
     'max-txs-per-block': { type: 'string', default: '1000' },
+    deploy: { type: 'boolean', default: false },
+    'deployer-key': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -64,6 +73,22 @@ console.log(
     `dataDir=${values['data-dir'] ?? '(memory)'}`,
 );
 console.log(`sealers: ${node.ledger.sealers.map((s) => s.nodeId.slice(0, 16)).join(' ')}`);
+
+if (values.deploy) {
+  const key = values['deployer-key'] ?? `0x${bytesToHex(secp256k1.utils.randomSecretKey())}`;
+  const signer = new EcdsaSigner(key);
+  const client = new FiscoRpcClient({ url: node.url, groupId: node.groupId });
+  if (node.ledger.blockNumber === 0n || !values['data-dir']) {
+    console.log(`deployer ${signer.address}${values['deployer-key'] ? '' : ` key ${key}`}`);
+  }
+  const resources = await deployWeftContracts({
+    client,
+    signer,
+    chainId: node.chainId,
+    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+  });
+  for (const r of resources) console.log(`contract ${r.name} ${r.address}`);
+}
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
