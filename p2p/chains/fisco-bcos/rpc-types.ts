@@ -18,6 +18,9 @@ export interface FiscoReceipt {
   output: string;
   root: string;
   status: string;
+  /** The status by name (`None`, `RevertInstruction` ...), as 2.x nodes add it. */
+  statusMsg?: string;
+  remainGas?: string;
   to: string | null;
   transactionHash: string;
   transactionIndex: string;
@@ -39,6 +42,7 @@ export interface FiscoTransaction {
   chainId?: string;
   groupId?: string;
   extraData?: string;
+  signature?: { r: string; s: string; v: string; signature: string };
 }
 
 export interface FiscoBlockSignature {

@@ -30,6 +30,7 @@ import {
   recoverSender,
   type SignedFiscoTransaction,
 } from '../../chains/fisco-bcos/transaction.ts';
+import { transactionStatusName } from '../../chains/fisco-bcos/transaction-status.ts';
 import { BlockLog } from './block-log.ts';
 import type { StoredBlock, StoredTransaction } from './ledger-types.ts';
 import {
@@ -300,12 +301,13 @@ export class Ledger {
       account.nonce = fields.randomid;
       await this.#state.putAccount(caller, account);
     }
+    const gasLimit = fields.gasLimit > MAX_GAS ? MAX_GAS : fields.gasLimit;
     const result = await this.#evm.runCall({
       caller,
       origin: caller,
       ...(fields.to === null ? {} : { to: createAddressFromString(fields.to) }),
       data: hexToBytes(fields.data),
-      gasLimit: fields.gasLimit > MAX_GAS ? MAX_GAS : fields.gasLimit,
+      gasLimit,
       skipNonceIncrement: fields.to !== null,
       skipBalance: true,
       block: env,
@@ -326,6 +328,8 @@ export class Ledger {
       output: bytesToHex(result.execResult.returnValue),
       root: ZERO_HASH,
       status,
+      statusMsg: transactionStatusName(status),
+      remainGas: hex(gasLimit - result.execResult.executionGasUsed),
       to: fields.to ?? ZERO_ADDRESS,
       transactionHash: p.tx.hash,
       transactionIndex: hex(index),
@@ -471,7 +475,8 @@ function receiptItems(r: FiscoReceipt): Uint8Array[] {
 }
 
 function transactionJson(t: StoredTransaction, header: FiscoBlock, index: number): FiscoTransaction {
-  const { fields } = decodeTransaction(t.raw as `0x${string}`);
+  const { fields, signature } = decodeTransaction(t.raw as `0x${string}`);
+  const [r, s] = [bytesToHex(signature.r), bytesToHex(signature.s)];
   return {
     blockHash: header.hash,
     blockNumber: header.number,
@@ -488,5 +493,12 @@ function transactionJson(t: StoredTransaction, header: FiscoBlock, index: number
     chainId: hex(fields.chainId),
     groupId: hex(fields.groupId),
     extraData: fields.extraData,
+    // ECDSASignature::asBytes is r || s || v with v the recovery id.
+    signature: {
+      r,
+      s,
+      v: hex(signature.v[0] ?? 0),
+      signature: `${r}${s.slice(2)}${((signature.v[0] ?? 27) - 27).toString(16).padStart(2, '0')}`,
+    },
   };
 }

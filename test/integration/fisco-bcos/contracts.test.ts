@@ -43,6 +43,8 @@ test('transfer moves balances and emits a decodable Transfer event', async () =>
     await h.send(await h.sign({ to: asset, data: encodeCall(abi, 'transfer', [bob, 250n]) })),
   );
   assert.equal(receipt.status, '0x0');
+  assert.equal(receipt.statusMsg, 'None');
+  assert.equal(BigInt(receipt.remainGas ?? 0) + BigInt(receipt.gasUsed), 300_000_000n);
   assert.equal(receipt.to, asset);
   assert.equal(receipt.from, h.signer.address);
   assert.match(receipt.blockNumber, /^0x[0-9a-f]+$/);
@@ -60,6 +62,7 @@ test('a reverting transaction gets status 0x16 with the reason in its output and
   const raw = await h.sign({ to: asset, data: encodeCall(abi, 'transfer', [h.signer.address, 5n]) }, poor);
   const receipt = await h.send(raw);
   assert.equal(receipt.status, '0x16');
+  assert.equal(receipt.statusMsg, 'RevertInstruction');
   assert.equal(decodeRevertReason(receipt.output), 'Asset: insufficient balance');
   assert.equal(receipt.logs.length, 0);
   assert.throws(

@@ -27,7 +27,26 @@ test('a fresh devnode accepts the shared vector and returns exactly its transact
   assert.equal(tx.from, vector.sender);
   assert.equal(tx.hash, vector.transactionHash);
   assert.equal(tx.blockNumber, '0x1');
+  assert.equal(BigInt(tx.nonce), BigInt(vector.fields.randomid));
+  assert.match(tx.nonce, /^0x[1-9a-f]/, 'numbers are compact hex, as toJS(u256) writes them');
+  assert.equal(tx.to, vector.fields.to);
+  assert.equal(tx.input, vector.fields.data);
+  assert.equal(tx.signature?.r, vector.fields.r);
+  assert.equal(tx.signature?.s, vector.fields.s);
+  assert.equal(tx.signature?.v, '0x1b');
   const receipt = await client.waitForReceipt(hash, { timeoutMs: 2000 });
   assert.equal(receipt.status, '0x0');
   assert.equal(receipt.from, vector.sender);
+  // Resending the same raw transaction is refused: it is in the chain now.
+  await assert.rejects(client.sendRawTransaction(vector.rawTransaction), /TransactionAlreadyInChain/);
+});
+
+test('getClientVersion and getGroupList answer like a 2.x node', async () => {
+  const version = await client.getClientVersion();
+  assert.match(version['FISCO-BCOS Version'], /^2\./);
+  assert.equal(version['Chain Id'], '1');
+  assert.deepEqual(await client.getGroupList(), [1]);
+  const genesis = await client.getBlockByNumber(0n);
+  assert.equal(genesis.number, '0x0');
+  assert.equal(genesis.parentHash, `0x${'00'.repeat(32)}`);
 });
