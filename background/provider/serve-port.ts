@@ -1,0 +1,39 @@
+/**
+ * Serves one content relay's port: each message is a request, each answer goes back
+ * on the same port under the request's id. The origin is read once from the port's
+ * sender; the messages themselves carry none that is believed.
+ */
+import type { Runtime } from 'webextension-polyfill';
+import type { PortRequest, PortResponse } from '../../content/provider-protocol.ts';
+import { ErrorCode } from '../../content/provider-protocol.ts';
+import { handleRequest, type MethodTable } from './handle-request.ts';
+import { senderOrigin } from './sender-origin.ts';
+
+const MAX_ID_LENGTH = 128;
+
+export function servePort(port: Runtime.Port, extensionId: string, methods: MethodTable): void {
+  const origin = senderOrigin(port.sender, extensionId);
+  if (!origin) {
+    port.disconnect();
+    return;
+  }
+  const tabId = port.sender?.tab?.id;
+  const context = tabId === undefined ? { origin } : { origin, tabId };
+  let open = true;
+  port.onDisconnect.addListener(() => {
+    open = false;
+  });
+  port.onMessage.addListener(async (message: unknown) => {
+    const { id, request } = (message ?? {}) as Partial<PortRequest>;
+    if (typeof id !== 'string' || id.length > MAX_ID_LENGTH) return;
+    const outcome = await handleRequest(request, context, methods);
+    if (!open) return;
+    const response: PortResponse = { id, ...outcome };
+    try {
+      port.postMessage(response);
+    } catch {
+      // A result that cannot be cloned is a bug in a method, not something the page did.
+      port.postMessage({ id, error: { code: ErrorCode.internal, message: 'result could not be sent' } });
+    }
+  });
+}

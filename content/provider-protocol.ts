@@ -1,0 +1,62 @@
+/**
+ * The provider channel: the message shapes that travel page <-> content relay <->
+ * background, and the EIP-1193 / JSON-RPC error codes they carry. Imported by the
+ * inpage provider, the content relay and the background, so all three agree.
+ */
+
+/** `window.postMessage` tag of messages the inpage provider sends to the relay. */
+export const PAGE_CHANNEL = 'weft:page';
+/** `window.postMessage` tag of messages the relay sends back to the inpage provider. */
+export const CONTENT_CHANNEL = 'weft:content';
+/** Name of the `runtime.Port` between a content relay and the background. */
+export const PROVIDER_PORT = 'weft:provider';
+
+/** Standard codes: EIP-1193 provider errors and JSON-RPC 2.0 request errors. */
+export const ErrorCode = {
+  userRejected: 4001,
+  unauthorized: 4100,
+  unsupportedMethod: 4200,
+  disconnected: 4900,
+  chainDisconnected: 4901,
+  invalidRequest: -32600,
+  invalidParams: -32602,
+  internal: -32603,
+} as const;
+
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** What a dapp sees when a request fails (EIP-1193 ProviderRpcError shape). */
+export interface RpcErrorObject {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/** Page -> relay. `request` is whatever the dapp passed; the background validates it. */
+export interface PageRequestMessage {
+  channel: typeof PAGE_CHANNEL;
+  id: string;
+  request: unknown;
+}
+
+/** Relay -> background over the port. */
+export interface PortRequest {
+  id: string;
+  request: unknown;
+}
+
+/** Background -> relay -> page. */
+export type PortResponse = { id: string; result: unknown } | { id: string; error: RpcErrorObject };
+
+/** Relay -> page. */
+export type ContentResponseMessage = PortResponse & { channel: typeof CONTENT_CHANNEL };
+
+export function isPageRequestMessage(value: unknown): value is PageRequestMessage {
+  const m = value as Partial<PageRequestMessage> | null;
+  return typeof m === 'object' && m !== null && m.channel === PAGE_CHANNEL && typeof m.id === 'string';
+}
+
+export function isContentResponseMessage(value: unknown): value is ContentResponseMessage {
+  const m = value as Partial<ContentResponseMessage> | null;
+  return typeof m === 'object' && m !== null && m.channel === CONTENT_CHANNEL && typeof m.id === 'string';
+}

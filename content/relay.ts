@@ -1,0 +1,69 @@
+/**
+ * The content relay (isolated world): carries provider requests from the page to the
+ * background over a `runtime.Port` and the answers back. It accepts only messages
+ * that this very window posted to itself on the provider channel, and answers only
+ * to this window's origin. It adds nothing about the origin: the background reads
+ * that from the port's sender, which the browser fills in.
+ */
+import browser, { type Runtime } from 'webextension-polyfill';
+import {
+  CONTENT_CHANNEL,
+  type ContentResponseMessage,
+  ErrorCode,
+  isPageRequestMessage,
+  type PortRequest,
+  type PortResponse,
+  PROVIDER_PORT,
+} from './provider-protocol.ts';
+
+interface Connection {
+  port: Runtime.Port;
+  /** Requests sent on this port and not yet answered. */
+  inFlight: Set<string>;
+}
+
+let connection: Connection | null = null;
+
+function reply(response: PortResponse): void {
+  const message: ContentResponseMessage = { ...response, channel: CONTENT_CHANNEL };
+  window.postMessage(message, window.location.origin);
+}
+
+function connect(): Connection {
+  const fresh: Connection = { port: browser.runtime.connect({ name: PROVIDER_PORT }), inFlight: new Set() };
+  fresh.port.onMessage.addListener((message: unknown) => {
+    const response = message as PortResponse;
+    if (fresh.inFlight.delete(response.id)) reply(response);
+  });
+  fresh.port.onDisconnect.addListener(() => {
+    // The worker stopped or restarted: answers to what was in flight on this port are
+    // lost. Tell the page instead of leaving it waiting; the next request opens a new port.
+    if (connection === fresh) connection = null;
+    for (const id of fresh.inFlight) {
+      reply({
+        id,
+        error: { code: ErrorCode.disconnected, message: 'wallet restarted before answering; retry' },
+      });
+    }
+    fresh.inFlight.clear();
+  });
+  return fresh;
+}
+
+function send(request: PortRequest): void {
+  connection ??= connect();
+  try {
+    connection.port.postMessage(request);
+  } catch {
+    // The port closed before its disconnect event reached us: send on a new one.
+    connection = connect();
+    connection.port.postMessage(request);
+  }
+  connection.inFlight.add(request.id);
+}
+
+window.addEventListener('message', (event: MessageEvent) => {
+  if (event.source !== window || event.origin !== window.location.origin) return;
+  if (!isPageRequestMessage(event.data)) return;
+  send({ id: event.data.id, request: event.data.request });
+});

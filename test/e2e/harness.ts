@@ -1,0 +1,134 @@
+/**
+ * End-to-end harness: Debian's Chromium driven by playwright-core with the built
+ * extension (dist/) loaded, plus a loopback HTTP server for test pages. Used by the
+ * e2e tests and by the extension benchmarks.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
+
+export const repoRoot = resolve(import.meta.dirname, '../..');
+export const distDir = join(repoRoot, 'dist');
+export const testOutputDir = join(repoRoot, 'test-output');
+
+export interface ExtensionBrowser {
+  context: BrowserContext;
+  extensionId: string;
+  /** The extension's current service worker (waits for one if it is not running). */
+  worker(): Promise<Worker>;
+  close(): Promise<void>;
+}
+
+/** Starts Chromium with a fresh profile and the extension in `dist/` loaded. */
+export async function launchExtension(extensionDir = distDir): Promise<ExtensionBrowser> {
+  const profile = await mkdtemp(join(tmpdir(), 'weft-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.WEFT_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    // Playwright disables extensions by default; this profile exists to run one.
+    ignoreDefaultArgs: ['--disable-extensions'],
+    args: [
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const worker = async (): Promise<Worker> => {
+    const running = context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
+    return running ?? (await context.waitForEvent('serviceworker', { timeout: 10_000 }));
+  };
+  const first = await worker();
+  const extensionId = new URL(first.url()).host;
+  return {
+    context,
+    extensionId,
+    worker,
+    async close() {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Stops the extension's service worker through the DevTools protocol, as Chromium
+ * does to an idle worker, and resolves once it is stopped. The next event (a port
+ * connecting, a message) starts it again. The session must belong to an extension
+ * page: a web page's session cannot stop the extension's worker.
+ */
+export async function stopServiceWorkers(browser: ExtensionBrowser): Promise<void> {
+  const scriptURL = `chrome-extension://${browser.extensionId}/background.js`;
+  const page = await browser.context.newPage();
+  try {
+    await page.goto(`chrome-extension://${browser.extensionId}/manifest.json`);
+    const session = await browser.context.newCDPSession(page);
+    const stopped = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('service worker did not stop within 10 s')), 10_000);
+      session.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+        if (versions.some((v) => v.scriptURL === scriptURL && v.runningStatus === 'stopped')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    await session.send('ServiceWorker.enable');
+    await session.send('ServiceWorker.stopAllWorkers');
+    await stopped;
+    await session.detach();
+  } finally {
+    await page.close();
+  }
+}
+
+export interface PageServer {
+  /** `http://127.0.0.1:PORT` */
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** Serves fixed HTML pages on 127.0.0.1 (a free port), by path. */
+export async function servePages(pages: Record<string, string>): Promise<PageServer> {
+  const server = createServer((req, res) => {
+    const body = pages[new URL(req.url ?? '/', 'http://x').pathname];
+    if (body === undefined) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
+
+/** What a page sees from `window.weft.request(args)`: the result, or the error's code and message. */
+export type RequestOutcome = { result: unknown } | { error: { code: unknown; message: unknown } };
+
+/** Calls `window.weft.request(args)` in the page and reports the outcome without throwing. */
+export function pageRequest(page: Page, args: unknown): Promise<RequestOutcome> {
+  return page.evaluate(async (a) => {
+    const weft = (window as unknown as { weft: { request(x: unknown): Promise<unknown> } }).weft;
+    try {
+      return { result: await weft.request(a) };
+    } catch (error) {
+      const e = error as { code?: unknown; message?: unknown };
+      return { error: { code: e.code, message: e.message } };
+    }
+  }, args);
+}

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import {
+  type ExtensionBrowser,
+  launchExtension,
+  type PageServer,
+  pageRequest,
+  servePages,
+  stopServiceWorkers,
+  testOutputDir,
+} from './harness.ts';
+
+// The first script of the page records what it can see before anything else runs.
+const DAPP = `<!doctype html><html><head><script>
+  window.firstScriptSaw = { weft: typeof window.weft, isWeft: window.weft && window.weft.isWeft === true, announced: null };
+  window.addEventListener('weft:announceProvider', (e) => { window.firstScriptSaw.announced = e.detail.info.name; });
+  window.dispatchEvent(new Event('weft:requestProvider'));
+</script></head><body>dapp</body></html>`;
+
+describe('extension in Chromium', { timeout: 60_000 }, () => {
+  let browser: ExtensionBrowser;
+  let server: PageServer;
+  let page: Page;
+
+  before(async () => {
+    browser = await launchExtension();
+    server = await servePages({ '/': DAPP });
+    page = await browser.context.newPage();
+    await page.goto(`${server.origin}/`);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('the service worker runs from background.js', async () => {
+    const worker = await browser.worker();
+    assert.equal(worker.url(), `chrome-extension://${browser.extensionId}/background.js`);
+    const id = await worker.evaluate(
+      () => (globalThis as unknown as { chrome: { runtime: { id: string } } }).chrome.runtime.id,
+    );
+    assert.equal(id, browser.extensionId);
+  });
+
+  test("the provider is present for the page's first inline script and announces itself", async () => {
+    const saw = await page.evaluate(() => (window as unknown as { firstScriptSaw: unknown }).firstScriptSaw);
+    assert.deepEqual(saw, { weft: 'object', isWeft: true, announced: 'Weft' });
+  });
+
+  test('weft_ping round-trips page -> worker -> page with the origin the browser reports', async () => {
+    const outcome = await pageRequest(page, {
+      method: 'weft_ping',
+      params: ['hello'],
+      origin: 'https://evil.example',
+    });
+    assert.deepEqual(outcome, { result: { pong: true, origin: server.origin, echo: 'hello' } });
+  });
+
+  test('a page cannot claim another origin by posting to the relay itself', async () => {
+    const answer = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          window.addEventListener('message', (e) => {
+            if (e.data?.channel === 'weft:content' && e.data.id === 'forged') resolve(e.data);
+          });
+          window.postMessage(
+            {
+              channel: 'weft:page',
+              id: 'forged',
+              origin: 'https://bank.example',
+              request: { method: 'weft_ping' },
+            },
+            '*',
+          );
+        }),
+    );
+    assert.deepEqual(answer, {
+      channel: 'weft:content',
+      id: 'forged',
+      result: { pong: true, origin: server.origin },
+    });
+  });
+
+  test('weft_version answers with the built version', async () => {
+    const outcome = await pageRequest(page, { method: 'weft_version' });
+    assert.ok('result' in outcome);
+    const result = outcome.result as { name: string; version: string; apiVersion: number };
+    assert.equal(result.name, 'Weft');
+    assert.match(result.version, /^\d+\.\d+\.\d+/);
+    assert.equal(result.apiVersion, 1);
+  });
+
+  test('unknown methods get 4200, malformed requests -32600 and bad params -32602, as error objects', async () => {
+    const cases: [unknown, number][] = [
+      [{ method: 'eth_sendTransaction' }, 4200],
+      [{ method: 'toString' }, 4200],
+      ['weft_ping', -32600],
+      [null, -32600],
+      [[], -32600],
+      [{ params: [] }, -32600],
+      [{ method: 42 }, -32600],
+      [{ method: '' }, -32600],
+      [{ method: 'weft_ping', params: 'not-a-list' }, -32602],
+      [{ method: 'weft_ping', params: [1, 2] }, -32602],
+      [{ method: 'weft_version', params: ['x'] }, -32602],
+    ];
+    for (const [args, code] of cases) {
+      const outcome = await pageRequest(page, args);
+      assert.ok('error' in outcome, `expected an error for ${JSON.stringify(args)}`);
+      assert.equal(outcome.error.code, code, `code for ${JSON.stringify(args)}`);
+      assert.equal(typeof outcome.error.message, 'string');
+    }
+    const fn = await page.evaluate(async () => {
+      const weft = (window as unknown as { weft: { request(x: unknown): Promise<unknown> } }).weft;
+      return weft.request({ method: 'weft_ping', params: [() => 1] }).catch((e: { code: number }) => e.code);
+    });
+    assert.equal(fn, -32602);
+  });
+
+  test('the popup renders', async () => {
+    const popup = await browser.context.newPage();
+    await popup.setViewportSize({ width: 360, height: 480 });
+    await popup.goto(`chrome-extension://${browser.extensionId}/popup/index.html`);
+    const status = popup.getByTestId('wallet-status');
+    await status.waitFor({ timeout: 10_000 });
+    assert.match(await status.innerText(), /Wallet running/);
+    assert.ok(Number(await popup.evaluate(() => document.documentElement.dataset.firstRenderMs)) > 0);
+    await mkdir(testOutputDir, { recursive: true });
+    await popup.screenshot({ path: join(testOutputDir, 'popup.png') });
+    await popup.close();
+  });
+
+  test('after the worker is stopped, the next request still gets an answer', async () => {
+    await stopServiceWorkers(browser);
+    const outcome = await pageRequest(page, { method: 'weft_ping', params: ['after-restart'] });
+    assert.deepEqual(outcome, { result: { pong: true, origin: server.origin, echo: 'after-restart' } });
+    const worker = await browser.worker();
+    assert.equal(worker.url(), `chrome-extension://${browser.extensionId}/background.js`);
+  });
+});

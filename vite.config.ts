@@ -1,0 +1,95 @@
+/**
+ * Builds the MV3 extension from one set of sources into two folders:
+ *   dist/          Chromium (background.service_worker)
+ *   dist-firefox/  Firefox  (background.scripts, browser_specific_settings)
+ *
+ * Each entry is its own Vite environment because each needs its own output shape:
+ *   background  ES module, one file, no dynamic import (MV3 service workers cannot import())
+ *   content     classic script (content scripts are not modules), isolated world
+ *   inpage      classic script, MAIN world at document_start
+ *   popup       HTML page with a module script (preact)
+ */
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineConfig, type EnvironmentOptions } from 'vite';
+
+const root = import.meta.dirname;
+const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string };
+const outDir = resolve(root, 'dist');
+const firefoxDir = resolve(root, 'dist-firefox');
+
+function scriptEnvironment(name: string, entry: string, format: 'es' | 'iife'): EnvironmentOptions {
+  return {
+    consumer: 'client',
+    build: {
+      outDir,
+      emptyOutDir: false,
+      copyPublicDir: false,
+      rolldownOptions: {
+        input: { [name]: resolve(root, entry) },
+        output: { format, entryFileNames: '[name].js', codeSplitting: false },
+      },
+    },
+  };
+}
+
+/** The Chromium manifest is the source; Firefox's differs only where the browsers do. */
+function writeManifests(): void {
+  const manifest = JSON.parse(readFileSync(resolve(root, 'manifest.json'), 'utf8'));
+  manifest.version = pkg.version;
+  writeFileSync(resolve(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+
+  rmSync(firefoxDir, { recursive: true, force: true });
+  cpSync(outDir, firefoxDir, { recursive: true });
+  const { minimum_chrome_version: _chromeOnly, ...firefox } = manifest;
+  firefox.background = { scripts: ['background.js'], type: 'module' };
+  firefox.browser_specific_settings = {
+    gecko: {
+      id: 'wallet@weft.dev',
+      // MAIN-world content scripts need 128; data_collection_permissions needs 140.
+      strict_min_version: '140.0',
+      data_collection_permissions: { required: ['none'] },
+    },
+    gecko_android: { strict_min_version: '142.0' },
+  };
+  writeFileSync(resolve(firefoxDir, 'manifest.json'), `${JSON.stringify(firefox, null, 2)}\n`);
+}
+
+export default defineConfig({
+  root,
+  base: './',
+  define: { __WEFT_VERSION__: JSON.stringify(pkg.version) },
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  build: {
+    outDir,
+    target: 'chrome116',
+    minify: true,
+    sourcemap: false,
+    reportCompressedSize: false,
+    modulePreload: false,
+  },
+  environments: {
+    popup: {
+      consumer: 'client',
+      build: {
+        outDir,
+        emptyOutDir: true,
+        rolldownOptions: { input: { popup: resolve(root, 'popup/index.html') } },
+      },
+    },
+    background: scriptEnvironment('background', 'background/index.ts', 'es'),
+    content: scriptEnvironment('content', 'content/relay.ts', 'iife'),
+    inpage: scriptEnvironment('inpage', 'content/inpage.ts', 'iife'),
+  },
+  builder: {
+    async buildApp(builder) {
+      // popup first: it empties dist/ and copies public/ (icons).
+      for (const name of ['popup', 'background', 'content', 'inpage']) {
+        const environment = builder.environments[name];
+        if (!environment) throw new Error(`vite.config.ts: no environment ${name}`);
+        await builder.build(environment);
+      }
+      writeManifests();
+    },
+  },
+});
