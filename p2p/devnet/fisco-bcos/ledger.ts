@@ -17,6 +17,7 @@ import {
 } from '@ethereumjs/util';
 import { Bloom } from '@ethereumjs/vm';
 import { keccak_256 } from '@noble/hashes/sha3.js';
+import { blockHeaderHash } from '../../chains/fisco-bcos/block-header.ts';
 import { FiscoInvalidSignatureError, FiscoTransactionFormatError } from '../../chains/fisco-bcos/errors.ts';
 import type {
   FiscoBlock,
@@ -380,24 +381,7 @@ export class Ledger {
       sealer: hex(sealerIndex),
       sealerList,
     };
-    // The header hash covers the 13 header fields in the order of FISCO BCOS 2.x BlockHeader::encode.
-    const hashBytes = keccak_256(
-      RLP.encode([
-        hexToBytes(header.parentHash as `0x${string}`),
-        hexToBytes(header.stateRoot as `0x${string}`),
-        hexToBytes(header.transactionsRoot as `0x${string}`),
-        hexToBytes(header.receiptsRoot as `0x${string}`),
-        hexToBytes(header.dbHash as `0x${string}`),
-        logsBloom.bitvector,
-        bigIntToUnpaddedBytes(number),
-        new Uint8Array(0),
-        bigIntToUnpaddedBytes(gasUsed),
-        bigIntToUnpaddedBytes(BigInt(timestamp)),
-        [],
-        bigIntToUnpaddedBytes(BigInt(sealerIndex)),
-        sealerList.map((id) => hexToBytes(`0x${id}`)),
-      ]),
-    );
+    const hashBytes = blockHeaderHash(header);
     const hash = bytesToHex(hashBytes);
     const fiscoBlock: FiscoBlock = {
       ...header,

@@ -41,13 +41,3 @@ export function loadSealerKeys(
   if (file) writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
   return keys;
 }
-
-/** Checks one signatureList entry against a sealer's node ID. */
-export function verifySealerSignature(nodeId: string, hash: Uint8Array, signature: string): boolean {
-  const bytes = hexToBytes(signature.replace(/^0x/, ''));
-  if (bytes.length !== 65) return false;
-  return secp256k1.verify(bytes.subarray(0, 64), hash, hexToBytes(`04${nodeId}`), {
-    prehash: false,
-    lowS: true,
-  });
-}

@@ -7,10 +7,10 @@ import {
   decodeRevertReason,
   encodeCall,
 } from '../../../p2p/chains/fisco-bcos/abi.ts';
+import { checkBlock, verifySealerSignature } from '../../../p2p/chains/fisco-bcos/block-header.ts';
 import { EcdsaSigner } from '../../../p2p/chains/fisco-bcos/ecdsa.ts';
 import { FiscoExecutionError } from '../../../p2p/chains/fisco-bcos/errors.ts';
 import { assertReceiptOk } from '../../../p2p/chains/fisco-bcos/rpc-client.ts';
-import { verifySealerSignature } from '../../../p2p/devnet/fisco-bcos/sealers.ts';
 import { assetArtifact, type Harness, keyValueArtifact, startHarness } from './helpers.ts';
 
 const abi = assetArtifact.abi as never;
@@ -100,6 +100,18 @@ test('blocks link by parent hash and carry a signature from every sealer over th
     assert.ok(verifySealerSignature(nodeId, getBytes(block.hash), signature));
     assert.ok(!verifySealerSignature(nodeId, getBytes(parent.hash), signature));
   }
+  // A light client holding only the sealer list can check the block as reported over RPC.
+  assert.deepEqual(checkBlock(block, block.sealerList), { hash: block.hash, signers: [0, 1, 2, 3] });
+  assert.throws(
+    () =>
+      checkBlock({
+        ...block,
+        stateRoot: parent.stateRoot === block.stateRoot ? `0x${'11'.repeat(32)}` : parent.stateRoot,
+      }),
+    /header hashes to/,
+  );
+  const strangers = block.sealerList.map(() => `${'ab'.repeat(64)}`);
+  assert.deepEqual(checkBlock(block, strangers).signers, []);
   const tx = block.transactions[0];
   assert.ok(tx && typeof tx === 'object' && tx.blockHash === block.hash);
   assert.deepEqual(await h.client.getBlockByHash(block.hash), await h.client.getBlockByNumber(height));
