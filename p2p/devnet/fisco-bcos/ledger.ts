@@ -18,32 +18,19 @@ import {
 import { Bloom } from '@ethereumjs/vm';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { blockHeaderHash } from '../../chains/fisco-bcos/block-header.ts';
-import { FiscoInvalidSignatureError, FiscoTransactionFormatError } from '../../chains/fisco-bcos/errors.ts';
 import type {
   FiscoBlock,
   FiscoLog,
   FiscoReceipt,
   FiscoTransaction,
 } from '../../chains/fisco-bcos/rpc-types.ts';
-import {
-  BLOCK_LIMIT_WINDOW,
-  decodeTransaction,
-  recoverSender,
-  type SignedFiscoTransaction,
-} from '../../chains/fisco-bcos/transaction.ts';
+import { decodeTransaction } from '../../chains/fisco-bcos/transaction.ts';
 import { transactionStatusName } from '../../chains/fisco-bcos/transaction-status.ts';
 import { BlockLog } from './block-log.ts';
 import type { StoredBlock, StoredTransaction } from './ledger-types.ts';
-import {
-  abridged,
-  badRlp,
-  invalidSignature,
-  invalidTransactionFormat,
-  type NodeError,
-  transactionRefused,
-} from './node-errors.ts';
 import { RecordingDB } from './recording-db.ts';
 import { loadSealerKeys, type Sealer, sealerFromKey } from './sealers.ts';
+import { type ChainView, type PendingTx, TxPool } from './tx-pool.ts';
 
 export interface LedgerOptions {
   chainId: number;
@@ -59,12 +46,6 @@ export interface LedgerOptions {
   poolLimit?: number;
   /** Bytes of pending transactions the pool holds before OverGroupMemoryLimit. */
   poolMemoryLimit?: number;
-}
-
-interface PendingTx {
-  tx: SignedFiscoTransaction;
-  from: string;
-  size: number;
 }
 
 const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
@@ -88,7 +69,7 @@ type BlockEnv = NonNullable<EVMRunCallOpts['block']>;
 const hex = (n: bigint | number) => `0x${n.toString(16)}`;
 const keccakHex = (bytes: Uint8Array) => bytesToHex(keccak_256(bytes));
 
-export class Ledger {
+export class Ledger implements ChainView {
   readonly chainId: number;
   readonly groupId: number;
   readonly sealers: Sealer[];
@@ -100,12 +81,8 @@ export class Ledger {
   readonly #blockByHash = new Map<string, number>();
   readonly #txIndex = new Map<string, { block: number; index: number }>();
   readonly #chainNonces = new Set<bigint>();
-  readonly #pool = new Map<string, PendingTx>();
-  readonly #poolNonces = new Set<bigint>();
+  readonly #pool: TxPool;
   readonly #maxTxsPerBlock: number;
-  readonly #poolLimit: number;
-  readonly #poolMemoryLimit: number;
-  #poolBytes = 0;
   #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -122,8 +99,10 @@ export class Ledger {
     this.#db = db;
     this.#log = log;
     this.#maxTxsPerBlock = options.maxTxsPerBlock ?? 1000;
-    this.#poolLimit = options.poolLimit ?? 150_000;
-    this.#poolMemoryLimit = options.poolMemoryLimit ?? 512 * 1024 * 1024;
+    this.#pool = new TxPool({
+      ...(options.poolLimit === undefined ? {} : { limit: options.poolLimit }),
+      ...(options.poolMemoryLimit === undefined ? {} : { memoryLimit: options.poolMemoryLimit }),
+    });
     const keys = loadSealerKeys(options.dataDir, options.sealerKeys, options.sealerCount ?? 4);
     this.sealers = keys.map(sealerFromKey);
   }
@@ -155,43 +134,18 @@ export class Ledger {
     return this.#pool.size;
   }
 
-  /**
-   * Admits a signed transaction to the pool or throws the node's error, checking in the order
-   * of TxPool::verify: known, in chain, nonce, block limit, signature, pool nonce, chain, group.
-   */
+  isCommitted(hash: string): boolean {
+    return this.#txIndex.has(hash);
+  }
+
+  /** FISCO BCOS refuses a randomid seen in the chain (within the block-limit window; here ever). */
+  isNonceUsed(randomid: bigint): boolean {
+    return this.#chainNonces.has(randomid);
+  }
+
+  /** Admits a signed transaction to the pool (see TxPool) and returns its hash. */
   submit(raw: string): string {
-    if (!/^0x([0-9a-fA-F]{2})*$/.test(raw))
-      throw badRlp('BadHexCharacter: raw transaction is not even-length 0x hex');
-    const size = (raw.length - 2) / 2;
-    let tx: SignedFiscoTransaction;
-    let from: string;
-    try {
-      tx = decodeTransaction(raw as `0x${string}`);
-      from = recoverSender(tx);
-    } catch (error) {
-      throw decodeFailure(error);
-    }
-    const refuse = (comment: string): NodeError =>
-      transactionRefused(`${comment}, txHash=${abridged(tx.hash)}`);
-    if (this.#poolBytes + size > this.#poolMemoryLimit) throw refuse('OverGroupMemoryLimit');
-    if (this.#pool.size >= this.#poolLimit) throw refuse('TransactionPoolIsFull');
-    if (this.#pool.has(tx.hash)) throw refuse('TransactionAlreadyKown');
-    if (this.#txIndex.has(tx.hash)) throw refuse('TransactionAlreadyInChain');
-    const { randomid, blockLimit, chainId, groupId } = tx.fields;
-    if (this.#chainNonces.has(randomid)) throw refuse('TransactionNonceCheckFail');
-    const current = this.blockNumber;
-    if (blockLimit <= current || blockLimit > current + BLOCK_LIMIT_WINDOW) {
-      throw transactionRefused(
-        `BlockLimitCheckFailed, txBlockLimit=${blockLimit}, txHash=${abridged(tx.hash)}`,
-      );
-    }
-    if (this.#poolNonces.has(randomid)) throw refuse('TxPoolNonceCheckFail');
-    if (chainId !== BigInt(this.chainId)) throw refuse('InvalidChainId');
-    if (groupId !== BigInt(this.groupId)) throw refuse('InvalidGroupId');
-    this.#pool.set(tx.hash, { tx, from, size });
-    this.#poolNonces.add(randomid);
-    this.#poolBytes += size;
-    return tx.hash;
+    return this.#pool.admit(raw, this);
   }
 
   /** Executes a read against the latest state and throws nothing away but the changes. */
@@ -264,9 +218,7 @@ export class Ledger {
 
   async #seal(force: boolean): Promise<StoredBlock | undefined> {
     const number = this.blockNumber + 1n;
-    // Transactions whose block limit expired are dropped, as TxPool::removeInvalidTxs does.
-    for (const [hash, p] of this.#pool) if (p.tx.fields.blockLimit <= this.blockNumber) this.#forget(hash, p);
-    const batch = [...this.#pool.values()].slice(0, this.#maxTxsPerBlock);
+    const batch = this.#pool.batch(this.#maxTxsPerBlock, this.blockNumber);
     if (batch.length === 0 && !force) return undefined;
     const parent = this.#blocks.at(-1) as StoredBlock;
     const timestamp = Math.max(Date.now(), Number(BigInt(parent.header.timestamp)) + 1);
@@ -289,7 +241,7 @@ export class Ledger {
     }));
     const block = this.#buildBlock(txs, receipts, stateRoot, timestamp);
     await this.#commit(block, this.#db.drain());
-    for (const p of batch) this.#forget(p.tx.hash, p);
+    this.#pool.remove(batch);
     return block;
   }
 
@@ -412,26 +364,11 @@ export class Ledger {
     });
   }
 
-  #forget(hash: string, p: PendingTx): void {
-    this.#pool.delete(hash);
-    this.#poolNonces.delete(p.tx.fields.randomid);
-    this.#poolBytes -= p.size;
-  }
-
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(fn, fn);
     this.#queue = run.catch(() => {});
     return run;
   }
-}
-
-function decodeFailure(error: unknown): NodeError {
-  const message = (error as Error).message;
-  if (error instanceof FiscoInvalidSignatureError) return invalidSignature(message);
-  if (error instanceof FiscoTransactionFormatError) {
-    return message.startsWith('bad RLP') ? badRlp(message) : invalidTransactionFormat(message);
-  }
-  return badRlp(message);
 }
 
 function logJson(log: Log): FiscoLog {
