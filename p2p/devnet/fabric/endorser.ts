@@ -195,6 +195,9 @@ export class Endorser {
         );
         response = result.response;
         event = result.event;
+        // Like the peer's chaincode handler: the event is stamped with chaincode name and txid.
+        event?.setChaincodeId(name);
+        event?.setTxId(txId);
       }
     } catch (error) {
       const message = `error in simulation: ${(error as Error).message}`;

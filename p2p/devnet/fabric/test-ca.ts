@@ -7,6 +7,8 @@
  *
  * The root is kept across restarts so identities issued earlier stay valid.
  */
+// @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata polyfill.
+import 'reflect-metadata';
 import { webcrypto, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,0 +1,276 @@
+/**
+ * Bad input through the real Gateway client: each request gets the gRPC status and
+ * message a real Fabric gateway/peer returns (internal/pkg/gateway, core/endorser),
+ * the devpeer keeps serving and the ledger does not change.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import { type Gateway, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
+import { common, gateway as gatewayProtos, peer } from '@hyperledger/fabric-protos';
+import { type FabricSigningIdentity, signDigest } from '../../../p2p/chains/fabric/identity.ts';
+import { TestCa } from '../../../p2p/devnet/fabric/test-ca.ts';
+import { CHANNEL, decoder, fundAccounts, startTestDevpeer, type TestDevpeer } from './fixture.ts';
+
+let devpeer: TestDevpeer;
+let user: FabricSigningIdentity;
+let online: Gateway;
+let caDir: string;
+let rogue: FabricSigningIdentity;
+let otherOrg: FabricSigningIdentity;
+
+const sign = (identity: FabricSigningIdentity) => async (digest: Uint8Array) =>
+  signDigest(identity.privateKey, digest);
+const noSignature = async () => new Uint8Array(0);
+
+async function balances(): Promise<{ height: bigint; alice: string; bob: string }> {
+  const asset = online.getNetwork(CHANNEL).getContract('asset');
+  return {
+    height: devpeer.peer.ledger(CHANNEL).height,
+    alice: decoder.decode(await asset.evaluateTransaction('BalanceOf', 'alice')),
+    bob: decoder.decode(await asset.evaluateTransaction('BalanceOf', 'bob')),
+  };
+}
+
+/** Runs `action`, expects a GatewayError with `code` and `message`, then checks the devpeer still serves and nothing changed. */
+async function expectRefused(
+  action: () => Promise<unknown>,
+  expected: { code: number; message: RegExp; detail?: RegExp; name?: string },
+): Promise<void> {
+  const before = await balances();
+  const error = await action().then(
+    () => assert.fail('expected the request to be refused'),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof GatewayError, `not a GatewayError: ${String(error)}`);
+  assert.equal(error.code, expected.code, error.message);
+  assert.match(error.message, expected.message);
+  if (expected.name) assert.equal(error.name, expected.name);
+  if (expected.detail) {
+    assert.equal(error.details.length, 1);
+    assert.match(error.details[0]?.message ?? '', expected.detail);
+    assert.equal(error.details[0]?.mspId, 'Org1MSP');
+  }
+  // Refused requests never reach a block: same height, same balances, and reads still work.
+  assert.deepEqual(await balances(), before);
+}
+
+before(async () => {
+  devpeer = await startTestDevpeer();
+  user = devpeer.peer.identities.user1 as FabricSigningIdentity;
+  online = devpeer.connectAs(user);
+  await fundAccounts(online, ['alice', 'bob'], '100');
+  caDir = mkdtempSync(join(tmpdir(), 'weft-rogue-ca-'));
+  rogue = await (await TestCa.open(join(caDir, 'same-msp'), 'Org1MSP')).issue('mallory');
+  otherOrg = await (await TestCa.open(join(caDir, 'other-msp'), 'Org2MSP')).issue('oscar');
+});
+
+after(async () => {
+  await devpeer.close();
+  rmSync(caDir, { recursive: true, force: true });
+});
+
+describe('devpeer refuses bad input like a Fabric peer', () => {
+  test('chaincode that throws: evaluate is UNKNOWN, endorse is ABORTED with the chaincode 500 in details', async () => {
+    const asset = online.getNetwork(CHANNEL).getContract('asset');
+    await expectRefused(() => asset.evaluateTransaction('BalanceOf', 'nobody'), {
+      code: grpc.status.UNKNOWN,
+      message:
+        /evaluate call to endorser returned error: chaincode response 500, account nobody does not exist/,
+      detail: /^chaincode response 500, account nobody does not exist$/,
+    });
+    await expectRefused(() => asset.submitTransaction('Transfer', 'alice', 'bob', '1000'), {
+      code: grpc.status.ABORTED,
+      message: /failed to endorse transaction, see attached details for more info/,
+      detail: /^chaincode response 500, insufficient funds in account alice$/,
+      name: 'EndorseError',
+    });
+    await expectRefused(() => asset.submitTransaction('NoSuchFunction'), {
+      code: grpc.status.ABORTED,
+      message: /failed to endorse/,
+      detail: /chaincode response 500, You've asked to invoke a function that does not exist: NoSuchFunction/,
+    });
+  });
+
+  test('unsigned proposals are refused: empty signature bytes', async () => {
+    const unsigned = devpeer.connectAs(user, noSignature).getNetwork(CHANNEL).getContract('asset');
+    await expectRefused(() => unsigned.evaluateTransaction('BalanceOf', 'alice'), {
+      code: grpc.status.FAILED_PRECONDITION,
+      message: /evaluate call to endorser returned error: error validating proposal: empty signature bytes/,
+    });
+    await expectRefused(() => unsigned.submitTransaction('Transfer', 'alice', 'bob', '1'), {
+      code: grpc.status.ABORTED,
+      message: /failed to endorse transaction/,
+      detail: /^error validating proposal: empty signature bytes$/,
+    });
+  });
+
+  test('wrongly signed proposals are refused: access denied', async () => {
+    // user1's certificate, mallory's key.
+    const forged = devpeer.connectAs(user, sign(rogue)).getNetwork(CHANNEL).getContract('asset');
+    await expectRefused(() => forged.evaluateTransaction('BalanceOf', 'alice'), {
+      code: grpc.status.FAILED_PRECONDITION,
+      message: /error validating proposal: access denied: channel \[mychannel\] creator org \[Org1MSP\]/,
+    });
+    // A certificate the devpeer's CA never issued, under its MSP id.
+    const stranger = devpeer.connectAs(rogue).getNetwork(CHANNEL).getContract('asset');
+    await expectRefused(() => stranger.submitTransaction('Transfer', 'alice', 'bob', '1'), {
+      code: grpc.status.ABORTED,
+      message: /failed to endorse/,
+      detail: /^error validating proposal: access denied: channel \[mychannel\] creator org \[Org1MSP\]$/,
+    });
+    // Another organisation the channel does not know.
+    const foreign = devpeer.connectAs(otherOrg).getNetwork(CHANNEL).getContract('asset');
+    await expectRefused(() => foreign.evaluateTransaction('BalanceOf', 'alice'), {
+      code: grpc.status.FAILED_PRECONDITION,
+      message: /access denied: channel \[mychannel\] creator org unknown, creator is malformed/,
+    });
+  });
+
+  test('unknown channel and unknown chaincode', async () => {
+    await expectRefused(
+      () => online.getNetwork('nochannel').getContract('asset').evaluateTransaction('TotalSupply'),
+      {
+        code: grpc.status.UNAVAILABLE,
+        message: /failed to get config for channel \[nochannel\]/,
+      },
+    );
+    await expectRefused(
+      () => online.getNetwork(CHANNEL).getContract('nocc').evaluateTransaction('Anything'),
+      {
+        code: grpc.status.FAILED_PRECONDITION,
+        message: /no peers available to evaluate chaincode nocc in channel mychannel/,
+      },
+    );
+    await expectRefused(() => online.getNetwork(CHANNEL).getContract('nocc').submitTransaction('Anything'), {
+      code: grpc.status.FAILED_PRECONDITION,
+      message: /failed to find any endorsing peers for chaincode nocc in channel mychannel/,
+    });
+  });
+
+  test('malformed protobuf inside a signed proposal: INVALID_ARGUMENT', async () => {
+    const unsigned = online.getNetwork(CHANNEL).getContract('asset').newProposal('TotalSupply');
+    const proposed = gatewayProtos.ProposedTransaction.deserializeBinary(unsigned.getBytes());
+    const proposal = peer.Proposal.deserializeBinary(
+      proposed.getProposal()?.getProposalBytes_asU8() ?? new Uint8Array(0),
+    );
+    proposal.setPayload(Uint8Array.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01])); // length runs past the end
+    const signedProposal = new peer.SignedProposal();
+    signedProposal.setProposalBytes(proposal.serializeBinary());
+    proposed.setProposal(signedProposal);
+    const digest = (await import('node:crypto'))
+      .createHash('sha256')
+      .update(proposal.serializeBinary())
+      .digest();
+    const tampered = online.newSignedProposal(
+      proposed.serializeBinary(),
+      signDigest(user.privateKey, digest),
+    );
+    await expectRefused(() => tampered.evaluate(), {
+      code: grpc.status.INVALID_ARGUMENT,
+      message: /failed to unpack transaction proposal/,
+    });
+    await expectRefused(() => tampered.endorse(), { code: grpc.status.INVALID_ARGUMENT, message: /./ });
+  });
+
+  test('garbage bytes on the wire: the devpeer answers with an error and keeps serving', async () => {
+    const client = new grpc.Client(devpeer.peer.address, grpc.credentials.createInsecure());
+    try {
+      const error = await new Promise<grpc.ServiceError | null>((resolve) => {
+        client.makeUnaryRequest(
+          '/gateway.Gateway/Submit',
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          Buffer.from([0x12, 0x05, 0xff]),
+          (err) => resolve(err),
+        );
+      });
+      assert.ok(error, 'expected an error');
+      assert.notEqual(error.code, grpc.status.OK);
+    } finally {
+      client.close();
+    }
+    await balances();
+  });
+
+  test('unsigned and wrongly signed transactions are refused at submit (orderer FORBIDDEN)', async () => {
+    const unsignedTx = devpeer.connectAs(user, false);
+    const contract = unsignedTx.getNetwork(CHANNEL).getContract('asset');
+    const proposal = contract.newProposal('Transfer', { arguments: ['alice', 'bob', '1'] });
+    const endorsed = await unsignedTx
+      .newSignedProposal(proposal.getBytes(), signDigest(user.privateKey, proposal.getDigest()))
+      .endorse();
+    const emptySigner = devpeer.connectAs(user, noSignature);
+    await expectRefused(() => emptySigner.newTransaction(endorsed.getBytes()).submit(), {
+      code: grpc.status.INVALID_ARGUMENT,
+      message: /prepared transaction must be signed/,
+    });
+    const forged = unsignedTx.newSignedTransaction(
+      endorsed.getBytes(),
+      signDigest(rogue.privateKey, endorsed.getDigest()),
+    );
+    await expectRefused(() => forged.submit(), {
+      code: grpc.status.ABORTED,
+      message:
+        /received unsuccessful response from orderer: status=FORBIDDEN, info=implicit policy evaluation failed/,
+    });
+  });
+
+  test('conflicting concurrent writes: the second is MVCC_READ_CONFLICT and changes nothing', async () => {
+    const asset = online.getNetwork(CHANNEL).getContract('asset');
+    const before = await balances();
+    // Both endorsed against the same state, then ordered into the same block.
+    const first = await asset.newProposal('Transfer', { arguments: ['alice', 'bob', '10'] }).endorse();
+    const second = await asset.newProposal('Transfer', { arguments: ['alice', 'bob', '20'] }).endorse();
+    const [a, b] = await Promise.all([first.submit(), second.submit()]);
+    const [statusA, statusB] = await Promise.all([a.getStatus(), b.getStatus()]);
+    assert.equal(statusA.code, StatusCode.VALID);
+    assert.equal(statusB.code, StatusCode.MVCC_READ_CONFLICT);
+    assert.equal(statusB.successful, false);
+    const now = await balances();
+    assert.equal(now.alice, String(Number(before.alice) - 10));
+    assert.equal(now.bob, String(Number(before.bob) + 10));
+  });
+
+  test('a transaction submitted twice commits once; the copy is DUPLICATE_TXID; re-endorsing is refused', async () => {
+    const asset = online.getNetwork(CHANNEL).getContract('asset');
+    const proposal = asset.newProposal('Transfer', { arguments: ['bob', 'alice', '5'] });
+    const transaction = await proposal.endorse();
+    const submitted = await transaction.submit();
+    const status = await submitted.getStatus();
+    assert.equal(status.code, StatusCode.VALID);
+    const afterFirst = await balances();
+
+    // The same signed envelope again: the orderer accepts it, the committer flags it.
+    const again = await transaction.submit();
+    const againStatus = await again.getStatus();
+    assert.equal(againStatus.code, StatusCode.VALID, 'CommitStatus reports the first, committed occurrence');
+    assert.equal(againStatus.blockNumber, status.blockNumber);
+    const ledger = devpeer.peer.ledger(CHANNEL);
+    for (let i = 0; i < 100 && ledger.height === afterFirst.height; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    const block = common.Block.deserializeBinary(
+      await online
+        .getNetwork(CHANNEL)
+        .getContract('qscc')
+        .evaluateTransaction('GetBlockByNumber', CHANNEL, String(ledger.height - 1n)),
+    );
+    const filter = block.getMetadata()?.getMetadataList_asU8()[2] ?? new Uint8Array(0);
+    assert.deepEqual([...filter], [StatusCode.DUPLICATE_TXID]);
+    const now = await balances();
+    assert.equal(now.alice, afterFirst.alice);
+    assert.equal(now.bob, afterFirst.bob);
+
+    // The same proposal again: the endorser finds the txid in the ledger.
+    await expectRefused(() => proposal.endorse(), {
+      code: grpc.status.ABORTED,
+      message: /failed to endorse/,
+      detail: new RegExp(
+        `^duplicate transaction found \\[${proposal.getTransactionId()}\\]\\. Creator \\[[0-9a-f]+\\]$`,
+      ),
+    });
+  });
+});
