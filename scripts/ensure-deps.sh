@@ -6,8 +6,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 stamp=node_modules/.weft-installed
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
-  echo "weft: installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "weft: installing npm packages"
+  # npm install, not npm ci: this registry's lock files omit other platforms' optional
+  # packages (biome, rolldown), which makes npm ci refuse an otherwise good lock.
+  npm install --no-audit --no-fund --loglevel=error
   touch "$stamp"
 fi
 

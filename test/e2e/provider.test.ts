@@ -127,7 +127,7 @@ describe('extension in Chromium', { timeout: 60_000 }, () => {
     await popup.goto(`chrome-extension://${browser.extensionId}/popup/index.html`);
     const status = popup.getByTestId('wallet-status');
     await status.waitFor({ timeout: 10_000 });
-    assert.match(await status.innerText(), /Wallet running/);
+    assert.match((await status.textContent()) ?? '', /Wallet running/);
     assert.ok(Number(await popup.evaluate(() => document.documentElement.dataset.firstRenderMs)) > 0);
     await mkdir(testOutputDir, { recursive: true });
     await popup.screenshot({ path: join(testOutputDir, 'popup.png') });

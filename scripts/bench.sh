@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# `npm run bench [filter]`: builds the extension, then prints every benchmark's figures beside its budget.
+set -euo pipefail
+source "$(dirname "$0")/ensure-deps.sh"
+source scripts/ensure-chromium.sh
+npx vite build --logLevel warn
+node bench/run.ts "$@"
