@@ -6,7 +6,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { SigningKey } from 'ethers';
-import { fromHex } from './bytes.ts';
+import { integerBytes } from './bytes.ts';
 import { FiscoInvalidSignatureError } from './errors.ts';
 import type { SignatureScheme, TransactionSignature, TransactionSigner } from './signature-scheme.ts';
 
@@ -70,6 +70,6 @@ export class EcdsaSigner implements TransactionSigner {
     // ethers signs with RFC 6979 deterministic nonces, low S and v = 27 + recid: exactly FISCO's
     // form. It is also about 20 % faster here than @noble/curves v2's sign.
     const sig = this.#key.sign(digest);
-    return { v: Uint8Array.of(sig.v), r: fromHex(sig.r), s: fromHex(sig.s) };
+    return { v: Uint8Array.of(sig.v), r: integerBytes(BigInt(sig.r)), s: integerBytes(BigInt(sig.s)) };
   }
 }

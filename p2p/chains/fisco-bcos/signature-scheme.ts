@@ -9,6 +9,7 @@
 export interface TransactionSignature {
   /** ECDSA: `recid + 27` as one byte. SM2: the signer's 64-byte public key. */
   v: Uint8Array;
+  /** r and s are integers on the wire (u256): minimal big-endian, no leading zero byte. */
   r: Uint8Array;
   s: Uint8Array;
 }

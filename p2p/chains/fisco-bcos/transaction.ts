@@ -146,8 +146,9 @@ export function decodeTransaction(
   };
   const signature: TransactionSignature = {
     v: fromHex(bytesField('v', items[10])),
-    r: fromHex(bytesField('r', items[11])),
-    s: fromHex(bytesField('s', items[12])),
+    // r and s are RLP integers (u256): a node refuses a leading zero byte.
+    r: integerBytes(integerField('r', items[11], 32)),
+    s: integerBytes(integerField('s', items[12], 32)),
   };
   return {
     fields,

@@ -14,6 +14,7 @@ import {
   bytesToHex,
   createAddressFromString,
   hexToBytes,
+  setLengthLeft,
 } from '@ethereumjs/util';
 import { Bloom } from '@ethereumjs/vm';
 import { keccak_256 } from '@noble/hashes/sha3.js';
@@ -397,7 +398,8 @@ function receiptItems(r: FiscoReceipt): Uint8Array[] {
 
 function transactionJson(t: StoredTransaction, header: FiscoBlock, index: number): FiscoTransaction {
   const { fields, signature } = decodeTransaction(t.raw as `0x${string}`);
-  const [r, s] = [bytesToHex(signature.r), bytesToHex(signature.s)];
+  // JSON shows r and s as h256, zero-padded, though the RLP carries them as minimal integers.
+  const [r, s] = [bytesToHex(setLengthLeft(signature.r, 32)), bytesToHex(setLengthLeft(signature.s, 32))];
   return {
     blockHash: header.hash,
     blockNumber: header.number,

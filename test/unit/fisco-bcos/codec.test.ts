@@ -77,6 +77,38 @@ test('sign then decode round-trips and recovers the signer, with v = recid + 27 
   }
 });
 
+test('r and s with a leading zero byte travel as minimal integers, as a node requires', () => {
+  const signer = new EcdsaSigner(`0x${'00'.repeat(31)}07`);
+  let found = 0;
+  // Deterministic nonces: the same inputs always give the same signatures, so this loop is bounded and stable.
+  for (let i = 0; i < 2000 && found < 2; i++) {
+    const fields = transactionFields({
+      to: null,
+      data: '0x',
+      chainId: 1,
+      groupId: 1,
+      blockLimit: 10n,
+      randomid: BigInt(i + 1),
+    });
+    const signed = signTransaction(fields, signer);
+    const { r, s } = signed.signature;
+    if (r.length === 32 && s.length === 32) continue;
+    found++;
+    assert.ok(r[0] !== 0 && s[0] !== 0, 'no leading zero byte');
+    const decoded = decodeTransaction(signed.raw);
+    assert.equal(decoded.hash, signed.hash);
+    assert.equal(recoverSender(decoded), signer.address);
+    // The same signature padded to 32 bytes is not canonical RLP and is refused.
+    const padded = encodeSigned(fields, {
+      v: signed.signature.v,
+      r: getBytes(`0x${hexlify(r).slice(2).padStart(64, '0')}`),
+      s: getBytes(`0x${hexlify(s).slice(2).padStart(64, '0')}`),
+    });
+    assert.throws(() => decodeTransaction(hexlify(padded) as `0x${string}`), /leading zero/);
+  }
+  assert.equal(found, 2);
+});
+
 test('a known private key signs to its known address', () => {
   // secp256k1 key 1 has the well-known address 0x7e5f...5bdf.
   const signer = new EcdsaSigner(`0x${'00'.repeat(31)}01`);
