@@ -8,9 +8,9 @@ source scripts/ensure-chromium.sh
 step() { printf '\n== %s\n' "$*"; }
 
 step typecheck;   npx tsc --noEmit
-step lint;        npx biome check --reporter=summary .
+step lint;        npx biome check --log-level=error .
 step build;       npx vite build --logLevel warn
-step firefox-lint; npx web-ext lint --source-dir dist-firefox --self-hosted --output text
+step firefox-lint; node scripts/lint-firefox.ts
 # Quiet on success, every detail on failure, one "LAYER: N passed, N failed" line each.
 layer() { WEFT_TEST_LAYER=$1 node --test --test-reporter=./test/reporter.ts "${@:2}"; }
 step unit;        layer unit 'test/unit/**/*.test.ts'
