@@ -20,6 +20,7 @@ const usage = `usage: node p2p/devnet/fisco-bcos/cli.ts [options]
   --block-interval <ms>  seal pending transactions every <ms> (default 1000; 0 = never)
   --data-dir <dir>       keep blocks, state and sealer keys here (default: in memory)
   --sealers <n>          number of sealer keys to generate (default 4)
+  --sealer-key <hex>     a sealer's secp256k1 private key (repeat for several; overrides --sealers)
   --max-txs-per-block <n>  (default 1000)
   --deploy               deploy the Asset and KeyValue contracts (once per data dir) and print them
   --deployer-key <hex>   key that deploys them and holds the asset supply (default: a fresh key, printed)
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     'block-interval': { type: 'string', default: '1000' },
     'data-dir': { type: 'string' },
     sealers: { type: 'string', default: '4' },
+    'sealer-key': { type: 'string', multiple: true },
     'max-txs-per-block': { type: 'string', default: '1000' },
     deploy: { type: 'boolean', default: false },
     'deployer-key': { type: 'string' },
@@ -62,6 +64,7 @@ const node = await startDevnode({
   groupId: integer('group-id', values['group-id']),
   blockIntervalMs: integer('block-interval', values['block-interval']),
   sealerCount: integer('sealers', values.sealers),
+  ...(values['sealer-key'] ? { sealerKeys: values['sealer-key'] } : {}),
   maxTxsPerBlock: integer('max-txs-per-block', values['max-txs-per-block']),
   ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
   onError: (error) => console.error('seal failed:', error),

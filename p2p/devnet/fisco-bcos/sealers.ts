@@ -14,7 +14,7 @@ export interface Sealer {
 }
 
 export function sealerFromKey(privateKeyHex: string): Sealer {
-  const key = hexToBytes(privateKeyHex.replace(/^0x/, ''));
+  const key = hexToBytes(privateKeyHex.replace(/^0x/, '').padStart(64, '0'));
   return {
     nodeId: bytesToHex(secp256k1.getPublicKey(key, false).subarray(1)),
     sign(hash) {
