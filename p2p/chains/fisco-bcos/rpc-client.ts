@@ -161,7 +161,8 @@ export class FiscoRpcClient {
 
   /**
    * Polls for the receipt, starting fast and backing off (a block interval is about 1 s on a
-   * real chain), and throws `FiscoReceiptTimeoutError` when `timeoutMs` passes.
+   * real chain), rides out brief unavailability, and throws `FiscoReceiptTimeoutError` when
+   * `timeoutMs` passes.
    */
   async waitForReceipt(hash: string, options: WaitOptions = {}): Promise<FiscoReceipt> {
     const timeoutMs = options.timeoutMs ?? 30_000;
@@ -170,8 +171,13 @@ export class FiscoRpcClient {
     const started = Date.now();
     for (;;) {
       options.signal?.throwIfAborted();
-      const receipt = await this.getTransactionReceipt(hash);
-      if (receipt) return receipt;
+      try {
+        const receipt = await this.getTransactionReceipt(hash);
+        if (receipt) return receipt;
+      } catch (error) {
+        // A node that restarts or drops a connection mid-wait is retried until the deadline.
+        if (!(error instanceof FiscoUnavailableError)) throw error;
+      }
       const waited = Date.now() - started;
       if (waited >= timeoutMs) throw new FiscoReceiptTimeoutError(hash, waited);
       await sleep(Math.min(pollMs, timeoutMs - waited));

@@ -179,6 +179,9 @@ export interface TransactionRequest {
 
 /** Fills the fields a caller rarely chooses: a fresh randomid, the SDK gas defaults, no value. */
 export function transactionFields(request: TransactionRequest): FiscoTransactionFields {
+  if (request.to !== null && !/^0x[0-9a-fA-F]{40}$/.test(request.to)) {
+    throw new FiscoTransactionFormatError(`to must be a 20-byte address or null, got ${request.to}`);
+  }
   return {
     randomid: request.randomid ?? randomId(),
     gasPrice: request.gasPrice ?? DEFAULT_GAS_PRICE,

@@ -120,3 +120,18 @@ test('an unreachable node is a ChainUnavailableError', async () => {
   const client = new FiscoRpcClient({ url: 'http://127.0.0.1:1/', groupId: 1, requestTimeoutMs: 1000 });
   await assert.rejects(client.getBlockNumber(), FiscoUnavailableError);
 });
+
+test('waitForReceipt rides out a node that is briefly unreachable', async () => {
+  const raw = await h.sign({ to: asset, data: encodeCall(abi, 'transfer', [h.signer.address, 1n]) });
+  const hash = await h.client.sendRawTransaction(raw);
+  let calls = 0;
+  // The first two polls fail at the network level, as during a node restart; the rest go through.
+  const flaky: typeof fetch = (input, init) => {
+    calls++;
+    return calls <= 2 ? Promise.reject(new TypeError('fetch failed')) : fetch(input, init);
+  };
+  const client = new FiscoRpcClient({ url: h.node.url, groupId: 1, fetch: flaky });
+  const receipt = await client.waitForReceipt(hash, { timeoutMs: 5000 });
+  assert.equal(receipt.transactionHash, hash);
+  assert.ok(calls >= 3);
+});
