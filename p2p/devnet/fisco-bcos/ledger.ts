@@ -10,6 +10,7 @@ import { RLP } from '@ethereumjs/rlp';
 import { Caches, MerkleStateManager } from '@ethereumjs/statemanager';
 import {
   Account,
+  type Address,
   bigIntToUnpaddedBytes,
   bytesToHex,
   createAddressFromString,
@@ -18,6 +19,7 @@ import {
 } from '@ethereumjs/util';
 import { Bloom } from '@ethereumjs/vm';
 import { keccak_256 } from '@noble/hashes/sha3.js';
+import { AbiCoder } from 'ethers';
 import { blockHeaderHash } from '../../chains/fisco-bcos/block-header.ts';
 import type {
   FiscoBlock,
@@ -66,6 +68,14 @@ const HALT_STATUS: Record<string, string> = {
 };
 
 type BlockEnv = NonNullable<EVMRunCallOpts['block']>;
+
+interface Execution {
+  status: string;
+  output: string;
+  gasUsed: bigint;
+  logs: FiscoLog[];
+  createdAddress?: string;
+}
 
 const hex = (n: bigint | number) => `0x${n.toString(16)}`;
 const keccakHex = (bytes: Uint8Array) => bytesToHex(keccak_256(bytes));
@@ -154,21 +164,14 @@ export class Ledger implements ChainView {
     return this.#exclusive(async () => {
       await this.#state.checkpoint();
       try {
-        const result = await this.#evm.runCall({
+        const outcome = await this.#run({
           caller: createAddressFromString(from),
-          origin: createAddressFromString(from),
-          to: createAddressFromString(to),
+          to,
           data: hexToBytes(data as `0x${string}`),
           gasLimit: MAX_GAS,
-          skipNonceIncrement: true,
-          skipBalance: true,
-          block: this.#blockEnv(this.blockNumber, BigInt(Date.now())),
+          env: this.#blockEnv(this.blockNumber, BigInt(Date.now())),
         });
-        const error = result.execResult.exceptionError?.error;
-        return {
-          status: error === undefined ? '0x0' : (HALT_STATUS[error] ?? '0x1'),
-          output: bytesToHex(result.execResult.returnValue),
-        };
+        return { status: outcome.status, output: outcome.output };
       } finally {
         await this.#state.revert();
       }
@@ -256,39 +259,72 @@ export class Ledger implements ChainView {
       await this.#state.putAccount(caller, account);
     }
     const gasLimit = fields.gasLimit > MAX_GAS ? MAX_GAS : fields.gasLimit;
-    const result = await this.#evm.runCall({
-      caller,
-      origin: caller,
-      ...(fields.to === null ? {} : { to: createAddressFromString(fields.to) }),
-      data: hexToBytes(fields.data),
-      gasLimit,
-      skipNonceIncrement: fields.to !== null,
-      skipBalance: true,
-      block: env,
-    });
-    const error = result.execResult.exceptionError?.error;
-    const status = error === undefined ? '0x0' : (HALT_STATUS[error] ?? '0x1');
-    const logs = status === '0x0' ? (result.execResult.logs ?? []).map(logJson) : [];
+    const outcome = await this.#run({ caller, to: fields.to, data: hexToBytes(fields.data), gasLimit, env });
+    const { status, logs } = outcome;
     const receipt: FiscoReceipt = {
       blockHash: ZERO_HASH,
       blockNumber: hex(number),
-      contractAddress:
-        status === '0x0' && result.createdAddress ? result.createdAddress.toString() : ZERO_ADDRESS,
+      contractAddress: outcome.createdAddress ?? ZERO_ADDRESS,
       from: p.from,
-      gasUsed: hex(result.execResult.executionGasUsed),
+      gasUsed: hex(outcome.gasUsed),
       input: fields.data,
       logs,
       logsBloom: bloomOf(logs),
-      output: bytesToHex(result.execResult.returnValue),
+      output: outcome.output,
       root: ZERO_HASH,
       status,
       statusMsg: transactionStatusName(status),
-      remainGas: hex(gasLimit - result.execResult.executionGasUsed),
+      remainGas: hex(gasLimit - outcome.gasUsed),
       to: fields.to ?? ZERO_ADDRESS,
       transactionHash: p.tx.hash,
       transactionIndex: hex(index),
     };
     return receipt;
+  }
+
+  /**
+   * One top-level EVM message. Like FISCO BCOS's Executive::call, a call to an address with no
+   * code (and no precompile) fails with CallAddressError and an `Error(string)` output.
+   */
+  async #run(message: {
+    caller: Address;
+    to: string | null;
+    data: Uint8Array;
+    gasLimit: bigint;
+    env: BlockEnv;
+  }): Promise<Execution> {
+    if (message.to !== null && !isPrecompile(message.to)) {
+      const code = await this.#state.getCode(createAddressFromString(message.to));
+      if (code.length === 0) {
+        return {
+          status: '0x1a',
+          output: errorOutput(`Error address:${message.to.slice(2)}`),
+          gasUsed: 0n,
+          logs: [],
+        };
+      }
+    }
+    const result = await this.#evm.runCall({
+      caller: message.caller,
+      origin: message.caller,
+      ...(message.to === null ? {} : { to: createAddressFromString(message.to) }),
+      data: message.data,
+      gasLimit: message.gasLimit,
+      skipNonceIncrement: message.to !== null,
+      skipBalance: true,
+      block: message.env,
+    });
+    const error = result.execResult.exceptionError?.error;
+    const status = error === undefined ? '0x0' : (HALT_STATUS[error] ?? '0x1');
+    return {
+      status,
+      output: bytesToHex(result.execResult.returnValue),
+      gasUsed: result.execResult.executionGasUsed,
+      logs: status === '0x0' ? (result.execResult.logs ?? []).map(logJson) : [],
+      ...(status === '0x0' && result.createdAddress
+        ? { createdAddress: result.createdAddress.toString() }
+        : {}),
+    };
   }
 
   #blockEnv(number: bigint, timestampMs: bigint): BlockEnv {
@@ -370,6 +406,17 @@ export class Ledger implements ChainView {
     this.#queue = run.catch(() => {});
     return run;
   }
+}
+
+/** EVM precompiles live at 0x01 to 0x11; FISCO BCOS's own precompiled contracts are not simulated. */
+function isPrecompile(address: string): boolean {
+  const n = BigInt(address);
+  return n >= 1n && n <= 0x11n;
+}
+
+/** What Executive::writeErrInfoToOutput writes: the message ABI-encoded as `Error(string)`. */
+function errorOutput(message: string): string {
+  return `0x08c379a0${AbiCoder.defaultAbiCoder().encode(['string'], [message]).slice(2)}`;
 }
 
 function logJson(log: Log): FiscoLog {

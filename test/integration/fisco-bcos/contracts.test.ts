@@ -116,3 +116,14 @@ test('blocks link by parent hash and carry a signature from every sealer over th
   assert.ok(tx && typeof tx === 'object' && tx.blockHash === block.hash);
   assert.deepEqual(await h.client.getBlockByHash(block.hash), await h.client.getBlockByNumber(height));
 });
+
+test('calling an address without code fails with CallAddressError (0x1a), as a real node does', async () => {
+  const nobody = EcdsaSigner.random().address;
+  await assert.rejects(
+    h.client.callChecked({ to: nobody, data: encodeCall(abi, 'balanceOf', [nobody]) }),
+    (e: unknown) =>
+      e instanceof FiscoExecutionError &&
+      e.status === '0x1a' &&
+      e.reason === `Error address:${nobody.slice(2)}`,
+  );
+});

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { decodeRevertReason } from '../../../p2p/chains/fisco-bcos/abi.ts';
 import { FiscoRpcClient } from '../../../p2p/chains/fisco-bcos/rpc-client.ts';
 import { type Devnode, startDevnode } from '../../../p2p/devnet/fisco-bcos/devnode.ts';
 
@@ -35,7 +36,10 @@ test('a fresh devnode accepts the shared vector and returns exactly its transact
   assert.equal(tx.signature?.s, vector.fields.s);
   assert.equal(tx.signature?.v, '0x1b');
   const receipt = await client.waitForReceipt(hash, { timeoutMs: 2000 });
-  assert.equal(receipt.status, '0x0');
+  // Nothing is deployed at its `to` on a fresh chain: like a real node, CallAddressError with the reason.
+  assert.equal(receipt.status, '0x1a');
+  assert.equal(receipt.statusMsg, 'CallAddressError');
+  assert.equal(decodeRevertReason(receipt.output), `Error address:${vector.fields.to.slice(2)}`);
   assert.equal(receipt.from, vector.sender);
   // Resending the same raw transaction is refused: it is in the chain now.
   await assert.rejects(client.sendRawTransaction(vector.rawTransaction), /TransactionAlreadyInChain/);
