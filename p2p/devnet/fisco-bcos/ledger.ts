@@ -145,6 +145,27 @@ export class Ledger implements ChainView {
     return this.#pool.size;
   }
 
+  /** The system config keys a 2.x node answers in getSystemConfigByKey, with its defaults. */
+  get systemConfig(): Readonly<Record<string, string>> {
+    return {
+      tx_count_limit: String(this.#maxTxsPerBlock),
+      tx_gas_limit: '300000000',
+      rpbft_epoch_sealer_num: String(this.sealers.length),
+      rpbft_epoch_block_num: '1000',
+      consensus_timeout: '3',
+    };
+  }
+
+  get transactionCounts(): { txSum: number; failedTxSum: number } {
+    let txSum = 0;
+    let failedTxSum = 0;
+    for (const block of this.#blocks) {
+      txSum += block.receipts.length;
+      failedTxSum += block.receipts.filter((r) => r.status !== '0x0').length;
+    }
+    return { txSum, failedTxSum };
+  }
+
   isCommitted(hash: string): boolean {
     return this.#txIndex.has(hash);
   }

@@ -27,6 +27,7 @@ export const GROUP_ID_DOES_NOT_EXIST = -40001;
 export const BLOCK_HASH_DOES_NOT_EXIST = -40003;
 export const BLOCK_NUMBER_DOES_NOT_EXIST = -40004;
 export const CALL_NEEDS_FROM = -40006;
+export const INVALID_SYSTEM_CONFIG = -40008;
 
 export const parseError = () =>
   new NodeError(JSON_PARSE_ERROR, 'JSON_PARSE_ERROR: The JSON-Object is not JSON-Valid');
@@ -52,6 +53,7 @@ export const blockHashDoesNotExist = () =>
 export const blockNumberDoesNotExist = () =>
   new NodeError(BLOCK_NUMBER_DOES_NOT_EXIST, 'BlockNumber does not exist');
 export const callNeedsFrom = () => new NodeError(CALL_NEEDS_FROM, "Call needs a 'from' field");
+export const invalidSystemConfig = () => new NodeError(INVALID_SYSTEM_CONFIG, 'Invalid System Config');
 
 /** `FixedHash::abridged()`: the first four bytes and an ellipsis. */
 export function abridged(hash: string): string {

@@ -15,6 +15,7 @@ import {
   INTERNAL_ERROR,
   invalidParams,
   invalidRequest,
+  invalidSystemConfig,
   methodNotFound,
   NodeError,
   parseError,
@@ -186,6 +187,24 @@ function rpcMethods({ ledger, clientVersion }: RpcServerOptions): Map<string, Me
       run: ([g]) => {
         group(g);
         return ledger.sealers.map((s) => s.nodeId);
+      },
+    },
+    getSystemConfigByKey: {
+      params: ['integer', 'string'],
+      run: ([g, key]) => {
+        group(g);
+        const value = ledger.systemConfig[key as string];
+        if (value === undefined) throw invalidSystemConfig();
+        return value;
+      },
+    },
+    getTotalTransactionCount: {
+      params: ['integer'],
+      run: ([g]) => {
+        group(g);
+        const { txSum, failedTxSum } = ledger.transactionCounts;
+        const hex = (n: number | bigint) => `0x${n.toString(16)}`;
+        return { blockNumber: hex(ledger.blockNumber), failedTxSum: hex(failedTxSum), txSum: hex(txSum) };
       },
     },
   };

@@ -108,7 +108,7 @@ test('wrong parameter types and counts get -32602 INVALID_PARAMS', async () => {
   await assertUnchanged();
 });
 
-test('an unknown group gets -40001, a missing block -40004, a call without from -40006', async () => {
+test('an unknown group gets -40001, a missing block -40004, a call without from -40006, a bad config key -40008', async () => {
   await assert.rejects(h.client.request('getBlockNumber', [2]), rpcError(-40001, 'GroupID does not exist'));
   await assert.rejects(
     h.client.request('sendRawTransaction', [7, await transfer()]),
@@ -122,6 +122,11 @@ test('an unknown group gets -40001, a missing block -40004, a call without from 
     h.client.request('call', [1, { to: asset, data: '0x' }]),
     rpcError(-40006, "Call needs a 'from' field"),
   );
+  await assert.rejects(
+    h.client.request('getSystemConfigByKey', [1, 'no_such_key']),
+    rpcError(-40008, 'Invalid System Config'),
+  );
+  assert.equal(await h.client.request('getSystemConfigByKey', [1, 'tx_count_limit']), '1000');
   await assertUnchanged();
 });
 
