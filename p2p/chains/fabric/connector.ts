@@ -34,7 +34,8 @@ import { blockHeaderHash } from './block-hash.ts';
 import { pemToDer } from './der.ts';
 import { decodeEnvelope } from './envelope-codec.ts';
 import { FabricCommitError, FabricRejectedError, toFabricError } from './errors.ts';
-import { type FabricSigningIdentity, newDigestSigner } from './identity.ts';
+import type { FabricSigningIdentity } from './identity.ts';
+import { newGatewaySigning } from './node-signer.ts';
 import { fromHex, toHex } from './offline-signing.ts';
 import { decodeProposal, decodeSignedProposal } from './proposal-codec.ts';
 import { validationCodeName } from './validation-codes.ts';
@@ -137,7 +138,8 @@ export class FabricConnector implements ChainConnector {
         mspId: options.routerIdentity.mspId,
         credentials: new TextEncoder().encode(options.routerIdentity.certificate),
       },
-      signer: newDigestSigner(options.routerIdentity.privateKey),
+      // node:crypto signing (hash done by the signer): the router signs one commit status request per write.
+      ...newGatewaySigning(options.routerIdentity),
       evaluateOptions: () => ({ deadline: Date.now() + this.#callTimeoutMs }),
       endorseOptions: () => ({ deadline: Date.now() + this.#callTimeoutMs }),
       submitOptions: () => ({ deadline: Date.now() + this.#callTimeoutMs }),
@@ -261,7 +263,8 @@ export class FabricConnector implements ChainConnector {
       if (!envelope) throw new Error('Endorse returned no envelope');
       return {
         unsigned: toHex(envelope.serializeBinary()),
-        digest: toHex(transaction.getDigest()),
+        // Not transaction.getDigest(): the router's gateway hashes inside its signer (hash = identity).
+        digest: toHex(sha256(envelope.getPayload_asU8())),
         txId: transaction.getTransactionId(),
       };
     } catch (error) {

@@ -35,6 +35,20 @@ export interface DecodedRead {
   version: { blockNum: bigint; txNum: bigint } | null;
 }
 
+export interface DecodedRangeQuery {
+  namespace: string;
+  startKey: string;
+  endKey: string;
+  exhausted: boolean;
+  /** Keys and versions the query returned during simulation. */
+  reads: DecodedRead[];
+}
+
+export interface DecodedEndorsement {
+  endorser: Uint8Array;
+  signature: Uint8Array;
+}
+
 export interface DecodedChaincodeEvent {
   chaincode: string;
   txId: string;
@@ -52,8 +66,12 @@ export interface DecodedEnvelope extends HeaderInfo {
   response: { status: number; message: string; payload: Uint8Array };
   reads: DecodedRead[];
   writes: DecodedWrite[];
+  rangeQueries: DecodedRangeQuery[];
   event: DecodedChaincodeEvent | null;
   endorsers: FabricCreator[];
+  /** ProposalResponsePayload bytes, what each endorsement signs (followed by the endorser). */
+  responsePayloadBytes: Uint8Array;
+  endorsements: DecodedEndorsement[];
 }
 
 export function decodeChaincodeEvent(bytes: Uint8Array): DecodedChaincodeEvent {
@@ -66,22 +84,39 @@ export function decodeChaincodeEvent(bytes: Uint8Array): DecodedChaincodeEvent {
   };
 }
 
+function decodeRead(namespace: string, readBytes: Uint8Array): DecodedRead {
+  const read = decodeFields(readBytes);
+  const version = read.get(2) ? messageField(read, 2) : null;
+  return {
+    namespace,
+    key: stringField(read, 1),
+    version: version ? { blockNum: varintField(version, 1), txNum: varintField(version, 2) } : null,
+  };
+}
+
 /** Decodes rwset.TxReadWriteSet with its kvrwset.KVRWSet per namespace. */
-export function decodeReadWriteSet(bytes: Uint8Array): { reads: DecodedRead[]; writes: DecodedWrite[] } {
+export function decodeReadWriteSet(bytes: Uint8Array): {
+  reads: DecodedRead[];
+  writes: DecodedWrite[];
+  rangeQueries: DecodedRangeQuery[];
+} {
   const reads: DecodedRead[] = [];
   const writes: DecodedWrite[] = [];
+  const rangeQueries: DecodedRangeQuery[] = [];
   for (const nsBytes of repeatedBytes(decodeFields(bytes), 2)) {
     const ns = decodeFields(nsBytes);
     const namespace = stringField(ns, 1);
     const kv = messageField(ns, 2);
-    for (const readBytes of repeatedBytes(kv, 1)) {
-      const read = decodeFields(readBytes);
-      const versionBytes = read.get(2);
-      const version = versionBytes ? messageField(read, 2) : null;
-      reads.push({
+    for (const readBytes of repeatedBytes(kv, 1)) reads.push(decodeRead(namespace, readBytes));
+    // RangeQueryInfo { start_key = 1, end_key = 2, itr_exhausted = 3, raw_reads = 4 (QueryReads { kv_reads = 1 }) }
+    for (const rangeBytes of repeatedBytes(kv, 2)) {
+      const range = decodeFields(rangeBytes);
+      rangeQueries.push({
         namespace,
-        key: stringField(read, 1),
-        version: version ? { blockNum: varintField(version, 1), txNum: varintField(version, 2) } : null,
+        startKey: stringField(range, 1),
+        endKey: stringField(range, 2),
+        exhausted: varintField(range, 3) !== 0n,
+        reads: repeatedBytes(messageField(range, 4), 1).map((read) => decodeRead(namespace, read)),
       });
     }
     for (const writeBytes of repeatedBytes(kv, 3)) {
@@ -94,7 +129,7 @@ export function decodeReadWriteSet(bytes: Uint8Array): { reads: DecodedRead[]; w
       });
     }
   }
-  return { reads, writes };
+  return { reads, writes, rangeQueries };
 }
 
 const utf8 = new TextDecoder();
@@ -111,7 +146,12 @@ export function decodeEnvelope(envelopeBytes: Uint8Array): DecodedEnvelope {
   const actionPayload = messageField(action, 2);
   const input = decodeChaincodeProposalPayload(bytesField(actionPayload, 1));
   const endorsedAction = messageField(actionPayload, 2);
-  const responsePayload = messageField(endorsedAction, 1);
+  const responsePayloadBytes = bytesField(endorsedAction, 1);
+  const responsePayload = decodeFields(responsePayloadBytes);
+  const endorsements = repeatedBytes(endorsedAction, 2).map((bytes) => {
+    const endorsement = decodeFields(bytes);
+    return { endorser: bytesField(endorsement, 1), signature: bytesField(endorsement, 2) };
+  });
   const chaincodeAction = messageField(responsePayload, 2);
   const response = messageField(chaincodeAction, 3);
   const eventBytes = bytesField(chaincodeAction, 2);
@@ -130,9 +170,9 @@ export function decodeEnvelope(envelopeBytes: Uint8Array): DecodedEnvelope {
     },
     ...decodeReadWriteSet(bytesField(chaincodeAction, 1)),
     event: eventBytes.length > 0 ? decodeChaincodeEvent(eventBytes) : null,
-    endorsers: repeatedBytes(endorsedAction, 2).map((endorsement) =>
-      decodeSerializedIdentity(bytesField(decodeFields(endorsement), 1)),
-    ),
+    endorsers: endorsements.map((endorsement) => decodeSerializedIdentity(endorsement.endorser)),
+    responsePayloadBytes,
+    endorsements,
   };
 }
 

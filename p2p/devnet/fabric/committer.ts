@@ -6,11 +6,15 @@
  * duplicates, endorsement signatures, MVCC and phantom reads against state plus
  * earlier valid transactions of the same block) and the block is persisted.
  */
-import { common, ledger as ledgerProtos, peer } from '@hyperledger/fabric-protos';
-import { type DecodedEnvelope, decodeEnvelope } from '../../chains/fabric/envelope-codec.ts';
+import type { common } from '@hyperledger/fabric-protos';
+import {
+  type DecodedEnvelope,
+  type DecodedRangeQuery,
+  decodeEnvelope,
+} from '../../chains/fabric/envelope-codec.ts';
 import { computeTxId, ENDORSER_TRANSACTION } from '../../chains/fabric/header-codec.ts';
 import { type FabricSigningIdentity, signDigest } from '../../chains/fabric/identity.ts';
-import { compareKeys, type Ledger, type TxLocation } from './ledger.ts';
+import { compareKeys, type Ledger, type TxLocation, type Version } from './ledger.ts';
 import type { MspVerifier } from './msp-verifier.ts';
 
 export const VALIDATION = {
@@ -95,21 +99,23 @@ export class Committer {
     const envelopes = this.#batch;
     if (envelopes.length === 0) return;
     this.#batch = [];
-    const codes = this.#validateBlock(envelopes);
-    const block = this.ledger.commitBlock(envelopes, codes, (digest) =>
-      signDigest(this.#options.peerIdentity.privateKey, digest),
-    );
-    for (const envelope of envelopes) {
-      let txId = '';
+    const decoded = envelopes.map((envelope) => {
       try {
-        txId = decodeEnvelope(envelope).txId;
+        return decodeEnvelope(envelope);
       } catch {
-        continue;
+        return null;
       }
-      const waiters = this.#waiters.get(txId);
-      const location = this.ledger.txLocation(txId);
-      if (!waiters || !location) continue;
-      this.#waiters.delete(txId);
+    });
+    const codes = this.#validateBlock(decoded);
+    const block = this.ledger.commitBlock(envelopes, codes, {
+      decoded,
+      sign: (digest) => signDigest(this.#options.peerIdentity.privateKey, digest),
+    });
+    for (const tx of decoded) {
+      const waiters = tx && this.#waiters.get(tx.txId);
+      const location = tx && this.ledger.txLocation(tx.txId);
+      if (!tx || !waiters || !location) continue;
+      this.#waiters.delete(tx.txId);
       for (const waiter of waiters) waiter(location);
     }
     for (const listener of this.#blockListeners) listener(block);
@@ -121,26 +127,21 @@ export class Committer {
     this.#closed = true;
   }
 
-  #validateBlock(envelopes: Uint8Array[]): number[] {
+  #validateBlock(decoded: Array<DecodedEnvelope | null>): number[] {
     const seen = new Set<string>();
     const updated = new Set<string>();
-    return envelopes.map((envelope) => {
-      let decoded: DecodedEnvelope;
-      try {
-        decoded = decodeEnvelope(envelope);
-      } catch {
-        return VALIDATION.BAD_PAYLOAD;
-      }
-      const code = this.#validateTx(envelope, decoded, seen, updated);
-      seen.add(decoded.txId);
+    return decoded.map((tx) => {
+      if (!tx) return VALIDATION.BAD_PAYLOAD;
+      const code = this.#validateTx(tx, seen, updated);
+      seen.add(tx.txId);
       if (code === VALIDATION.VALID) {
-        for (const write of decoded.writes) updated.add(`${write.namespace}\u0000${write.key}`);
+        for (const write of tx.writes) updated.add(`${write.namespace}\u0000${write.key}`);
       }
       return code;
     });
   }
 
-  #validateTx(envelope: Uint8Array, tx: DecodedEnvelope, seen: Set<string>, updated: Set<string>): number {
+  #validateTx(tx: DecodedEnvelope, seen: Set<string>, updated: Set<string>): number {
     const msp = this.#options.msp;
     const ledger = this.ledger;
     if (tx.type !== ENDORSER_TRANSACTION) return VALIDATION.UNKNOWN_TX_TYPE;
@@ -149,88 +150,60 @@ export class Committer {
       return VALIDATION.BAD_CREATOR_SIGNATURE;
     if (computeTxId(tx.nonce, tx.creatorBytes) !== tx.txId) return VALIDATION.BAD_PROPOSAL_TXID;
     if (seen.has(tx.txId) || ledger.txLocation(tx.txId)) return VALIDATION.DUPLICATE_TXID;
-    if (!this.#endorsed(envelope)) return VALIDATION.ENDORSEMENT_POLICY_FAILURE;
+    if (!this.#endorsed(tx)) return VALIDATION.ENDORSEMENT_POLICY_FAILURE;
     for (const read of tx.reads) {
       if (updated.has(`${read.namespace}\u0000${read.key}`)) return VALIDATION.MVCC_READ_CONFLICT;
-      const current = ledger.getState(read.namespace, read.key)?.version ?? null;
-      const same =
-        current === null
-          ? read.version === null
-          : read.version !== null &&
-            current.blockNum === read.version.blockNum &&
-            current.txNum === read.version.txNum;
-      if (!same) return VALIDATION.MVCC_READ_CONFLICT;
+      if (!sameVersion(ledger.getState(read.namespace, read.key)?.version ?? null, read.version)) {
+        return VALIDATION.MVCC_READ_CONFLICT;
+      }
     }
-    if (this.#phantom(envelope, updated)) return VALIDATION.PHANTOM_READ_CONFLICT;
+    if (tx.rangeQueries.some((range) => this.#phantom(range, updated)))
+      return VALIDATION.PHANTOM_READ_CONFLICT;
     return VALIDATION.VALID;
   }
 
   /** At least one endorsement by a peer of this MSP over (response payload || endorser). */
-  #endorsed(envelope: Uint8Array): boolean {
-    try {
-      const action = this.#endorsedAction(envelope);
-      const responsePayload = action.getProposalResponsePayload_asU8();
-      return action.getEndorsementsList().some((endorsement) => {
-        const endorser = this.#options.msp.deserialize(endorsement.getEndorser_asU8());
-        if (!endorser) return false;
-        const message = Buffer.concat([responsePayload, endorsement.getEndorser_asU8()]);
-        return this.#options.msp.verify(endorser, message, endorsement.getSignature_asU8());
-      });
-    } catch {
-      return false;
+  #endorsed(tx: DecodedEnvelope): boolean {
+    return tx.endorsements.some(({ endorser, signature }) => {
+      const identity = this.#options.msp.deserialize(endorser);
+      if (!identity) return false;
+      return this.#options.msp.verify(
+        identity,
+        Buffer.concat([tx.responsePayloadBytes, endorser]),
+        signature,
+      );
+    });
+  }
+
+  /** Re-runs a recorded range query; any difference in keys or versions is a phantom. */
+  #phantom(range: DecodedRangeQuery, updated: Set<string>): boolean {
+    const { namespace, startKey, endKey } = range;
+    const lastKey = range.reads.at(-1)?.key;
+    let keys = this.ledger.rangeKeys(namespace, startKey, endKey);
+    if (!range.exhausted)
+      keys = lastKey === undefined ? [] : keys.filter((k) => compareKeys(k, lastKey) <= 0);
+    if (keys.length !== range.reads.length) return true;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      const read = range.reads[i];
+      if (!read || read.key !== key || updated.has(`${namespace}\u0000${key}`)) return true;
+      if (!sameVersion(this.ledger.getState(namespace, key)?.version ?? null, read.version)) return true;
     }
-  }
-
-  #endorsedAction(envelope: Uint8Array): peer.ChaincodeEndorsedAction {
-    const payload = common.Payload.deserializeBinary(
-      common.Envelope.deserializeBinary(envelope).getPayload_asU8(),
-    );
-    const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
-    const [action] = transaction.getActionsList();
-    const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(
-      action?.getPayload_asU8() ?? new Uint8Array(0),
-    );
-    const endorsed = actionPayload.getAction();
-    if (!endorsed) throw new Error('no endorsed action');
-    return endorsed;
-  }
-
-  /** Re-runs each recorded range query; any difference in keys or versions is a phantom. */
-  #phantom(envelope: Uint8Array, updated: Set<string>): boolean {
-    const action = this.#endorsedAction(envelope);
-    const responsePayload = peer.ProposalResponsePayload.deserializeBinary(
-      action.getProposalResponsePayload_asU8(),
-    );
-    const chaincodeAction = peer.ChaincodeAction.deserializeBinary(responsePayload.getExtension_asU8());
-    const rwset = ledgerProtos.rwset.TxReadWriteSet.deserializeBinary(chaincodeAction.getResults_asU8());
-    for (const ns of rwset.getNsRwsetList()) {
-      const namespace = ns.getNamespace();
-      const kv = ledgerProtos.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
-      for (const range of kv.getRangeQueriesInfoList()) {
-        const recorded = range.getRawReads()?.getKvReadsList() ?? [];
-        const lastKey = recorded.at(-1)?.getKey();
-        let keys = this.ledger.rangeKeys(namespace, range.getStartKey(), range.getEndKey());
-        if (!range.getItrExhausted()) {
-          keys = lastKey === undefined ? [] : keys.filter((k) => compareKeys(k, lastKey) <= 0);
-        }
-        if (keys.length !== recorded.length) return true;
-        for (let i = 0; i < keys.length; i++) {
-          const key = keys[i] as string;
-          const read = recorded[i];
-          const current = this.ledger.getState(namespace, key)?.version;
-          if (!read || read.getKey() !== key || updated.has(`${namespace}\u0000${key}`)) return true;
-          if (!current || BigInt(read.getVersion()?.getBlockNum() ?? -1) !== current.blockNum) return true;
-          if (BigInt(read.getVersion()?.getTxNum() ?? -1) !== current.txNum) return true;
-        }
-        // A key created earlier in this block inside the range is a phantom too.
-        for (const key of updated) {
-          const [ns, k = ''] = key.split('\u0000');
-          if (ns !== namespace || compareKeys(k, range.getStartKey()) < 0) continue;
-          if (range.getEndKey() !== '' && compareKeys(k, range.getEndKey()) >= 0) continue;
-          if (range.getItrExhausted() || (lastKey !== undefined && compareKeys(k, lastKey) <= 0)) return true;
-        }
-      }
+    // A key written earlier in this block inside the range is a phantom too.
+    for (const written of updated) {
+      // Composite keys contain U+0000 themselves: split at the first one only.
+      const cut = written.indexOf('\u0000');
+      const ns = written.slice(0, cut);
+      const key = written.slice(cut + 1);
+      if (ns !== namespace || compareKeys(key, startKey) < 0) continue;
+      if (endKey !== '' && compareKeys(key, endKey) >= 0) continue;
+      if (range.exhausted || (lastKey !== undefined && compareKeys(key, lastKey) <= 0)) return true;
     }
     return false;
   }
+}
+
+function sameVersion(current: Version | null, read: Version | null): boolean {
+  if (current === null || read === null) return current === read;
+  return current.blockNum === read.blockNum && current.txNum === read.txNum;
 }

@@ -14,7 +14,7 @@ import {
   encodeSerializedIdentity,
 } from '../../chains/fabric/header-codec.ts';
 import type { FabricSigningIdentity } from '../../chains/fabric/identity.ts';
-import { signMessage } from '../../chains/fabric/identity.ts';
+import { newMessageSigner } from '../../chains/fabric/node-signer.ts';
 import type { ChaincodeHost } from './chaincode-host.ts';
 import type { Ledger } from './ledger.ts';
 import type { MspVerifier } from './msp-verifier.ts';
@@ -91,10 +91,12 @@ export interface EndorserOptions {
 export class Endorser {
   readonly #options: EndorserOptions;
   readonly #peerCreator: Uint8Array;
+  readonly #sign: (message: Uint8Array) => Uint8Array;
 
   constructor(options: EndorserOptions) {
     this.#options = options;
     this.#peerCreator = encodeSerializedIdentity(options.peerIdentity);
+    this.#sign = newMessageSigner(options.peerIdentity);
   }
 
   async processProposal(signedProposal: peer.SignedProposal): Promise<EndorserResult> {
@@ -223,9 +225,7 @@ export class Endorser {
     if (response.status >= 400) return { response };
     const endorsement = new peer.Endorsement();
     endorsement.setEndorser(this.#peerCreator);
-    endorsement.setSignature(
-      signMessage(this.#options.peerIdentity, Buffer.concat([prpBytes, this.#peerCreator])),
-    );
+    endorsement.setSignature(this.#sign(Buffer.concat([prpBytes, this.#peerCreator])));
     return { response, payload: prpBytes, endorsement };
   }
 }

@@ -18,7 +18,7 @@ import {
 import { join } from 'node:path';
 import { common } from '@hyperledger/fabric-protos';
 import { blockDataHash, blockHeaderHash } from '../../chains/fabric/block-hash.ts';
-import { decodeEnvelope } from '../../chains/fabric/envelope-codec.ts';
+import { type DecodedEnvelope, decodeEnvelope } from '../../chains/fabric/envelope-codec.ts';
 import { encodeFields } from '../../chains/fabric/protobuf-wire.ts';
 
 export interface Version {
@@ -122,8 +122,9 @@ export class Ledger {
   commitBlock(
     envelopes: Uint8Array[],
     codes: number[],
-    signer?: (headerBytes: Uint8Array) => Uint8Array,
+    options: { decoded?: Array<DecodedEnvelope | null>; sign?: (headerHash: Uint8Array) => Uint8Array } = {},
   ): common.Block {
+    const signer = options.sign;
     const number = this.height;
     const header = new common.BlockHeader();
     header.setNumber(Number(number));
@@ -149,7 +150,7 @@ export class Ledger {
     prefix.writeUInt32BE(bytes.length);
     writeSync(this.#fd, Buffer.concat([prefix, bytes]));
     fsyncSync(this.#fd);
-    this.#apply(bytes, block);
+    this.#apply(bytes, block, options.decoded);
     return block;
   }
 
@@ -193,7 +194,7 @@ export class Ledger {
     if (this.#blocks.length === 0) this.#appendGenesis();
   }
 
-  #apply(bytes: Uint8Array, block: common.Block): void {
+  #apply(bytes: Uint8Array, block: common.Block, known?: Array<DecodedEnvelope | null>): void {
     const header = block.getHeader();
     const number = BigInt(header?.getNumber() ?? 0);
     const filter = block.getMetadata()?.getMetadataList_asU8()[TRANSACTIONS_FILTER] ?? new Uint8Array(0);
@@ -202,11 +203,13 @@ export class Ledger {
       ?.getDataList_asU8()
       .forEach((envelopeBytes, txNum) => {
         const code = filter[txNum] ?? 255;
-        let decoded: ReturnType<typeof decodeEnvelope> | null = null;
-        try {
-          decoded = decodeEnvelope(envelopeBytes);
-        } catch {
-          decoded = null;
+        let decoded: DecodedEnvelope | null = known?.[txNum] ?? null;
+        if (!known) {
+          try {
+            decoded = decodeEnvelope(envelopeBytes);
+          } catch {
+            decoded = null;
+          }
         }
         const txId = decoded?.txId ?? readTxId(envelopeBytes);
         // The index keeps the first occurrence: a later duplicate never hides a valid commit.

@@ -235,6 +235,19 @@ describe('devpeer refuses bad input like a Fabric peer', () => {
     assert.equal(now.bob, String(Number(before.bob) + 10));
   });
 
+  test('a range read overtaken by an insert in the same block is PHANTOM_READ_CONFLICT', async () => {
+    const asset = online.getNetwork(CHANNEL).getContract('asset');
+    // TotalSupply reads every account by range; the insert lands first in the same block.
+    const insert = await asset.newProposal('OpenAccount', { arguments: ['carol'] }).endorse();
+    const rangeRead = await asset.newProposal('TotalSupply').endorse();
+    const first = await insert.submit();
+    const second = await rangeRead.submit();
+    const [statusInsert, statusRange] = await Promise.all([first.getStatus(), second.getStatus()]);
+    assert.equal(statusInsert.code, StatusCode.VALID);
+    assert.equal(statusRange.code, StatusCode.PHANTOM_READ_CONFLICT);
+    assert.equal(statusRange.blockNumber, statusInsert.blockNumber);
+  });
+
   test('a transaction submitted twice commits once; the copy is DUPLICATE_TXID; re-endorsing is refused', async () => {
     const asset = online.getNetwork(CHANNEL).getContract('asset');
     const proposal = asset.newProposal('Transfer', { arguments: ['bob', 'alice', '5'] });

@@ -1,0 +1,87 @@
+/**
+ * Fabric through the real @hyperledger/fabric-gateway client against the devpeer
+ * (real chaincode under fabric-shim, 1 s blocks): evaluate latency, and the
+ * submit-to-commit throughput of asset transfers (goal: >= 500 committed/s).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { connect, StatusCode } from '@hyperledger/fabric-gateway';
+import { newGatewaySigning } from '../p2p/chains/fabric/node-signer.ts';
+import { startDevpeer } from '../p2p/devnet/fabric/devpeer.ts';
+import { percentile, report } from './report.ts';
+
+const BLOCK_INTERVAL_MS = 1000;
+const WORKERS = Number(process.env.FABRIC_BENCH_WORKERS ?? 800);
+const MEASURE_MS = Number(process.env.FABRIC_BENCH_MS ?? 6000);
+const EVALUATIONS = 300;
+
+const dataDir = mkdtempSync(join(tmpdir(), 'weft-fabric-bench-'));
+const peer = await startDevpeer({ dataDir, blockIntervalMs: BLOCK_INTERVAL_MS, maxBlockTxs: 5000 });
+const user = peer.identities.user1;
+if (!user) throw new Error('no user1 identity');
+const client = new grpc.Client(peer.address, grpc.credentials.createInsecure());
+// The client signs with node:crypto (it shares the two cores with the devpeer, which is what is measured).
+const gateway = connect({
+  client,
+  identity: { mspId: user.mspId, credentials: new TextEncoder().encode(user.certificate) },
+  ...newGatewaySigning(user),
+});
+const asset = gateway.getNetwork('mychannel').getContract('asset');
+
+try {
+  // Setup: one sender and one recipient account per worker, so no two transfers of a block touch the same key.
+  await asset.submitTransaction('Initialize');
+  const senders = Array.from({ length: WORKERS }, (_, i) => `s${i}`);
+  const recipients = Array.from({ length: WORKERS }, (_, i) => `r${i}`);
+  await Promise.all(
+    [...senders, ...recipients].map((account) => asset.submitTransaction('OpenAccount', account)),
+  );
+  await Promise.all(senders.map((account) => asset.submitTransaction('Mint', account, '1000000')));
+
+  const latencies: number[] = [];
+  for (let i = 0; i < EVALUATIONS; i++) {
+    const start = performance.now();
+    await asset.evaluateTransaction('BalanceOf', senders[i % WORKERS] as string);
+    latencies.push(performance.now() - start);
+  }
+  report({ name: 'fabric evaluate (BalanceOf) p50', value: percentile(latencies, 50), unit: 'ms' });
+  report({ name: 'fabric evaluate (BalanceOf) p99', value: percentile(latencies, 99), unit: 'ms' });
+
+  let committed = 0;
+  let failed = 0;
+  const commitLatencies: number[] = [];
+  const started = performance.now();
+  const deadline = started + MEASURE_MS;
+  await Promise.all(
+    senders.map(async (sender, i) => {
+      while (performance.now() < deadline) {
+        const begin = performance.now();
+        const submitted = await asset.submitAsync('Transfer', {
+          arguments: [sender, recipients[i] as string, '1'],
+        });
+        const status = await submitted.getStatus();
+        if (status.code === StatusCode.VALID && performance.now() <= deadline) {
+          committed++;
+          commitLatencies.push(performance.now() - begin);
+        } else if (status.code !== StatusCode.VALID) failed++;
+      }
+    }),
+  );
+  const elapsedS = (Math.min(performance.now(), deadline) - started) / 1000;
+  report({
+    name: `fabric transfers committed/s (${WORKERS} clients, 1 s blocks)`,
+    value: committed / elapsedS,
+    unit: 'tx/s',
+    budget: 500,
+    kind: 'min',
+  });
+  report({ name: 'fabric submit-to-commit latency p50', value: percentile(commitLatencies, 50), unit: 'ms' });
+  report({ name: 'fabric transfers invalidated (MVCC etc.)', value: failed, unit: 'tx' });
+} finally {
+  gateway.close();
+  client.close();
+  await peer.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
