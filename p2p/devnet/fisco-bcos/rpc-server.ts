@@ -245,6 +245,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
+  // A client that hung up mid-request must not take the node down with it.
+  if (res.headersSent || res.destroyed) return;
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);

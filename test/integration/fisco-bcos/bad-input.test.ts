@@ -231,3 +231,17 @@ test('oversized payloads: a too-large body gets HTTP 413 / -32600, a too-large t
   );
   await assertUnchanged();
 });
+
+test('a client that hangs up mid-request does not take the node down', async () => {
+  const { request } = await import('node:http');
+  await new Promise<void>((resolve) => {
+    const req = request(h.node.url, { method: 'POST', headers: { 'content-length': '1000' } });
+    req.on('error', () => resolve());
+    req.write('{"jsonrpc":"2.0","method":"getBlockNumber"');
+    setTimeout(() => {
+      req.destroy();
+      resolve();
+    }, 50);
+  });
+  await assertUnchanged();
+});
