@@ -3,8 +3,7 @@
  * order of BlockHeader::streamRLPFields, and each sealer signs that hash (PBFT commit). A router
  * or wallet can check a block reported by a node against the sealer list it trusts.
  */
-import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { encodeRlp } from 'ethers';
+import { encodeRlp, Signature, SigningKey } from 'ethers';
 import type { Hex } from '../connector.ts';
 import { fromHex, integerBytes, toHex } from './bytes.ts';
 import { ecdsaScheme } from './ecdsa.ts';
@@ -47,13 +46,20 @@ export function blockHeaderHash(header: FiscoBlockHeader, scheme: SignatureSchem
   return scheme.hash(fromHex(rlp));
 }
 
-/** Checks one `r || s || v` signature (65 bytes) over a block hash against a sealer's node ID. */
+/** Checks one `r || s || v` signature (65 bytes, v the recovery id) over a block hash against a sealer's node ID. */
 export function verifySealerSignature(nodeId: string, hash: Uint8Array, signature: string): boolean {
   const bytes = fromHex(signature);
-  if (bytes.length !== 65) return false;
+  if (bytes.length !== 65 || (bytes[64] as number) > 1) return false;
   try {
-    const publicKey = fromHex(`0x04${nodeId.replace(/^0x/, '')}`);
-    return secp256k1.verify(bytes.subarray(0, 64), hash, publicKey, { prehash: false, lowS: true });
+    const sig = Signature.from({
+      r: toHex(bytes.subarray(0, 32)),
+      s: toHex(bytes.subarray(32, 64)),
+      v: 27 + (bytes[64] as number),
+    });
+    return (
+      SigningKey.recoverPublicKey(hash, sig).toLowerCase() ===
+      `0x04${nodeId.replace(/^0x/, '').toLowerCase()}`
+    );
   } catch {
     return false;
   }

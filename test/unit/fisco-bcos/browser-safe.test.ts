@@ -24,5 +24,7 @@ test('FISCO BCOS product code runs in a service worker: no node: imports, no dev
     assert.doesNotMatch(text, /from ['"]node:/, `${file} imports a Node built-in`);
     assert.doesNotMatch(text, /from ['"][^'"]*devnet/, `${file} reaches into the devnet`);
     assert.doesNotMatch(text, /from ['"]@ethereumjs\//, `${file} imports a dev-only package`);
+    // ethers already bundles a secp256k1 implementation; a second one would only grow the wallet.
+    assert.doesNotMatch(text, /from ['"]@noble\/curves/, `${file} imports a second curve library`);
   }
 });
