@@ -30,6 +30,7 @@ import type {
 import { decodeTransaction } from '../../chains/fisco-bcos/transaction.ts';
 import { transactionStatusName } from '../../chains/fisco-bcos/transaction-status.ts';
 import { BlockLog } from './block-log.ts';
+import { claimDataDir } from './chain-identity.ts';
 import type { StoredBlock, StoredTransaction } from './ledger-types.ts';
 import { RecordingDB } from './recording-db.ts';
 import { loadSealerKeys, type Sealer, sealerFromKey } from './sealers.ts';
@@ -119,6 +120,7 @@ export class Ledger implements ChainView {
   }
 
   static async open(options: LedgerOptions): Promise<Ledger> {
+    if (options.dataDir !== undefined) claimDataDir(options.dataDir, options.chainId, options.groupId);
     const common = new Common({ chain: Mainnet, hardfork: Hardfork.London });
     const db = new RecordingDB();
     const trie = new MerklePatriciaTrie({ db, useKeyHashing: true, common });

@@ -58,6 +58,7 @@ test('a clean stop and restart keeps blocks, receipts, state and the used nonces
   } finally {
     await second.node.close();
   }
+  await assert.rejects(startHarness({ dataDir, chainId: 2 }), /holds chain 1 group 1/);
 });
 
 const cli = fileURLToPath(new URL('../../../p2p/devnet/fisco-bcos/cli.ts', import.meta.url));
