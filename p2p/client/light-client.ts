@@ -1,0 +1,258 @@
+/**
+ * The light client: how a wallet reaches the router network. WebSockets + noise +
+ * yamux only, one connection to one router at a time, one long-lived client-protocol
+ * channel over it. Runs in the MV3 service worker and in Node.
+ *
+ * It dials the configured routers in order, stays on the first that answers,
+ * reconnects with exponential backoff when the connection drops, and fails over to
+ * the next router. Reads that fail because the router went away are retried once
+ * on the next router; writes are not (the caller decides, the transaction may have
+ * been relayed).
+ */
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import type { Libp2p, PrivateKey } from '@libp2p/interface';
+import { webSockets } from '@libp2p/websockets';
+import type { Multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p } from 'libp2p';
+import type {
+  CallResult,
+  ChainBlock,
+  ChainInfo,
+  ChainTransaction,
+  Hex,
+  PreparedTransaction,
+  TransactionReceipt,
+} from '../chains/connector.ts';
+import { Channel } from '../protocol/channel.ts';
+import { HipError, HipErrorCode } from '../protocol/errors.ts';
+import { CLIENT_PROTOCOL, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_TIMEOUT_MS } from '../protocol/ids.ts';
+import type { RequestBody, ResourceEntry, ResultOf } from '../protocol/messages.ts';
+import { denyInsecureDial, parseRouterAddress } from './router-address.ts';
+
+export interface LightClientOptions {
+  /** Router multiaddrs, tried in order: `/ip4/127.0.0.1/tcp/4002/ws/p2p/12D3...` */
+  routers: string[];
+  /** Persist it to keep one peer id across restarts (routers rate-limit per peer). */
+  privateKey?: PrivateKey;
+  requestTimeoutMs?: number;
+  maxMessageBytes?: number;
+  /** First reconnect delay; doubles up to `maxBackoffMs`. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  onStatus?: (status: LightClientStatus) => void;
+}
+
+export interface LightClientStatus {
+  /** Router peer id the client is connected to, or null. */
+  router: string | null;
+  state: 'connecting' | 'connected' | 'disconnected' | 'stopped';
+  lastError?: string;
+}
+
+export interface CallParams {
+  path: string;
+  method: string;
+  args?: unknown[];
+  from?: string;
+  signed?: Hex;
+}
+
+const RETRYABLE = new Set<RequestBody['op']>([
+  'resources',
+  'describe',
+  'chainInfo',
+  'call',
+  'getBlock',
+  'getTransaction',
+]);
+
+export class LightClient {
+  readonly #routers: Multiaddr[];
+  readonly #options: LightClientOptions;
+  #node: Libp2p | null = null;
+  #channel: Promise<Channel> | null = null;
+  #next = 0;
+  #backoff: number;
+  #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  #status: LightClientStatus = { router: null, state: 'disconnected' };
+  #stopped = false;
+
+  constructor(options: LightClientOptions) {
+    if (options.routers.length === 0)
+      throw new HipError(HipErrorCode.badRequest, 'no router addresses configured');
+    this.#routers = options.routers.map(parseRouterAddress);
+    this.#options = options;
+    this.#backoff = options.backoffMs ?? 250;
+  }
+
+  get status(): LightClientStatus {
+    return this.#status;
+  }
+
+  get peerId(): string | null {
+    return this.#node?.peerId.toString() ?? null;
+  }
+
+  /** Connects now (otherwise the first request does). Resolves once a router answers the protocol. */
+  async connect(): Promise<void> {
+    await this.#ensureChannel();
+  }
+
+  resources(): Promise<ResourceEntry[]> {
+    return this.request({ op: 'resources' });
+  }
+
+  describe(path: string): Promise<ResourceEntry> {
+    return this.request({ op: 'describe', path });
+  }
+
+  chainInfo(path: string): Promise<ChainInfo> {
+    return this.request({ op: 'chainInfo', path });
+  }
+
+  call(params: CallParams): Promise<CallResult> {
+    const body: RequestBody = {
+      op: 'call',
+      path: params.path,
+      method: params.method,
+      args: params.args ?? [],
+    };
+    if (params.from !== undefined) body.from = params.from;
+    if (params.signed !== undefined) body.signed = params.signed;
+    return this.request(body);
+  }
+
+  /** Fabric: endorse a signed proposal; returns the envelope to sign next. */
+  prepare(path: string, signed: Hex): Promise<PreparedTransaction> {
+    return this.request({ op: 'prepare', path, signed });
+  }
+
+  /** Relays a transaction the wallet signed and waits for its receipt. */
+  submit(path: string, signed: Hex, timeoutMs?: number): Promise<TransactionReceipt> {
+    const body: RequestBody = { op: 'submit', path, signed };
+    if (timeoutMs !== undefined) body.timeoutMs = timeoutMs;
+    return this.request(body, { timeoutMs: (timeoutMs ?? DEFAULT_TIMEOUT_MS) + 5_000 });
+  }
+
+  getBlock(path: string, number: bigint): Promise<ChainBlock | null> {
+    return this.request({ op: 'getBlock', path, number });
+  }
+
+  getTransaction(path: string, txId: string): Promise<ChainTransaction | null> {
+    return this.request({ op: 'getTransaction', path, txId });
+  }
+
+  /** Any client-protocol request, typed by its op. */
+  async request<B extends RequestBody>(
+    body: B,
+    options: { timeoutMs?: number } = {},
+  ): Promise<ResultOf[B['op']]> {
+    const timeoutMs = options.timeoutMs ?? this.#options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    try {
+      const channel = await this.#ensureChannel();
+      return (await channel.request(body, { timeoutMs })) as ResultOf[B['op']];
+    } catch (error) {
+      if (
+        !(error instanceof HipError) ||
+        error.code !== HipErrorCode.unreachable ||
+        !RETRYABLE.has(body.op)
+      ) {
+        throw error;
+      }
+      const channel = await this.#ensureChannel();
+      return (await channel.request(body, { timeoutMs })) as ResultOf[B['op']];
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#setStatus({ router: null, state: 'stopped' });
+    const node = this.#node;
+    this.#node = null;
+    this.#channel = null;
+    await node?.stop();
+  }
+
+  async #libp2p(): Promise<Libp2p> {
+    if (this.#node) return this.#node;
+    const node = await createLibp2p({
+      ...(this.#options.privateKey ? { privateKey: this.#options.privateKey } : {}),
+      transports: [webSockets()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      connectionGater: { denyDialMultiaddr: denyInsecureDial },
+    });
+    this.#node = node;
+    return node;
+  }
+
+  #ensureChannel(): Promise<Channel> {
+    if (this.#stopped)
+      return Promise.reject(new HipError(HipErrorCode.unreachable, 'light client is stopped'));
+    this.#channel ??= this.#open();
+    return this.#channel;
+  }
+
+  /** One pass over the router list, starting at the current one; the first that opens the protocol wins. */
+  async #open(): Promise<Channel> {
+    this.#setStatus({ router: null, state: 'connecting' });
+    const node = await this.#libp2p();
+    const errors: string[] = [];
+    for (let i = 0; i < this.#routers.length; i++) {
+      const index = (this.#next + i) % this.#routers.length;
+      const address = this.#routers[index] as Multiaddr;
+      try {
+        const stream = await node.dialProtocol(address, CLIENT_PROTOCOL, {
+          signal: AbortSignal.timeout(5_000),
+        });
+        this.#next = index;
+        this.#backoff = this.#options.backoffMs ?? 250;
+        const router = address.getComponents().find((c) => c.name === 'p2p')?.value ?? address.toString();
+        const channel: Channel = new Channel(
+          stream,
+          this.#options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+          {
+            onClose: () => this.#lost(channel, router),
+          },
+        );
+        this.#setStatus({ router, state: 'connected' });
+        return channel;
+      } catch (error) {
+        errors.push(`${address.toString()}: ${(error as Error).message}`);
+      }
+    }
+    this.#channel = null;
+    const lastError = errors.join('; ');
+    this.#setStatus({ router: null, state: 'disconnected', lastError });
+    this.#scheduleReconnect();
+    throw new HipError(HipErrorCode.unreachable, 'no router reachable', { tried: errors });
+  }
+
+  #lost(channel: Channel, router: string): void {
+    void channel;
+    if (this.#stopped) return;
+    this.#channel = null;
+    // Prefer another router next time: the one that dropped us may be going away.
+    this.#next = (this.#next + 1) % this.#routers.length;
+    this.#setStatus({ router: null, state: 'disconnected', lastError: `connection to ${router} closed` });
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#stopped || this.#reconnectTimer) return;
+    const delay = this.#backoff;
+    this.#backoff = Math.min(delay * 2, this.#options.maxBackoffMs ?? 10_000);
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = null;
+      if (this.#stopped || this.#channel) return;
+      this.#ensureChannel().catch(() => {});
+    }, delay);
+  }
+
+  #setStatus(status: LightClientStatus): void {
+    this.#status = status;
+    this.#options.onStatus?.(status);
+  }
+}

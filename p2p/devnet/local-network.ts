@@ -1,0 +1,160 @@
+/**
+ * The local network `npm start` runs, also used by integration tests and benchmarks:
+ * a simulated FISCO BCOS chain with Weft's contracts deployed, and three routers in
+ * two zones. r3 fronts no chain and knows only r2, so reaching the FISCO BCOS chain
+ * from r3 takes two router hops (r3 -> r2 -> r1): multi-hop is exercised by default.
+ *
+ *   zone "payment":  r1 ── fronts payment.bcos.{asset,kv}
+ *                     │
+ *   zone "trade":    r2 ── r3   (r3: no chain; wallets may enter anywhere)
+ *
+ * Everything lives under one data directory, so a restart keeps chain state, contract
+ * addresses, router keys and ports.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import { FiscoBcosConnector } from '../chains/fisco-bcos/connector.ts';
+import { EcdsaSigner } from '../chains/fisco-bcos/ecdsa.ts';
+import { FiscoRpcClient } from '../chains/fisco-bcos/rpc-client.ts';
+import { parseRouterConfig, type RouterConfigInput } from '../router/config.ts';
+import { createLogger, type Logger } from '../router/log.ts';
+import { loadOrCreatePeerKey } from '../router/peer-key.ts';
+import { type Router, startRouter } from '../router/router.ts';
+import { deployWeftContracts } from './fisco-bcos/deploy-contracts.ts';
+import { type Devnode, startDevnode } from './fisco-bcos/devnode.ts';
+
+export interface LocalNetworkOptions {
+  dataDir: string;
+  /** First of the ports used (FISCO RPC, then each router's TCP and WebSocket ports); 0 picks free ports. */
+  basePort?: number;
+  blockIntervalMs?: number;
+  logger?: Logger;
+}
+
+export interface LocalRouter {
+  name: string;
+  zone: string;
+  router: Router;
+  /** The WebSocket multiaddr a wallet dials. */
+  wsAddress: string;
+}
+
+export interface LocalNetwork {
+  fisco: {
+    node: Devnode;
+    chainId: number;
+    groupId: number;
+    deployer: EcdsaSigner;
+    asset: string;
+    kv: string;
+  };
+  routers: LocalRouter[];
+  stop(): Promise<void>;
+}
+
+const ROUTERS = [
+  { name: 'r1', zone: 'payment', peers: ['r2'], fisco: true },
+  { name: 'r2', zone: 'trade', peers: ['r1', 'r3'], fisco: false },
+  { name: 'r3', zone: 'trade', peers: ['r2'], fisco: false },
+] as const;
+
+function loadOrCreateKey(file: string): EcdsaSigner {
+  if (existsSync(file)) return new EcdsaSigner(readFileSync(file, 'utf8').trim());
+  // A random 32-byte scalar is a valid secp256k1 key except with probability ~2^-128.
+  const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return new EcdsaSigner(key);
+}
+
+export async function startLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetwork> {
+  const { dataDir } = options;
+  const log = options.logger ?? createLogger('silent');
+  const port = (offset: number) => (options.basePort ? options.basePort + offset : 0);
+  mkdirSync(dataDir, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+  };
+
+  try {
+    const chainId = 1;
+    const groupId = 1;
+    const node = await startDevnode({
+      port: port(0),
+      chainId,
+      groupId,
+      dataDir: join(dataDir, 'fisco'),
+      blockIntervalMs: options.blockIntervalMs ?? 1000,
+      sealerCount: 4,
+    });
+    stops.push(() => node.close());
+    const deployer = loadOrCreateKey(join(dataDir, 'fisco-deployer.key'));
+    const client = new FiscoRpcClient({ url: node.url, groupId });
+    const contracts = await deployWeftContracts({
+      client,
+      signer: deployer,
+      chainId,
+      dataDir: join(dataDir, 'fisco'),
+    });
+
+    // Keys first: every router must know its members' peer ids before it starts.
+    const keys = await Promise.all(ROUTERS.map((r) => loadOrCreatePeerKey(join(dataDir, 'routers', r.name))));
+    const peerIds = keys.map((k) => peerIdFromPrivateKey(k).toString());
+    const started = new Map<string, Router>();
+    const routers: LocalRouter[] = [];
+    for (const [i, spec] of ROUTERS.entries()) {
+      const bootstrap = spec.peers
+        .map((p) => started.get(p))
+        .filter((r): r is Router => r !== undefined)
+        .map((r) => r.addresses().find((a) => !a.includes('/ws')) as string);
+      const input: RouterConfigInput = {
+        zone: spec.zone,
+        dataDir: join(dataDir, 'routers', spec.name),
+        listen: [`/ip4/127.0.0.1/tcp/${port(1 + i * 2)}`, `/ip4/127.0.0.1/tcp/${port(2 + i * 2)}/ws`],
+        bootstrap,
+        members: peerIds,
+        admin: { host: '127.0.0.1', port: 0 },
+      };
+      const config = parseRouterConfig(input);
+      const connectors = spec.fisco
+        ? [
+            new FiscoBcosConnector({
+              url: node.url,
+              chainId,
+              groupId,
+              zone: spec.zone,
+              chainName: 'bcos',
+              resources: contracts,
+            }),
+          ]
+        : [];
+      const router = await startRouter({ config, connectors, logger: log.child({ name: spec.name }) });
+      stops.push(() => router.stop());
+      started.set(spec.name, router);
+      routers.push({
+        name: spec.name,
+        zone: spec.zone,
+        router,
+        wsAddress: router.addresses().find((a) => a.includes('/ws')) as string,
+      });
+    }
+    const asset = contracts.find((c) => c.name === 'asset')?.address as string;
+    const kv = contracts.find((c) => c.name === 'kv')?.address as string;
+    return { fisco: { node, chainId, groupId, deployer, asset, kv }, routers, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Resolves once every router's directory lists `count` paths (or rejects after `timeoutMs`). */
+export async function waitForDirectory(routers: Router[], count: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (routers.every((r) => r.directory.entries().length >= count)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const seen = routers.map((r) => r.directory.entries().length).join(', ');
+  throw new Error(`directory did not converge to ${count} paths within ${timeoutMs} ms (have ${seen})`);
+}

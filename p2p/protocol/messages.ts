@@ -1,0 +1,151 @@
+/**
+ * HIP message schemas. The same request bodies travel on the client protocol
+ * (wallet -> entry router) and, wrapped with a hop budget, on the forward protocol
+ * (router -> router). Schemas are zod so each router validates every frame it reads.
+ */
+import { z } from 'zod';
+import type {
+  CallResult,
+  ChainBlock,
+  ChainEvent,
+  ChainInfo,
+  ChainTransaction,
+  PreparedTransaction,
+  ResourceDescription,
+  TransactionReceipt,
+} from '../chains/connector.ts';
+import type { HipErrorBody } from './errors.ts';
+
+const hex = z.string().regex(/^0x[0-9a-fA-F]*$/, 'must be 0x-prefixed hex');
+/** `zone.chain.resource`: three dot-separated names of letters, digits, `_` and `-`. */
+export const resourcePath = z
+  .string()
+  .max(200)
+  .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'must be zone.chain.resource');
+
+export const requestBody = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('resources') }),
+  z.object({ op: z.literal('describe'), path: resourcePath }),
+  z.object({ op: z.literal('chainInfo'), path: resourcePath }),
+  z.object({
+    op: z.literal('call'),
+    path: resourcePath,
+    method: z.string().min(1).max(128),
+    args: z.array(z.unknown()).max(64),
+    from: z.string().max(256).optional(),
+    signed: hex.optional(),
+  }),
+  z.object({ op: z.literal('prepare'), path: resourcePath, signed: hex }),
+  z.object({
+    op: z.literal('submit'),
+    path: resourcePath,
+    signed: hex,
+    timeoutMs: z.number().int().positive().optional(),
+  }),
+  z.object({ op: z.literal('getBlock'), path: resourcePath, number: z.bigint().nonnegative() }),
+  z.object({ op: z.literal('getTransaction'), path: resourcePath, txId: z.string().min(1).max(200) }),
+  z.object({ op: z.literal('subscribe'), path: resourcePath }),
+  z.object({ op: z.literal('unsubscribe'), subscription: z.string().min(1).max(100) }),
+]);
+
+export type RequestBody = z.infer<typeof requestBody>;
+export type Op = RequestBody['op'];
+
+export const requestFrame = z.object({
+  type: z.literal('request'),
+  id: z.number().int().nonnegative(),
+  /** Milliseconds the sender will wait; each hop passes on what is left. */
+  timeoutMs: z.number().int().positive().max(600_000).optional(),
+  /** Router-to-router hops this request may still take. */
+  hopsLeft: z.number().int().nonnegative().max(64).optional(),
+  body: requestBody,
+});
+
+export type RequestFrame = z.infer<typeof requestFrame>;
+
+export type ResponseFrame =
+  | { type: 'response'; id: number; result: unknown }
+  | { type: 'response'; id: number; error: HipErrorBody };
+
+/** A chain event pushed to a subscriber. */
+export interface ResourceEvent extends ChainEvent {
+  path: string;
+  txId: string;
+  blockNumber: bigint;
+}
+
+export interface EventFrame {
+  type: 'event';
+  subscription: string;
+  event: ResourceEvent;
+}
+
+/** A resource as the directory knows it: where it is and how far. */
+export interface ResourceEntry extends ResourceDescription {
+  /** Peer id of the router that fronts the chain. */
+  router: string;
+  /** Router-to-router hops from the answering router (0: it fronts the chain itself). */
+  hops: number;
+}
+
+/** What each client operation returns. */
+export interface ResultOf {
+  resources: ResourceEntry[];
+  describe: ResourceEntry;
+  chainInfo: ChainInfo;
+  call: CallResult;
+  prepare: PreparedTransaction;
+  submit: TransactionReceipt;
+  getBlock: ChainBlock | null;
+  getTransaction: ChainTransaction | null;
+  subscribe: { subscription: string };
+  unsubscribe: { ok: true };
+}
+
+const resourceParam = z.object({ name: z.string().max(128), type: z.string().max(128) });
+
+export const resourceDescription = z.object({
+  path: resourcePath,
+  chain: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('fisco-bcos'), chainId: z.number().int(), groupId: z.number().int() }),
+    z.object({
+      type: z.literal('fabric'),
+      channel: z.string().max(256),
+      mspId: z.string().max(256).optional(),
+    }),
+  ]),
+  address: z.string().max(256),
+  methods: z
+    .array(
+      z.object({
+        name: z.string().max(128),
+        kind: z.enum(['read', 'write']),
+        inputs: z.array(resourceParam).max(64),
+        outputs: z.array(resourceParam).max(64),
+      }),
+    )
+    .max(512),
+  abi: z.unknown().optional(),
+});
+
+/** One route in a directory update: a resource and the routers an update passed through. */
+export const routeAdvert = z.object({
+  description: resourceDescription,
+  /** Router that fronts the chain. */
+  origin: z.string().min(1).max(100),
+  /** Routers the advert passed through, origin first, the sender last. A router never accepts a route that lists itself. */
+  via: z.array(z.string().min(1).max(100)).min(1).max(64),
+});
+
+export type RouteAdvert = Omit<z.infer<typeof routeAdvert>, 'description'> & {
+  description: ResourceDescription;
+};
+
+export const directoryFrame = z.object({
+  type: z.literal('routes'),
+  /** Sender's update counter: a receiver ignores an update older than one it has applied. */
+  seq: z.number().int().nonnegative(),
+  routes: z.array(routeAdvert).max(10_000),
+});
+
+export type DirectoryFrame = z.infer<typeof directoryFrame>;

@@ -1,0 +1,51 @@
+/** Router metrics in Prometheus text format (prom-client), one registry per router. */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface RouterMetrics {
+  registry: Registry;
+  peers: Gauge<'kind'>;
+  requests: Counter<'protocol' | 'op' | 'outcome'>;
+  forwardedHops: Histogram<'op'>;
+  latency: Histogram<'protocol' | 'op'>;
+  routes: Gauge<'kind'>;
+}
+
+export function createRouterMetrics(): RouterMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  return {
+    registry,
+    peers: new Gauge({
+      name: 'weft_router_peers',
+      help: 'Connected peers by kind (router member or light client)',
+      labelNames: ['kind'],
+      registers,
+    }),
+    requests: new Counter({
+      name: 'weft_router_requests_total',
+      help: 'Requests handled, by protocol, operation and outcome (ok or an error code)',
+      labelNames: ['protocol', 'op', 'outcome'],
+      registers,
+    }),
+    forwardedHops: new Histogram({
+      name: 'weft_router_forward_hops',
+      help: 'Router-to-router hops a forwarded request still had when this router sent it on',
+      labelNames: ['op'],
+      buckets: [0, 1, 2, 3, 4, 6, 8, 16],
+      registers,
+    }),
+    latency: new Histogram({
+      name: 'weft_router_request_seconds',
+      help: 'Time to answer a request, by protocol and operation',
+      labelNames: ['protocol', 'op'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    routes: new Gauge({
+      name: 'weft_router_routes',
+      help: 'Resource paths in the directory, local or learned',
+      labelNames: ['kind'],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,402 @@
+/**
+ * A Weft router: a libp2p node (TCP + WebSockets, noise, yamux, identify, ping) that
+ * fronts the chains in its config, keeps the resource directory with its member
+ * neighbours, answers light clients and forwards what it does not front, hop by hop.
+ *
+ * Routers only relay: transactions arrive signed by the wallet; a router never holds
+ * or uses a user's key.
+ */
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify } from '@libp2p/identify';
+import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
+import { ping } from '@libp2p/ping';
+import { tcp } from '@libp2p/tcp';
+import { lpStream } from '@libp2p/utils';
+import { webSockets } from '@libp2p/websockets';
+import { multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p } from 'libp2p';
+import type { ChainConnector } from '../chains/connector.ts';
+import { Channel } from '../protocol/channel.ts';
+import { HipError, HipErrorCode } from '../protocol/errors.ts';
+import { decodeFrame, encodeFrame } from '../protocol/frame.ts';
+import {
+  CLIENT_PROTOCOL,
+  DEFAULT_TIMEOUT_MS,
+  DIRECTORY_PROTOCOL,
+  FORWARD_PROTOCOL,
+} from '../protocol/ids.ts';
+import {
+  type DirectoryFrame,
+  directoryFrame,
+  type RequestFrame,
+  requestFrame,
+} from '../protocol/messages.ts';
+import { startAdminServer } from './admin-server.ts';
+import { connectorsFromConfig } from './chain-connectors.ts';
+import type { RouterConfig } from './config.ts';
+import { Directory } from './directory.ts';
+import { executeLocal, toHipError } from './execute-local.ts';
+import { createLogger, type Logger } from './log.ts';
+import { createRouterMetrics, type RouterMetrics } from './metrics.ts';
+import { loadOrCreatePeerKey } from './peer-key.ts';
+import { TokenBucket } from './token-bucket.ts';
+
+export interface RouterOptions {
+  config: RouterConfig;
+  /** Defaults to the connectors the config describes. Tests pass their own to share a chain. */
+  connectors?: ChainConnector[];
+  logger?: Logger;
+}
+
+export interface RouterStatus {
+  peerId: string;
+  zone: string;
+  addresses: string[];
+  members: { peerId: string; connected: boolean }[];
+  clients: number;
+  resources: { local: number; remote: number };
+  uptimeSeconds: number;
+}
+
+export interface Router {
+  readonly peerId: string;
+  readonly node: Libp2p;
+  readonly directory: Directory;
+  readonly metrics: RouterMetrics;
+  /** `http://host:port` of the admin/metrics endpoint, when enabled. */
+  readonly adminUrl: string | null;
+  addresses(): string[];
+  status(): RouterStatus;
+  stop(): Promise<void>;
+}
+
+/** How much of a request's remaining budget a router keeps for sending the answer back. */
+const HOP_MARGIN_MS = 50;
+const RECONNECT_MS = 1_000;
+
+export async function startRouter(options: RouterOptions): Promise<Router> {
+  const { config } = options;
+  const privateKey = await loadOrCreatePeerKey(config.dataDir);
+  const members = new Set(config.members);
+  const node = await createLibp2p({
+    privateKey,
+    addresses: { listen: config.listen },
+    transports: [tcp(), webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify(), ping: ping() },
+    connectionManager: { maxConnections: config.limits.maxClientConnections + members.size },
+  });
+  const self = node.peerId.toString();
+  const log = (options.logger ?? createLogger('info')).child({ router: self.slice(-8), zone: config.zone });
+  const metrics = createRouterMetrics();
+  const directory = new Directory(self);
+  const connectors = options.connectors ?? connectorsFromConfig(config);
+  const localChains = new Map<string, ChainConnector>();
+  const startedAt = Date.now();
+  const { maxMessageBytes, hopLimit } = config.limits;
+
+  const isMember = (peer: PeerId) => members.has(peer.toString());
+
+  // ---- directory -------------------------------------------------------------------
+
+  let seq = 0;
+  const lastSeq = new Map<string, number>();
+  let announceTimer: ReturnType<typeof setTimeout> | null = null;
+
+  function countRoutes() {
+    const entries = directory.entries();
+    metrics.routes.set({ kind: 'local' }, entries.filter((e) => e.hops === 0).length);
+    metrics.routes.set({ kind: 'remote' }, entries.filter((e) => e.hops > 0).length);
+  }
+
+  /** Sends our table to every connected member, soon (changes arriving together go out once). */
+  function announceSoon() {
+    countRoutes();
+    if (announceTimer) return;
+    announceTimer = setTimeout(() => {
+      announceTimer = null;
+      for (const peer of connectedMembers()) void sendTable(peer);
+    }, 10);
+  }
+
+  function connectedMembers(): PeerId[] {
+    return node.getPeers().filter(isMember);
+  }
+
+  async function sendTable(peer: PeerId): Promise<void> {
+    const frame: DirectoryFrame = {
+      type: 'routes',
+      seq: ++seq,
+      routes: directory.advertsFor(peer.toString()),
+    };
+    try {
+      const stream = await node.dialProtocol(peer, DIRECTORY_PROTOCOL, {
+        signal: AbortSignal.timeout(5_000),
+      });
+      await lpStream(stream, { maxDataLength: maxMessageBytes }).write(encodeFrame(frame));
+      await stream.close();
+    } catch (error) {
+      log.debug('directory update not delivered', { peer: peer.toString(), error: (error as Error).message });
+    }
+  }
+
+  async function onDirectoryStream(stream: Stream, connection: Connection): Promise<void> {
+    const peer = connection.remotePeer.toString();
+    if (!isMember(connection.remotePeer)) {
+      metrics.requests.inc({ protocol: 'directory', op: 'routes', outcome: HipErrorCode.forbidden });
+      stream.abort(new Error('not a member'));
+      return;
+    }
+    try {
+      const bytes = await lpStream(stream, { maxDataLength: maxMessageBytes }).read({
+        signal: AbortSignal.timeout(5_000),
+      });
+      const frame = directoryFrame.parse(decodeFrame(bytes.subarray())) as DirectoryFrame;
+      await stream.close();
+      if (frame.seq <= (lastSeq.get(peer) ?? 0)) return; // an older update overtaken by a newer one
+      lastSeq.set(peer, frame.seq);
+      if (directory.applyAdverts(peer, frame.routes)) {
+        log.debug('directory changed', { from: peer, routes: directory.entries().length });
+        announceSoon();
+      }
+      metrics.requests.inc({ protocol: 'directory', op: 'routes', outcome: 'ok' });
+    } catch (error) {
+      metrics.requests.inc({ protocol: 'directory', op: 'routes', outcome: HipErrorCode.badRequest });
+      log.warn('bad directory update', { from: peer, error: (error as Error).message });
+      stream.abort(error as Error);
+    }
+  }
+
+  // ---- forwarding ------------------------------------------------------------------
+
+  const forwardChannels = new Map<string, Promise<Channel>>();
+
+  function forwardChannel(peer: string): Promise<Channel> {
+    const existing = forwardChannels.get(peer);
+    if (existing) return existing;
+    const opening = (async () => {
+      const target = node.getPeers().find((p) => p.toString() === peer);
+      if (!target) throw new HipError(HipErrorCode.unreachable, `next router ${peer} is not connected`);
+      const stream = await node.dialProtocol(target, FORWARD_PROTOCOL, {
+        signal: AbortSignal.timeout(5_000),
+      });
+      return new Channel(stream, maxMessageBytes, { onClose: () => forwardChannels.delete(peer) });
+    })();
+    forwardChannels.set(peer, opening);
+    opening.catch(() => forwardChannels.delete(peer));
+    return opening;
+  }
+
+  /** Answers one request frame from a client or a neighbour router. */
+  async function serve(frame: RequestFrame, protocol: 'client' | 'forward'): Promise<unknown> {
+    const { body } = frame;
+    const started = performance.now();
+    const end = metrics.latency.startTimer({ protocol, op: body.op });
+    try {
+      const result = await route(frame, started);
+      metrics.requests.inc({ protocol, op: body.op, outcome: 'ok' });
+      return result;
+    } catch (error) {
+      const hipError = toHipError(error);
+      metrics.requests.inc({ protocol, op: body.op, outcome: hipError.code });
+      if (hipError.code === HipErrorCode.internal)
+        log.error('request failed', { op: body.op, error: String(error) });
+      throw hipError;
+    } finally {
+      end();
+    }
+  }
+
+  async function route(frame: RequestFrame, started: number): Promise<unknown> {
+    const { body } = frame;
+    if (body.op === 'resources') return directory.entries();
+    if (body.op === 'subscribe' || body.op === 'unsubscribe') {
+      throw new HipError(HipErrorCode.unsupportedOperation, 'event subscriptions are not available yet');
+    }
+    const found = directory.route(body.path);
+    if (!found) throw new HipError(HipErrorCode.unknownResource, `no router publishes ${body.path}`);
+    if (found.kind === 'local') {
+      const connector = localChains.get(body.path);
+      if (!connector) throw new HipError(HipErrorCode.unknownResource, `no chain fronts ${body.path}`);
+      return executeLocal(connector, found.entry, body);
+    }
+    const hopsLeft = frame.hopsLeft ?? hopLimit;
+    if (hopsLeft <= 0) {
+      throw new HipError(
+        HipErrorCode.hopLimitExceeded,
+        `${body.path} is more hops away than the request allows`,
+        {
+          path: body.path,
+          routeHops: found.entry.hops,
+        },
+      );
+    }
+    const budget = (frame.timeoutMs ?? DEFAULT_TIMEOUT_MS) - (performance.now() - started) - HOP_MARGIN_MS;
+    if (budget <= 0) throw new HipError(HipErrorCode.timeout, 'no time left to forward the request');
+    metrics.forwardedHops.observe({ op: body.op }, hopsLeft - 1);
+    const channel = await forwardChannel(found.nextHop);
+    return channel.request(body, { timeoutMs: Math.floor(budget), hopsLeft: hopsLeft - 1 });
+  }
+
+  function validated(raw: unknown): RequestFrame {
+    const parsed = requestFrame.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new HipError(
+        HipErrorCode.badRequest,
+        `invalid request: ${issue?.path.join('.') || '(frame)'}: ${issue?.message}`,
+      );
+    }
+    return parsed.data;
+  }
+
+  function onForwardStream(stream: Stream, connection: Connection): void {
+    if (!isMember(connection.remotePeer)) {
+      metrics.requests.inc({ protocol: 'forward', op: 'open', outcome: HipErrorCode.forbidden });
+      refuse(stream, HipErrorCode.forbidden, 'only member routers may forward');
+      return;
+    }
+    new Channel(stream, maxMessageBytes, { onRequest: (raw) => serve(validated(raw), 'forward') });
+  }
+
+  // ---- light clients ---------------------------------------------------------------
+
+  const clientBuckets = new Map<string, TokenBucket>();
+
+  function onClientStream(stream: Stream, connection: Connection): void {
+    const peer = connection.remotePeer.toString();
+    let bucket = clientBuckets.get(peer);
+    if (!bucket) {
+      bucket = new TokenBucket(config.limits.clientRequestsPerSecond);
+      clientBuckets.set(peer, bucket);
+    }
+    const limit = bucket;
+    new Channel(stream, maxMessageBytes, {
+      onRequest: async (raw) => {
+        if (!limit.take()) {
+          metrics.requests.inc({ protocol: 'client', op: 'any', outcome: HipErrorCode.rateLimited });
+          throw new HipError(HipErrorCode.rateLimited, 'too many requests; slow down');
+        }
+        return serve(validated(raw), 'client');
+      },
+    });
+  }
+
+  /** Tells the peer why, in one error frame, then closes the stream. */
+  function refuse(stream: Stream, code: (typeof HipErrorCode)[keyof typeof HipErrorCode], message: string) {
+    const lp = lpStream(stream);
+    lp.write(encodeFrame({ type: 'response', id: 0, error: { code, message } }))
+      .then(() => stream.close())
+      .catch(() => stream.abort(new Error(message)));
+  }
+
+  // ---- membership and peers --------------------------------------------------------
+
+  function countPeers() {
+    const peers = node.getPeers();
+    const routers = peers.filter(isMember).length;
+    metrics.peers.set({ kind: 'router' }, routers);
+    metrics.peers.set({ kind: 'client' }, peers.length - routers);
+  }
+
+  node.addEventListener('peer:connect', (event) => {
+    countPeers();
+    if (isMember(event.detail)) {
+      log.info('router connected', { peer: event.detail.toString() });
+      void sendTable(event.detail);
+    }
+  });
+
+  node.addEventListener('peer:disconnect', (event) => {
+    countPeers();
+    const peer = event.detail.toString();
+    clientBuckets.delete(peer);
+    lastSeq.delete(peer);
+    if (isMember(event.detail)) {
+      log.info('router disconnected', { peer });
+      if (directory.dropNeighbour(peer)) announceSoon();
+    }
+  });
+
+  await node.handle(CLIENT_PROTOCOL, onClientStream, {
+    maxInboundStreams: config.limits.maxClientStreams,
+    runOnLimitedConnection: false,
+  });
+  await node.handle(FORWARD_PROTOCOL, onForwardStream, { maxInboundStreams: 64 });
+  await node.handle(DIRECTORY_PROTOCOL, onDirectoryStream, { maxInboundStreams: 64 });
+
+  for (const connector of connectors) {
+    for (const description of connector.resources()) localChains.set(description.path, connector);
+  }
+  directory.setLocal(connectors.flatMap((c) => c.resources()));
+  countRoutes();
+
+  // Keep dialling bootstrap routers that are not connected (they may start later or restart).
+  const bootstrap = config.bootstrap.map((a) => multiaddr(a));
+  async function dialBootstrap() {
+    const connected = new Set(node.getPeers().map(String));
+    await Promise.all(
+      bootstrap
+        .filter((addr) => !connected.has(addr.getComponents().find((c) => c.name === 'p2p')?.value ?? ''))
+        .map((addr) =>
+          node.dial(addr, { signal: AbortSignal.timeout(3_000) }).catch((error: Error) => {
+            log.debug('bootstrap dial failed', { addr: addr.toString(), error: error.message });
+          }),
+        ),
+    );
+  }
+  await dialBootstrap();
+  const redial = setInterval(() => void dialBootstrap(), RECONNECT_MS);
+
+  const status = (): RouterStatus => {
+    const connected = new Set(node.getPeers().map(String));
+    const entries = directory.entries();
+    return {
+      peerId: self,
+      zone: config.zone,
+      addresses: node.getMultiaddrs().map(String),
+      members: [...members].map((peerId) => ({ peerId, connected: connected.has(peerId) })),
+      clients: node.getPeers().filter((p) => !isMember(p)).length,
+      resources: {
+        local: entries.filter((e) => e.hops === 0).length,
+        remote: entries.filter((e) => e.hops > 0).length,
+      },
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+    };
+  };
+
+  const admin = config.admin
+    ? await startAdminServer(config.admin, {
+        metrics: metrics.registry,
+        status,
+        peers: () => node.getPeers().map((p) => ({ peerId: p.toString(), member: isMember(p) })),
+        resources: () => directory.entries(),
+      })
+    : null;
+
+  log.info('router started', {
+    peerId: self,
+    addresses: node.getMultiaddrs().map(String),
+    admin: admin?.url,
+  });
+
+  return {
+    peerId: self,
+    node,
+    directory,
+    metrics,
+    adminUrl: admin?.url ?? null,
+    addresses: () => node.getMultiaddrs().map(String),
+    status,
+    async stop() {
+      clearInterval(redial);
+      if (announceTimer) clearTimeout(announceTimer);
+      await admin?.close();
+      await node.stop();
+      await Promise.all(connectors.map((c) => c.close().catch(() => {})));
+      log.info('router stopped');
+    },
+  };
+}
