@@ -87,7 +87,7 @@ try {
   const sealRates: number[] = [];
   const submitRates: number[] = [];
   for (let round = 0; round < 3; round++) {
-    const height = await client.getBlockNumber();
+    const height = await client.blockNumber();
     const batch = Array.from(
       { length: 2000 },
       () =>

@@ -95,7 +95,7 @@ export class FiscoBcosConnector implements ChainConnector {
 
   async info(): Promise<ChainInfo> {
     const [blockNumber, version] = await Promise.all([
-      this.client.getBlockNumber(),
+      this.client.blockNumber(),
       this.client.getClientVersion(),
     ]);
     return { chain: this.chain, blockNumber, client: `FISCO-BCOS ${version['FISCO-BCOS Version']}` };
@@ -140,7 +140,7 @@ export class FiscoBcosConnector implements ChainConnector {
   }
 
   blockNumber(): Promise<bigint> {
-    return this.client.getBlockNumber();
+    return this.client.blockNumber();
   }
 
   async getBlock(number: bigint): Promise<ChainBlock | null> {

@@ -117,8 +117,14 @@ export class FiscoRpcClient {
     return this.request('getGroupList', []);
   }
 
-  async getBlockNumber(): Promise<bigint> {
-    return BigInt(await this.request<string>('getBlockNumber', [this.groupId]));
+  /** The height as the node writes it (hex string). */
+  getBlockNumber(): Promise<string> {
+    return this.request('getBlockNumber', [this.groupId]);
+  }
+
+  /** The height as a bigint. */
+  async blockNumber(): Promise<bigint> {
+    return BigInt(await this.getBlockNumber());
   }
 
   getBlockByNumber(number: bigint | number, includeTransactions = false): Promise<FiscoBlock> {

@@ -47,7 +47,7 @@ export async function deployWeftContracts(options: DeployOptions): Promise<Fisco
       contract.artifact.bytecode,
       contract.args(options.assetSupply ?? 1_000_000_000n),
     );
-    const blockLimit = (await options.client.getBlockNumber()) + 500n;
+    const blockLimit = (await options.client.blockNumber()) + 500n;
     const fields = transactionFields({
       to: null,
       data,

@@ -60,7 +60,7 @@ function rpcError(code: number, message: string | RegExp) {
 /** Nothing committed, nothing pending, balances as they were, and the node still answers. */
 async function assertUnchanged() {
   await h.node.sealNow();
-  assert.equal(await h.client.getBlockNumber(), height);
+  assert.equal(await h.client.blockNumber(), height);
   assert.equal(await h.client.request('getPendingTxSize', [1]), '0x0');
   assert.equal(await balanceOf(h.signer.address), balance);
 }
@@ -70,7 +70,7 @@ before(async () => {
   asset = await h.deploy(assetArtifact, ['Weft Coin', 'WFC', 1000n]);
 });
 beforeEach(async () => {
-  height = await h.client.getBlockNumber();
+  height = await h.client.blockNumber();
   balance = await balanceOf(h.signer.address);
 });
 after(() => h.node.close());
@@ -189,7 +189,7 @@ test('a reused randomid is refused, pending or committed, and a resent transacti
   );
   await h.node.sealNow();
   assert.equal((await h.client.waitForReceipt(hash)).status, '0x0');
-  height = await h.client.getBlockNumber();
+  height = await h.client.blockNumber();
   balance = await balanceOf(h.signer.address);
   await assert.rejects(h.client.sendRawTransaction(first), refused('0x2711', /TransactionAlreadyInChain/));
   await assert.rejects(
@@ -203,7 +203,7 @@ test('a reverting transaction is sealed with status 0x16 and moves no balance', 
   const poor = EcdsaSigner.random();
   const receipt = await h.send(await transfer({}, poor));
   assert.equal(receipt.status, '0x16');
-  height = await h.client.getBlockNumber();
+  height = await h.client.blockNumber();
   await assertUnchanged();
 });
 

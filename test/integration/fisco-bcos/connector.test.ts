@@ -118,7 +118,7 @@ test('waiting for a receipt that never comes ends in a typed timeout', async () 
 
 test('an unreachable node is a ChainUnavailableError', async () => {
   const client = new FiscoRpcClient({ url: 'http://127.0.0.1:1/', groupId: 1, requestTimeoutMs: 1000 });
-  await assert.rejects(client.getBlockNumber(), FiscoUnavailableError);
+  await assert.rejects(client.blockNumber(), FiscoUnavailableError);
 });
 
 test('waitForReceipt rides out a node that is briefly unreachable', async () => {

@@ -87,7 +87,7 @@ test('a reverting call rejects with the decoded reason', async () => {
 });
 
 test('blocks link by parent hash and carry a signature from every sealer over the block hash', async () => {
-  const height = await h.client.getBlockNumber();
+  const height = await h.client.blockNumber();
   assert.ok(height >= 3n);
   const block = await h.client.getBlockByNumber(height, true);
   const parent = await h.client.getBlockByNumber(height - 1n);

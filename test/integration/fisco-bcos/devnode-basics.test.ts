@@ -19,7 +19,8 @@ before(async () => {
 after(() => node.close());
 
 test('a fresh devnode accepts the shared vector and returns exactly its transaction hash', async () => {
-  assert.equal(await client.getBlockNumber(), 0n);
+  assert.equal(await client.getBlockNumber(), '0x0');
+  assert.equal(await client.blockNumber(), 0n);
   const hash = await client.sendRawTransaction(vector.rawTransaction);
   assert.equal(hash, vector.transactionHash);
   await node.sealNow();

@@ -36,7 +36,7 @@ export async function startHarness(options: DevnodeOptions = {}): Promise<Harnes
     client,
     signer,
     async sign(request, by = signer) {
-      const blockLimit = request.blockLimit ?? (await client.getBlockNumber()) + 500n;
+      const blockLimit = request.blockLimit ?? (await client.blockNumber()) + 500n;
       const fields = transactionFields({
         chainId: node.chainId,
         groupId: node.groupId,

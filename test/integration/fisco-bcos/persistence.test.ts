@@ -37,13 +37,13 @@ test('a clean stop and restart keeps blocks, receipts, state and the used nonces
   const bob = EcdsaSigner.random().address;
   const raw = await first.sign({ to: asset, data: encodeCall(abi, 'transfer', [bob, 42n]) });
   const receipt = await first.send(raw);
-  const height = await first.client.getBlockNumber();
+  const height = await first.client.blockNumber();
   const block = await first.client.getBlockByNumber(height);
   await first.node.close();
 
   const second = await startHarness({ dataDir });
   try {
-    assert.equal(await second.client.getBlockNumber(), height);
+    assert.equal(await second.client.blockNumber(), height);
     assert.deepEqual(await second.client.getBlockByNumber(height), block);
     assert.deepEqual(await second.client.getTransactionReceipt(receipt.transactionHash), receipt);
     assert.equal(await balanceOf(second.client, asset, bob), 42n);
@@ -95,7 +95,7 @@ test('kill -9 of a child-process devnode loses nothing that was committed', asyn
           data,
           chainId: 1,
           groupId: 1,
-          blockLimit: (await client.getBlockNumber()) + 100n,
+          blockLimit: (await client.blockNumber()) + 100n,
         }),
         signer,
       ).raw;
@@ -110,14 +110,14 @@ test('kill -9 of a child-process devnode loses nothing that was committed', asyn
       });
       lastHash = receipt.transactionHash;
     }
-    height = await client.getBlockNumber();
+    height = await client.blockNumber();
   } finally {
     child.kill('SIGKILL');
     await once(child, 'exit');
   }
   const { child: restarted, client: client2 } = await spawnDevnode(dataDir);
   try {
-    assert.ok((await client2.getBlockNumber()) >= height);
+    assert.ok((await client2.blockNumber()) >= height);
     assert.equal((await client2.getTransactionReceipt(lastHash))?.status, '0x0');
     assert.equal(await balanceOf(client2, asset, bob), 15n);
     assert.equal(await balanceOf(client2, asset, signer.address), 85n);
