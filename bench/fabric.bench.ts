@@ -3,13 +3,15 @@
  * (real chaincode under fabric-shim, 1 s blocks): evaluate latency, and the
  * submit-to-commit throughput of asset transfers (goal: >= 500 committed/s).
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { connect, StatusCode } from '@hyperledger/fabric-gateway';
+import { loadIdentityFromMspDir } from '../p2p/chains/fabric/identity-files.ts';
 import { newGatewaySigning } from '../p2p/chains/fabric/node-signer.ts';
-import { startDevpeer } from '../p2p/devnet/fabric/devpeer.ts';
 import { percentile, report } from './report.ts';
 
 const BLOCK_INTERVAL_MS = 1000;
@@ -18,10 +20,35 @@ const MEASURE_MS = Number(process.env.FABRIC_BENCH_MS ?? 6000);
 const EVALUATIONS = 300;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'weft-fabric-bench-'));
-const peer = await startDevpeer({ dataDir, blockIntervalMs: BLOCK_INTERVAL_MS, maxBlockTxs: 5000 });
-const user = peer.identities.user1;
-if (!user) throw new Error('no user1 identity');
-const client = new grpc.Client(peer.address, grpc.credentials.createInsecure());
+// The devpeer runs as the standalone command, in its own process, as operators run it; this process is the client.
+const devpeer = spawn(
+  process.execPath,
+  [
+    join(import.meta.dirname, '../p2p/devnet/fabric/cli.ts'),
+    ...[
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--block-interval',
+      String(BLOCK_INTERVAL_MS),
+      '--block-size',
+      '5000',
+    ],
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+const address = await new Promise<string>((resolve, reject) => {
+  let output = '';
+  devpeer.once('exit', (code) => reject(new Error(`devpeer exited with ${code}`)));
+  devpeer.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    const match = /devpeer gateway listening on (\S+)/.exec(output);
+    if (match?.[1] && output.includes('identity router1')) resolve(match[1]);
+  });
+});
+const user = loadIdentityFromMspDir(join(dataDir, 'crypto', 'user1', 'msp'), 'Org1MSP');
+const client = new grpc.Client(address, grpc.credentials.createInsecure());
 // The client signs with node:crypto (it shares the two cores with the devpeer, which is what is measured).
 const gateway = connect({
   client,
@@ -82,6 +109,7 @@ try {
 } finally {
   gateway.close();
   client.close();
-  await peer.close();
+  devpeer.kill('SIGTERM');
+  await once(devpeer, 'exit');
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -225,7 +225,10 @@ export class Endorser {
     if (response.status >= 400) return { response };
     const endorsement = new peer.Endorsement();
     endorsement.setEndorser(this.#peerCreator);
-    endorsement.setSignature(this.#sign(Buffer.concat([prpBytes, this.#peerCreator])));
+    const signed = Buffer.concat([prpBytes, this.#peerCreator]);
+    const signature = this.#sign(signed);
+    endorsement.setSignature(signature);
+    this.#options.msp.recordOwnSignature(this.#options.peerIdentity.certificate, signed, signature);
     return { response, payload: prpBytes, endorsement };
   }
 }

@@ -2,7 +2,13 @@
  * The devpeer's MSP: accepts identities its test CA issued under its MSP id and
  * checks signatures like Fabric's bccsp does (SHA-256, DER ECDSA, low-S only).
  */
-import { createPublicKey, type KeyObject, verify as verifySignature, X509Certificate } from 'node:crypto';
+import {
+  createHash,
+  createPublicKey,
+  type KeyObject,
+  verify as verifySignature,
+  X509Certificate,
+} from 'node:crypto';
 import { decodeSerializedIdentity, type FabricCreator } from '../../chains/fabric/header-codec.ts';
 import type { TestCa } from './test-ca.ts';
 
@@ -21,6 +27,12 @@ function signatureS(signature: Uint8Array): bigint | null {
   return BigInt(`0x${Buffer.from(bytes).toString('hex') || '0'}`);
 }
 
+/** Identity, message digest and signature: a verified triple is valid forever. */
+function verifiedKey(certificate: string, message: Uint8Array, signature: Uint8Array): string {
+  const hash = createHash('sha256').update(certificate).update(message).update(signature).digest('base64');
+  return hash;
+}
+
 export interface KnownIdentity extends FabricCreator {
   publicKey: KeyObject;
 }
@@ -28,6 +40,8 @@ export interface KnownIdentity extends FabricCreator {
 export class MspVerifier {
   readonly #ca: TestCa;
   readonly #cache = new Map<string, KnownIdentity | null>();
+  /** Signatures already verified (or made by this peer): the committer re-checks what Submit checked. */
+  readonly #verified = new Set<string>();
 
   constructor(ca: TestCa) {
     this.#ca = ca;
@@ -66,10 +80,25 @@ export class MspVerifier {
   verify(identity: KnownIdentity, message: Uint8Array, signature: Uint8Array): boolean {
     const s = signatureS(signature);
     if (s === null || s > P256_HALF_ORDER || s === 0n) return false;
+    const key = verifiedKey(identity.certificate, message, signature);
+    if (this.#verified.has(key)) return true;
+    let valid = false;
     try {
-      return verifySignature('sha256', message, { key: identity.publicKey, dsaEncoding: 'der' }, signature);
+      valid = verifySignature('sha256', message, { key: identity.publicKey, dsaEncoding: 'der' }, signature);
     } catch {
-      return false;
+      valid = false;
     }
+    if (valid) this.#remember(key);
+    return valid;
+  }
+
+  /** Records a signature this peer made itself (its endorsements), so validation need not verify it again. */
+  recordOwnSignature(certificate: string, message: Uint8Array, signature: Uint8Array): void {
+    this.#remember(verifiedKey(certificate, message, signature));
+  }
+
+  #remember(key: string): void {
+    if (this.#verified.size > 50_000) this.#verified.clear();
+    this.#verified.add(key);
   }
 }

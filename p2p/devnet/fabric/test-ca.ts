@@ -81,8 +81,9 @@ export class TestCa {
       ],
     });
     mkdirSync(caDir, { recursive: true });
-    const certificate = cert.toString('pem');
-    writeFileSync(certPath, `${certificate}\n`);
+    // Kept exactly as on disk, so a reopened CA compares equal.
+    const certificate = `${cert.toString('pem')}\n`;
+    writeFileSync(certPath, certificate);
     writeFileSync(keyPath, toPem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)), {
       mode: 0o600,
     });
