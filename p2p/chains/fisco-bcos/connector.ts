@@ -20,11 +20,14 @@ import type {
 } from '../connector.ts';
 import { UnknownResourceError } from '../errors.ts';
 import { contractInterface, decodeEvent, decodeResult, encodeCall } from './abi.ts';
-import { FiscoRpcError, FiscoTransactionMismatchError } from './errors.ts';
+import { FiscoRpcError, FiscoTransactionMismatchError, FiscoTransactionRefusedError } from './errors.ts';
 import { FiscoRpcClient } from './rpc-client.ts';
 import type { FiscoBlock, FiscoReceipt, FiscoTransaction } from './rpc-types.ts';
 import { decodeTransaction } from './transaction.ts';
 import { normaliseStatus, STATUS_OK } from './transaction-status.ts';
+
+/** AlreadyKnown (pending) and AlreadyInChain (committed). */
+const ALREADY_SUBMITTED = new Set(['0x2710', '0x2711']);
 
 /** RPCExceptionType::BlockNumberT: "BlockNumber does not exist". */
 const BLOCK_NUMBER_DOES_NOT_EXIST = -40004;
@@ -132,7 +135,7 @@ export class FiscoBcosConnector implements ChainConnector {
         },
       );
     }
-    const hash = await this.client.sendRawTransaction(request.signed);
+    const hash = await this.#send(request.signed, tx.hash);
     const receipt = await this.client.waitForReceipt(hash, {
       timeoutMs: request.timeoutMs ?? this.#receiptTimeoutMs,
     });
@@ -141,6 +144,19 @@ export class FiscoBcosConnector implements ChainConnector {
 
   blockNumber(): Promise<bigint> {
     return this.client.blockNumber();
+  }
+
+  /**
+   * Sends, treating "already known" and "already in chain" as success: a wallet or router that
+   * replays a write after a crash then just gets the receipt of the first submission.
+   */
+  async #send(raw: Hex, hash: Hex): Promise<string> {
+    try {
+      return await this.client.sendRawTransaction(raw);
+    } catch (error) {
+      if (error instanceof FiscoTransactionRefusedError && ALREADY_SUBMITTED.has(error.status)) return hash;
+      throw error;
+    }
   }
 
   async getBlock(number: bigint): Promise<ChainBlock | null> {

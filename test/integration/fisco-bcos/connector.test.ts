@@ -12,6 +12,7 @@ import {
   FiscoUnavailableError,
 } from '../../../p2p/chains/fisco-bcos/errors.ts';
 import { FiscoRpcClient } from '../../../p2p/chains/fisco-bcos/rpc-client.ts';
+import { decodeTransaction } from '../../../p2p/chains/fisco-bcos/transaction.ts';
 import { assetArtifact, type Harness, keyValueArtifact, startHarness } from './helpers.ts';
 
 const abi = assetArtifact.abi as never;
@@ -134,4 +135,27 @@ test('waitForReceipt rides out a node that is briefly unreachable', async () => 
   const receipt = await client.waitForReceipt(hash, { timeoutMs: 5000 });
   assert.equal(receipt.transactionHash, hash);
   assert.ok(calls >= 3);
+});
+
+test('submitting the same signed write again (a replay after a crash) returns the first receipt', async () => {
+  const bob = EcdsaSigner.random().address;
+  const raw = await h.sign({ to: asset, data: encodeCall(abi, 'transfer', [bob, 3n]) });
+  const [first, concurrent] = await Promise.all([
+    connector.submit({ resource: 'asset', signed: raw, timeoutMs: 5000 }),
+    connector.submit({ resource: 'asset', signed: raw, timeoutMs: 5000 }),
+  ]);
+  const replay = await connector.submit({ resource: 'asset', signed: raw, timeoutMs: 5000 });
+  assert.deepEqual(concurrent, first);
+  assert.deepEqual(replay, first);
+  assert.deepEqual((await connector.call({ resource: 'asset', method: 'balanceOf', args: [bob] })).values, [
+    3n,
+  ]);
+  // A different transaction reusing the randomid is still refused.
+  const tx = decodeTransaction(raw);
+  const sameNonce = await h.sign({
+    to: asset,
+    data: encodeCall(abi, 'transfer', [bob, 4n]),
+    randomid: tx.fields.randomid,
+  });
+  await assert.rejects(connector.submit({ resource: 'asset', signed: sameNonce }), /NonceCheckFail/);
 });
