@@ -1,0 +1,185 @@
+/**
+ * What happens when routers misbehave or go away: membership refusal, router death
+ * mid-request, directory withdrawal, light-client fail-over and reconnection.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { encodeCall } from '../../../p2p/chains/fisco-bcos/abi.ts';
+import { FiscoBcosConnector } from '../../../p2p/chains/fisco-bcos/connector.ts';
+import { assetArtifact } from '../../../p2p/chains/fisco-bcos/contracts/index.ts';
+import { EcdsaSigner } from '../../../p2p/chains/fisco-bcos/ecdsa.ts';
+import { signTransaction, transactionFields } from '../../../p2p/chains/fisco-bcos/transaction.ts';
+import { LightClient } from '../../../p2p/client/light-client.ts';
+import { type LocalNetwork, startLocalNetwork, waitForDirectory } from '../../../p2p/devnet/local-network.ts';
+import { HipError } from '../../../p2p/protocol/errors.ts';
+import { parseRouterConfig } from '../../../p2p/router/config.ts';
+import { createLogger } from '../../../p2p/router/log.ts';
+import { type Router, startRouter } from '../../../p2p/router/router.ts';
+
+const abi = assetArtifact.abi as never;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('router failures', { timeout: 120_000 }, () => {
+  let dir: string;
+  let net: LocalNetwork;
+  let intruder: Router | undefined;
+  const byName = (name: string) =>
+    net.routers.find((r) => r.name === name) as LocalNetwork['routers'][number];
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'weft-fail-'));
+    net = await startLocalNetwork({ dataDir: dir, blockIntervalMs: 1000 });
+    await waitForDirectory(
+      net.routers.map((r) => r.router),
+      2,
+    );
+  });
+
+  after(async () => {
+    await intruder?.stop();
+    await net?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a router that is not a member is refused: nobody learns its paths, it learns none', async () => {
+    const r2 = byName('r2').router;
+    const config = parseRouterConfig({
+      zone: 'evil',
+      dataDir: join(dir, 'intruder'),
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      bootstrap: [r2.addresses()[0] as string],
+      members: net.routers.map((r) => r.router.peerId),
+      admin: null,
+    });
+    const connector = new FiscoBcosConnector({
+      url: net.fisco.node.url,
+      chainId: 1,
+      groupId: 1,
+      zone: 'evil',
+      chainName: 'bcos',
+      resources: [{ name: 'asset', address: net.fisco.asset, abi }],
+    });
+    intruder = await startRouter({ config, connectors: [connector], logger: createLogger('silent') });
+    await until(
+      () => r2.node.getPeers().some((p) => p.toString() === intruder?.peerId),
+      'the intruder to connect',
+    );
+    // Give its directory update time to arrive (and be refused).
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(!r2.directory.entries().some((e) => e.path.startsWith('evil.')));
+    assert.deepEqual(
+      intruder.directory.entries().map((e) => e.path),
+      ['evil.bcos.asset'],
+    );
+    const forbidden = await r2.metrics.registry.getSingleMetricAsString('weft_router_requests_total');
+    assert.match(forbidden, /protocol="directory",op="routes",outcome="FORBIDDEN"} [1-9]/);
+    await intruder.stop();
+    intruder = undefined;
+  });
+
+  test('the light client fails over to the next router when its router dies', async () => {
+    const statuses: string[] = [];
+    const client = new LightClient({
+      routers: [byName('r3').wsAddress, byName('r2').wsAddress],
+      backoffMs: 50,
+      onStatus: (s) => statuses.push(`${s.state}:${s.router?.slice(-6) ?? ''}`),
+    });
+    try {
+      const before = await client.call({ path: 'payment.bcos.asset', method: 'totalSupply' });
+      assert.equal(client.status.router, byName('r3').router.peerId);
+      await byName('r3').router.stop();
+      const afterFailover = await client.call({ path: 'payment.bcos.asset', method: 'totalSupply' });
+      assert.deepEqual(afterFailover.values, before.values);
+      assert.equal(client.status.router, byName('r2').router.peerId);
+      assert.ok(statuses.includes(`disconnected:`), statuses.join(' '));
+    } finally {
+      await client.stop();
+    }
+  });
+
+  test('a router that dies mid-request gives the caller UNREACHABLE, not a hang; its paths are withdrawn', async () => {
+    const client = new LightClient({ routers: [byName('r2').wsAddress] });
+    try {
+      const info = await client.chainInfo('payment.bcos.asset');
+      const fields = transactionFields({
+        to: net.fisco.asset,
+        data: encodeCall(abi, 'transfer', [EcdsaSigner.random().address, 1n]),
+        chainId: 1,
+        groupId: 1,
+        blockLimit: info.blockNumber + 500n,
+      });
+      // Blocks come every second: the receipt wait is in flight at r1 when r1 goes away.
+      const pending = client.submit(
+        'payment.bcos.asset',
+        signTransaction(fields, net.fisco.deployer).raw,
+        20_000,
+      );
+      await new Promise((r) => setTimeout(r, 100));
+      const started = Date.now();
+      await byName('r1').router.stop();
+      await assert.rejects(
+        pending,
+        (error: unknown) => error instanceof HipError && error.code === 'UNREACHABLE',
+      );
+      assert.ok(Date.now() - started < 5_000, 'the error must come promptly');
+      const r2 = byName('r2').router;
+      await until(() => r2.directory.entries().length === 0, 'r2 to withdraw the dead router paths');
+      await assert.rejects(
+        client.describe('payment.bcos.asset'),
+        (error: unknown) => error instanceof HipError && error.code === 'UNKNOWN_RESOURCE',
+      );
+    } finally {
+      await client.stop();
+    }
+  });
+
+  test('the light client reconnects by itself, with backoff, when its router comes back', async () => {
+    const port = await freePort();
+    const config = parseRouterConfig({
+      zone: 'solo',
+      dataDir: join(dir, 'solo'),
+      listen: [`/ip4/127.0.0.1/tcp/${port}/ws`],
+      admin: null,
+    });
+    const logger = createLogger('silent');
+    let solo = await startRouter({ config, connectors: [], logger });
+    const address = solo.addresses()[0] as string;
+    const client = new LightClient({ routers: [address], backoffMs: 20, maxBackoffMs: 200 });
+    try {
+      assert.deepEqual(await client.resources(), []);
+      await solo.stop();
+      await until(() => client.status.state !== 'connected', 'the client to notice the router is gone');
+      await assert.rejects(
+        client.resources(),
+        (error: unknown) => error instanceof HipError && error.code === 'UNREACHABLE',
+      );
+      // Same key, same port: the router restarts; the client must find it without being asked.
+      solo = await startRouter({ config, connectors: [], logger });
+      assert.equal(solo.addresses()[0], address);
+      await until(() => client.status.state === 'connected', 'the client to reconnect', 5_000);
+      assert.deepEqual(await client.resources(), []);
+    } finally {
+      await client.stop();
+      await solo.stop();
+    }
+  });
+});
