@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadRouterConfig, parseRouterConfig, RouterConfigError } from '../../../p2p/router/config.ts';
+
+const valid = {
+  zone: 'payment',
+  dataDir: 'state',
+  listen: ['/ip4/127.0.0.1/tcp/4001', '/ip4/127.0.0.1/tcp/4002/ws'],
+  chains: [
+    {
+      type: 'fisco-bcos',
+      name: 'bcos',
+      rpcUrl: 'http://127.0.0.1:8545',
+      chainId: 1,
+      groupId: 1,
+      resources: [{ name: 'asset', address: `0x${'ab'.repeat(20)}`, abi: 'Asset' }],
+    },
+  ],
+};
+
+function issuesOf(input: unknown): string[] {
+  try {
+    parseRouterConfig(input, '/base');
+  } catch (error) {
+    assert.ok(error instanceof RouterConfigError);
+    return error.issues;
+  }
+  assert.fail('expected the config to be refused');
+}
+
+test('a valid config gets defaults and absolute paths', () => {
+  const config = parseRouterConfig(valid, '/base');
+  assert.equal(config.dataDir, '/base/state');
+  assert.equal(config.limits.maxMessageBytes, 1024 * 1024);
+  assert.equal(config.limits.hopLimit, 8);
+  assert.deepEqual(config.admin, { host: '127.0.0.1', port: 0 });
+  assert.deepEqual(config.members, []);
+});
+
+test('errors name the bad key', () => {
+  const bad = structuredClone(valid) as Record<string, unknown> & { chains: Record<string, unknown>[] };
+  (bad.chains[0]?.resources as Record<string, unknown>[])[0] = {
+    name: 'asset',
+    address: '0x12',
+    abi: 'Asset',
+  };
+  assert.deepEqual(issuesOf(bad), ['chains[0].resources[0].address: must be a 20-byte hex address']);
+  assert.match(issuesOf({ ...valid, zone: 'has space' })[0] ?? '', /^zone: /);
+  assert.match(
+    issuesOf({ ...valid, listen: ['localhost:4001'] })[0] ?? '',
+    /^listen\[0\]: must be a multiaddr/,
+  );
+  assert.match(issuesOf({ ...valid, members: ['nope'] })[0] ?? '', /^members\[0\]: must be a libp2p peer id/);
+  assert.match(issuesOf({ ...valid, colour: 'blue' })[0] ?? '', /colour/);
+  assert.match(issuesOf({ ...valid, limits: { hopLimit: 0 } })[0] ?? '', /^limits\.hopLimit: /);
+  const { zone: _zone, ...noZone } = valid;
+  assert.match(issuesOf(noZone)[0] ?? '', /^zone: /);
+});
+
+test('two chains with one name are refused', () => {
+  const chain = valid.chains[0];
+  assert.deepEqual(issuesOf({ ...valid, chains: [chain, chain] }), ['chains: two chains are named bcos']);
+});
+
+test('loading names the file and says when it is not JSON', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'weft-config-'));
+  const file = join(dir, 'router.json');
+  await writeFile(file, '{ "zone": ');
+  assert.throws(
+    () => loadRouterConfig(file),
+    (error: Error) => error.message.includes(file) && /not JSON/.test(error.message),
+  );
+  assert.throws(() => loadRouterConfig(join(dir, 'missing.json')), /cannot read/);
+  await writeFile(file, JSON.stringify(valid));
+  assert.equal(loadRouterConfig(file).dataDir, join(dir, 'state'));
+});
