@@ -332,6 +332,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
   }
   directory.setLocal(connectors.flatMap((c) => c.resources()));
   countRoutes();
+  countPeers();
 
   // Keep dialling bootstrap routers that are not connected (they may start later or restart).
   const bootstrap = config.bootstrap.map((a) => multiaddr(a));
