@@ -3,7 +3,7 @@
  * EVM (@ethereumjs/evm over a Merkle state trie) that executes sealed blocks, signed block
  * headers, and a block log that makes every sealed block durable before it is visible.
  */
-import { Common, Hardfork, Mainnet } from '@ethereumjs/common';
+import { createCustomCommon, Hardfork, Mainnet } from '@ethereumjs/common';
 import { createEVM, type EVM, type EVMRunCallOpts, type Log } from '@ethereumjs/evm';
 import { MerklePatriciaTrie } from '@ethereumjs/mpt';
 import { RLP } from '@ethereumjs/rlp';
@@ -121,7 +121,13 @@ export class Ledger implements ChainView {
 
   static async open(options: LedgerOptions): Promise<Ledger> {
     if (options.dataDir !== undefined) claimDataDir(options.dataDir, options.chainId, options.groupId);
-    const common = new Common({ chain: Mainnet, hardfork: Hardfork.London });
+    // The CHAINID opcode reports the FISCO chainId; London is the newest fork whose opcodes
+    // Solidity emits for the contracts' evmVersion.
+    const common = createCustomCommon(
+      { name: `fisco-bcos-${options.chainId}`, chainId: options.chainId },
+      Mainnet,
+      { hardfork: Hardfork.London },
+    );
     const db = new RecordingDB();
     const trie = new MerklePatriciaTrie({ db, useKeyHashing: true, common });
     // Read-through caches keep hot accounts and slots off the trie until the block flushes.

@@ -68,3 +68,20 @@ test('the local network contracts deploy once per data directory and serve as co
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('the EVM reports the FISCO chainId to contracts (CHAINID opcode)', async () => {
+  const h = await startHarness({ chainId: 7 });
+  try {
+    // Runtime: CHAINID, store at 0, return 32 bytes. Init code: copy those 9 bytes out as the code.
+    const runtime = '4660005260206000f3';
+    // PUSH9 runtime, PUSH1 0, MSTORE, PUSH1 9 (size), PUSH1 23 (offset), RETURN.
+    const init = `0x68${runtime}60005260096017f3`;
+    const receipt = await h.send(await h.sign({ to: null, data: init as `0x${string}` }));
+    assert.equal(receipt.status, '0x0');
+    assert.equal(await h.client.request('getCode', [1, receipt.contractAddress]), `0x${runtime}`);
+    const output = await h.client.callChecked({ to: receipt.contractAddress, data: '0x' });
+    assert.equal(BigInt(output), 7n);
+  } finally {
+    await h.node.close();
+  }
+});
