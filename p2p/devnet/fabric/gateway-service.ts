@@ -354,7 +354,8 @@ export function createGatewayService(options: GatewayServiceOptions) {
             error instanceof RpcFailure
               ? rpcError(error.code, error.message, error.details)
               : rpcError(status.INTERNAL, String(error));
-          call.destroy(Object.assign(new Error(failure.details), failure));
+          // grpc-js sends the status of an 'error' emitted on a server stream, then ends it.
+          call.emit('error', Object.assign(new Error(failure.details), failure));
         },
       );
     },
