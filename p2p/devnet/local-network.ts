@@ -1,12 +1,15 @@
 /**
  * The local network `npm start` runs, also used by integration tests and benchmarks:
- * a simulated FISCO BCOS chain with Weft's contracts deployed, and three routers in
- * two zones. r3 fronts no chain and knows only r2, so reaching the FISCO BCOS chain
- * from r3 takes two router hops (r3 -> r2 -> r1): multi-hop is exercised by default.
+ * a simulated FISCO BCOS chain with Weft's contracts deployed, a simulated Fabric peer
+ * running Weft's chaincode, and three routers in two zones. r3 fronts no chain and
+ * knows only r2, so reaching the FISCO BCOS chain from r3 takes two router hops
+ * (r3 -> r2 -> r1): multi-hop is exercised by default.
  *
- *   zone "payment":  r1 ── fronts payment.bcos.{asset,kv}
+ *   zone "payment":  r1 ── fronts payment.bcos.{asset,kv}         (FISCO BCOS devnode)
  *                     │
- *   zone "trade":    r2 ── r3   (r3: no chain; wallets may enter anywhere)
+ *   zone "trade":    r2 ── fronts trade.fab.{asset,records}       (Fabric devpeer)
+ *                     │
+ *                    r3    fronts nothing; wallets may enter anywhere
  *
  * Everything lives under one data directory, so a restart keeps chain state, contract
  * addresses, router keys and ports.
@@ -14,6 +17,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import { weftChaincodeMethods } from '../chains/fabric/chaincode/methods.ts';
+import { FabricConnector } from '../chains/fabric/connector.ts';
+import type { FabricSigningIdentity } from '../chains/fabric/identity.ts';
+import { signPreparedTransaction, signProposal } from '../chains/fabric/offline-signing.ts';
 import { FiscoBcosConnector } from '../chains/fisco-bcos/connector.ts';
 import { EcdsaSigner } from '../chains/fisco-bcos/ecdsa.ts';
 import { FiscoRpcClient } from '../chains/fisco-bcos/rpc-client.ts';
@@ -21,12 +28,13 @@ import { parseRouterConfig, type RouterConfigInput } from '../router/config.ts';
 import { createLogger, type Logger } from '../router/log.ts';
 import { loadOrCreatePeerKey } from '../router/peer-key.ts';
 import { type Router, startRouter } from '../router/router.ts';
+import { type Devpeer, startDevpeer } from './fabric/devpeer.ts';
 import { deployWeftContracts } from './fisco-bcos/deploy-contracts.ts';
 import { type Devnode, startDevnode } from './fisco-bcos/devnode.ts';
 
 export interface LocalNetworkOptions {
   dataDir: string;
-  /** First of the ports used (FISCO RPC, then each router's TCP and WebSocket ports); 0 picks free ports. */
+  /** First of the ports used (FISCO RPC, each router's TCP and WebSocket ports, Fabric gateway); 0 picks free ports. */
   basePort?: number;
   blockIntervalMs?: number;
   logger?: Logger;
@@ -49,15 +57,19 @@ export interface LocalNetwork {
     asset: string;
     kv: string;
   };
+  /** `user1` is the asset minter and owns account `user1`; `router1` is r2's own identity. */
+  fabric: { peer: Devpeer; channel: string; user: FabricSigningIdentity };
   routers: LocalRouter[];
   stop(): Promise<void>;
 }
 
 const ROUTERS = [
-  { name: 'r1', zone: 'payment', peers: ['r2'], fisco: true },
-  { name: 'r2', zone: 'trade', peers: ['r1', 'r3'], fisco: false },
-  { name: 'r3', zone: 'trade', peers: ['r2'], fisco: false },
+  { name: 'r1', zone: 'payment', peers: ['r2'], chain: 'fisco' },
+  { name: 'r2', zone: 'trade', peers: ['r1', 'r3'], chain: 'fabric' },
+  { name: 'r3', zone: 'trade', peers: ['r2'], chain: null },
 ] as const;
+
+const CHANNEL = 'mychannel';
 
 function loadOrCreateKey(file: string): EcdsaSigner {
   if (existsSync(file)) return new EcdsaSigner(readFileSync(file, 'utf8').trim());
@@ -98,6 +110,28 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       dataDir: join(dataDir, 'fisco'),
     });
 
+    const peer = await startDevpeer({
+      dataDir: join(dataDir, 'fabric'),
+      port: port(7),
+      channels: [CHANNEL],
+      blockIntervalMs: Math.min(options.blockIntervalMs ?? 1000, 1000),
+    });
+    stops.push(() => peer.close());
+    const user = peer.identities.user1 as FabricSigningIdentity;
+    const fabricConnector = (zone: string) =>
+      new FabricConnector({
+        endpoint: peer.address,
+        channel: CHANNEL,
+        zone,
+        chainName: 'fab',
+        routerIdentity: peer.identities.router1 as FabricSigningIdentity,
+        resources: [
+          { name: 'asset', chaincode: 'asset', methods: weftChaincodeMethods.asset ?? [] },
+          { name: 'records', chaincode: 'records', methods: weftChaincodeMethods.records ?? [] },
+        ],
+      });
+    await initialiseFabricAsset(fabricConnector('setup'), user, join(dataDir, 'fabric', 'asset-initialised'));
+
     // Keys first: every router must know its members' peer ids before it starts.
     const keys = await Promise.all(ROUTERS.map((r) => loadOrCreatePeerKey(join(dataDir, 'routers', r.name))));
     const peerIds = keys.map((k) => peerIdFromPrivateKey(k).toString());
@@ -117,18 +151,21 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         admin: { host: '127.0.0.1', port: 0 },
       };
       const config = parseRouterConfig(input);
-      const connectors = spec.fisco
-        ? [
-            new FiscoBcosConnector({
-              url: node.url,
-              chainId,
-              groupId,
-              zone: spec.zone,
-              chainName: 'bcos',
-              resources: contracts,
-            }),
-          ]
-        : [];
+      const connectors =
+        spec.chain === 'fisco'
+          ? [
+              new FiscoBcosConnector({
+                url: node.url,
+                chainId,
+                groupId,
+                zone: spec.zone,
+                chainName: 'bcos',
+                resources: contracts,
+              }),
+            ]
+          : spec.chain === 'fabric'
+            ? [fabricConnector(spec.zone)]
+            : [];
       const router = await startRouter({ config, connectors, logger: log.child({ name: spec.name }) });
       stops.push(() => router.stop());
       started.set(spec.name, router);
@@ -141,10 +178,44 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     }
     const asset = contracts.find((c) => c.name === 'asset')?.address as string;
     const kv = contracts.find((c) => c.name === 'kv')?.address as string;
-    return { fisco: { node, chainId, groupId, deployer, asset, kv }, routers, stop: stopAll };
+    return {
+      fisco: { node, chainId, groupId, deployer, asset, kv },
+      fabric: { peer, channel: CHANNEL, user },
+      routers,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/**
+ * Once per data directory: user1 becomes the asset minter and gets an account with a
+ * supply, written the way a wallet writes (offline-signed proposal and envelope).
+ */
+async function initialiseFabricAsset(
+  connector: FabricConnector,
+  user: FabricSigningIdentity,
+  marker: string,
+) {
+  try {
+    if (existsSync(marker)) return;
+    const resource = 'setup.fab.asset';
+    for (const [fn, args] of [
+      ['Initialize', []],
+      ['OpenAccount', ['user1']],
+      ['Mint', ['user1', '1000000']],
+    ] as [string, string[]][]) {
+      const proposal = signProposal(user, { channel: CHANNEL, chaincode: 'asset', fn, args });
+      const prepared = await connector.prepare({ resource, signed: proposal.signed });
+      const { signed } = signPreparedTransaction(user, prepared.unsigned, { txId: proposal.txId, fn });
+      const receipt = await connector.submit({ resource, signed });
+      if (receipt.status !== 'success') throw new Error(`Fabric ${fn} failed: ${receipt.chainStatus}`);
+    }
+    writeFileSync(marker, `${new Date().toISOString()}\n`);
+  } finally {
+    await connector.close();
   }
 }
 

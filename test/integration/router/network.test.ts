@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { signPreparedTransaction, signProposal } from '../../../p2p/chains/fabric/offline-signing.ts';
 import { decodeRevertReason, encodeCall } from '../../../p2p/chains/fisco-bcos/abi.ts';
 import { assetArtifact } from '../../../p2p/chains/fisco-bcos/contracts/index.ts';
 import { EcdsaSigner } from '../../../p2p/chains/fisco-bcos/ecdsa.ts';
@@ -39,7 +40,7 @@ describe('router network', { timeout: 120_000 }, () => {
     net = await startLocalNetwork({ dataDir: dir, blockIntervalMs: 50 });
     await waitForDirectory(
       net.routers.map((r) => r.router),
-      2,
+      4,
     );
     const r3 = net.routers.find((r) => r.name === 'r3');
     client = new LightClient({ routers: [r3?.wsAddress as string] });
@@ -57,14 +58,20 @@ describe('router network', { timeout: 120_000 }, () => {
     assert.deepEqual(hops(r1), [
       ['payment.bcos.asset', 0],
       ['payment.bcos.kv', 0],
+      ['trade.fab.asset', 1],
+      ['trade.fab.records', 1],
     ]);
     assert.deepEqual(hops(r2), [
       ['payment.bcos.asset', 1],
       ['payment.bcos.kv', 1],
+      ['trade.fab.asset', 0],
+      ['trade.fab.records', 0],
     ]);
     assert.deepEqual(hops(r3), [
       ['payment.bcos.asset', 2],
       ['payment.bcos.kv', 2],
+      ['trade.fab.asset', 1],
+      ['trade.fab.records', 1],
     ]);
     const listed = await client.resources();
     assert.deepEqual(
@@ -72,11 +79,55 @@ describe('router network', { timeout: 120_000 }, () => {
       [
         ['payment.bcos.asset', 2, r1?.peerId],
         ['payment.bcos.kv', 2, r1?.peerId],
+        ['trade.fab.asset', 1, r2?.peerId],
+        ['trade.fab.records', 1, r2?.peerId],
       ],
     );
     const asset = await client.describe('payment.bcos.asset');
     assert.deepEqual(asset.chain, { type: 'fisco-bcos', chainId: 1, groupId: 1 });
     assert.ok(asset.methods.some((m) => m.name === 'transfer' && m.kind === 'write'));
+    const fab = await client.chainInfo('trade.fab.asset');
+    assert.deepEqual(fab.chain, { type: 'fabric', channel: 'mychannel', mspId: 'Org1MSP' });
+  });
+
+  test('Fabric: a wallet-signed write through the other zone (r1 -> r2) and a read back', async () => {
+    const r1 = net.routers.find((r) => r.name === 'r1');
+    const fromPayment = new LightClient({ routers: [r1?.wsAddress as string] });
+    try {
+      const user = net.fabric.user;
+      const account = `acct-${Date.now()}`;
+      const proposal = signProposal(user, {
+        channel: 'mychannel',
+        chaincode: 'asset',
+        fn: 'OpenAccount',
+        args: [account],
+      });
+      const prepared = await fromPayment.prepare('trade.fab.asset', proposal.signed);
+      assert.equal(prepared.txId, proposal.txId);
+      const { signed, transaction } = signPreparedTransaction(user, prepared.unsigned, {
+        txId: proposal.txId,
+        fn: 'OpenAccount',
+        chaincode: 'asset',
+      });
+      assert.deepEqual(
+        transaction.args.map((a) => new TextDecoder().decode(a)),
+        [account],
+      );
+      const receipt = await fromPayment.submit('trade.fab.asset', signed, 10_000);
+      assert.equal(receipt.status, 'success');
+      assert.equal(receipt.txId, proposal.txId);
+      assert.ok(receipt.events.some((e) => e.name === 'AccountOpened'));
+      const balance = await fromPayment.call({
+        path: 'trade.fab.asset',
+        method: 'BalanceOf',
+        args: [account],
+      });
+      assert.deepEqual(balance.values, ['0']);
+      const supply = await client.call({ path: 'trade.fab.asset', method: 'TotalSupply', args: [] });
+      assert.ok(BigInt(supply.values[0] as string) >= 1_000_000n);
+    } finally {
+      await fromPayment.stop();
+    }
   });
 
   test('a read crosses two hops and returns the chain answer', async () => {
@@ -190,7 +241,7 @@ describe('router network', { timeout: 120_000 }, () => {
     } finally {
       await raw.stop();
     }
-    assert.equal((await client.resources()).length, 2);
+    assert.equal((await client.resources()).length, 4);
   });
 
   test('garbage on the wire gets BAD_REQUEST, and a light client may not use the router protocols', async () => {
@@ -212,7 +263,7 @@ describe('router network', { timeout: 120_000 }, () => {
     } finally {
       await raw.stop();
     }
-    assert.equal((await client.resources()).length, 2);
+    assert.equal((await client.resources()).length, 4);
   });
 
   test('a client that floods is rate limited while others are served', async () => {
@@ -232,6 +283,6 @@ describe('router network', { timeout: 120_000 }, () => {
     } finally {
       await raw.stop();
     }
-    assert.equal((await client.resources()).length, 2);
+    assert.equal((await client.resources()).length, 4);
   });
 });
