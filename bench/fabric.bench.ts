@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -15,6 +15,29 @@ import { newGatewaySigning } from '../p2p/chains/fabric/node-signer.ts';
 import { percentile, report } from './report.ts';
 
 const BLOCK_INTERVAL_MS = 1000;
+const CLOCK_TICKS_PER_S = 100;
+
+/** CPU seconds used so far by a process and its children (Linux /proc; 0 elsewhere). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const own = Number(fields[11]) + Number(fields[12]);
+    const children = readdirSync('/proc')
+      .filter((entry) => /^[0-9]+$/.test(entry))
+      .map((entry) => {
+        try {
+          return readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+        } catch {
+          return [];
+        }
+      })
+      .filter((f) => Number(f[1]) === pid)
+      .reduce((sum, f) => sum + Number(f[11]) + Number(f[12]), 0);
+    return (own + children) / CLOCK_TICKS_PER_S;
+  } catch {
+    return 0;
+  }
+}
 const WORKERS = Number(process.env.FABRIC_BENCH_WORKERS ?? 800);
 const MEASURE_MS = Number(process.env.FABRIC_BENCH_MS ?? 6000);
 const EVALUATIONS = 300;
@@ -79,6 +102,8 @@ try {
   let committed = 0;
   let failed = 0;
   const commitLatencies: number[] = [];
+  const devpeerCpuBefore = cpuSeconds(devpeer.pid ?? 0);
+  const clientCpuBefore = process.cpuUsage();
   const started = performance.now();
   const deadline = started + MEASURE_MS;
   await Promise.all(
@@ -97,6 +122,8 @@ try {
     }),
   );
   const elapsedS = (Math.min(performance.now(), deadline) - started) / 1000;
+  const devpeerCpu = cpuSeconds(devpeer.pid ?? 0) - devpeerCpuBefore;
+  const clientCpu = process.cpuUsage(clientCpuBefore);
   report({
     name: `fabric transfers committed/s (${WORKERS} clients, 1 s blocks)`,
     value: committed / elapsedS,
@@ -106,6 +133,14 @@ try {
   });
   report({ name: 'fabric submit-to-commit latency p50', value: percentile(commitLatencies, 50), unit: 'ms' });
   report({ name: 'fabric transfers invalidated (MVCC etc.)', value: failed, unit: 'tx' });
+  // Where the two cores go: the devpeer with its chaincode process, and this client process.
+  const perTx = (seconds: number) => (committed > 0 ? (seconds * 1000) / committed : 0);
+  report({ name: 'devpeer + chaincode CPU per committed transfer', value: perTx(devpeerCpu), unit: 'ms' });
+  report({
+    name: 'gateway client CPU per committed transfer',
+    value: perTx((clientCpu.user + clientCpu.system) / 1e6),
+    unit: 'ms',
+  });
 } finally {
   gateway.close();
   client.close();
