@@ -36,46 +36,62 @@ interface RunningTx {
 
 export interface ChaincodeHostOptions {
   name: string;
-  /** Module exporting the contract class(es); started with chaincode-server.ts. */
-  module?: string;
-  /** Export to use from `module` (default: every exported Contract subclass). */
-  exportName?: string;
-  /** Dial chaincode already running at this address instead of starting it. */
-  address?: string;
+  /** Where the chaincode server listens (see ChaincodeProcess, or chaincode run elsewhere). */
+  address: string;
   executeTimeoutMs?: number;
 }
 
-/** Starts chaincode-server.ts and resolves with the address it printed. */
-function spawnChaincode(options: ChaincodeHostOptions): Promise<{ child: ChildProcess; address: string }> {
-  const args = [
-    join(here, 'chaincode-server.ts'),
-    '--module',
-    options.module ?? '',
-    '--ccid',
-    `${options.name}:1.0`,
-  ];
-  if (options.exportName) args.push('--export', options.exportName);
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`chaincode ${options.name} did not start`));
-    }, 20_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`chaincode ${options.name} exited with ${code}`));
-    });
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /CHAINCODE_ADDRESS=(\S+)/.exec(output);
-      if (match?.[1]) {
+export interface ChaincodeModule {
+  /** Module exporting the contract class(es). */
+  module: string;
+  /** Export to use (default: every exported Contract subclass). */
+  exportName?: string;
+}
+
+/** One chaincode-server.ts child serving several chaincodes, each on its own port. */
+export class ChaincodeProcess {
+  readonly addresses: Map<string, string>;
+  readonly #child: ChildProcess;
+
+  private constructor(child: ChildProcess, addresses: Map<string, string>) {
+    this.#child = child;
+    this.addresses = addresses;
+  }
+
+  static start(chaincodes: Record<string, ChaincodeModule>): Promise<ChaincodeProcess> {
+    const args = [join(here, 'chaincode-server.ts')];
+    for (const [name, { module, exportName }] of Object.entries(chaincodes)) {
+      args.push('--chaincode', `${name}=${module}${exportName ? `#${exportName}` : ''}`);
+    }
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+    return new Promise((resolve, reject) => {
+      let output = '';
+      const timer = setTimeout(() => {
+        child.kill();
+        reject(new Error('chaincode server did not start'));
+      }, 30_000);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`chaincode server exited with ${code}`));
+      });
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (!output.includes('CHAINCODE_READY')) return;
         clearTimeout(timer);
         child.removeAllListeners('exit');
-        resolve({ child, address: match[1] });
-      }
+        const addresses = new Map<string, string>();
+        for (const match of output.matchAll(/CHAINCODE_ADDRESS ([^=\s]+)=(\S+)/g)) {
+          if (match[1] && match[2]) addresses.set(match[1], match[2]);
+        }
+        resolve(new ChaincodeProcess(child, addresses));
+      });
     });
-  });
+  }
+
+  close(): void {
+    this.#child.stdin?.end();
+    this.#child.kill();
+  }
 }
 
 export class ChaincodeHost {
@@ -83,7 +99,6 @@ export class ChaincodeHost {
   readonly version = '1.0';
   readonly #stream: grpc.ClientDuplexStream<peer.ChaincodeMessage, peer.ChaincodeMessage>;
   readonly #client: peer.ChaincodeClient;
-  readonly #child: ChildProcess | undefined;
   readonly #running = new Map<string, RunningTx>();
   readonly #timeoutMs: number;
 
@@ -91,23 +106,18 @@ export class ChaincodeHost {
     name: string,
     client: peer.ChaincodeClient,
     stream: grpc.ClientDuplexStream<peer.ChaincodeMessage, peer.ChaincodeMessage>,
-    child: ChildProcess | undefined,
     timeoutMs: number,
   ) {
     this.name = name;
     this.#client = client;
     this.#stream = stream;
-    this.#child = child;
     this.#timeoutMs = timeoutMs;
   }
 
   static async start(options: ChaincodeHostOptions): Promise<ChaincodeHost> {
-    let address = options.address;
-    let child: ChildProcess | undefined;
-    if (!address) ({ child, address } = await spawnChaincode(options));
-    const client = new peer.ChaincodeClient(address, grpc.credentials.createInsecure());
+    const client = new peer.ChaincodeClient(options.address, grpc.credentials.createInsecure());
     const stream = client.connect();
-    const host = new ChaincodeHost(options.name, client, stream, child, options.executeTimeoutMs ?? 30_000);
+    const host = new ChaincodeHost(options.name, client, stream, options.executeTimeoutMs ?? 30_000);
     try {
       await host.#handshake();
     } catch (error) {
@@ -301,7 +311,5 @@ export class ChaincodeHost {
     this.#stream.removeAllListeners('end');
     this.#stream.cancel();
     this.#client.close();
-    this.#child?.stdin?.end();
-    this.#child?.kill();
   }
 }

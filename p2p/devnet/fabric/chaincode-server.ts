@@ -1,12 +1,12 @@
 /**
- * Runs Weft's (or any) fabric-contract-api chaincode as an external chaincode
- * server with fabric-shim, in its own process, as Fabric 2.x runs external
- * chaincode. The devpeer starts one per chaincode and dials it.
+ * Runs Weft's (or any) fabric-contract-api chaincode as external chaincode servers
+ * with fabric-shim, in their own process, as Fabric 2.x runs external chaincode.
+ * The devpeer starts one such process for all its chaincode and dials each server.
  *
- *   node p2p/devnet/fabric/chaincode-server.ts --module <file> [--export Name] --ccid asset:1.0 [--address 127.0.0.1:0]
+ *   node p2p/devnet/fabric/chaincode-server.ts --chaincode asset=<file>[#Export] [--chaincode ...] [--host 127.0.0.1]
  *
- * Prints `CHAINCODE_ADDRESS=<host:port>` once it listens; exits when stdin closes
- * (its parent went away) or on SIGINT/SIGTERM.
+ * Prints `CHAINCODE_ADDRESS <name>=<host:port>` per chaincode, then `CHAINCODE_READY`;
+ * exits when stdin closes (its parent went away) or on SIGINT/SIGTERM.
  *
  * Own process also because fabric-shim bundles an older @hyperledger/fabric-protos,
  * and two copies of google-protobuf generated classes in one process overwrite each
@@ -48,40 +48,43 @@ async function freePort(host: string): Promise<number> {
 
 const { values } = parseArgs({
   options: {
-    module: { type: 'string' },
-    export: { type: 'string' },
-    ccid: { type: 'string' },
-    address: { type: 'string', default: '127.0.0.1:0' },
+    chaincode: { type: 'string', multiple: true },
+    host: { type: 'string', default: '127.0.0.1' },
   },
 });
-if (!values.module || !values.ccid) {
-  console.error(
-    'usage: chaincode-server.ts --module <file> [--export Name] --ccid <name:version> [--address host:port]',
-  );
+const specs = (values.chaincode ?? []).map((spec) => {
+  const match = /^([^=]+)=([^#]+)(?:#(.+))?$/.exec(spec);
+  if (!match?.[1] || !match[2]) {
+    console.error(`bad --chaincode ${spec}: expected name=module[#Export]`);
+    process.exit(2);
+  }
+  return { name: match[1], module: match[2], exportName: match[3] };
+});
+if (specs.length === 0) {
+  console.error('usage: chaincode-server.ts --chaincode <name>=<module>[#Export] ... [--host 127.0.0.1]');
   process.exit(2);
 }
 
-const loaded = (await import(pathToFileURL(resolve(values.module)).href)) as Record<string, unknown>;
-const contracts = values.export
-  ? [loaded[values.export]]
-  : Object.values(loaded).filter(
-      (value) => typeof value === 'function' && value.prototype instanceof Contract,
-    );
-if (contracts.length === 0 || !contracts[0]) {
-  console.error(`no contract class in ${values.module}`);
-  process.exit(2);
-}
-
-const [host = '127.0.0.1', portText = '0'] = values.address.split(':');
-const port = portText === '0' ? await freePort(host) : Number(portText);
-const address = `${host}:${port}`;
-const [title = 'chaincode', version = '1.0'] = values.ccid.split(':');
 const serializers = { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } };
-const chaincode = new ChaincodeFromContract(contracts, serializers, {}, title, version);
-// No tlsProps: loopback only, the devpeer dials without TLS.
-const serverOptions = { ccid: values.ccid, address } as Parameters<typeof Shim.server>[1];
-await Shim.server(chaincode, serverOptions).start();
-process.stdout.write(`CHAINCODE_ADDRESS=${address}\n`);
+for (const spec of specs) {
+  const loaded = (await import(pathToFileURL(resolve(spec.module)).href)) as Record<string, unknown>;
+  const contracts = spec.exportName
+    ? [loaded[spec.exportName]]
+    : Object.values(loaded).filter(
+        (value) => typeof value === 'function' && value.prototype instanceof Contract,
+      );
+  if (contracts.length === 0 || !contracts[0]) {
+    console.error(`no contract class in ${spec.module}`);
+    process.exit(2);
+  }
+  const address = `${values.host}:${await freePort(values.host)}`;
+  const chaincode = new ChaincodeFromContract(contracts, serializers, {}, spec.name, '1.0');
+  // No tlsProps: loopback only, the devpeer dials without TLS.
+  const serverOptions = { ccid: `${spec.name}:1.0`, address } as Parameters<typeof Shim.server>[1];
+  await Shim.server(chaincode, serverOptions).start();
+  process.stdout.write(`CHAINCODE_ADDRESS ${spec.name}=${address}\n`);
+}
+process.stdout.write('CHAINCODE_READY\n');
 
 const exit = () => process.exit(0);
 process.on('SIGINT', exit);

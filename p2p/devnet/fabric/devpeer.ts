@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { gateway } from '@hyperledger/fabric-protos';
 import { weftChaincodeModules } from '../../chains/fabric/chaincode/index.ts';
-import { ChaincodeHost } from './chaincode-host.ts';
+import { ChaincodeHost, type ChaincodeModule, ChaincodeProcess } from './chaincode-host.ts';
 import { Committer } from './committer.ts';
 import { Endorser } from './endorser.ts';
 import { createGatewayService } from './gateway-service.ts';
@@ -91,13 +91,24 @@ export async function startDevpeer(options: DevpeerOptions): Promise<Devpeer> {
 
   const hosts = new Map<string, ChaincodeHost>();
   const chaincodes = options.chaincodes ?? weftChaincodeModules;
+  const modules: Record<string, ChaincodeModule> = {};
+  const addresses = new Map<string, string>();
+  for (const [name, where] of Object.entries(chaincodes)) {
+    if ('address' in where) addresses.set(name, where.address);
+    else modules[name] = where;
+  }
+  // All local chaincode in one fabric-shim process (it takes a second to load).
+  const chaincodeProcess =
+    Object.keys(modules).length > 0 ? await ChaincodeProcess.start(modules) : undefined;
+  for (const [name, address] of chaincodeProcess?.addresses ?? []) addresses.set(name, address);
   const started = await Promise.allSettled(
-    Object.entries(chaincodes).map(([name, where]) => ChaincodeHost.start({ name, ...where })),
+    [...addresses].map(([name, address]) => ChaincodeHost.start({ name, address })),
   );
   for (const result of started) if (result.status === 'fulfilled') hosts.set(result.value.name, result.value);
   const failed = started.find((result) => result.status === 'rejected');
   if (failed) {
     for (const chaincodeHost of hosts.values()) chaincodeHost.close();
+    chaincodeProcess?.close();
     throw (failed as PromiseRejectedResult).reason;
   }
   const systemChaincodes = new Map<string, SystemChaincode>([['qscc', new Qscc(ledgers)]]);
@@ -174,6 +185,7 @@ export async function startDevpeer(options: DevpeerOptions): Promise<Devpeer> {
         });
       });
       for (const chaincodeHost of hosts.values()) chaincodeHost.close();
+      chaincodeProcess?.close();
       for (const ledger of ledgers.values()) ledger.close();
     },
   };
