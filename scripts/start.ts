@@ -1,21 +1,47 @@
 /**
- * Serves the demo dapp on loopback and prints what to open. Ctrl-C stops everything.
- * Usage: node scripts/start.ts [--port 8080]
+ * The main job: starts the local network (simulated FISCO BCOS chain and Fabric peer,
+ * three routers in two zones, see p2p/devnet/local-network.ts), serves the demo dapp
+ * on loopback and prints what to open. State lives in .weft/local and survives a
+ * restart. Ctrl-C stops everything.
+ * Usage: node scripts/start.ts [--port 8080] [--base-port 4100] [--data-dir .weft/local]
  */
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startLocalNetwork } from '../p2p/devnet/local-network.ts';
+import { createLogger } from '../p2p/router/log.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const demoDir = join(root, 'demo');
 const { values } = parseArgs({
-  options: { port: { type: 'string', default: process.env.WEFT_DEMO_PORT ?? '8080' } },
+  options: {
+    port: { type: 'string', default: process.env.WEFT_DEMO_PORT ?? '8080' },
+    'base-port': { type: 'string', default: process.env.WEFT_BASE_PORT ?? '4100' },
+    'data-dir': { type: 'string', default: join(root, '.weft', 'local') },
+  },
 });
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`--port must be a TCP port number, got ${values.port}`);
-  process.exit(2);
+
+function portOption(name: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    console.error(`--${name} must be a TCP port number, got ${value}`);
+    process.exit(2);
+  }
+  return n;
+}
+const port = portOption('port', values.port);
+const basePort = portOption('base-port', values['base-port']);
+const dataDir = resolve(values['data-dir'] as string);
+
+console.log('weft: starting the local network (FISCO BCOS devnode, Fabric devpeer, 3 routers)…');
+let network: Awaited<ReturnType<typeof startLocalNetwork>>;
+try {
+  network = await startLocalNetwork({ dataDir, basePort, logger: createLogger('warn') });
+} catch (error) {
+  console.error(`weft: the local network did not start: ${(error as Error).message}`);
+  console.error(`(a port in use? try --base-port N; a broken state? remove ${dataDir})`);
+  process.exit(1);
 }
 
 const types: Record<string, string> = {
@@ -39,16 +65,30 @@ const server = createServer(async (req, res) => {
   }
 });
 
-server.on('error', (error) => {
+server.on('error', async (error) => {
   console.error(`weft: cannot serve the demo on 127.0.0.1:${port}: ${error.message} (try --port)`);
+  await network.stop();
   process.exit(1);
 });
 
 server.listen(port, '127.0.0.1', () => {
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}/`;
+  const routers = network.routers
+    .map((r) => `  ${r.name} (zone ${r.zone}): ${r.wsAddress}\n      fronts: ${frontedBy(r.router.peerId)}`)
+    .join('\n');
   console.log(`
 Weft local network is up.
+
+Routers (give the wallet these WebSocket addresses):
+${routers}
+
+Chains:
+  FISCO BCOS devnode  ${network.fisco.node.url}  chainId ${network.fisco.chainId} groupId ${network.fisco.groupId}
+                      Asset ${network.fisco.asset}, KeyValue ${network.fisco.kv}
+  Fabric devpeer      ${network.fabric.peer.address}  channel ${network.fabric.channel}, MSP ${network.fabric.peer.mspId}
+                      test CA and identities: ${network.fabric.peer.cryptoDir}
+  State:              ${dataDir} (kept across restarts)
 
   Demo dapp:        ${url}
   Extension build:  ${join(root, 'dist')}          (Chromium, Chrome, Edge)
@@ -61,9 +101,25 @@ Then open the demo dapp. Ctrl-C stops everything.
 `);
 });
 
-function stop() {
-  server.close(() => process.exit(0));
+function frontedBy(peerId: string): string {
+  const paths = network.routers[0]?.router.directory
+    .entries()
+    .filter((e) => e.router === peerId)
+    .map((e) => e.path);
+  return paths && paths.length > 0
+    ? paths.join(', ')
+    : '(no chain: reaches the others through its neighbours)';
+}
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  console.log('weft: stopping…');
   server.closeAllConnections();
+  await new Promise((done) => server.close(done));
+  await network.stop();
+  process.exit(0);
 }
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type ExtensionBrowser, launchExtension, repoRoot } from './harness.ts';
 
 /** Starts the demo server the way `npm start` does, on a free port, and returns its URL. */
-async function startDemo(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [join(repoRoot, 'scripts/start.ts'), '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+async function startDemo(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const args = ['--port', '0', '--base-port', '0', '--data-dir', dataDir];
+  const child = spawn(process.execPath, [join(repoRoot, 'scripts/start.ts'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   for await (const chunk of child.stdout ?? []) {
@@ -19,12 +22,14 @@ async function startDemo(): Promise<{ child: ChildProcess; url: string }> {
   throw new Error(`start.ts printed no demo URL:\n${output}`);
 }
 
-describe('demo dapp served by the main command', { timeout: 60_000 }, () => {
+describe('demo dapp served by the main command', { timeout: 120_000 }, () => {
   let browser: ExtensionBrowser;
   let demo: { child: ChildProcess; url: string };
+  let dataDir: string;
 
   before(async () => {
-    demo = await startDemo();
+    dataDir = await mkdtemp(join(tmpdir(), 'weft-demo-'));
+    demo = await startDemo(dataDir);
     browser = await launchExtension();
   });
 
@@ -34,6 +39,7 @@ describe('demo dapp served by the main command', { timeout: 60_000 }, () => {
       demo.child.kill('SIGINT');
       await once(demo.child, 'exit');
     }
+    await rm(dataDir, { recursive: true, force: true });
   });
 
   test('finds the wallet through the announce event and shows a ping answer', async () => {
