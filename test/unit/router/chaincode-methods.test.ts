@@ -17,7 +17,9 @@ test('published chaincode methods match the contracts, argument count included',
   ] as const) {
     assert.deepEqual(methods.map((m) => m.name).sort(), transactions(contract));
     for (const method of methods) {
-      const fn = (contract.prototype as unknown as Record<string, (...args: unknown[]) => unknown>)[method.name];
+      const fn = (contract.prototype as unknown as Record<string, (...args: unknown[]) => unknown>)[
+        method.name
+      ];
       assert.equal(fn?.length, method.inputs.length + 1, `${method.name} takes ctx plus its inputs`);
     }
   }
