@@ -30,6 +30,24 @@ const ChaincodeFromContract = require('fabric-shim/lib/contract-spi/chaincodefro
   title: string,
   version: string,
 ) => ChaincodeInterface;
+// winston (fabric-shim's logger) formats every message before its transport drops those
+// below the level, and fabric-shim logs several debug lines per transaction: drop them first.
+const { Logger } = require('winston') as {
+  Logger: { prototype: { _transform: Transform; isLevelEnabled(level: string): boolean } };
+};
+type Transform = (
+  this: { isLevelEnabled(level: string): boolean },
+  info: LogInfo,
+  enc: string,
+  done: () => void,
+) => void;
+type LogInfo = { level: string; [key: symbol]: string | undefined };
+const LEVEL = Symbol.for('level');
+const formatAndWrite = Logger.prototype._transform;
+Logger.prototype._transform = function (info, enc, done) {
+  if (!this.isLevelEnabled(info[LEVEL] ?? info.level)) return done();
+  formatAndWrite.call(this, info, enc, done);
+};
 const { JSONSerializer, Contract } = require('fabric-contract-api') as {
   JSONSerializer: unknown;
   Contract: abstract new (...args: never[]) => unknown;
