@@ -25,6 +25,20 @@ let otherOrg: FabricSigningIdentity;
 const sign = (identity: FabricSigningIdentity) => async (digest: Uint8Array) =>
   signDigest(identity.privateKey, digest);
 const noSignature = async () => new Uint8Array(0);
+const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+
+/** The same ECDSA signature with s replaced by n - s: still valid maths, refused by Fabric. */
+function toHighS(der: Uint8Array): Uint8Array {
+  const rLength = der[3] ?? 0;
+  const sLength = der[5 + rLength] ?? 0;
+  const s = BigInt(`0x${Buffer.from(der.subarray(6 + rLength, 6 + rLength + sLength)).toString('hex')}`);
+  let hex = (P256_ORDER - s).toString(16);
+  if (hex.length % 2) hex = `0${hex}`;
+  let sBytes = Buffer.from(hex, 'hex');
+  if ((sBytes[0] ?? 0) & 0x80) sBytes = Buffer.concat([Buffer.from([0]), sBytes]);
+  const body = Buffer.concat([der.subarray(2, 4 + rLength), Buffer.from([0x02, sBytes.length]), sBytes]);
+  return Uint8Array.from(Buffer.concat([Buffer.from([0x30, body.length]), body]));
+}
 
 async function balances(): Promise<{ height: bigint; alice: string; bob: string }> {
   const asset = online.getNetwork(CHANNEL).getContract('asset');
@@ -112,6 +126,15 @@ describe('devpeer refuses bad input like a Fabric peer', () => {
     // user1's certificate, mallory's key.
     const forged = devpeer.connectAs(user, sign(rogue)).getNetwork(CHANNEL).getContract('asset');
     await expectRefused(() => forged.evaluateTransaction('BalanceOf', 'alice'), {
+      code: grpc.status.FAILED_PRECONDITION,
+      message: /error validating proposal: access denied: channel \[mychannel\] creator org \[Org1MSP\]/,
+    });
+    // The right key, but the high-S twin of a valid signature: Fabric accepts low-S only.
+    const highS = devpeer
+      .connectAs(user, async (digest) => toHighS(signDigest(user.privateKey, digest)))
+      .getNetwork(CHANNEL)
+      .getContract('asset');
+    await expectRefused(() => highS.evaluateTransaction('BalanceOf', 'alice'), {
       code: grpc.status.FAILED_PRECONDITION,
       message: /error validating proposal: access denied: channel \[mychannel\] creator org \[Org1MSP\]/,
     });
