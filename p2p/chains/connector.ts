@@ -106,6 +106,12 @@ export interface ChainEvent {
   data: Hex;
 }
 
+/** An event as a subscription delivers it: where it happened as well as what. */
+export interface ResourceEventRecord extends ChainEvent {
+  blockNumber: bigint;
+  txId: string;
+}
+
 export interface TransactionReceipt {
   txId: string;
   blockNumber: bigint;
@@ -149,5 +155,7 @@ export interface ChainConnector {
   blockNumber(): Promise<bigint>;
   getBlock(number: bigint): Promise<ChainBlock | null>;
   getTransaction(txId: string): Promise<ChainTransaction | null>;
+  /** Events the resource emits from the next block on, until `signal` aborts. */
+  events?(resource: string, options?: { signal?: AbortSignal }): AsyncIterable<ResourceEventRecord>;
   close(): Promise<void>;
 }

@@ -27,7 +27,7 @@ import type {
 import { Channel } from '../protocol/channel.ts';
 import { HipError, HipErrorCode } from '../protocol/errors.ts';
 import { CLIENT_PROTOCOL, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_TIMEOUT_MS } from '../protocol/ids.ts';
-import type { RequestBody, ResourceEntry, ResultOf } from '../protocol/messages.ts';
+import type { RequestBody, ResourceEntry, ResourceEvent, ResultOf } from '../protocol/messages.ts';
 import { denyInsecureDial, parseRouterAddress } from './router-address.ts';
 
 export interface LightClientOptions {
@@ -58,6 +58,18 @@ export interface CallParams {
   signed?: Hex;
 }
 
+export interface Subscription {
+  readonly path: string;
+  unsubscribe(): Promise<void>;
+}
+
+interface ActiveSubscription {
+  path: string;
+  onEvent: (event: ResourceEvent) => void;
+  /** The entry router's id for it on the current channel. */
+  remote: string | null;
+}
+
 const RETRYABLE = new Set<RequestBody['op']>([
   'resources',
   'describe',
@@ -77,6 +89,7 @@ export class LightClient {
   #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   #status: LightClientStatus = { router: null, state: 'disconnected' };
   #stopped = false;
+  readonly #subscriptions = new Set<ActiveSubscription>();
 
   constructor(options: LightClientOptions) {
     if (options.routers.length === 0)
@@ -141,6 +154,27 @@ export class LightClient {
 
   getTransaction(path: string, txId: string): Promise<ChainTransaction | null> {
     return this.request({ op: 'getTransaction', path, txId });
+  }
+
+  /**
+   * Calls `onEvent` for each event the resource emits from now on. Delivery is at most
+   * once: after a reconnection the client subscribes again, and events in the gap are
+   * missed (check receipts for anything that matters).
+   */
+  async subscribe(path: string, onEvent: (event: ResourceEvent) => void): Promise<Subscription> {
+    const active: ActiveSubscription = { path, onEvent, remote: null };
+    active.remote = (await this.request({ op: 'subscribe', path })).subscription;
+    this.#subscriptions.add(active);
+    return {
+      path,
+      unsubscribe: async () => {
+        this.#subscriptions.delete(active);
+        const channel = await this.#channel?.catch(() => null);
+        if (active.remote && channel && !channel.closed) {
+          await channel.request({ op: 'unsubscribe', subscription: active.remote }).catch(() => {});
+        }
+      },
+    };
   }
 
   /** Any client-protocol request, typed by its op. */
@@ -210,14 +244,16 @@ export class LightClient {
         this.#next = index;
         this.#backoff = this.#options.backoffMs ?? 250;
         const router = address.getComponents().find((c) => c.name === 'p2p')?.value ?? address.toString();
-        const channel: Channel = new Channel(
-          stream,
-          this.#options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-          {
-            onClose: () => this.#lost(channel, router),
+        const channel = new Channel(stream, this.#options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, {
+          onClose: () => this.#lost(router),
+          onEvent: (frame) => {
+            for (const active of this.#subscriptions) {
+              if (active.remote === frame.subscription) active.onEvent(frame.event);
+            }
           },
-        );
+        });
         this.#setStatus({ router, state: 'connected' });
+        this.#resubscribe(channel);
         return channel;
       } catch (error) {
         errors.push(`${address.toString()}: ${(error as Error).message}`);
@@ -230,8 +266,20 @@ export class LightClient {
     throw new HipError(HipErrorCode.unreachable, 'no router reachable', { tried: errors });
   }
 
-  #lost(channel: Channel, router: string): void {
-    void channel;
+  /** After a reconnection: the new entry router knows none of our subscriptions. */
+  #resubscribe(channel: Channel): void {
+    for (const active of this.#subscriptions) {
+      active.remote = null;
+      channel
+        .request({ op: 'subscribe', path: active.path })
+        .then((result) => {
+          active.remote = (result as { subscription: string }).subscription;
+        })
+        .catch(() => {});
+    }
+  }
+
+  #lost(router: string): void {
     if (this.#stopped) return;
     this.#channel = null;
     // Prefer another router next time: the one that dropped us may be going away.

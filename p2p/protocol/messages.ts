@@ -7,11 +7,11 @@ import { z } from 'zod';
 import type {
   CallResult,
   ChainBlock,
-  ChainEvent,
   ChainInfo,
   ChainTransaction,
   PreparedTransaction,
   ResourceDescription,
+  ResourceEventRecord,
   TransactionReceipt,
 } from '../chains/connector.ts';
 import type { HipErrorBody } from './errors.ts';
@@ -67,11 +67,9 @@ export type ResponseFrame =
   | { type: 'response'; id: number; result: unknown }
   | { type: 'response'; id: number; error: HipErrorBody };
 
-/** A chain event pushed to a subscriber. */
-export interface ResourceEvent extends ChainEvent {
+/** A chain event pushed to a subscriber, with the path it belongs to. */
+export interface ResourceEvent extends ResourceEventRecord {
   path: string;
-  txId: string;
-  blockNumber: bigint;
 }
 
 export interface EventFrame {

@@ -30,6 +30,7 @@ import {
   type DirectoryFrame,
   directoryFrame,
   type RequestFrame,
+  type ResourceEvent,
   requestFrame,
 } from '../protocol/messages.ts';
 import { startAdminServer } from './admin-server.ts';
@@ -70,6 +71,13 @@ export interface Router {
   status(): RouterStatus;
   stop(): Promise<void>;
 }
+
+interface Origin {
+  channel: Channel;
+  subscriptions: Map<string, () => void>;
+}
+
+const MAX_SUBSCRIPTIONS_PER_CHANNEL = 32;
 
 /** How much of a request's remaining budget a router keeps for sending the answer back. */
 const HOP_MARGIN_MS = 50;
@@ -172,6 +180,8 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
   // ---- forwarding ------------------------------------------------------------------
 
   const forwardChannels = new Map<string, Promise<Channel>>();
+  /** `${next hop}/${its subscription id}` -> where to deliver its events. */
+  const relays = new Map<string, (event: ResourceEvent) => void>();
 
   function forwardChannel(peer: string): Promise<Channel> {
     const existing = forwardChannels.get(peer);
@@ -182,20 +192,27 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
       const stream = await node.dialProtocol(target, FORWARD_PROTOCOL, {
         signal: AbortSignal.timeout(5_000),
       });
-      return new Channel(stream, maxMessageBytes, { onClose: () => forwardChannels.delete(peer) });
+      return new Channel(stream, maxMessageBytes, {
+        onClose: () => forwardChannels.delete(peer),
+        onEvent: (frame) => relays.get(`${peer}/${frame.subscription}`)?.(frame.event),
+      });
     })();
     forwardChannels.set(peer, opening);
     opening.catch(() => forwardChannels.delete(peer));
     return opening;
   }
 
-  /** Answers one request frame from a client or a neighbour router. */
-  async function serve(frame: RequestFrame, protocol: 'client' | 'forward'): Promise<unknown> {
+  /** Answers one request frame from a client or a neighbour router, arriving on `origin`. */
+  async function serve(
+    frame: RequestFrame,
+    protocol: 'client' | 'forward',
+    origin: Origin,
+  ): Promise<unknown> {
     const { body } = frame;
     const started = performance.now();
     const end = metrics.latency.startTimer({ protocol, op: body.op });
     try {
-      const result = await route(frame, started);
+      const result = await route(frame, started, origin);
       metrics.requests.inc({ protocol, op: body.op, outcome: 'ok' });
       return result;
     } catch (error) {
@@ -209,17 +226,16 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     }
   }
 
-  async function route(frame: RequestFrame, started: number): Promise<unknown> {
+  async function route(frame: RequestFrame, started: number, origin: Origin): Promise<unknown> {
     const { body } = frame;
     if (body.op === 'resources') return directory.entries();
-    if (body.op === 'subscribe' || body.op === 'unsubscribe') {
-      throw new HipError(HipErrorCode.unsupportedOperation, 'event subscriptions are not available yet');
-    }
+    if (body.op === 'unsubscribe') return unsubscribe(origin, body.subscription);
     const found = directory.route(body.path);
     if (!found) throw new HipError(HipErrorCode.unknownResource, `no router publishes ${body.path}`);
     if (found.kind === 'local') {
       const connector = localChains.get(body.path);
       if (!connector) throw new HipError(HipErrorCode.unknownResource, `no chain fronts ${body.path}`);
+      if (body.op === 'subscribe') return subscribeLocal(origin, connector, body.path);
       return executeLocal(connector, found.entry, body);
     }
     const hopsLeft = frame.hopsLeft ?? hopLimit;
@@ -237,7 +253,85 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     if (budget <= 0) throw new HipError(HipErrorCode.timeout, 'no time left to forward the request');
     metrics.forwardedHops.observe({ op: body.op }, hopsLeft - 1);
     const channel = await forwardChannel(found.nextHop);
-    return channel.request(body, { timeoutMs: Math.floor(budget), hopsLeft: hopsLeft - 1 });
+    const result = await channel.request(body, { timeoutMs: Math.floor(budget), hopsLeft: hopsLeft - 1 });
+    if (body.op === 'subscribe') return relaySubscription(origin, found.nextHop, channel, result);
+    return result;
+  }
+
+  // ---- subscriptions ---------------------------------------------------------------
+
+  let subscriptionCounter = 0;
+
+  function addSubscription(origin: Origin, cancel: () => void): { subscription: string } {
+    if (origin.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_CHANNEL) {
+      cancel();
+      throw new HipError(
+        HipErrorCode.rateLimited,
+        `at most ${MAX_SUBSCRIPTIONS_PER_CHANNEL} subscriptions per stream`,
+      );
+    }
+    const subscription = `s${++subscriptionCounter}`;
+    origin.subscriptions.set(subscription, cancel);
+    return { subscription };
+  }
+
+  function subscribeLocal(origin: Origin, connector: ChainConnector, path: string) {
+    if (!connector.events) {
+      throw new HipError(
+        HipErrorCode.unsupportedOperation,
+        `${connector.chain.type} chains publish no events`,
+      );
+    }
+    const controller = new AbortController();
+    const events = connector.events(path, { signal: controller.signal });
+    const { subscription } = addSubscription(origin, () => controller.abort());
+    void (async () => {
+      try {
+        for await (const event of events) {
+          await origin.channel.push({ type: 'event', subscription, event: { ...event, path } });
+        }
+      } catch (error) {
+        if (!controller.signal.aborted)
+          log.warn('event stream ended', { path, error: (error as Error).message });
+      }
+    })();
+    return { subscription };
+  }
+
+  function relaySubscription(origin: Origin, nextHop: string, channel: Channel, result: unknown) {
+    const remote = (result as { subscription: string }).subscription;
+    const key = `${nextHop}/${remote}`;
+    const local = addSubscription(origin, () => {
+      relays.delete(key);
+      channel.request({ op: 'unsubscribe', subscription: remote }).catch(() => {});
+    });
+    relays.set(key, (event) => {
+      void origin.channel.push({ type: 'event', subscription: local.subscription, event }).catch(() => {});
+    });
+    return local;
+  }
+
+  function unsubscribe(origin: Origin, subscription: string) {
+    const cancel = origin.subscriptions.get(subscription);
+    if (!cancel)
+      throw new HipError(HipErrorCode.badRequest, `no subscription ${subscription} on this stream`);
+    origin.subscriptions.delete(subscription);
+    cancel();
+    return { ok: true };
+  }
+
+  /** A stream requests arrive on, with the subscriptions opened over it (cancelled when it closes). */
+  function openOrigin(stream: Stream, onRequest: (raw: unknown, origin: Origin) => Promise<unknown>): void {
+    const origin: Origin = {
+      subscriptions: new Map(),
+      channel: new Channel(stream, maxMessageBytes, {
+        onRequest: (raw) => onRequest(raw, origin),
+        onClose: () => {
+          for (const cancel of origin.subscriptions.values()) cancel();
+          origin.subscriptions.clear();
+        },
+      }),
+    };
   }
 
   function validated(raw: unknown): RequestFrame {
@@ -258,7 +352,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
       refuse(stream, HipErrorCode.forbidden, 'only member routers may forward');
       return;
     }
-    new Channel(stream, maxMessageBytes, { onRequest: (raw) => serve(validated(raw), 'forward') });
+    openOrigin(stream, (raw, origin) => serve(validated(raw), 'forward', origin));
   }
 
   // ---- light clients ---------------------------------------------------------------
@@ -273,14 +367,12 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
       clientBuckets.set(peer, bucket);
     }
     const limit = bucket;
-    new Channel(stream, maxMessageBytes, {
-      onRequest: async (raw) => {
-        if (!limit.take()) {
-          metrics.requests.inc({ protocol: 'client', op: 'any', outcome: HipErrorCode.rateLimited });
-          throw new HipError(HipErrorCode.rateLimited, 'too many requests; slow down');
-        }
-        return serve(validated(raw), 'client');
-      },
+    openOrigin(stream, async (raw, origin) => {
+      if (!limit.take()) {
+        metrics.requests.inc({ protocol: 'client', op: 'any', outcome: HipErrorCode.rateLimited });
+        throw new HipError(HipErrorCode.rateLimited, 'too many requests; slow down');
+      }
+      return serve(validated(raw), 'client', origin);
     });
   }
 

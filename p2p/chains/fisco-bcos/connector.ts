@@ -21,6 +21,7 @@ import type {
 import { UnknownResourceError } from '../errors.ts';
 import { contractInterface, decodeEvent, decodeResult, encodeCall } from './abi.ts';
 import { FiscoRpcError, FiscoTransactionMismatchError, FiscoTransactionRefusedError } from './errors.ts';
+import { contractEvents } from './events.ts';
 import { FiscoRpcClient } from './rpc-client.ts';
 import type { FiscoBlock, FiscoReceipt, FiscoTransaction } from './rpc-types.ts';
 import { decodeTransaction } from './transaction.ts';
@@ -188,6 +189,12 @@ export class FiscoBcosConnector implements ChainConnector {
       input: tx.input as Hex,
       raw: tx,
     };
+  }
+
+  /** Events the resource's contract emits from the next block on (polled: see events.ts). */
+  events(resource: string, options: { signal?: AbortSignal; pollMs?: number } = {}) {
+    const { description, iface } = this.#resource(resource);
+    return contractEvents({ client: this.client, address: description.address, iface, ...options });
   }
 
   async close(): Promise<void> {

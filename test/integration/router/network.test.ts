@@ -18,6 +18,7 @@ import { type LocalNetwork, startLocalNetwork, waitForDirectory } from '../../..
 import { HipError } from '../../../p2p/protocol/errors.ts';
 import { encodeFrame } from '../../../p2p/protocol/frame.ts';
 import { CLIENT_PROTOCOL, FORWARD_PROTOCOL } from '../../../p2p/protocol/ids.ts';
+import type { ResourceEvent } from '../../../p2p/protocol/messages.ts';
 import { rawClient } from './raw-client.ts';
 
 const abi = assetArtifact.abi as never;
@@ -159,6 +160,67 @@ describe('router network', { timeout: 120_000 }, () => {
     assert.equal(balance.values[0], 25n);
     const tx = await client.getTransaction('payment.bcos.asset', signed.hash);
     assert.equal(tx?.from.toLowerCase(), net.fisco.deployer.address.toLowerCase());
+  });
+
+  test('events of both chains reach a subscriber across hops, and stop after unsubscribe', async () => {
+    const seen: ResourceEvent[] = [];
+    const bcos = await client.subscribe('payment.bcos.asset', (e) => seen.push(e));
+    const fab = await client.subscribe('trade.fab.asset', (e) => seen.push(e));
+    // FISCO BCOS: a transfer signed here, sent through r3 -> r2 -> r1.
+    const info = await client.chainInfo('payment.bcos.asset');
+    const recipient = EcdsaSigner.random().address;
+    const fields = transactionFields({
+      to: net.fisco.asset,
+      data: encodeCall(abi, 'transfer', [recipient, 3n]),
+      chainId: net.fisco.chainId,
+      groupId: net.fisco.groupId,
+      blockLimit: info.blockNumber + 500n,
+    });
+    const bcosReceipt = await client.submit(
+      'payment.bcos.asset',
+      signTransaction(fields, net.fisco.deployer).raw,
+    );
+    // Fabric: a new account opened by user1 through r3 -> r2.
+    const account = `sub-${Date.now()}`;
+    const user = net.fabric.user;
+    const proposal = signProposal(user, {
+      channel: 'mychannel',
+      chaincode: 'asset',
+      fn: 'OpenAccount',
+      args: [account],
+    });
+    const prepared = await client.prepare('trade.fab.asset', proposal.signed);
+    const envelope = signPreparedTransaction(user, prepared.unsigned, {
+      txId: proposal.txId,
+      fn: 'OpenAccount',
+    });
+    const fabReceipt = await client.submit('trade.fab.asset', envelope.signed);
+
+    const deadline = Date.now() + 10_000;
+    const arrived = () =>
+      seen.some((e) => e.txId === bcosReceipt.txId) && seen.some((e) => e.txId === fabReceipt.txId);
+    while (!arrived() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    const bcosEvent = seen.find((e) => e.txId === bcosReceipt.txId);
+    assert.equal(bcosEvent?.path, 'payment.bcos.asset');
+    assert.equal(bcosEvent?.name, 'Transfer');
+    assert.equal(bcosEvent?.blockNumber, bcosReceipt.blockNumber);
+    const fabEvent = seen.find((e) => e.txId === fabReceipt.txId);
+    assert.equal(fabEvent?.path, 'trade.fab.asset');
+    assert.equal(fabEvent?.name, 'AccountOpened');
+
+    await bcos.unsubscribe();
+    await fab.unsubscribe();
+    const count = seen.length;
+    const again = transactionFields({
+      to: net.fisco.asset,
+      data: encodeCall(abi, 'transfer', [recipient, 1n]),
+      chainId: net.fisco.chainId,
+      groupId: net.fisco.groupId,
+      blockLimit: info.blockNumber + 500n,
+    });
+    await client.submit('payment.bcos.asset', signTransaction(again, net.fisco.deployer).raw);
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(seen.length, count, 'no events after unsubscribe');
   });
 
   test('a revert comes back as CHAIN_REVERTED with the chain code and reason', async () => {
