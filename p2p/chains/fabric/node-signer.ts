@@ -20,7 +20,8 @@ function keyObject(identity: FabricSigningIdentity): KeyObject {
 /** Signs SHA-256(message), DER, low-S. */
 export function newMessageSigner(identity: FabricSigningIdentity): (message: Uint8Array) => Uint8Array {
   const key = keyObject(identity);
-  return (message) => toLowS(sign('sha256', message, { key, dsaEncoding: 'der' }));
+  // A bare KeyObject (DER is the default encoding) skips node's per-call key option parsing.
+  return (message) => toLowS(sign('sha256', message, key));
 }
 
 /**

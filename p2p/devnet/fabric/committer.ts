@@ -42,6 +42,8 @@ type Waiter = (location: TxLocation) => void;
 export class Committer {
   readonly #options: CommitterOptions;
   #batch: Uint8Array[] = [];
+  /** What Submit already decoded, per batch entry, so a block decodes each envelope once. */
+  #decoded: Array<DecodedEnvelope | undefined> = [];
   #timer: NodeJS.Timeout | undefined;
   readonly #waiters = new Map<string, Set<Waiter>>();
   readonly #blockListeners = new Set<(block: common.Block) => void>();
@@ -56,9 +58,10 @@ export class Committer {
   }
 
   /** Accepts a (signature-checked) envelope for the next block. */
-  enqueue(envelope: Uint8Array): void {
+  enqueue(envelope: Uint8Array, decoded?: DecodedEnvelope): void {
     if (this.#closed) throw new Error('orderer is shutting down');
     this.#batch.push(envelope);
+    this.#decoded.push(decoded);
     if (this.#batch.length >= this.#options.maxBlockTxs) this.cut();
     else this.#timer ??= setTimeout(() => this.cut(), this.#options.blockIntervalMs);
   }
@@ -98,10 +101,12 @@ export class Committer {
     this.#timer = undefined;
     const envelopes = this.#batch;
     if (envelopes.length === 0) return;
+    const known = this.#decoded;
     this.#batch = [];
-    const decoded = envelopes.map((envelope) => {
+    this.#decoded = [];
+    const decoded = envelopes.map((envelope, index) => {
       try {
-        return decodeEnvelope(envelope);
+        return known[index] ?? decodeEnvelope(envelope);
       } catch {
         return null;
       }

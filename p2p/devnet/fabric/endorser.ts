@@ -99,10 +99,11 @@ export class Endorser {
     this.#sign = newMessageSigner(options.peerIdentity);
   }
 
-  async processProposal(signedProposal: peer.SignedProposal): Promise<EndorserResult> {
+  /** Takes the proposal already unpacked (the gateway unpacks it to route it) or unpacks it here. */
+  async processProposal(proposal: peer.SignedProposal | UnpackedProposal): Promise<EndorserResult> {
     let up: UnpackedProposal;
     try {
-      up = unpackProposal(signedProposal);
+      up = 'channelHeader' in proposal ? proposal : unpackProposal(proposal);
     } catch (error) {
       const message = (error as Error).message;
       return { response: { status: 500, message }, error: message };

@@ -116,7 +116,7 @@ export function createGatewayService(options: GatewayServiceOptions) {
       );
     }
     checkPlan(up, true);
-    const result = await endorser.processProposal(up.signedProposal);
+    const result = await endorser.processProposal(up);
     const { code, message, retry } = responseStatus(result);
     if (code !== status.OK) {
       // One endorser only: a retryable failure leaves nobody to retry with.
@@ -163,7 +163,7 @@ export function createGatewayService(options: GatewayServiceOptions) {
         `no endorsement policy for system chaincode ${up.chaincodeName}`,
       );
     }
-    const result = await endorser.processProposal(up.signedProposal);
+    const result = await endorser.processProposal(up);
     const { code, message } = responseStatus(result);
     if (code !== status.OK || !result.payload || !result.endorsement) {
       throw new RpcFailure(
@@ -206,7 +206,7 @@ export function createGatewayService(options: GatewayServiceOptions) {
     if (!creator || !msp.verify(creator, decoded.payloadBytes, decoded.signature)) {
       throw orderer('FORBIDDEN', `${WRITERS_POLICY_FAILURE}: permission denied`);
     }
-    committer.enqueue(bytes);
+    committer.enqueue(bytes, decoded);
     return new gateway.SubmitResponse();
   }
 

@@ -84,7 +84,7 @@ export class MspVerifier {
     if (this.#verified.has(key)) return true;
     let valid = false;
     try {
-      valid = verifySignature('sha256', message, { key: identity.publicKey, dsaEncoding: 'der' }, signature);
+      valid = verifySignature('sha256', message, identity.publicKey, signature);
     } catch {
       valid = false;
     }
