@@ -28,4 +28,7 @@ export const recordMethods: ResourceMethod[] = [
 ];
 
 /** Chaincode name -> its published methods. */
-export const weftChaincodeMethods: Record<string, ResourceMethod[]> = { asset: assetMethods, records: recordMethods };
+export const weftChaincodeMethods: Record<string, ResourceMethod[]> = {
+  asset: assetMethods,
+  records: recordMethods,
+};
