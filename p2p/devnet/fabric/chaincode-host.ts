@@ -59,7 +59,8 @@ export class ChaincodeProcess {
   }
 
   static start(chaincodes: Record<string, ChaincodeModule>): Promise<ChaincodeProcess> {
-    const args = [join(here, 'chaincode-server.ts')];
+    // fabric-shim still calls grpc-js Server.start(), which only prints a deprecation warning.
+    const args = ['--no-deprecation', join(here, 'chaincode-server.ts')];
     for (const [name, { module, exportName }] of Object.entries(chaincodes)) {
       args.push('--chaincode', `${name}=${module}${exportName ? `#${exportName}` : ''}`);
     }
