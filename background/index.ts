@@ -7,10 +7,13 @@ import { PROVIDER_PORT } from '../content/provider-protocol.ts';
 import { handlePopupMessage } from './popup-api.ts';
 import { providerMethods } from './provider/methods/index.ts';
 import { servePort } from './provider/serve-port.ts';
+import { RouterConnection } from './routers/router-connection.ts';
 
 const startedAt = Date.now();
 const extensionOrigin = browser.runtime.getURL('');
 const methods = providerMethods(__WEFT_VERSION__);
+const routers = new RouterConnection(browser.storage.local);
+void routers.start();
 
 browser.runtime.onConnect.addListener((port) => {
   if (port.name === PROVIDER_PORT) servePort(port, browser.runtime.id, methods);
@@ -19,5 +22,5 @@ browser.runtime.onConnect.addListener((port) => {
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
   // Only the extension's own pages (the popup) talk to the worker by message; pages use the port.
   if (sender.id !== browser.runtime.id || !sender.url?.startsWith(extensionOrigin)) return undefined;
-  return handlePopupMessage(message, { version: __WEFT_VERSION__, startedAt });
+  return handlePopupMessage(message, { version: __WEFT_VERSION__, startedAt, routers });
 });

@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import type { PopupRequest, WalletStatus } from '../background/popup-api.ts';
+import { Routers } from './Routers.tsx';
 
 type Load =
   | { state: 'loading' }
@@ -10,7 +11,7 @@ type Load =
 export function App() {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
 
-  useEffect(() => {
+  const refresh = useCallback(() => {
     const request: PopupRequest = { type: 'status' };
     browser.runtime
       .sendMessage(request)
@@ -24,6 +25,13 @@ export function App() {
       .catch((error: Error) => setLoad({ state: 'failed', message: error.message }));
   }, []);
 
+  useEffect(() => {
+    refresh();
+    // The router link changes state on its own (connects, drops, fails over).
+    const timer = setInterval(refresh, 1000);
+    return () => clearInterval(timer);
+  }, [refresh]);
+
   return (
     <>
       <header>
@@ -35,10 +43,12 @@ export function App() {
         {load.state === 'loading' && <p class="status">Connecting to the wallet…</p>}
         {load.state === 'failed' && <p class="status error">The wallet did not answer: {load.message}</p>}
         {load.state === 'ready' && (
-          <p class="status" data-testid="wallet-status">
-            Wallet running (v{load.status.version}). Accounts, approvals and routers arrive here as they are
-            built.
-          </p>
+          <>
+            <p class="status" data-testid="wallet-status">
+              Wallet running (v{load.status.version}). Accounts and approvals arrive here as they are built.
+            </p>
+            <Routers status={load.status.routers} onChange={refresh} />
+          </>
         )}
       </main>
     </>

@@ -1,0 +1,82 @@
+/**
+ * The wallet's link to the router network: one light client over WebSockets, made
+ * from the router list in `storage.local`, its libp2p key kept there too so the
+ * wallet keeps one peer id (routers rate-limit per peer). Its state is what the
+ * popup shows under "Routers".
+ */
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
+import type { PrivateKey } from '@libp2p/interface';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import type { Storage } from 'webextension-polyfill';
+import { LightClient, type LightClientStatus } from '../../p2p/client/light-client.ts';
+import { parseRouterAddress } from '../../p2p/client/router-address.ts';
+import type { ResourceEntry } from '../../p2p/protocol/messages.ts';
+
+const ROUTERS_KEY = 'routers';
+const PEER_KEY = 'routerClientKey';
+
+export interface RouterConnectionStatus extends LightClientStatus {
+  routers: string[];
+}
+
+export class RouterConnection {
+  readonly #storage: Storage.StorageArea;
+  #client: LightClient | null = null;
+  #routers: string[] = [];
+  #status: LightClientStatus = { router: null, state: 'disconnected' };
+
+  constructor(storage: Storage.StorageArea) {
+    this.#storage = storage;
+  }
+
+  status(): RouterConnectionStatus {
+    return { ...this.#status, routers: this.#routers };
+  }
+
+  /** Loads the saved router list and connects (in the background: callers need not wait). */
+  async start(): Promise<void> {
+    const saved = (await this.#storage.get(ROUTERS_KEY))[ROUTERS_KEY];
+    this.#routers = Array.isArray(saved) ? saved.filter((r): r is string => typeof r === 'string') : [];
+    await this.#connect();
+  }
+
+  /** Validates and saves a new router list, then reconnects to it. Throws on a bad address. */
+  async setRouters(routers: string[]): Promise<void> {
+    for (const address of routers) parseRouterAddress(address);
+    await this.#storage.set({ [ROUTERS_KEY]: routers });
+    this.#routers = routers;
+    await this.#connect();
+  }
+
+  /** Every resource the entry router can reach. */
+  resources(): Promise<ResourceEntry[]> {
+    if (!this.#client) return Promise.reject(new Error('no routers configured'));
+    return this.#client.resources();
+  }
+
+  async #connect(): Promise<void> {
+    await this.#client?.stop();
+    this.#client = null;
+    this.#status = { router: null, state: 'disconnected' };
+    if (this.#routers.length === 0) return;
+    const client = new LightClient({
+      routers: this.#routers,
+      privateKey: await this.#peerKey(),
+      onStatus: (status) => {
+        if (this.#client === client) this.#status = status;
+      },
+    });
+    this.#client = client;
+    client.connect().catch(() => {
+      // The client keeps retrying with backoff; the popup shows lastError meanwhile.
+    });
+  }
+
+  async #peerKey(): Promise<PrivateKey> {
+    const saved = (await this.#storage.get(PEER_KEY))[PEER_KEY];
+    if (typeof saved === 'string') return privateKeyFromProtobuf(hexToBytes(saved));
+    const key = await generateKeyPair('Ed25519');
+    await this.#storage.set({ [PEER_KEY]: bytesToHex(privateKeyToProtobuf(key)) });
+    return key;
+  }
+}
