@@ -100,7 +100,8 @@ export function createGatewayService(options: GatewayServiceOptions) {
         status.FAILED_PRECONDITION,
         forEvaluate
           ? `no peers available to evaluate chaincode ${name} in channel ${channel}`
-          : `failed to find any endorsing peers for chaincode ${name} in channel ${channel}`,
+          : // What discovery says for a chaincode with no definition on the channel.
+            `no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode ${name} in channel ${channel}`,
       );
     }
   }

@@ -170,7 +170,8 @@ describe('devpeer refuses bad input like a Fabric peer', () => {
     );
     await expectRefused(() => online.getNetwork(CHANNEL).getContract('nocc').submitTransaction('Anything'), {
       code: grpc.status.FAILED_PRECONDITION,
-      message: /failed to find any endorsing peers for chaincode nocc in channel mychannel/,
+      message:
+        /no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode nocc in channel mychannel/,
     });
   });
 
