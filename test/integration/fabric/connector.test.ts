@@ -155,6 +155,24 @@ describe('FabricConnector', () => {
     assert.equal(info.blockNumber, result.blockNumber);
   });
 
+  test('the wallet refuses to sign a prepared transaction that is not what it proposed', async () => {
+    const signedProposal = proposal('Transfer', ['alice', 'bob', '1']);
+    const prepared = await connector.prepare({ resource: RESOURCE, signed: signedProposal.signed });
+    assert.throws(
+      () => signPreparedTransaction(user, prepared.unsigned, { txId: signedProposal.txId, fn: 'Mint' }),
+      /calls Transfer, not Mint/,
+    );
+    assert.throws(
+      () => signPreparedTransaction(user, prepared.unsigned, { txId: 'f'.repeat(64) }),
+      /not ffff/,
+    );
+    const other = await devpeer.peer.issue('someone-else');
+    assert.throws(
+      () => signPreparedTransaction(other, prepared.unsigned, { txId: signedProposal.txId }),
+      /another creator/,
+    );
+  });
+
   test('chaincode error becomes FabricChaincodeError (a ChainRevertError) with status 500', async () => {
     await assert.rejects(
       write('Transfer', ['alice', 'bob', '99999']),
