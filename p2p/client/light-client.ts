@@ -234,6 +234,7 @@ export class LightClient {
     this.#setStatus({ router: null, state: 'connecting' });
     const node = await this.#libp2p();
     const errors: string[] = [];
+    let unsupported = 0;
     for (let i = 0; i < this.#routers.length; i++) {
       const index = (this.#next + i) % this.#routers.length;
       const address = this.#routers[index] as Multiaddr;
@@ -256,6 +257,7 @@ export class LightClient {
         this.#resubscribe(channel);
         return channel;
       } catch (error) {
+        if ((error as Error).name === 'UnsupportedProtocolError') unsupported++;
         errors.push(`${address.toString()}: ${(error as Error).message}`);
       }
     }
@@ -263,6 +265,11 @@ export class LightClient {
     const lastError = errors.join('; ');
     this.#setStatus({ router: null, state: 'disconnected', lastError });
     this.#scheduleReconnect();
+    if (unsupported === this.#routers.length) {
+      throw new HipError(HipErrorCode.unsupportedProtocol, `no router speaks ${CLIENT_PROTOCOL}`, {
+        tried: errors,
+      });
+    }
     throw new HipError(HipErrorCode.unreachable, 'no router reachable', { tried: errors });
   }
 

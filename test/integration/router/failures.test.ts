@@ -8,6 +8,12 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { lpStream } from '@libp2p/utils';
+import { webSockets } from '@libp2p/websockets';
+import { multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p } from 'libp2p';
 import { encodeCall } from '../../../p2p/chains/fisco-bcos/abi.ts';
 import { FiscoBcosConnector } from '../../../p2p/chains/fisco-bcos/connector.ts';
 import { assetArtifact } from '../../../p2p/chains/fisco-bcos/contracts/index.ts';
@@ -16,8 +22,11 @@ import { signTransaction, transactionFields } from '../../../p2p/chains/fisco-bc
 import { LightClient } from '../../../p2p/client/light-client.ts';
 import { type LocalNetwork, startLocalNetwork, waitForDirectory } from '../../../p2p/devnet/local-network.ts';
 import { HipError } from '../../../p2p/protocol/errors.ts';
+import { decodeFrame, encodeFrame } from '../../../p2p/protocol/frame.ts';
+import { DIRECTORY_PROTOCOL, FORWARD_PROTOCOL } from '../../../p2p/protocol/ids.ts';
 import { parseRouterConfig } from '../../../p2p/router/config.ts';
 import { createLogger } from '../../../p2p/router/log.ts';
+import { loadOrCreatePeerKey } from '../../../p2p/router/peer-key.ts';
 import { type Router, startRouter } from '../../../p2p/router/router.ts';
 
 const abi = assetArtifact.abi as never;
@@ -30,9 +39,13 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -94,6 +107,69 @@ describe('router failures', { timeout: 120_000 }, () => {
     assert.match(forbidden, /protocol="directory",op="routes",outcome="FORBIDDEN"} [1-9]/);
     await intruder.stop();
     intruder = undefined;
+  });
+
+  test('a member router that sends garbage on the router protocols is refused and everyone keeps serving', async () => {
+    const r2 = byName('r2').router;
+    // A peer whose id is on r2's member list, speaking the directory and forward protocols by hand.
+    const key = await loadOrCreatePeerKey(join(dir, 'routers', 'r3'));
+    const rogue = await createLibp2p({
+      privateKey: key,
+      transports: [webSockets()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+    });
+    try {
+      const target = multiaddr(byName('r2').wsAddress);
+      const before = r2.directory.entries().length;
+      const directoryStream = await rogue.dialProtocol(target, DIRECTORY_PROTOCOL);
+      await lpStream(directoryStream).write(new TextEncoder().encode('{"type":"routes","seq":"x"}'));
+      const forward = lpStream(await rogue.dialProtocol(target, FORWARD_PROTOCOL));
+      await forward.write(
+        encodeFrame({ type: 'request', id: 3, body: { op: 'describe', path: 'bad path' } }),
+      );
+      const answer = decodeFrame((await forward.read({ signal: AbortSignal.timeout(5_000) })).subarray()) as {
+        id: number;
+        error?: { code: string };
+      };
+      assert.deepEqual([answer.id, answer.error?.code], [3, 'BAD_REQUEST']);
+      await until(
+        async () =>
+          /outcome="BAD_REQUEST"} [1-9]/.test(
+            await r2.metrics.registry.getSingleMetricAsString('weft_router_requests_total'),
+          ),
+        'the bad directory update to be counted',
+      );
+      assert.equal(r2.directory.entries().length, before, 'nothing learned from garbage');
+      const client = new LightClient({ routers: [byName('r2').wsAddress] });
+      assert.equal((await client.resources()).length, before);
+      await client.stop();
+    } finally {
+      await rogue.stop();
+    }
+  });
+
+  test('a peer that does not speak the client protocol version gets UNSUPPORTED_PROTOCOL', async () => {
+    const plain = await createLibp2p({
+      addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
+      transports: [webSockets()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+    });
+    const client = new LightClient({
+      routers: [plain.getMultiaddrs()[0]?.toString() as string],
+      backoffMs: 10_000,
+    });
+    try {
+      await assert.rejects(client.resources(), (error: unknown) => {
+        assert.ok(error instanceof HipError);
+        assert.equal(error.code, 'UNSUPPORTED_PROTOCOL');
+        return true;
+      });
+    } finally {
+      await client.stop();
+      await plain.stop();
+    }
   });
 
   test('the light client fails over to the next router when its router dies', async () => {
