@@ -5,7 +5,7 @@
  * chaincodeevents.go, apiutils.go responseStatus).
  */
 import { type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, status } from '@grpc/grpc-js';
-import { common, gateway, peer } from '@hyperledger/fabric-protos';
+import { common, gateway, orderer, peer } from '@hyperledger/fabric-protos';
 import { decodeEnvelope } from '../../chains/fabric/envelope-codec.ts';
 import { ENDORSER_TRANSACTION } from '../../chains/fabric/header-codec.ts';
 import type { Committer } from './committer.ts';
@@ -188,7 +188,7 @@ export function createGatewayService(options: GatewayServiceOptions) {
     }
     const bytes = envelope.serializeBinary();
     // The orderer's broadcast filters: well-formed payload for this channel, Writers policy on the creator.
-    const orderer = (statusName: string, info: string) =>
+    const ordererRefusal = (statusName: string, info: string) =>
       new RpcFailure(
         status.ABORTED,
         `received unsuccessful response from orderer: status=${statusName}, info=${info}`,
@@ -197,15 +197,18 @@ export function createGatewayService(options: GatewayServiceOptions) {
     try {
       decoded = decodeEnvelope(bytes);
     } catch (error) {
-      throw orderer('BAD_REQUEST', `bad payload: ${(error as Error).message}`);
+      throw ordererRefusal('BAD_REQUEST', `bad payload: ${(error as Error).message}`);
     }
-    if (decoded.type !== ENDORSER_TRANSACTION) throw orderer('BAD_REQUEST', 'invalid header type');
+    if (decoded.type !== ENDORSER_TRANSACTION) throw ordererRefusal('BAD_REQUEST', 'invalid header type');
     if (decoded.channel !== request.getChannelId()) {
-      throw orderer('BAD_REQUEST', `channel ID mismatch: ${decoded.channel} != ${request.getChannelId()}`);
+      throw ordererRefusal(
+        'BAD_REQUEST',
+        `channel ID mismatch: ${decoded.channel} != ${request.getChannelId()}`,
+      );
     }
     const creator = msp.deserialize(decoded.creatorBytes);
     if (!creator || !msp.verify(creator, decoded.payloadBytes, decoded.signature)) {
-      throw orderer('FORBIDDEN', `${WRITERS_POLICY_FAILURE}: permission denied`);
+      throw ordererRefusal('FORBIDDEN', `${WRITERS_POLICY_FAILURE}: permission denied`);
     }
     committer.enqueue(bytes, decoded);
     return new gateway.SubmitResponse();
@@ -281,9 +284,18 @@ export function createGatewayService(options: GatewayServiceOptions) {
     const after = request.getAfterTransactionId();
     let start = ledger.height;
     const position = request.getStartPosition();
+    // Fabric's chaincodeEventsStartBlock: after a known txid, else a specified block, else the next commit.
+    const seek = orderer.SeekPosition.TypeCase;
     if (after && ledger.txLocation(after)) start = ledger.txLocation(after)?.blockNum ?? start;
-    else if (position?.getTypeCase() === 3 /* specified */)
+    else if (position?.getTypeCase() === seek.SPECIFIED)
       start = BigInt(position.getSpecified()?.getNumber() ?? 0);
+    else if (
+      position &&
+      position.getTypeCase() !== seek.NEXT_COMMIT &&
+      position.getTypeCase() !== seek.TYPE_NOT_SET
+    ) {
+      throw new RpcFailure(status.INVALID_ARGUMENT, `invalid start position type: ${position.getTypeCase()}`);
+    }
     let passedAfter = !after;
 
     const sendBlock = (block: common.Block): void => {
