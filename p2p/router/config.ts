@@ -84,6 +84,8 @@ export const routerConfigSchema = z.strictObject({
       /** Per light client, sustained; bursts up to twice this. */
       clientRequestsPerSecond: z.number().positive().default(200),
       maxClientConnections: z.number().int().min(1).default(1000),
+      /** New inbound connections accepted per second from one IP (wallets behind one NAT share it). */
+      inboundConnectionsPerSecondPerHost: z.number().int().min(1).default(50),
     })
     .prefault({}),
   /** HTTP endpoint for /metrics (Prometheus) and /status, /peers, /resources (JSON). Loopback by default. */

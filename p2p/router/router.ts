@@ -94,7 +94,11 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     services: { identify: identify(), ping: ping() },
-    connectionManager: { maxConnections: config.limits.maxClientConnections + members.size },
+    connectionManager: {
+      maxConnections: config.limits.maxClientConnections + members.size,
+      inboundConnectionThreshold: config.limits.inboundConnectionsPerSecondPerHost,
+      maxIncomingPendingConnections: 64,
+    },
   });
   const self = node.peerId.toString();
   const log = (options.logger ?? createLogger('info')).child({ router: self.slice(-8), zone: config.zone });
