@@ -2,7 +2,7 @@
  * Standalone devpeer:
  *
  *   node p2p/devnet/fabric/cli.ts --port 7051 --channel mychannel --msp-id Org1MSP \
- *     --block-interval 1000 --block-size 1000 --data-dir .weft/fabric [--host 127.0.0.1] [--user alice ...]
+ *     --block-interval 1000 --block-size 1000 --data-dir .weft/fabric [--host 127.0.0.1] [--user alice ...] [--tls]
  *
  * Prints where the Gateway listens and where the test CA wrote identities, then
  * serves until SIGINT/SIGTERM, when it commits what it accepted and exits.
@@ -21,6 +21,7 @@ const { values } = parseArgs({
     'block-size': { type: 'string', default: '1000' },
     'data-dir': { type: 'string', default: '.weft/fabric' },
     user: { type: 'string', multiple: true },
+    tls: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -28,7 +29,7 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(
     'usage: node p2p/devnet/fabric/cli.ts [--host 127.0.0.1] [--port 7051] [--channel mychannel]... [--msp-id Org1MSP]\n' +
-      '       [--block-interval 1000] [--block-size 1000] [--data-dir .weft/fabric] [--user NAME]...',
+      '       [--block-interval 1000] [--block-size 1000] [--data-dir .weft/fabric] [--user NAME]... [--tls]',
   );
   process.exit(0);
 }
@@ -52,9 +53,12 @@ const peer = await startDevpeer({
   blockIntervalMs: positiveInteger('block-interval', values['block-interval']),
   maxBlockTxs: positiveInteger('block-size', values['block-size']),
   users: values.user ?? [],
+  tls: values.tls,
 });
 
-console.log(`devpeer gateway listening on ${peer.address}`);
+console.log(`devpeer gateway listening on ${peer.address}${values.tls ? ' (TLS)' : ''}`);
+if (values.tls)
+  console.log(`TLS: ${peer.cryptoDir}/peer0/tls/server.crt, trust ${peer.cryptoDir}/peer0/tls/ca.crt`);
 console.log(`channels: ${peer.channels.join(', ')}  msp: ${peer.mspId}  chaincode: asset, records (+ qscc)`);
 console.log(`ledger: ${dataDir}/ledgers/<channel>/blocks.bin`);
 console.log(`test CA: ${peer.cryptoDir}/ca/ca-cert.pem`);

@@ -32,6 +32,8 @@ export interface DevpeerOptions {
   blockIntervalMs?: number;
   /** Batch size: a block is cut as soon as it holds this many transactions. */
   maxBlockTxs?: number;
+  /** Serve TLS with a server certificate from the test CA (for the host and 127.0.0.1, localhost). */
+  tls?: boolean;
   /** Names of client identities to issue besides `user1` and `router1`. */
   users?: string[];
   /**
@@ -51,6 +53,8 @@ export interface Devpeer {
   /** Folder of the test CA and the identities it issued. */
   cryptoDir: string;
   caCertificate: string;
+  /** With `tls`: the root certificate clients trust (the test CA's), PEM. */
+  tlsRootCertificate?: string;
   identities: Record<string, IssuedIdentity>;
   /** Issues (or loads) another identity from the devpeer's CA. */
   issue(name: string): Promise<IssuedIdentity>;
@@ -137,11 +141,20 @@ export async function startDevpeer(options: DevpeerOptions): Promise<Devpeer> {
     }),
   );
   const host = options.host ?? '127.0.0.1';
+  let credentials = grpc.ServerCredentials.createInsecure();
+  let tlsRootCertificate: string | undefined;
+  if (options.tls) {
+    const tls = await ca.issueTls('peer0', [...new Set([host, '127.0.0.1', 'localhost'])]);
+    credentials = grpc.ServerCredentials.createSsl(
+      null,
+      [{ private_key: Buffer.from(tls.privateKey), cert_chain: Buffer.from(tls.certificate) }],
+      false,
+    );
+    tlsRootCertificate = tls.ca;
+  }
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(
-      `${host}:${options.port ?? 0}`,
-      grpc.ServerCredentials.createInsecure(),
-      (error, bound) => (error ? reject(error) : resolve(bound)),
+    server.bindAsync(`${host}:${options.port ?? 0}`, credentials, (error, bound) =>
+      error ? reject(error) : resolve(bound),
     ),
   );
   address = `${host}:${port}`;
@@ -155,6 +168,7 @@ export async function startDevpeer(options: DevpeerOptions): Promise<Devpeer> {
     dataDir: options.dataDir,
     cryptoDir,
     caCertificate: ca.certificate,
+    ...(tlsRootCertificate ? { tlsRootCertificate } : {}),
     identities,
     issue: async (name) => {
       const issued = await ca.issue(name);

@@ -128,6 +128,62 @@ export class TestCa {
     return { ...loadIdentityFromMspDir(mspDir, this.mspId), name, mspDir };
   }
 
+  /**
+   * Issues (or loads) a TLS server certificate for `hosts` (DNS names or IP addresses)
+   * into <dir>/<name>/tls/server.crt, server.key, ca.crt, as Fabric's TLS folders.
+   */
+  async issueTls(
+    name: string,
+    hosts: string[],
+  ): Promise<{ certificate: string; privateKey: string; ca: string }> {
+    const tlsDir = join(this.dir, name, 'tls');
+    const certPath = join(tlsDir, 'server.crt');
+    const keyPath = join(tlsDir, 'server.key');
+    if (existsSync(certPath) && existsSync(keyPath)) {
+      return {
+        certificate: readFileSync(certPath, 'utf8'),
+        privateKey: readFileSync(keyPath, 'utf8'),
+        ca: this.certificate,
+      };
+    }
+    const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const now = Date.now();
+    const isIp = (host: string) => /^[0-9.]+$/.test(host) || host.includes(':');
+    const cert = await x509.X509CertificateGenerator.create({
+      subject: `CN=${hosts[0] ?? name}, O=${this.#cert.subjectName.getField('O')[0] ?? 'org1'}`,
+      issuer: this.#cert.subject,
+      notBefore: new Date(now - 60_000),
+      notAfter: new Date(now + 5 * 365 * 86_400_000),
+      signingAlgorithm,
+      publicKey: keys.publicKey,
+      signingKey: this.#key,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.digitalSignature |
+            x509.KeyUsageFlags.keyEncipherment |
+            x509.KeyUsageFlags.keyAgreement,
+          true,
+        ),
+        new x509.ExtendedKeyUsageExtension([
+          x509.ExtendedKeyUsage.serverAuth,
+          x509.ExtendedKeyUsage.clientAuth,
+        ]),
+        new x509.SubjectAlternativeNameExtension(
+          hosts.map((host) => ({ type: isIp(host) ? 'ip' : 'dns', value: host }) as x509.JsonGeneralName),
+        ),
+        await x509.AuthorityKeyIdentifierExtension.create(this.#cert, false),
+      ],
+    });
+    mkdirSync(tlsDir, { recursive: true });
+    const certificate = `${cert.toString('pem')}\n`;
+    const privateKey = toPem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
+    writeFileSync(certPath, certificate);
+    writeFileSync(keyPath, privateKey, { mode: 0o600 });
+    writeFileSync(join(tlsDir, 'ca.crt'), this.certificate);
+    return { certificate, privateKey, ca: this.certificate };
+  }
+
   /** True when `certificatePem` was signed by this CA and is within its validity period. */
   issued(certificatePem: string): boolean {
     try {
