@@ -36,6 +36,23 @@ describe('router network', { timeout: 120_000 }, () => {
   let net: LocalNetwork;
   let client: LightClient;
 
+  /** A FISCO BCOS asset transfer, built and signed here as a wallet does, blockLimit from chain info read through the routers. */
+  async function signedTransfer(
+    to: string,
+    amount: bigint,
+    options: { signer?: EcdsaSigner; chainId?: number } = {},
+  ) {
+    const info = await client.chainInfo('payment.bcos.asset');
+    const fields = transactionFields({
+      to: net.fisco.asset,
+      data: encodeCall(abi, 'transfer', [to, amount]),
+      chainId: options.chainId ?? net.fisco.chainId,
+      groupId: net.fisco.groupId,
+      blockLimit: info.blockNumber + 500n,
+    });
+    return signTransaction(fields, options.signer ?? net.fisco.deployer);
+  }
+
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'weft-net-'));
     net = await startLocalNetwork({ dataDir: dir, blockIntervalMs: 50 });
@@ -144,14 +161,7 @@ describe('router network', { timeout: 120_000 }, () => {
     const info = await client.chainInfo('payment.bcos.asset');
     assert.equal(info.chain.type, 'fisco-bcos');
     const recipient = EcdsaSigner.random().address;
-    const fields = transactionFields({
-      to: net.fisco.asset,
-      data: encodeCall(abi, 'transfer', [recipient, 25n]),
-      chainId: net.fisco.chainId,
-      groupId: net.fisco.groupId,
-      blockLimit: info.blockNumber + 500n,
-    });
-    const signed = signTransaction(fields, net.fisco.deployer);
+    const signed = await signedTransfer(recipient, 25n);
     const receipt = await client.submit('payment.bcos.asset', signed.raw, 10_000);
     assert.equal(receipt.status, 'success');
     assert.equal(receipt.txId, signed.hash);
@@ -167,19 +177,9 @@ describe('router network', { timeout: 120_000 }, () => {
     const bcos = await client.subscribe('payment.bcos.asset', (e) => seen.push(e));
     const fab = await client.subscribe('trade.fab.asset', (e) => seen.push(e));
     // FISCO BCOS: a transfer signed here, sent through r3 -> r2 -> r1.
-    const info = await client.chainInfo('payment.bcos.asset');
     const recipient = EcdsaSigner.random().address;
-    const fields = transactionFields({
-      to: net.fisco.asset,
-      data: encodeCall(abi, 'transfer', [recipient, 3n]),
-      chainId: net.fisco.chainId,
-      groupId: net.fisco.groupId,
-      blockLimit: info.blockNumber + 500n,
-    });
-    const bcosReceipt = await client.submit(
-      'payment.bcos.asset',
-      signTransaction(fields, net.fisco.deployer).raw,
-    );
+    const transfer = await signedTransfer(recipient, 3n);
+    const bcosReceipt = await client.submit('payment.bcos.asset', transfer.raw);
     // Fabric: a new account opened by user1 through r3 -> r2.
     const account = `sub-${Date.now()}`;
     const user = net.fabric.user;
@@ -211,29 +211,15 @@ describe('router network', { timeout: 120_000 }, () => {
     await bcos.unsubscribe();
     await fab.unsubscribe();
     const count = seen.length;
-    const again = transactionFields({
-      to: net.fisco.asset,
-      data: encodeCall(abi, 'transfer', [recipient, 1n]),
-      chainId: net.fisco.chainId,
-      groupId: net.fisco.groupId,
-      blockLimit: info.blockNumber + 500n,
-    });
-    await client.submit('payment.bcos.asset', signTransaction(again, net.fisco.deployer).raw);
+    const again = await signedTransfer(recipient, 1n);
+    await client.submit('payment.bcos.asset', again.raw);
     await new Promise((r) => setTimeout(r, 600));
     assert.equal(seen.length, count, 'no events after unsubscribe');
   });
 
   test('a revert comes back as CHAIN_REVERTED with the chain code and reason', async () => {
-    const info = await client.chainInfo('payment.bcos.asset');
     const poor = EcdsaSigner.random();
-    const fields = transactionFields({
-      to: net.fisco.asset,
-      data: encodeCall(abi, 'transfer', [net.fisco.deployer.address, 1n]),
-      chainId: net.fisco.chainId,
-      groupId: net.fisco.groupId,
-      blockLimit: info.blockNumber + 500n,
-    });
-    const signed = signTransaction(fields, poor);
+    const signed = await signedTransfer(net.fisco.deployer.address, 1n, { signer: poor });
     const receipt = await client.submit('payment.bcos.asset', signed.raw, 10_000);
     assert.equal(receipt.status, 'reverted');
     assert.equal(receipt.chainStatus, '0x16');
@@ -241,22 +227,12 @@ describe('router network', { timeout: 120_000 }, () => {
   });
 
   test('a transaction the chain refuses comes back as CHAIN_REJECTED with the node code', async () => {
-    const info = await client.chainInfo('payment.bcos.asset');
-    const fields = transactionFields({
-      to: net.fisco.asset,
-      data: encodeCall(abi, 'transfer', [net.fisco.deployer.address, 1n]),
-      chainId: 99,
-      groupId: net.fisco.groupId,
-      blockLimit: info.blockNumber + 500n,
+    const wrongChain = await signedTransfer(net.fisco.deployer.address, 1n, { chainId: 99 });
+    await assert.rejects(client.submit('payment.bcos.asset', wrongChain.raw, 10_000), (error: unknown) => {
+      hipCode('CHAIN_REJECTED')(error);
+      assert.ok((error as HipError).details.chainCode !== undefined);
+      return true;
     });
-    await assert.rejects(
-      client.submit('payment.bcos.asset', signTransaction(fields, net.fisco.deployer).raw, 10_000),
-      (error: unknown) => {
-        hipCode('CHAIN_REJECTED')(error);
-        assert.ok((error as HipError).details.chainCode !== undefined);
-        return true;
-      },
-    );
   });
 
   test('unknown paths, unknown methods and malformed requests get their codes', async () => {
