@@ -1,0 +1,620 @@
+/**
+ * Router figures (issue 5, "Benchmarks"):
+ *
+ * 1. A `balanceOf` read through one router (light client over WebSockets -> router -> FISCO BCOS
+ *    connector -> devnode) against the same read sent straight to the devnode's JSON-RPC with a
+ *    `FiscoBcosConnector`: p50/p99 at one request in flight, throughput with 16 in flight.
+ * 2. The extra cost of each router hop: a line r0 (fronts the chain) - r1 - r2 - r3, the light
+ *    client entering at r0..r3 in turn.
+ * 3. Directory convergence over 20 routers after one joins and after it leaves.
+ * 4. Memory of a router (in a child process) holding 200 connected light clients.
+ *
+ * The devnode runs in a child process, as a chain node would: its EVM then works on the other
+ * core instead of sharing the event loop with the routers and clients being measured. Routers
+ * and light clients of parts 1-3 run in this process; the part 4 router runs in a child so its
+ * memory is not mixed with 200 client libp2p nodes.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import type {
+  CallResult,
+  ChainBlock,
+  ChainConnector,
+  ChainInfo,
+  ChainRef,
+  ChainTransaction,
+  ResourceDescription,
+  TransactionReceipt,
+} from '../p2p/chains/connector.ts';
+import { FiscoBcosConnector } from '../p2p/chains/fisco-bcos/connector.ts';
+import { assetArtifact } from '../p2p/chains/fisco-bcos/contracts/index.ts';
+import { EcdsaSigner } from '../p2p/chains/fisco-bcos/ecdsa.ts';
+import { FiscoRpcClient } from '../p2p/chains/fisco-bcos/rpc-client.ts';
+import { LightClient } from '../p2p/client/light-client.ts';
+import { deployWeftContracts } from '../p2p/devnet/fisco-bcos/deploy-contracts.ts';
+import { startDevnode } from '../p2p/devnet/fisco-bcos/devnode.ts';
+import { parseRouterConfig, type RouterConfigInput } from '../p2p/router/config.ts';
+import { createLogger } from '../p2p/router/log.ts';
+import { loadOrCreatePeerKey } from '../p2p/router/peer-key.ts';
+import { type Router, startRouter } from '../p2p/router/router.ts';
+import { percentile, report } from './report.ts';
+
+const self = fileURLToPath(import.meta.url);
+const silent = createLogger('silent');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A chain connector that fronts one fixed resource and serves nothing: the directory only reads `resources()`. */
+class FixedConnector implements ChainConnector {
+  readonly chain: ChainRef = { type: 'fisco-bcos', chainId: 1, groupId: 1 };
+  readonly #description: ResourceDescription;
+
+  constructor(path: string) {
+    this.#description = {
+      path,
+      chain: this.chain,
+      address: '0x00000000000000000000000000000000000000a0',
+      methods: [{ name: 'get', kind: 'read', inputs: [], outputs: [{ name: '', type: 'uint256' }] }],
+    };
+  }
+
+  resources(): ResourceDescription[] {
+    return [this.#description];
+  }
+  describe(): ResourceDescription {
+    return this.#description;
+  }
+  #unused(): Promise<never> {
+    return Promise.reject(new Error('the benchmark connector serves no requests'));
+  }
+  info(): Promise<ChainInfo> {
+    return this.#unused();
+  }
+  call(): Promise<CallResult> {
+    return this.#unused();
+  }
+  submit(): Promise<TransactionReceipt> {
+    return this.#unused();
+  }
+  blockNumber(): Promise<bigint> {
+    return this.#unused();
+  }
+  getBlock(): Promise<ChainBlock | null> {
+    return this.#unused();
+  }
+  getTransaction(): Promise<ChainTransaction | null> {
+    return this.#unused();
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+function routerConfig(input: Omit<RouterConfigInput, 'listen' | 'admin'> & { ws?: boolean }) {
+  const { ws = true, ...rest } = input;
+  return parseRouterConfig({
+    ...rest,
+    listen: ws ? ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'] : ['/ip4/127.0.0.1/tcp/0'],
+    admin: null,
+    // Light clients of this bench send thousands of reads a second: lift the per-client rate limit.
+    limits: { clientRequestsPerSecond: 1_000_000 },
+  });
+}
+
+const tcpAddress = (r: Router) => r.addresses().find((a) => !a.includes('/ws')) as string;
+const wsAddress = (r: Router) => r.addresses().find((a) => a.includes('/ws')) as string;
+
+async function until(check: () => boolean, what: string, timeoutMs = 15_000, stepMs = 20): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(stepMs);
+  }
+}
+
+/**
+ * Latency in ms of `count` sequential reads of each kind, one at a time, taking the kinds in
+ * turn (a, b, c, a, b, c, ...) so drift in the machine's load hits every kind alike.
+ */
+async function interleavedLatencies(count: number, reads: (() => Promise<unknown>)[]): Promise<number[][]> {
+  const samples = reads.map(() => [] as number[]);
+  for (let i = 0; i < count; i++) {
+    for (const [k, read] of reads.entries()) {
+      const start = performance.now();
+      await read();
+      samples[k]?.push(performance.now() - start);
+    }
+  }
+  return samples;
+}
+
+/** Reads completed per second with `inFlight` workers over `ms`, and this process's CPU ms per read. */
+async function throughput(
+  inFlight: number,
+  ms: number,
+  read: () => Promise<unknown>,
+): Promise<{ rate: number; cpuMs: number }> {
+  let done = 0;
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const end = start + ms;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (performance.now() < end) {
+        await read();
+        done++;
+      }
+    }),
+  );
+  const { user, system } = process.cpuUsage(cpu);
+  return { rate: (done / (performance.now() - start)) * 1000, cpuMs: (user + system) / 1000 / done };
+}
+
+// ---- child processes -------------------------------------------------------------
+
+interface ChildMessage {
+  type: string;
+  [key: string]: unknown;
+}
+
+function startChild(
+  role: string,
+  execArgv: string[] = [],
+): Promise<{ child: ChildProcess; ready: ChildMessage }> {
+  const child = fork(self, [role], { execArgv: [...process.execArgv, ...execArgv], stdio: 'inherit' });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${role} child exited with ${code}`)));
+    child.once('message', (ready: ChildMessage) => resolve({ child, ready }));
+  });
+}
+
+function ask(child: ChildProcess, message: ChildMessage): Promise<ChildMessage> {
+  return new Promise((resolve) => {
+    child.once('message', (reply: ChildMessage) => resolve(reply));
+    child.send(message);
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.once('exit', () => resolve());
+    child.disconnect(); // the child stops its servers and exits when its IPC channel closes
+  });
+}
+
+async function devnodeChild(): Promise<void> {
+  const node = await startDevnode({ port: 0, blockIntervalMs: 50, sealerCount: 4 });
+  const signer = EcdsaSigner.random();
+  const contracts = await deployWeftContracts({
+    client: new FiscoRpcClient({ url: node.url, groupId: node.groupId }),
+    signer,
+    chainId: node.chainId,
+  });
+  process.once('disconnect', () => void node.close().then(() => process.exit(0)));
+  process.send?.({
+    type: 'ready',
+    url: node.url,
+    holder: signer.address,
+    contracts: contracts.map((c) => ({ name: c.name, address: c.address })),
+  });
+}
+
+async function routerChild(): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'weft-bench-mem-'));
+  const router = await startRouter({
+    config: routerConfig({ zone: 'mem', dataDir }),
+    connectors: [new FixedConnector('mem.chain.res')],
+    logger: silent,
+  });
+  const gc = (globalThis as { gc?: () => void }).gc;
+  process.on('message', async (message: ChildMessage) => {
+    if (message.type !== 'memory') return;
+    for (let i = 0; i < 3; i++) {
+      gc?.();
+      await sleep(50);
+    }
+    const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+    process.send?.({
+      type: 'memory',
+      rss,
+      heapUsed,
+      external,
+      arrayBuffers,
+      clients: router.status().clients,
+    });
+  });
+  process.once('disconnect', () => {
+    void router
+      .stop()
+      .then(() => rm(dataDir, { recursive: true, force: true }))
+      .then(() => process.exit(0));
+  });
+  process.send?.({ type: 'ready', address: wsAddress(router) });
+}
+
+// ---- the benchmark ---------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'weft-bench-router-'));
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) await step().catch(() => {});
+    cleanups.length = 0;
+  };
+  try {
+    const t0 = performance.now();
+    const devnode = await startChild('devnode');
+    cleanups.push(() => stopChild(devnode.child));
+    const { url, holder } = devnode.ready as unknown as { url: string; holder: string };
+    const contracts = (devnode.ready.contracts as { name: string; address: string }[]).map((c) => ({
+      ...c,
+      abi: assetArtifact.abi as never,
+    }));
+    const assetOnly = contracts.filter((c) => c.name === 'asset');
+    const newConnector = () =>
+      new FiscoBcosConnector({
+        url,
+        chainId: 1,
+        groupId: 1,
+        zone: 'payment',
+        chainName: 'bcos',
+        resources: assetOnly,
+      });
+    const path = 'payment.bcos.asset';
+
+    // Keys first: members lists need every peer id of the line r0 - r1 - r2 - r3 up front.
+    const lineDirs = [0, 1, 2, 3].map((i) => join(dir, `line-r${i}`));
+    const lineIds = await Promise.all(
+      lineDirs.map(async (d) => peerIdFromPrivateKey(await loadOrCreatePeerKey(d)).toString()),
+    );
+    const line: Router[] = [];
+    cleanups.push(() => Promise.all(line.map((r) => r.stop())));
+    for (const [i, dataDir] of lineDirs.entries()) {
+      const previous = line[i - 1];
+      line.push(
+        await startRouter({
+          config: routerConfig({
+            zone: i === 0 ? 'payment' : `z${i}`,
+            dataDir,
+            members: lineIds,
+            bootstrap: previous ? [tcpAddress(previous)] : [],
+          }),
+          connectors: i === 0 ? [newConnector()] : [],
+          logger: silent,
+        }),
+      );
+    }
+    await until(() => line[3]?.directory.route(path)?.entry.hops === 3, 'the line of routers');
+
+    // ---- 1. routed (one router) versus direct --------------------------------------
+    const direct = newConnector();
+    cleanups.push(() => direct.close());
+    const clients = line.map((r) => new LightClient({ routers: [wsAddress(r)] }));
+    cleanups.push(() => Promise.all(clients.map((c) => c.stop())));
+    await Promise.all(clients.map((c) => c.connect()));
+    const routedClient = clients[0] as LightClient;
+    const readDirect = () => direct.call({ resource: path, method: 'balanceOf', args: [holder] });
+    const readVia = (client: LightClient) => () => client.call({ path, method: 'balanceOf', args: [holder] });
+    const readRouted = readVia(routedClient);
+    const check = await readRouted();
+    if (String(check.values[0]) !== String((await readDirect()).values[0]))
+      throw new Error('routed and direct reads disagree');
+    console.log(`  (setup: devnode, contracts and 4 routers in ${(performance.now() - t0).toFixed(0)} ms)`);
+
+    // Warm up every path (JIT, sockets, the routers' forward channels).
+    await throughput(16, 500, readDirect);
+    for (const client of clients) await throughput(16, 300, readVia(client));
+    const [directLat, routedLat] = await interleavedLatencies(600, [readDirect, readRouted]);
+    const lat = { direct: directLat as number[], routed: routedLat as number[] };
+    const p = (s: number[], q: number) => percentile(s, q);
+    report({
+      name: 'router: direct read p50 (connector -> devnode RPC)',
+      value: p(lat.direct, 50),
+      unit: 'ms',
+    });
+    report({ name: 'router: direct read p99', value: p(lat.direct, 99), unit: 'ms' });
+    report({ name: 'router: routed read p50 (1 router, ws)', value: p(lat.routed, 50), unit: 'ms' });
+    report({ name: 'router: routed read p99', value: p(lat.routed, 99), unit: 'ms' });
+    report({
+      name: 'router: routed overhead p50 (routed - direct)',
+      value: p(lat.routed, 50) - p(lat.direct, 50),
+      unit: 'ms',
+      budget: 1,
+      kind: 'max',
+    });
+
+    const rate = { direct: [] as number[], routed: [] as number[] };
+    const cpu = { direct: [] as number[], routed: [] as number[] };
+    for (let round = 0; round < 2; round++) {
+      for (const [kind, read] of [
+        ['direct', readDirect],
+        ['routed', readRouted],
+      ] as const) {
+        const run = await throughput(16, 2000, read);
+        rate[kind].push(run.rate);
+        cpu[kind].push(run.cpuMs);
+      }
+    }
+    const bestDirect = Math.max(...rate.direct);
+    const bestRouted = Math.max(...rate.routed);
+    report({ name: 'router: direct reads, 16 in flight (best of 2)', value: bestDirect, unit: 'reads/s' });
+    report({ name: 'router: routed reads, 16 in flight (best of 2)', value: bestRouted, unit: 'reads/s' });
+    report({
+      name: 'router: routed / direct throughput',
+      value: bestRouted / bestDirect,
+      unit: 'x',
+      budget: 0.8,
+      kind: 'min',
+    });
+    // Less sensitive to other load than wall-clock rates: CPU this process spends per read. Direct:
+    // the connector's HTTP client and ABI codec; routed: the same inside the router, plus the light
+    // client and the router's libp2p stack (both ends of the connection live in this process).
+    const cpuDirect = Math.min(...cpu.direct);
+    const cpuRouted = Math.min(...cpu.routed);
+    report({ name: 'router: CPU per direct read (this process)', value: cpuDirect, unit: 'ms' });
+    report({ name: 'router: CPU per routed read (client + router)', value: cpuRouted, unit: 'ms' });
+    report({ name: 'router: added CPU per routed read', value: cpuRouted - cpuDirect, unit: 'ms' });
+
+    // ---- 2. cost per hop -------------------------------------------------------------
+    const hopSamples = await interleavedLatencies(300, clients.map(readVia));
+    const hopP50 = hopSamples.map((s) => p(s, 50));
+    for (const [k, value] of hopP50.entries()) {
+      report({ name: `router: read p50 entering ${k} hop(s) from the chain`, value, unit: 'ms' });
+    }
+    for (let k = 1; k <= 3; k++) {
+      report({
+        name: `router: cost per hop over ${k} hop(s) (p50)`,
+        value: ((hopP50[k] as number) - (hopP50[0] as number)) / k,
+        unit: 'ms',
+        budget: 0.5,
+        kind: 'max',
+      });
+    }
+    await cleanup();
+
+    // ---- 3. directory convergence over 20 routers ------------------------------------
+    await directoryConvergence(dir);
+
+    // ---- 4. memory with 200 light clients ---------------------------------------------
+    await clientMemory();
+  } finally {
+    await cleanup();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Deterministic PRNG (mulberry32) so every run builds the same graph. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A random connected graph: router i dials one random earlier router (a spanning tree, so the
+ * graph is connected) and, from i = 2 on, a second distinct earlier one (about 4 links a router).
+ * Each of the 20 fronts one in-memory resource. A 21st router, dialling two random routers,
+ * joins with one more resource and then leaves.
+ */
+async function directoryConvergence(dir: string): Promise<void> {
+  const count = 20;
+  const rand = random(5);
+  const dirs = Array.from({ length: count + 1 }, (_, i) => join(dir, `mesh-${i}`));
+  const ids = await Promise.all(
+    dirs.map(async (d) => peerIdFromPrivateKey(await loadOrCreatePeerKey(d)).toString()),
+  );
+  const routers: Router[] = [];
+  let joiner: Router | undefined;
+  try {
+    const t0 = performance.now();
+    for (let i = 0; i < count; i++) {
+      const neighbours = new Set<number>();
+      if (i >= 1) neighbours.add(Math.floor(rand() * i));
+      for (let guard = 0; i >= 2 && neighbours.size < 2 && guard < 50; guard++)
+        neighbours.add(Math.floor(rand() * i));
+      routers.push(
+        await startRouter({
+          config: routerConfig({
+            zone: `m${i}`,
+            dataDir: dirs[i] as string,
+            members: ids,
+            bootstrap: [...neighbours].map((n) => tcpAddress(routers[n] as Router)),
+            ws: false,
+          }),
+          connectors: [new FixedConnector(`m${i}.chain.res`)],
+          logger: silent,
+        }),
+      );
+    }
+    await until(
+      () => routers.every((r) => r.directory.entries().length === count),
+      '20 routers to converge',
+      20_000,
+    );
+    const diameterHint = Math.max(...routers.flatMap((r) => r.directory.entries().map((e) => e.hops)));
+    console.log(
+      `  (20 routers up and converged in ${(performance.now() - t0).toFixed(0)} ms; longest route ${diameterHint} hops)`,
+    );
+    // Let libp2p's inbound-connection rate window (5 per second per host) and pending announcements settle.
+    await sleep(1_200);
+
+    const joinPath = 'joiner.chain.res';
+    const everywhere = () => routers.every((r) => r.directory.route(joinPath) !== undefined);
+    const nowhere = () => routers.every((r) => r.directory.route(joinPath) === undefined);
+    const targets = [Math.floor(rand() * count), Math.floor(rand() * count)];
+    /** Directory updates accepted so far, summed over the 20 routers. */
+    const updates = async () => {
+      let n = 0;
+      for (const r of routers) {
+        for (const v of (await r.metrics.requests.get()).values) {
+          if (v.labels.protocol === 'directory' && v.labels.outcome === 'ok') n += v.value;
+        }
+      }
+      return n;
+    };
+    const u0 = await updates();
+    const joinStart = performance.now();
+    joiner = await startRouter({
+      config: routerConfig({
+        zone: 'joiner',
+        dataDir: dirs[count] as string,
+        members: ids,
+        bootstrap: [...new Set(targets)].map((n) => tcpAddress(routers[n] as Router)),
+        ws: false,
+      }),
+      connectors: [new FixedConnector(joinPath)],
+      logger: silent,
+    });
+    await until(
+      () => everywhere() && (joiner as Router).directory.entries().length === count + 1,
+      'the new path to spread',
+      10_000,
+      2,
+    );
+    const joinMs = performance.now() - joinStart;
+    await sleep(500);
+    const u1 = await updates();
+    report({
+      name: 'router: directory, 20 routers learn a joining one',
+      value: joinMs,
+      unit: 'ms',
+      budget: 3000,
+      kind: 'max',
+    });
+    report({ name: 'router: directory updates received for the join', value: u1 - u0, unit: 'msgs' });
+
+    const leaveStart = performance.now();
+    const leaving = joiner;
+    joiner = undefined;
+    // While the path is withdrawn, watch the longest (stale) route any router still holds to it.
+    let longest = 0;
+    await leaving.stop();
+    const gone = () => {
+      for (const r of routers) longest = Math.max(longest, r.directory.route(joinPath)?.entry.hops ?? 0);
+      return nowhere();
+    };
+    await until(gone, 'the path to be withdrawn', 10_000, 2);
+    const leaveMs = performance.now() - leaveStart;
+    await sleep(300);
+    const u2 = await updates();
+    if (!routers.every((r) => r.directory.entries().length === count))
+      throw new Error('a router lost other paths after the leave');
+    report({
+      name: 'router: directory, 20 routers forget a leaving one',
+      value: leaveMs,
+      unit: 'ms',
+      budget: 3000,
+      kind: 'max',
+    });
+    report({ name: 'router: directory updates received for the leave', value: u2 - u1, unit: 'msgs' });
+    report({ name: 'router: longest stale route seen during the leave', value: longest, unit: 'hops' });
+  } finally {
+    await joiner?.stop().catch(() => {});
+    await Promise.all(routers.map((r) => r.stop().catch(() => {})));
+  }
+}
+
+async function stopClients(clients: LightClient[]): Promise<void> {
+  const all = clients.splice(0);
+  for (let i = 0; i < all.length; i += 20) {
+    await Promise.all(all.slice(i, i + 20).map((c) => c.stop().catch(() => {})));
+  }
+}
+
+async function clientMemory(): Promise<void> {
+  const count = 200;
+  const { child, ready } = await startChild('router', ['--expose-gc']);
+  const clients: LightClient[] = [];
+  try {
+    const before = await ask(child, { type: 'memory' });
+    const address = ready.address as string;
+    // The router's libp2p accepts at most 5 new inbound connections per second from one host
+    // (libp2p's default inboundConnectionThreshold; the router config has no knob for it), and
+    // every client here dials from 127.0.0.1: connect in groups of 5, one group per second.
+    let halfway: ChildMessage | undefined;
+    const t0 = performance.now();
+    for (let group = 0; group < count / 5; group++) {
+      const groupStart = performance.now();
+      const batch = Array.from({ length: 5 }, () => new LightClient({ routers: [address] }));
+      clients.push(...batch);
+      await Promise.all(
+        batch.map(async (client) => {
+          for (let attempt = 0; ; attempt++) {
+            try {
+              await client.resources();
+              return;
+            } catch (error) {
+              if (attempt >= 3) throw error;
+              await sleep(1_100);
+            }
+          }
+        }),
+      );
+      if (clients.length === count / 2) halfway = await ask(child, { type: 'memory' });
+      const wait = 1_050 - (performance.now() - groupStart);
+      if (wait > 0) await sleep(wait);
+    }
+    const connectMs = performance.now() - t0;
+    const after = await ask(child, { type: 'memory' });
+    const half = halfway as ChildMessage;
+    const mb = (bytes: number) => bytes / (1024 * 1024);
+    const rss = (after.rss as number) - (before.rss as number);
+    const heap = (after.heapUsed as number) - (before.heapUsed as number);
+    const external = (after.external as number) - (before.external as number);
+    console.log(
+      `  (${after.clients} clients connected to the child router in ${(connectMs / 1000).toFixed(1)} s; its RSS before ${mb(before.rss as number).toFixed(0)} MB)`,
+    );
+    report({ name: 'router: RSS growth with 200 light clients', value: mb(rss), unit: 'MB' });
+    report({ name: 'router: RSS per light client (0 -> 200)', value: rss / count / 1024, unit: 'kB' });
+    // The first clients also pay one-off growth (V8 young generation, JIT code, allocator arenas);
+    // the second hundred shows what one more client costs.
+    const perClient = (key: string) =>
+      ((after[key] as number) - (half[key] as number)) / (count - (half.clients as number)) / 1024;
+    report({ name: 'router: RSS per light client (100 -> 200)', value: perClient('rss'), unit: 'kB' });
+    report({ name: 'router: JS heap growth with 200 light clients', value: mb(heap), unit: 'MB' });
+    report({ name: 'router: JS heap per light client (0 -> 200)', value: heap / count / 1024, unit: 'kB' });
+    report({
+      name: 'router: JS heap per light client (100 -> 200)',
+      value: perClient('heapUsed'),
+      unit: 'kB',
+    });
+    report({
+      name: 'router: external (buffers) per light client',
+      value: external / count / 1024,
+      unit: 'kB',
+    });
+
+    // What the router keeps once every client has gone (peer store entries, allocator pages).
+    await stopClients(clients);
+    await sleep(1_000);
+    const gone = await ask(child, { type: 'memory' });
+    report({
+      name: 'router: JS heap kept per client after all 200 left',
+      value: ((gone.heapUsed as number) - (before.heapUsed as number)) / count / 1024,
+      unit: 'kB',
+    });
+    report({
+      name: 'router: RSS kept after all 200 left',
+      value: mb((gone.rss as number) - (before.rss as number)),
+      unit: 'MB',
+    });
+  } finally {
+    await stopClients(clients);
+    await stopChild(child);
+  }
+}
+
+const role = process.argv[2];
+if (role === 'devnode') await devnodeChild();
+else if (role === 'router') await routerChild();
+else await main();
