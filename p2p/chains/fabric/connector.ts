@@ -25,6 +25,7 @@ import type {
   PreparedTransaction,
   PrepareRequest,
   ResourceDescription,
+  ResourceEventRecord,
   ResourceMethod,
   SubmitRequest,
   TransactionReceipt,
@@ -326,7 +327,7 @@ export class FabricConnector implements ChainConnector {
   async *events(
     resource: string,
     options: { startBlock?: bigint; afterTxId?: string; signal?: AbortSignal } = {},
-  ) {
+  ): AsyncGenerator<ResourceEventRecord> {
     const { config } = this.#resource(resource);
     const events = await this.network.getChaincodeEvents(config.chaincode, {
       ...(options.startBlock !== undefined ? { startBlock: options.startBlock } : {}),
