@@ -82,6 +82,7 @@ const MAX_SUBSCRIPTIONS_PER_CHANNEL = 32;
 /** How much of a request's remaining budget a router keeps for sending the answer back. */
 const HOP_MARGIN_MS = 50;
 const RECONNECT_MS = 1_000;
+const TABLE_REFRESH_MS = 30_000;
 
 export async function startRouter(options: RouterOptions): Promise<Router> {
   const { config } = options;
@@ -113,7 +114,8 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
 
   // ---- directory -------------------------------------------------------------------
 
-  let seq = 0;
+  // Starts from the clock so a restarted router's updates are never taken for old ones.
+  let seq = Date.now();
   const lastSeq = new Map<string, number>();
   let announceTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -446,6 +448,10 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
   }
   await dialBootstrap();
   const redial = setInterval(() => void dialBootstrap(), RECONNECT_MS);
+  // Anti-entropy: resend the table now and then, so an update lost in transit heals.
+  const refresh = setInterval(() => {
+    for (const peer of connectedMembers()) void sendTable(peer);
+  }, TABLE_REFRESH_MS);
 
   const status = (): RouterStatus => {
     const connected = new Set(node.getPeers().map(String));
@@ -489,6 +495,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     status,
     async stop() {
       clearInterval(redial);
+      clearInterval(refresh);
       if (announceTimer) clearTimeout(announceTimer);
       await admin?.close();
       await node.stop();
