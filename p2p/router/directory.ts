@@ -22,8 +22,12 @@ export class Directory {
   readonly #learned = new Map<string, Map<string, RouteAdvert>>();
   #best = new Map<string, Route>();
 
-  constructor(selfPeerId: string) {
+  readonly #maxHops: number;
+
+  /** Routes longer than `maxHops` are dropped: no request could use them, and the cap bounds path hunting after a router leaves. */
+  constructor(selfPeerId: string, maxHops = 64) {
     this.#self = selfPeerId;
+    this.#maxHops = maxHops;
   }
 
   /** Replaces the resources this router fronts. Returns whether any best route changed. */
@@ -38,6 +42,7 @@ export class Directory {
     const table = new Map<string, RouteAdvert>();
     for (const advert of adverts) {
       if (advert.via.includes(this.#self)) continue; // would loop through us
+      if (advert.via.length > this.#maxHops) continue; // farther than any request may travel
       if (advert.via[advert.via.length - 1] !== neighbour) continue; // sender must be last on its own path
       table.set(advert.description.path, advert);
     }

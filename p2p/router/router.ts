@@ -104,7 +104,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
   const self = node.peerId.toString();
   const log = (options.logger ?? createLogger('info')).child({ router: self.slice(-8), zone: config.zone });
   const metrics = createRouterMetrics();
-  const directory = new Directory(self);
+  const directory = new Directory(self, config.limits.hopLimit);
   const connectors = options.connectors ?? connectorsFromConfig(config);
   const localChains = new Map<string, ChainConnector>();
   const startedAt = Date.now();
@@ -118,6 +118,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
   let seq = Date.now();
   const lastSeq = new Map<string, number>();
   let announceTimer: ReturnType<typeof setTimeout> | null = null;
+  let withdrawing = false;
 
   function countRoutes() {
     const entries = directory.entries();
@@ -139,12 +140,9 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     return node.getPeers().filter(isMember);
   }
 
-  async function sendTable(peer: PeerId): Promise<void> {
-    const frame: DirectoryFrame = {
-      type: 'routes',
-      seq: ++seq,
-      routes: directory.advertsFor(peer.toString()),
-    };
+  async function sendTable(peer: PeerId, routes = directory.advertsFor(peer.toString())): Promise<void> {
+    if (withdrawing && routes.length > 0) return;
+    const frame: DirectoryFrame = { type: 'routes', seq: ++seq, routes };
     try {
       const stream = await node.dialProtocol(peer, DIRECTORY_PROTOCOL, {
         signal: AbortSignal.timeout(5_000),
@@ -412,6 +410,8 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     const peer = event.detail.toString();
     clientBuckets.delete(peer);
     lastSeq.delete(peer);
+    // Wallets come and go with fresh keys: keep no record of them once they leave.
+    if (!isMember(event.detail)) void node.peerStore.delete(event.detail).catch(() => {});
     if (isMember(event.detail)) {
       log.info('router disconnected', { peer });
       if (directory.dropNeighbour(peer)) announceSoon();
@@ -497,6 +497,10 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
       clearInterval(redial);
       clearInterval(refresh);
       if (announceTimer) clearTimeout(announceTimer);
+      // Leave gracefully: tell the neighbours we reach nothing any more, so they withdraw our
+      // routes at once instead of waiting to notice the closed connection.
+      withdrawing = true;
+      await Promise.all(connectedMembers().map((peer) => sendTable(peer, [])));
       await admin?.close();
       await node.stop();
       await Promise.all(connectors.map((c) => c.close().catch(() => {})));

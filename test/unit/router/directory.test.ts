@@ -87,6 +87,15 @@ describe('Directory', () => {
     assert.equal(route?.kind === 'remote' && route.nextHop, 'B');
   });
 
+  test('drops routes longer than the hop limit', () => {
+    const d = new Directory('D', 3);
+    const far: RouteAdvert = { description: resource('z.x.r'), origin: 'A', via: ['A', 'B', 'C', 'E'] };
+    assert.equal(d.applyAdverts('E', [far]), false);
+    const near: RouteAdvert = { description: resource('z.x.r'), origin: 'A', via: ['A', 'B', 'E'] };
+    assert.equal(d.applyAdverts('E', [near]), true);
+    assert.equal(d.route('z.x.r')?.entry.hops, 3);
+  });
+
   test('ignores adverts whose path does not end with the sender', () => {
     const d = new Directory('D');
     assert.equal(
