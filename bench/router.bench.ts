@@ -445,7 +445,7 @@ async function directoryConvergence(dir: string): Promise<void> {
     console.log(
       `  (20 routers up and converged in ${(performance.now() - t0).toFixed(0)} ms; longest route ${diameterHint} hops)`,
     );
-    // Let libp2p's inbound-connection rate window (5 per second per host) and pending announcements settle.
+    // Let the inbound-connection rate window and pending announcements settle.
     await sleep(1_200);
 
     const joinPath = 'joiner.chain.res';
@@ -538,14 +538,15 @@ async function clientMemory(): Promise<void> {
   try {
     const before = await ask(child, { type: 'memory' });
     const address = ready.address as string;
-    // The router's libp2p accepts at most 5 new inbound connections per second from one host
-    // (libp2p's default inboundConnectionThreshold; the router config has no knob for it), and
-    // every client here dials from 127.0.0.1: connect in groups of 5, one group per second.
+    // The router accepts limits.inboundConnectionsPerSecondPerHost (default 50) new connections
+    // per second from one IP, and every client here dials from 127.0.0.1: connect in groups of
+    // 25, one group per second.
     let halfway: ChildMessage | undefined;
     const t0 = performance.now();
-    for (let group = 0; group < count / 5; group++) {
+    const groupSize = 25;
+    for (let group = 0; group < count / groupSize; group++) {
       const groupStart = performance.now();
-      const batch = Array.from({ length: 5 }, () => new LightClient({ routers: [address] }));
+      const batch = Array.from({ length: groupSize }, () => new LightClient({ routers: [address] }));
       clients.push(...batch);
       await Promise.all(
         batch.map(async (client) => {
