@@ -8,12 +8,22 @@ import { handlePopupMessage } from './popup-api.ts';
 import { providerMethods } from './provider/methods/index.ts';
 import { servePort } from './provider/serve-port.ts';
 import { RouterConnection } from './routers/router-connection.ts';
+import { Vault } from './vault/vault.ts';
+import { AUTO_LOCK_ALARM, AutoLock } from './wallet/auto-lock.ts';
 
 const startedAt = Date.now();
 const extensionOrigin = browser.runtime.getURL('');
 const methods = providerMethods(__WEFT_VERSION__);
 const routers = new RouterConnection(browser.storage.local);
 void routers.start();
+const vault = new Vault({ local: browser.storage.local, session: browser.storage.session });
+const autoLock = new AutoLock(browser.alarms, browser.storage.local);
+// After a worker restart the vault comes back unlocked if it was (session key in storage.session).
+const restored = vault.restore().catch(() => false);
+
+browser.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === AUTO_LOCK_ALARM) void vault.lock();
+});
 
 browser.runtime.onConnect.addListener((port) => {
   if (port.name === PROVIDER_PORT) servePort(port, browser.runtime.id, methods);
@@ -22,5 +32,7 @@ browser.runtime.onConnect.addListener((port) => {
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
   // Only the extension's own pages (the popup) talk to the worker by message; pages use the port.
   if (sender.id !== browser.runtime.id || !sender.url?.startsWith(extensionOrigin)) return undefined;
-  return handlePopupMessage(message, { version: __WEFT_VERSION__, startedAt, routers });
+  return restored.then(() =>
+    handlePopupMessage(message, { version: __WEFT_VERSION__, startedAt, routers, vault, autoLock }),
+  );
 });

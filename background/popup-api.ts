@@ -1,55 +1,122 @@
-/** Requests from the popup to the worker (the popup is extension code, so no approval applies). */
+/**
+ * Requests from the popup to the worker. The popup is extension code (the worker
+ * checks the sender), so these need no approval; secrets still only flow popup ->
+ * worker, except the new recovery phrase, shown once at creation.
+ */
 import type { ResourceEntry } from '../p2p/protocol/messages.ts';
 import type { RouterConnection, RouterConnectionStatus } from './routers/router-connection.ts';
+import type { Account } from './vault/accounts.ts';
+import type { Vault, VaultView } from './vault/vault.ts';
+import type { AutoLock } from './wallet/auto-lock.ts';
 
 export type PopupRequest =
   | { type: 'status' }
   | { type: 'setRouters'; routers: string[] }
-  | { type: 'resources' };
+  | { type: 'resources' }
+  | { type: 'createVault'; password: string; mnemonic?: string }
+  | { type: 'unlock'; password: string }
+  | { type: 'lock' }
+  | { type: 'addAccount' }
+  | { type: 'renameAccount'; index: number; name: string }
+  | { type: 'setAutoLock'; minutes: number };
 
 export interface WalletStatus {
   version: string;
   /** How long this worker instance has run: shows restarts during development. */
   workerUptimeMs: number;
   routers: RouterConnectionStatus;
+  vault: VaultView;
+  autoLockMinutes: number;
 }
 
-export type PopupResponse = WalletStatus | { ok: true } | { resources: ResourceEntry[] } | { error: string };
+export type PopupResponse =
+  | WalletStatus
+  | { ok: true }
+  | { resources: ResourceEntry[] }
+  | { mnemonic: string; accounts: Account[] }
+  | { account: Account }
+  | { error: string; name: string };
 
 export interface PopupContext {
   version: string;
   startedAt: number;
   routers: RouterConnection;
+  vault: Vault;
+  autoLock: AutoLock;
 }
 
-export function handlePopupMessage(
-  message: unknown,
-  context: PopupContext,
-): Promise<PopupResponse> | undefined {
-  const request = message as Partial<PopupRequest> | null;
-  switch (request?.type) {
-    case 'status':
-      return Promise.resolve({
-        version: context.version,
-        workerUptimeMs: Date.now() - context.startedAt,
-        routers: context.routers.status(),
-      });
-    case 'setRouters': {
-      const { routers } = request as { routers?: unknown };
-      if (!Array.isArray(routers) || !routers.every((r) => typeof r === 'string')) {
-        return Promise.resolve({ error: 'routers must be a list of multiaddr strings' });
+const ok = { ok: true as const };
+
+function failure(error: unknown): { error: string; name: string } {
+  const e = error as Error;
+  return { error: e.message, name: e.name };
+}
+
+function isString(value: unknown, max = 1024): value is string {
+  return typeof value === 'string' && value.length <= max;
+}
+
+export async function handlePopupMessage(message: unknown, context: PopupContext): Promise<PopupResponse> {
+  const request = (message ?? {}) as Record<string, unknown>;
+  const { vault, autoLock } = context;
+  try {
+    switch (request.type) {
+      case 'status':
+        return {
+          version: context.version,
+          workerUptimeMs: Date.now() - context.startedAt,
+          routers: context.routers.status(),
+          vault: await vault.view(),
+          autoLockMinutes: await autoLock.minutes(),
+        };
+      case 'setRouters': {
+        const { routers } = request;
+        if (!Array.isArray(routers) || !routers.every((r) => isString(r))) {
+          return { error: 'routers must be a list of multiaddr strings', name: 'TypeError' };
+        }
+        await context.routers.setRouters(routers);
+        return ok;
       }
-      return context.routers.setRouters(routers).then(
-        () => ({ ok: true as const }),
-        (error: Error) => ({ error: error.message }),
-      );
+      case 'resources':
+        return { resources: await context.routers.resources() };
+      case 'createVault': {
+        const { password, mnemonic } = request;
+        if (!isString(password) || (mnemonic !== undefined && !isString(mnemonic))) {
+          return { error: 'password (and mnemonic) must be strings', name: 'TypeError' };
+        }
+        const created = await vault.create(password, mnemonic);
+        await autoLock.touch();
+        return created;
+      }
+      case 'unlock':
+        if (!isString(request.password)) return { error: 'password must be a string', name: 'TypeError' };
+        await vault.unlock(request.password);
+        await autoLock.touch();
+        return ok;
+      case 'lock':
+        await vault.lock();
+        await autoLock.cancel();
+        return ok;
+      case 'addAccount':
+        await autoLock.touch();
+        return { account: await vault.addAccount() };
+      case 'renameAccount': {
+        const { index, name } = request;
+        if (typeof index !== 'number' || !isString(name)) {
+          return { error: 'index must be a number and name a string', name: 'TypeError' };
+        }
+        await autoLock.touch();
+        return { account: await vault.renameAccount(index, name) };
+      }
+      case 'setAutoLock':
+        if (typeof request.minutes !== 'number')
+          return { error: 'minutes must be a number', name: 'TypeError' };
+        await autoLock.setMinutes(request.minutes);
+        return ok;
+      default:
+        return { error: `unknown popup request ${String(request.type)}`, name: 'TypeError' };
     }
-    case 'resources':
-      return context.routers.resources().then(
-        (resources) => ({ resources }),
-        (error: Error) => ({ error: error.message }),
-      );
-    default:
-      return undefined;
+  } catch (error) {
+    return failure(error);
   }
 }

@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import browser from 'webextension-polyfill';
-import type { PopupRequest, WalletStatus } from '../background/popup-api.ts';
-import { Routers } from './Routers.tsx';
+import type { WalletStatus } from '../background/popup-api.ts';
+import { errorOf, send } from './api.ts';
+import { Home } from './screens/Home.tsx';
+import { Onboarding } from './screens/Onboarding.tsx';
+import { Unlock } from './screens/Unlock.tsx';
 
 type Load =
   | { state: 'loading' }
@@ -10,27 +12,42 @@ type Load =
 
 export function App() {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
+  // Onboarding keeps the screen until the phrase is confirmed, although the vault exists from its first step.
+  const [onboarding, setOnboarding] = useState(false);
 
-  const refresh = useCallback(() => {
-    const request: PopupRequest = { type: 'status' };
-    browser.runtime
-      .sendMessage(request)
-      .then((status) =>
-        setLoad(
-          status
-            ? { state: 'ready', status: status as WalletStatus }
-            : { state: 'failed', message: 'no answer from the service worker' },
-        ),
-      )
-      .catch((error: Error) => setLoad({ state: 'failed', message: error.message }));
+  const refresh = useCallback(async () => {
+    const answer = await send({ type: 'status' });
+    const failed = errorOf(answer);
+    setLoad(
+      failed || !('vault' in answer)
+        ? { state: 'failed', message: failed ?? 'bad answer' }
+        : { state: 'ready', status: answer },
+    );
   }, []);
 
   useEffect(() => {
-    refresh();
-    // The router link changes state on its own (connects, drops, fails over).
-    const timer = setInterval(refresh, 1000);
+    void refresh();
+    // The router link and the lock change on their own (connects, drops, auto-lock).
+    const timer = setInterval(() => void refresh(), 1000);
     return () => clearInterval(timer);
   }, [refresh]);
+
+  let body: preact.ComponentChild;
+  if (load.state === 'loading') body = <p class="status">Connecting to the wallet…</p>;
+  else if (load.state === 'failed')
+    body = <p class="status error">The wallet did not answer: {load.message}</p>;
+  else if (!load.status.vault.hasVault || onboarding) {
+    body = (
+      <Onboarding
+        onBegin={() => setOnboarding(true)}
+        onDone={() => {
+          setOnboarding(false);
+          void refresh();
+        }}
+      />
+    );
+  } else if (!load.status.vault.isUnlocked) body = <Unlock onDone={() => void refresh()} />;
+  else body = <Home status={load.status} onChange={() => void refresh()} />;
 
   return (
     <>
@@ -39,18 +56,7 @@ export function App() {
         <h1>Weft</h1>
         <span class="version">v{__WEFT_VERSION__}</span>
       </header>
-      <main>
-        {load.state === 'loading' && <p class="status">Connecting to the wallet…</p>}
-        {load.state === 'failed' && <p class="status error">The wallet did not answer: {load.message}</p>}
-        {load.state === 'ready' && (
-          <>
-            <p class="status" data-testid="wallet-status">
-              Wallet running (v{load.status.version}). Accounts and approvals arrive here as they are built.
-            </p>
-            <Routers status={load.status.routers} onChange={refresh} />
-          </>
-        )}
-      </main>
+      <main data-testid={load.state === 'ready' ? 'wallet-status' : undefined}>{body}</main>
     </>
   );
 }

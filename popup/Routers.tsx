@@ -1,11 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import browser from 'webextension-polyfill';
-import type { PopupRequest, PopupResponse } from '../background/popup-api.ts';
 import type { RouterConnectionStatus } from '../background/routers/router-connection.ts';
-
-function send(request: PopupRequest): Promise<PopupResponse> {
-  return browser.runtime.sendMessage(request) as Promise<PopupResponse>;
-}
+import { send } from './api.ts';
 
 function describeState(status: RouterConnectionStatus): string {
   if (status.routers.length === 0) return 'No routers configured';

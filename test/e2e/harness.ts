@@ -132,3 +132,28 @@ export function pageRequest(page: Page, args: unknown): Promise<RequestOutcome> 
     }
   }, args);
 }
+
+/** The recovery phrase every test wallet imports (BIP-39 test vector; account 0 is below). */
+export const TEST_MNEMONIC = 'test test test test test test test test test test test junk';
+export const TEST_ACCOUNT_0 = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
+export const TEST_PASSWORD = 'correct horse battery';
+
+/** Opens the popup in a tab of the given size. */
+export async function openPopup(browser: ExtensionBrowser, height = 600): Promise<Page> {
+  const popup = await browser.context.newPage();
+  await popup.setViewportSize({ width: 360, height });
+  await popup.goto(`chrome-extension://${browser.extensionId}/popup/index.html`);
+  return popup;
+}
+
+/** Imports TEST_MNEMONIC through the popup's onboarding and leaves the popup open on the home screen. */
+export async function onboard(browser: ExtensionBrowser): Promise<Page> {
+  const popup = await openPopup(browser);
+  await popup.getByRole('button', { name: 'Import a recovery phrase' }).click();
+  await popup.locator('textarea[name="phrase"]').fill(TEST_MNEMONIC);
+  await popup.locator('input[name="password"]').fill(TEST_PASSWORD);
+  await popup.locator('input[name="confirm"]').fill(TEST_PASSWORD);
+  await popup.getByRole('button', { name: 'Import' }).click();
+  await popup.getByTestId('account-0').waitFor({ timeout: 15_000 });
+  return popup;
+}

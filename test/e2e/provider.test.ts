@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import {
   type ExtensionBrowser,
   launchExtension,
+  openPopup,
   type PageServer,
   pageRequest,
   servePages,
@@ -121,13 +122,10 @@ describe('extension in Chromium', { timeout: 60_000 }, () => {
     assert.equal(fn, -32602);
   });
 
-  test('the popup renders', async () => {
-    const popup = await browser.context.newPage();
-    await popup.setViewportSize({ width: 360, height: 480 });
-    await popup.goto(`chrome-extension://${browser.extensionId}/popup/index.html`);
-    const status = popup.getByTestId('wallet-status');
-    await status.waitFor({ timeout: 10_000 });
-    assert.match((await status.textContent()) ?? '', /Wallet running/);
+  test('the popup renders, starting with onboarding', async () => {
+    const popup = await openPopup(browser, 480);
+    await popup.getByTestId('onboarding').waitFor({ timeout: 10_000 });
+    assert.match((await popup.getByTestId('onboarding').textContent()) ?? '', /Welcome to Weft/);
     assert.ok(Number(await popup.evaluate(() => document.documentElement.dataset.firstRenderMs)) > 0);
     await mkdir(testOutputDir, { recursive: true });
     await popup.screenshot({ path: join(testOutputDir, 'popup.png') });

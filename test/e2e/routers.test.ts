@@ -10,19 +10,21 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { type LocalNetwork, startLocalNetwork, waitForDirectory } from '../../p2p/devnet/local-network.ts';
-import { type ExtensionBrowser, launchExtension, stopServiceWorkers, testOutputDir } from './harness.ts';
+import {
+  type ExtensionBrowser,
+  launchExtension,
+  onboard,
+  openPopup,
+  stopServiceWorkers,
+  testOutputDir,
+} from './harness.ts';
 
 describe('routers from the service worker', { timeout: 120_000 }, () => {
   let dir: string;
   let net: LocalNetwork;
   let browser: ExtensionBrowser;
 
-  const openPopup = async (): Promise<Page> => {
-    const popup = await browser.context.newPage();
-    await popup.setViewportSize({ width: 360, height: 600 });
-    await popup.goto(`chrome-extension://${browser.extensionId}/popup/index.html`);
-    return popup;
-  };
+  const popupPage = (): Promise<Page> => openPopup(browser);
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'weft-e2e-net-'));
@@ -32,6 +34,7 @@ describe('routers from the service worker', { timeout: 120_000 }, () => {
       4,
     );
     browser = await launchExtension();
+    await (await onboard(browser)).close();
   });
 
   after(async () => {
@@ -41,7 +44,7 @@ describe('routers from the service worker', { timeout: 120_000 }, () => {
   });
 
   test('the popup saves a router; the worker connects and lists resources with their hops', async () => {
-    const popup = await openPopup();
+    const popup = await popupPage();
     await popup.getByTestId('router-status').waitFor();
     assert.equal(await popup.getByTestId('router-status').textContent(), 'No routers configured');
     const r3 = net.routers.find((r) => r.name === 'r3');
@@ -56,7 +59,7 @@ describe('routers from the service worker', { timeout: 120_000 }, () => {
   });
 
   test('a bad router address is refused with a clear message and nothing is saved', async () => {
-    const popup = await openPopup();
+    const popup = await popupPage();
     await popup
       .getByTestId('router-list')
       .fill('/ip4/192.0.2.7/tcp/4002/ws/p2p/12D3KooWCzb93UzFoLHbqHtpJ3FQKif7oo76f9SaDTT5WhaL9eaK');
@@ -67,7 +70,7 @@ describe('routers from the service worker', { timeout: 120_000 }, () => {
 
   test('after the worker is stopped it reconnects from the saved list', async () => {
     await stopServiceWorkers(browser);
-    const popup = await openPopup();
+    const popup = await popupPage();
     const r3 = net.routers.find((r) => r.name === 'r3');
     await popup.getByText(`Connected to ${r3?.router.peerId.slice(-8)}`).waitFor({ timeout: 15_000 });
     await popup.getByText('payment.bcos.kv (2 hops)').waitFor({ timeout: 10_000 });

@@ -1,0 +1,48 @@
+/**
+ * Locks the vault after a configurable idle time. The timer is a `browser.alarms`
+ * alarm, not a setTimeout, so it fires even if the worker was stopped meanwhile.
+ * Every use of the wallet (popup, provider request) pushes the deadline back.
+ */
+import type { Alarms } from 'webextension-polyfill';
+import type { StorageAreaLike } from '../vault/storage-area.ts';
+
+export const AUTO_LOCK_ALARM = 'weft:auto-lock';
+const SETTING_KEY = 'autoLockMinutes';
+export const DEFAULT_AUTO_LOCK_MINUTES = 15;
+/** Chromium will not fire alarms more often than every 30 s. */
+export const MIN_AUTO_LOCK_MINUTES = 1;
+export const MAX_AUTO_LOCK_MINUTES = 24 * 60;
+
+export class AutoLock {
+  readonly #alarms: Alarms.Static;
+  readonly #local: StorageAreaLike;
+
+  constructor(alarms: Alarms.Static, local: StorageAreaLike) {
+    this.#alarms = alarms;
+    this.#local = local;
+  }
+
+  async minutes(): Promise<number> {
+    const saved = (await this.#local.get(SETTING_KEY))[SETTING_KEY];
+    return typeof saved === 'number' ? saved : DEFAULT_AUTO_LOCK_MINUTES;
+  }
+
+  async setMinutes(minutes: number): Promise<void> {
+    if (!Number.isInteger(minutes) || minutes < MIN_AUTO_LOCK_MINUTES || minutes > MAX_AUTO_LOCK_MINUTES) {
+      throw new RangeError(
+        `auto-lock must be a whole number of minutes from ${MIN_AUTO_LOCK_MINUTES} to ${MAX_AUTO_LOCK_MINUTES}`,
+      );
+    }
+    await this.#local.set({ [SETTING_KEY]: minutes });
+    await this.touch();
+  }
+
+  /** The wallet was used: lock it `minutes` from now. */
+  async touch(): Promise<void> {
+    this.#alarms.create(AUTO_LOCK_ALARM, { delayInMinutes: await this.minutes() });
+  }
+
+  async cancel(): Promise<void> {
+    await this.#alarms.clear(AUTO_LOCK_ALARM);
+  }
+}

@@ -1,0 +1,36 @@
+import { useState } from 'preact/hooks';
+import { errorOf, send } from '../api.ts';
+
+export function Unlock({ onDone }: { onDone: () => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    setBusy(true);
+    const answer = await send({ type: 'unlock', password: String(new FormData(form).get('password')) });
+    setBusy(false);
+    const failed = errorOf(answer);
+    if (failed) {
+      setError('name' in answer && answer.name === 'WrongPasswordError' ? 'Wrong password.' : failed);
+      form.reset();
+      return;
+    }
+    onDone();
+  };
+
+  return (
+    <form onSubmit={submit} data-testid="unlock">
+      <h2>Unlock</h2>
+      <label>
+        Password
+        <input type="password" name="password" required autocomplete="current-password" />
+      </label>
+      <button type="submit" disabled={busy}>
+        {busy ? 'Unlocking…' : 'Unlock'}
+      </button>
+      {error && <p class="error">{error}</p>}
+    </form>
+  );
+}
