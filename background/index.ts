@@ -4,20 +4,53 @@
  */
 import browser, { type Runtime } from 'webextension-polyfill';
 import { PROVIDER_PORT } from '../content/provider-protocol.ts';
+import { ApprovalQueue } from './approvals/approval-queue.ts';
 import { handlePopupMessage } from './popup-api.ts';
 import { providerMethods } from './provider/methods/index.ts';
 import { servePort } from './provider/serve-port.ts';
 import { RouterConnection } from './routers/router-connection.ts';
+import { SessionStore } from './sessions/session-store.ts';
 import { Vault } from './vault/vault.ts';
 import { AUTO_LOCK_ALARM, AutoLock } from './wallet/auto-lock.ts';
 
 const startedAt = Date.now();
 const extensionOrigin = browser.runtime.getURL('');
-const methods = providerMethods(__WEFT_VERSION__);
 const routers = new RouterConnection(browser.storage.local);
 void routers.start();
 const vault = new Vault({ local: browser.storage.local, session: browser.storage.session });
 const autoLock = new AutoLock(browser.alarms, browser.storage.local);
+const sessions = new SessionStore(browser.storage.local);
+const approvals = new ApprovalQueue(() => void showApprovalWindow());
+const methods = providerMethods(__WEFT_VERSION__, {
+  sessions,
+  approvals,
+  vault,
+  routers,
+  touch: () => void autoLock.touch(),
+});
+
+/** The window the wallet opened for approvals; closing it rejects what is still waiting. */
+let approvalWindow: number | null = null;
+
+async function showApprovalWindow(): Promise<void> {
+  if (approvalWindow !== null) {
+    const focused = await browser.windows.update(approvalWindow, { focused: true }).catch(() => null);
+    if (focused) return;
+  }
+  const created = await browser.windows.create({
+    url: browser.runtime.getURL('popup/index.html'),
+    type: 'popup',
+    width: 380,
+    height: 640,
+  });
+  approvalWindow = created.id ?? null;
+}
+
+browser.windows.onRemoved.addListener((windowId) => {
+  if (windowId !== approvalWindow) return;
+  approvalWindow = null;
+  approvals.rejectAll('User closed the approval window.');
+});
 // After a worker restart the vault comes back unlocked if it was (session key in storage.session).
 const restored = vault.restore().catch(() => false);
 
@@ -33,6 +66,14 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
   // Only the extension's own pages (the popup) talk to the worker by message; pages use the port.
   if (sender.id !== browser.runtime.id || !sender.url?.startsWith(extensionOrigin)) return undefined;
   return restored.then(() =>
-    handlePopupMessage(message, { version: __WEFT_VERSION__, startedAt, routers, vault, autoLock }),
+    handlePopupMessage(message, {
+      version: __WEFT_VERSION__,
+      startedAt,
+      routers,
+      vault,
+      autoLock,
+      sessions,
+      approvals,
+    }),
   );
 });

@@ -4,7 +4,9 @@
  * worker, except the new recovery phrase, shown once at creation.
  */
 import type { ResourceEntry } from '../p2p/protocol/messages.ts';
+import type { Approval, ApprovalQueue } from './approvals/approval-queue.ts';
 import type { RouterConnection, RouterConnectionStatus } from './routers/router-connection.ts';
+import type { Session, SessionStore } from './sessions/session-store.ts';
 import type { Account } from './vault/accounts.ts';
 import type { Vault, VaultView } from './vault/vault.ts';
 import type { AutoLock } from './wallet/auto-lock.ts';
@@ -18,7 +20,9 @@ export type PopupRequest =
   | { type: 'lock' }
   | { type: 'addAccount' }
   | { type: 'renameAccount'; index: number; name: string }
-  | { type: 'setAutoLock'; minutes: number };
+  | { type: 'setAutoLock'; minutes: number }
+  | { type: 'decide'; id: string; approve: boolean }
+  | { type: 'revokeSession'; origin: string };
 
 export interface WalletStatus {
   version: string;
@@ -27,6 +31,8 @@ export interface WalletStatus {
   routers: RouterConnectionStatus;
   vault: VaultView;
   autoLockMinutes: number;
+  approvals: Approval[];
+  sessions: Session[];
 }
 
 export type PopupResponse =
@@ -43,6 +49,8 @@ export interface PopupContext {
   routers: RouterConnection;
   vault: Vault;
   autoLock: AutoLock;
+  sessions: SessionStore;
+  approvals: ApprovalQueue;
 }
 
 const ok = { ok: true as const };
@@ -68,6 +76,8 @@ export async function handlePopupMessage(message: unknown, context: PopupContext
           routers: context.routers.status(),
           vault: await vault.view(),
           autoLockMinutes: await autoLock.minutes(),
+          approvals: context.approvals.pending(),
+          sessions: await context.sessions.list(),
         };
       case 'setRouters': {
         const { routers } = request;
@@ -112,6 +122,20 @@ export async function handlePopupMessage(message: unknown, context: PopupContext
         if (typeof request.minutes !== 'number')
           return { error: 'minutes must be a number', name: 'TypeError' };
         await autoLock.setMinutes(request.minutes);
+        return ok;
+      case 'decide':
+        if (!isString(request.id) || typeof request.approve !== 'boolean') {
+          return { error: 'id must be a string and approve a boolean', name: 'TypeError' };
+        }
+        if (request.approve && !vault.isUnlocked())
+          return { error: 'unlock the wallet first', name: 'VaultLockedError' };
+        if (!context.approvals.decide(request.id, request.approve)) {
+          return { error: 'that request is no longer waiting', name: 'Error' };
+        }
+        return ok;
+      case 'revokeSession':
+        if (!isString(request.origin)) return { error: 'origin must be a string', name: 'TypeError' };
+        await context.sessions.revoke(request.origin);
         return ok;
       default:
         return { error: `unknown popup request ${String(request.type)}`, name: 'TypeError' };

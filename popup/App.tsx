@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { WalletStatus } from '../background/popup-api.ts';
 import { errorOf, send } from './api.ts';
+import { Approvals } from './screens/Approvals.tsx';
 import { Home } from './screens/Home.tsx';
 import { Onboarding } from './screens/Onboarding.tsx';
 import { Unlock } from './screens/Unlock.tsx';
@@ -46,8 +47,18 @@ export function App() {
         }}
       />
     );
-  } else if (!load.status.vault.isUnlocked) body = <Unlock onDone={() => void refresh()} />;
-  else body = <Home status={load.status} onChange={() => void refresh()} />;
+  } else if (!load.status.vault.isUnlocked) {
+    body = (
+      <>
+        {load.status.approvals.length > 0 && (
+          <p class="status">A site is waiting for your approval: unlock first.</p>
+        )}
+        <Unlock onDone={() => void refresh()} />
+      </>
+    );
+  } else if (load.status.approvals.length > 0) {
+    body = <Approvals approvals={load.status.approvals} onChange={() => void refresh()} />;
+  } else body = <Home status={load.status} onChange={() => void refresh()} />;
 
   return (
     <>

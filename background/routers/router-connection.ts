@@ -19,6 +19,10 @@ export interface RouterConnectionStatus extends LightClientStatus {
   routers: string[];
 }
 
+export class NoRoutersError extends Error {
+  override name = 'NoRoutersError';
+}
+
 export class RouterConnection {
   readonly #storage: Storage.StorageArea;
   #client: LightClient | null = null;
@@ -50,8 +54,13 @@ export class RouterConnection {
 
   /** Every resource the entry router can reach. */
   resources(): Promise<ResourceEntry[]> {
-    if (!this.#client) return Promise.reject(new Error('no routers configured'));
-    return this.#client.resources();
+    return this.client().resources();
+  }
+
+  /** The light client; throws `NoRoutersError` when the user configured none. */
+  client(): LightClient {
+    if (!this.#client) throw new NoRoutersError('no routers configured: add one in the popup under Routers');
+    return this.#client;
   }
 
   async #connect(): Promise<void> {

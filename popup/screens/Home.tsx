@@ -90,6 +90,28 @@ export function Home({ status, onChange }: { status: WalletStatus; onChange: () 
         </label>
         {autoLockError && <p class="error">{autoLockError}</p>}
       </section>
+      <section>
+        <h2>Connected sites</h2>
+        {status.sessions.length === 0 && <p class="muted">None yet.</p>}
+        <ul class="sessions">
+          {status.sessions.map((session) => (
+            <li key={session.origin} data-testid={`session-${session.origin}`}>
+              <strong>{session.origin}</strong>{' '}
+              <button
+                type="button"
+                class="link"
+                onClick={async () => {
+                  await send({ type: 'revokeSession', origin: session.origin });
+                  onChange();
+                }}
+              >
+                revoke
+              </button>
+              <div class="muted">{session.resources.join(', ')}</div>
+            </li>
+          ))}
+        </ul>
+      </section>
       <Routers status={status.routers} onChange={onChange} />
     </>
   );

@@ -1,11 +1,24 @@
 import type { MethodTable } from '../handle-request.ts';
+import type { WalletServices } from '../services.ts';
+import { call } from './call.ts';
+import { getSession } from './get-session.ts';
+import { listResources } from './list-resources.ts';
 import { ping } from './ping.ts';
+import { requestSession } from './request-session.ts';
+import { revokeSession } from './revoke-session.ts';
+import { sendTransaction } from './send-transaction.ts';
 import { version } from './version.ts';
 
 /** Every method a page may call, by name. Each lives in its own file. */
-export function providerMethods(walletVersion: string): MethodTable {
+export function providerMethods(walletVersion: string, services: WalletServices): MethodTable {
   return {
     weft_ping: ping,
     weft_version: (params) => version(params, walletVersion),
+    weft_requestSession: (params, context) => requestSession(params, context, services),
+    weft_getSession: (params, context) => getSession(params, context, services),
+    weft_revokeSession: (params, context) => revokeSession(params, context, services),
+    weft_resources: (params, context) => listResources(params, context, services),
+    weft_call: (params, context) => call(params, context, services),
+    weft_sendTransaction: (params, context) => sendTransaction(params, context, services),
   };
 }

@@ -1,0 +1,68 @@
+/**
+ * One queue of requests waiting for the user. A provider method enqueues and awaits;
+ * the popup lists the queue and decides. A decision the user never makes (the
+ * approval window closed) rejects, so a dapp never waits forever.
+ */
+
+export type ApprovalKind = 'session' | 'transaction';
+
+export interface Approval {
+  id: string;
+  kind: ApprovalKind;
+  /** Origin of the requesting site, from the browser. */
+  origin: string;
+  /** What exactly will happen, as the popup shows it. */
+  details: Record<string, unknown>;
+  createdAt: number;
+}
+
+export class ApprovalRejectedError extends Error {
+  override name = 'ApprovalRejectedError';
+}
+
+interface Waiter {
+  approval: Approval;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+export class ApprovalQueue {
+  readonly #waiting = new Map<string, Waiter>();
+  readonly #onEnqueue: (approval: Approval) => void;
+
+  /** `onEnqueue` shows the approval to the user (opens the popup). */
+  constructor(onEnqueue: (approval: Approval) => void) {
+    this.#onEnqueue = onEnqueue;
+  }
+
+  pending(): Approval[] {
+    return [...this.#waiting.values()].map((w) => w.approval);
+  }
+
+  /** Resolves when the user approves; rejects with ApprovalRejectedError otherwise. */
+  request(kind: ApprovalKind, origin: string, details: Record<string, unknown>): Promise<void> {
+    const approval: Approval = { id: crypto.randomUUID(), kind, origin, details, createdAt: Date.now() };
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(approval.id, { approval, resolve, reject });
+      this.#onEnqueue(approval);
+    });
+  }
+
+  /** Returns false if no such approval is waiting (decided already, or the worker restarted). */
+  decide(id: string, approve: boolean): boolean {
+    const waiter = this.#waiting.get(id);
+    if (!waiter) return false;
+    this.#waiting.delete(id);
+    if (approve) waiter.resolve();
+    else waiter.reject(new ApprovalRejectedError('User rejected the request.'));
+    return true;
+  }
+
+  /** Rejects everything still waiting (the approval window was closed). */
+  rejectAll(reason: string): void {
+    for (const [id, waiter] of this.#waiting) {
+      this.#waiting.delete(id);
+      waiter.reject(new ApprovalRejectedError(reason));
+    }
+  }
+}

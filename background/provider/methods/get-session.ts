@@ -1,0 +1,12 @@
+import type { Session } from '../../sessions/session-store.ts';
+import type { RequestContext } from '../context.ts';
+import type { WalletServices } from '../services.ts';
+
+/** `weft_getSession`: the caller's session, or null. Never needs one. */
+export function getSession(
+  _params: unknown,
+  context: RequestContext,
+  services: WalletServices,
+): Promise<Session | null> {
+  return services.sessions.get(context.origin);
+}

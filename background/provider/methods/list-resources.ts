@@ -1,0 +1,15 @@
+import { toProviderError } from '../chain-errors.ts';
+import type { RequestContext } from '../context.ts';
+import { jsonSafe } from '../json-safe.ts';
+import type { WalletServices } from '../services.ts';
+import { requireSession } from './require-session.ts';
+
+/** `weft_resources`: every resource the router network reaches, with its methods and hop count. */
+export async function listResources(_params: unknown, context: RequestContext, services: WalletServices) {
+  await requireSession(services, context);
+  try {
+    return jsonSafe(await services.routers.client().resources());
+  } catch (error) {
+    throw toProviderError(error);
+  }
+}

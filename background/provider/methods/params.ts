@@ -1,0 +1,34 @@
+/** Shared parameter checks: each failure is a -32602 naming the bad field. */
+import { invalidParams } from '../errors.ts';
+
+const PATH = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/** The single object param most Weft methods take: `params: [{ ... }]`. */
+export function objectParam(params: unknown, method: string): Record<string, unknown> {
+  const value = Array.isArray(params) ? params[0] : params;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidParams(`${method} takes one object param`);
+  }
+  return value as Record<string, unknown>;
+}
+
+export function resourcePath(value: unknown, field = 'path'): string {
+  if (typeof value !== 'string' || !PATH.test(value) || value.length > 200) {
+    throw invalidParams(`${field} must be a resource path zone.chain.resource`);
+  }
+  return value;
+}
+
+export function methodName(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 128) {
+    throw invalidParams('method must be a non-empty string');
+  }
+  return value;
+}
+
+export function argList(value: unknown): unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.length > 64)
+    throw invalidParams('args must be an array (at most 64 items)');
+  return value;
+}

@@ -1,0 +1,14 @@
+/** What provider methods may use, injected by the worker (and by tests). */
+import type { ApprovalQueue } from '../approvals/approval-queue.ts';
+import type { RouterConnection } from '../routers/router-connection.ts';
+import type { SessionStore } from '../sessions/session-store.ts';
+import type { Vault } from '../vault/vault.ts';
+
+export interface WalletServices {
+  sessions: SessionStore;
+  approvals: ApprovalQueue;
+  vault: Vault;
+  routers: RouterConnection;
+  /** Called on every use of the wallet: pushes auto-lock back. */
+  touch: () => void;
+}

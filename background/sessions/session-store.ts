@@ -1,0 +1,50 @@
+/**
+ * Sessions per origin, CAIP-25 style: which resource paths a site may use and which
+ * account answers for it. Kept in `storage.local` so they survive restarts; only the
+ * user (through an approval, or by revoking in the popup) or the site itself
+ * (`weft_revokeSession`) changes them.
+ */
+import type { StorageAreaLike } from '../vault/storage-area.ts';
+
+export interface Session {
+  origin: string;
+  /** Resource paths `zone.chain.resource` the site may read and write. */
+  resources: string[];
+  /** FISCO BCOS account index (in the vault) that signs for this site. */
+  account: number;
+  /** The account's address, for display and for `from` in reads. */
+  address: string;
+  createdAt: number;
+}
+
+const KEY = 'sessions';
+
+export class SessionStore {
+  readonly #local: StorageAreaLike;
+
+  constructor(local: StorageAreaLike) {
+    this.#local = local;
+  }
+
+  async list(): Promise<Session[]> {
+    const saved = (await this.#local.get(KEY))[KEY];
+    return Array.isArray(saved) ? (saved as Session[]) : [];
+  }
+
+  async get(origin: string): Promise<Session | null> {
+    return (await this.list()).find((s) => s.origin === origin) ?? null;
+  }
+
+  async put(session: Session): Promise<void> {
+    const others = (await this.list()).filter((s) => s.origin !== session.origin);
+    await this.#local.set({ [KEY]: [...others, session] });
+  }
+
+  /** Returns whether there was a session to revoke. */
+  async revoke(origin: string): Promise<boolean> {
+    const all = await this.list();
+    const rest = all.filter((s) => s.origin !== origin);
+    await this.#local.set({ [KEY]: rest });
+    return rest.length !== all.length;
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * A dapp against the real local network, through the wallet: session approval, a read,
+ * an approved FISCO BCOS transfer that moves balances on the chain, a rejected one, an
+ * approval window closed without an answer, a revoked session, and another origin that
+ * cannot use this one's session.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { encodeCall } from '../../p2p/chains/fisco-bcos/abi.ts';
+import { assetArtifact } from '../../p2p/chains/fisco-bcos/contracts/index.ts';
+import { EcdsaSigner } from '../../p2p/chains/fisco-bcos/ecdsa.ts';
+import { signTransaction, transactionFields } from '../../p2p/chains/fisco-bcos/transaction.ts';
+import { LightClient } from '../../p2p/client/light-client.ts';
+import { type LocalNetwork, startLocalNetwork, waitForDirectory } from '../../p2p/devnet/local-network.ts';
+import {
+  type ExtensionBrowser,
+  launchExtension,
+  onboard,
+  type PageServer,
+  pageRequest,
+  servePages,
+  TEST_ACCOUNT_0,
+  testOutputDir,
+} from './harness.ts';
+
+const ASSET = 'payment.bcos.asset';
+
+describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => {
+  let dir: string;
+  let net: LocalNetwork;
+  let browser: ExtensionBrowser;
+  let server: PageServer;
+  let other: PageServer;
+  let page: Page;
+  let node: LightClient;
+
+  /** Resolves with the approval window the wallet opens for the next request. */
+  const nextApprovalWindow = () =>
+    browser.context.waitForEvent('page', {
+      predicate: (p) => p.url().includes('popup/index.html'),
+      timeout: 15_000,
+    });
+
+  const balance = async (who: string) =>
+    BigInt(String((await node.call({ path: ASSET, method: 'balanceOf', args: [who] })).values[0]));
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'weft-e2e-dapp-'));
+    net = await startLocalNetwork({ dataDir: dir, blockIntervalMs: 200 });
+    await waitForDirectory(
+      net.routers.map((r) => r.router),
+      4,
+    );
+    const r3 = net.routers.find((r) => r.name === 'r3')?.wsAddress as string;
+    node = new LightClient({ routers: [r3] });
+    // Fund the wallet's account 0 from the asset's deployer, signed here in Node.
+    const info = await node.chainInfo(ASSET);
+    const fund = transactionFields({
+      to: net.fisco.asset,
+      data: encodeCall(assetArtifact.abi as never, 'transfer', [TEST_ACCOUNT_0, 1000n]),
+      chainId: 1,
+      groupId: 1,
+      blockLimit: info.blockNumber + 500n,
+    });
+    await node.submit(ASSET, signTransaction(fund, net.fisco.deployer).raw);
+
+    browser = await launchExtension();
+    const popup = await onboard(browser);
+    await popup.getByTestId('router-list').fill(r3);
+    await popup.getByRole('button', { name: 'Save' }).click();
+    await popup.getByText('payment.bcos.asset (2 hops)').waitFor({ timeout: 15_000 });
+    await popup.close();
+    server = await servePages({ '/': '<!doctype html><title>dapp</title>' });
+    other = await servePages({ '/': '<!doctype html><title>other</title>' });
+    page = await browser.context.newPage();
+    await page.goto(`${server.origin}/`);
+  });
+
+  after(async () => {
+    await node?.stop();
+    await browser?.close();
+    await server?.close();
+    await other?.close();
+    await net?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('without a session a dapp gets 4100', async () => {
+    const outcome = await pageRequest(page, {
+      method: 'weft_call',
+      params: [{ path: ASSET, method: 'balanceOf', args: [TEST_ACCOUNT_0] }],
+    });
+    assert.ok('error' in outcome);
+    assert.equal(outcome.error.code, 4100);
+  });
+
+  test('the user approves a session in the popup, which shows the site and the resources', async () => {
+    const approval = nextApprovalWindow();
+    const pending = pageRequest(page, { method: 'weft_requestSession', params: [{ resources: [ASSET] }] });
+    const popup = await approval;
+    await popup.getByTestId('approval').waitFor();
+    assert.equal(await popup.getByTestId('approval-origin').textContent(), server.origin);
+    assert.match((await popup.getByTestId('approval').textContent()) ?? '', /payment\.bcos\.asset/);
+    await mkdir(testOutputDir, { recursive: true });
+    await popup.screenshot({ path: join(testOutputDir, 'popup-approve-session.png') });
+    await popup.getByRole('button', { name: 'Approve' }).click();
+    const outcome = await pending;
+    assert.ok('result' in outcome, JSON.stringify(outcome));
+    const session = outcome.result as { origin: string; resources: string[]; address: string };
+    assert.equal(session.origin, server.origin);
+    assert.deepEqual(session.resources, [ASSET]);
+    assert.equal(session.address.toLowerCase(), TEST_ACCOUNT_0.toLowerCase());
+    await popup.close().catch(() => {});
+  });
+
+  test('a read goes through the routers without approval', async () => {
+    const outcome = await pageRequest(page, {
+      method: 'weft_call',
+      params: [{ path: ASSET, method: 'balanceOf', args: [TEST_ACCOUNT_0] }],
+    });
+    assert.ok('result' in outcome, JSON.stringify(outcome));
+    assert.deepEqual((outcome.result as { values: unknown[] }).values, ['1000']);
+  });
+
+  test('an approved transfer is signed by the wallet and moves balances on the chain', async () => {
+    const recipient = EcdsaSigner.random().address;
+    const approval = nextApprovalWindow();
+    const pending = pageRequest(page, {
+      method: 'weft_sendTransaction',
+      params: [{ path: ASSET, method: 'transfer', args: [recipient, '7'] }],
+    });
+    const popup = await approval;
+    await popup.getByTestId('approval-call').waitFor();
+    const call = (await popup.getByTestId('approval-call').textContent()) ?? '';
+    assert.match(call, /transfer\(/);
+    assert.match(call, new RegExp(recipient.slice(2, 10), 'i'));
+    assert.match(call, /"7"/);
+    await popup.screenshot({ path: join(testOutputDir, 'popup-approve-transaction.png') });
+    await popup.getByRole('button', { name: 'Approve' }).click();
+    const outcome = await pending;
+    assert.ok('result' in outcome, JSON.stringify(outcome));
+    const receipt = outcome.result as { status: string; txId: string };
+    assert.equal(receipt.status, 'success');
+    assert.equal(await balance(recipient), 7n);
+    assert.equal(await balance(TEST_ACCOUNT_0), 993n);
+    const tx = await node.getTransaction(ASSET, receipt.txId);
+    assert.equal(tx?.from.toLowerCase(), TEST_ACCOUNT_0.toLowerCase(), 'signed by the wallet account');
+    await popup.close().catch(() => {});
+  });
+
+  test('a rejected transfer returns 4001 and moves nothing', async () => {
+    const recipient = EcdsaSigner.random().address;
+    const approval = nextApprovalWindow();
+    const pending = pageRequest(page, {
+      method: 'weft_sendTransaction',
+      params: [{ path: ASSET, method: 'transfer', args: [recipient, '5'] }],
+    });
+    const popup = await approval;
+    await popup.getByRole('button', { name: 'Reject' }).click();
+    const outcome = await pending;
+    assert.ok('error' in outcome);
+    assert.equal(outcome.error.code, 4001);
+    assert.equal(await balance(recipient), 0n);
+    await popup.close().catch(() => {});
+  });
+
+  test('closing the approval window without answering returns 4001', async () => {
+    const approval = nextApprovalWindow();
+    const pending = pageRequest(page, {
+      method: 'weft_sendTransaction',
+      params: [{ path: ASSET, method: 'transfer', args: [TEST_ACCOUNT_0, '1'] }],
+    });
+    const popup = await approval;
+    await popup.getByTestId('approval').waitFor();
+    await popup.close();
+    const outcome = await pending;
+    assert.ok('error' in outcome);
+    assert.equal(outcome.error.code, 4001);
+  });
+
+  test('bad params get -32602 before any approval', async () => {
+    for (const params of [
+      [{ path: 'not a path', method: 'transfer', args: [] }],
+      [{ path: ASSET, method: 'transfer', args: ['not-an-address', '1'] }],
+      [{ path: ASSET, method: 'balanceOf', args: [TEST_ACCOUNT_0] }],
+      [{ path: ASSET, method: 'nope', args: [] }],
+    ]) {
+      const outcome = await pageRequest(page, { method: 'weft_sendTransaction', params });
+      assert.ok('error' in outcome, JSON.stringify(params));
+      assert.equal(outcome.error.code, -32602, JSON.stringify(params));
+    }
+  });
+
+  test("another origin cannot use this site's session; a revoked session gets 4100", async () => {
+    const stranger = await browser.context.newPage();
+    await stranger.goto(`${other.origin}/`);
+    const foreign = await pageRequest(stranger, {
+      method: 'weft_call',
+      params: [{ path: ASSET, method: 'balanceOf', args: [TEST_ACCOUNT_0] }],
+    });
+    assert.ok('error' in foreign);
+    assert.equal(foreign.error.code, 4100);
+    await stranger.close();
+
+    const revoked = await pageRequest(page, { method: 'weft_revokeSession' });
+    assert.deepEqual(revoked, { result: { revoked: true } });
+    const after = await pageRequest(page, {
+      method: 'weft_call',
+      params: [{ path: ASSET, method: 'balanceOf', args: [TEST_ACCOUNT_0] }],
+    });
+    assert.ok('error' in after);
+    assert.equal(after.error.code, 4100);
+  });
+});
