@@ -59,3 +59,7 @@ export class WeakPasswordError extends Error {
 export class UnknownAccountError extends Error {
   override name = 'UnknownAccountError';
 }
+
+export class InvalidFabricIdentityError extends Error {
+  override name = 'InvalidFabricIdentityError';
+}

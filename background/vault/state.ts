@@ -10,11 +10,22 @@ import { parseRecord } from './encrypt.ts';
 import { VaultCorruptError } from './errors.ts';
 import type { VaultSecrets } from './secrets.ts';
 
+/** An imported Fabric identity's public half; its private key is in the encrypted secrets under `id`. */
+export interface FabricIdentityMeta {
+  id: string;
+  name: string;
+  mspId: string;
+  /** X.509 certificate, PEM. */
+  certificate: string;
+}
+
 export interface VaultState {
   /** The password-encrypted secrets; `null` before onboarding. */
   vault: EncryptedRecord | null;
   /** Non-secret account metadata (index, address, name), readable while locked. */
   accounts: Account[];
+  /** Imported Fabric identities (public metadata), readable while locked. */
+  fabricIdentities: FabricIdentityMeta[];
   /** The decrypted secrets while unlocked, `null` while locked. */
   secrets: VaultSecrets | null;
 }
@@ -25,6 +36,7 @@ export type FieldMetadata = { persist: true; secret: false } | { persist: false;
 export const vaultStateMetadata = {
   vault: { persist: true, secret: false },
   accounts: { persist: true, secret: false },
+  fabricIdentities: { persist: true, secret: false },
   secrets: { persist: false, secret: true },
 } as const satisfies { [K in keyof VaultState]: FieldMetadata };
 
@@ -38,7 +50,7 @@ export type PersistedVaultState = Pick<VaultState, PersistedKey>;
 export const VAULT_STORAGE_ITEM = 'weft.vault';
 
 export function initialVaultState(): VaultState {
-  return { vault: null, accounts: [], secrets: null };
+  return { vault: null, accounts: [], fabricIdentities: [], secrets: null };
 }
 
 export function persistedState(state: VaultState): PersistedVaultState {
@@ -51,10 +63,18 @@ export function persistedState(state: VaultState): PersistedVaultState {
 
 /** Validates what `storage.local` returned; `undefined` (nothing stored) gives the initial state. */
 export function parsePersistedState(value: unknown): PersistedVaultState {
-  if (value === undefined) return { vault: null, accounts: [] };
+  if (value === undefined) return { vault: null, accounts: [], fabricIdentities: [] };
   const corrupt = (what: string) => new VaultCorruptError(`Stored wallet state corrupt: ${what}`);
   if (typeof value !== 'object' || value === null) throw corrupt('not an object');
-  const { vault, accounts } = value as { vault?: unknown; accounts?: unknown };
+  const {
+    vault,
+    accounts,
+    fabricIdentities = [],
+  } = value as {
+    vault?: unknown;
+    accounts?: unknown;
+    fabricIdentities?: unknown;
+  };
   if (vault !== null) parseRecord(vault);
   if (!Array.isArray(accounts)) throw corrupt('accounts missing');
   const seen = new Set<number>();
@@ -72,5 +92,17 @@ export function parsePersistedState(value: unknown): PersistedVaultState {
     }
     seen.add(a.index as number);
   }
-  return { vault: vault as EncryptedRecord | null, accounts: accounts as Account[] };
+  const identitiesOk =
+    Array.isArray(fabricIdentities) &&
+    fabricIdentities.every((f: Partial<FabricIdentityMeta> | null) =>
+      ['id', 'name', 'mspId', 'certificate'].every(
+        (k) => typeof f?.[k as keyof FabricIdentityMeta] === 'string',
+      ),
+    );
+  if (!identitiesOk) throw corrupt('malformed Fabric identity');
+  return {
+    vault: vault as EncryptedRecord | null,
+    accounts: accounts as Account[],
+    fabricIdentities: fabricIdentities as FabricIdentityMeta[],
+  };
 }

@@ -8,6 +8,13 @@
  * run one at a time (messages reach the worker concurrently). A failed operation changes
  * nothing: new state is written to storage first and adopted in memory only after.
  */
+import { p256 } from '@noble/curves/nist.js';
+import { equalBytes } from '@noble/curves/utils.js';
+import {
+  type FabricSigningIdentity,
+  privateKeyFromPem,
+  publicKeyFromCertificate,
+} from '../../p2p/chains/fabric/identity.ts';
 import {
   type Account,
   AccountDeriver,
@@ -18,6 +25,7 @@ import {
 } from './accounts.ts';
 import { decryptSecret, type EncryptedRecord, encryptSecret, PBKDF2_ITERATIONS } from './encrypt.ts';
 import {
+  InvalidFabricIdentityError,
   NoVaultError,
   UnknownAccountError,
   VaultExistsError,
@@ -27,6 +35,7 @@ import {
 import { decodeSecrets, encodeSecrets, type VaultSecrets } from './secrets.ts';
 import { endSession, resumeSession, startSession } from './session-key.ts';
 import {
+  type FabricIdentityMeta,
   initialVaultState,
   type PersistedVaultState,
   parsePersistedState,
@@ -105,7 +114,7 @@ export class Vault {
       const vault = await encryptSecret(plaintext, password, { iterations: this.#iterations });
       const deriver = new AccountDeriver(phrase);
       const accounts = [deriver.account(0)];
-      await this.#persist({ vault, accounts });
+      await this.#persist({ vault, accounts, fabricIdentities: [] });
       this.#adopt(secrets, deriver);
       await startSession(this.#session, plaintext);
       plaintext.fill(0);
@@ -218,6 +227,75 @@ export class Vault {
       plaintext.fill(0);
       await this.#persist({ ...persistedState(state), vault: next });
     });
+  }
+
+  /** Imported Fabric identities' public metadata (available while locked). */
+  async fabricIdentities(): Promise<FabricIdentityMeta[]> {
+    return this.#exclusive(async () => structuredClone((await this.#load()).fabricIdentities));
+  }
+
+  /**
+   * Imports a Fabric identity (X.509 certificate + P-256 key, PEM, under an MSP id). The
+   * password re-encrypts the vault with the new key; a key that does not match the
+   * certificate is refused. Wrong password or bad input: nothing changes.
+   */
+  async importFabricIdentity(
+    password: string,
+    input: { name: string; mspId: string; certificate: string; privateKeyPem: string },
+  ): Promise<FabricIdentityMeta> {
+    return this.#exclusive(async () => {
+      const state = await this.#load();
+      const vault = requireVault(state.vault);
+      const deriver = this.#requireUnlocked();
+      const name = checkName(input.name);
+      const mspId = typeof input.mspId === 'string' ? input.mspId.trim() : '';
+      if (!/^[A-Za-z0-9._-]{1,64}$/.test(mspId))
+        throw new InvalidFabricIdentityError('Give the MSP id, e.g. Org1MSP');
+      let matches = false;
+      try {
+        const key = privateKeyFromPem(input.privateKeyPem);
+        matches = equalBytes(p256.getPublicKey(key, false), publicKeyFromCertificate(input.certificate));
+        key.fill(0);
+      } catch {
+        throw new InvalidFabricIdentityError('The certificate or the key is not a P-256 PEM');
+      }
+      if (!matches)
+        throw new InvalidFabricIdentityError('The private key does not belong to the certificate');
+      const plaintext = await decryptSecret(vault, password);
+      const secrets = decodeSecrets(plaintext);
+      plaintext.fill(0);
+      const meta: FabricIdentityMeta = {
+        id: crypto.randomUUID(),
+        name,
+        mspId,
+        certificate: input.certificate.trim(),
+      };
+      secrets.fabricKeys.push({ id: meta.id, privateKeyPem: input.privateKeyPem.trim() });
+      const encoded = encodeSecrets(secrets);
+      const next = await encryptSecret(encoded, password, { iterations: this.#iterations });
+      await this.#persist({
+        ...persistedState(state),
+        vault: next,
+        fabricIdentities: [...state.fabricIdentities, meta],
+      });
+      await startSession(this.#session, encoded);
+      encoded.fill(0);
+      this.#adopt(secrets, deriver);
+      return structuredClone(meta);
+    });
+  }
+
+  /** A Fabric identity with its private key, for the background's signer only. */
+  fabricSigningIdentity(id: string): FabricSigningIdentity {
+    this.#requireUnlocked();
+    const meta = this.#state.fabricIdentities.find((f) => f.id === id);
+    const secret = this.#state.secrets?.fabricKeys.find((k) => k.id === id);
+    if (!meta || !secret) throw new UnknownAccountError(`No Fabric identity ${id}`);
+    return {
+      mspId: meta.mspId,
+      certificate: meta.certificate,
+      privateKey: privateKeyFromPem(secret.privateKeyPem),
+    };
   }
 
   /**
