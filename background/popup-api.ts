@@ -8,6 +8,7 @@ import type { Approval, ApprovalQueue } from './approvals/approval-queue.ts';
 import type { RouterConnection, RouterConnectionStatus } from './routers/router-connection.ts';
 import type { Session, SessionStore } from './sessions/session-store.ts';
 import type { Account } from './vault/accounts.ts';
+import type { FabricIdentityMeta } from './vault/state.ts';
 import type { Vault, VaultView } from './vault/vault.ts';
 import type { AutoLock } from './wallet/auto-lock.ts';
 
@@ -22,7 +23,15 @@ export type PopupRequest =
   | { type: 'renameAccount'; index: number; name: string }
   | { type: 'setAutoLock'; minutes: number }
   | { type: 'decide'; id: string; approve: boolean }
-  | { type: 'revokeSession'; origin: string };
+  | { type: 'revokeSession'; origin: string }
+  | {
+      type: 'importFabricIdentity';
+      password: string;
+      name: string;
+      mspId: string;
+      certificate: string;
+      privateKeyPem: string;
+    };
 
 export interface WalletStatus {
   version: string;
@@ -33,6 +42,7 @@ export interface WalletStatus {
   autoLockMinutes: number;
   approvals: Approval[];
   sessions: Session[];
+  fabricIdentities: FabricIdentityMeta[];
 }
 
 export type PopupResponse =
@@ -78,6 +88,7 @@ export async function handlePopupMessage(message: unknown, context: PopupContext
           autoLockMinutes: await autoLock.minutes(),
           approvals: context.approvals.pending(),
           sessions: await context.sessions.list(),
+          fabricIdentities: await vault.fabricIdentities(),
         };
       case 'setRouters': {
         const { routers } = request;
@@ -133,6 +144,23 @@ export async function handlePopupMessage(message: unknown, context: PopupContext
           return { error: 'that request is no longer waiting', name: 'Error' };
         }
         return ok;
+      case 'importFabricIdentity': {
+        const { password, name, mspId, certificate, privateKeyPem } = request;
+        if (
+          ![password, name, mspId].every((v) => isString(v)) ||
+          ![certificate, privateKeyPem].every((v) => isString(v, 16_384))
+        ) {
+          return { error: 'password, name, MSP id, certificate and key must be strings', name: 'TypeError' };
+        }
+        await autoLock.touch();
+        await vault.importFabricIdentity(password as string, {
+          name: name as string,
+          mspId: mspId as string,
+          certificate: certificate as string,
+          privateKeyPem: privateKeyPem as string,
+        });
+        return ok;
+      }
       case 'revokeSession':
         if (!isString(request.origin)) return { error: 'origin must be a string', name: 'TypeError' };
         await context.sessions.revoke(request.origin);

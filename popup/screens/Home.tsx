@@ -38,6 +38,77 @@ function AccountRow({ account, onChange }: { account: Account; onChange: () => v
   );
 }
 
+/** Fabric identities: X.509 + P-256 key under an MSP id, imported from PEM (e.g. from a Fabric CA). */
+function FabricIdentities({ status, onChange }: { status: WalletStatus; onChange: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const field = (name: string) => String(new FormData(form).get(name) ?? '');
+    const failed = errorOf(
+      await send({
+        type: 'importFabricIdentity',
+        name: field('name'),
+        mspId: field('mspId'),
+        certificate: field('certificate'),
+        privateKeyPem: field('privateKeyPem'),
+        password: field('password'),
+      }),
+    );
+    setError(failed);
+    if (!failed) {
+      form.reset();
+      setOpen(false);
+    }
+    onChange();
+  };
+
+  return (
+    <section>
+      <h2>Fabric identities</h2>
+      <ul class="accounts">
+        {status.fabricIdentities.map((identity) => (
+          <li key={identity.id} data-testid="fabric-identity">
+            <strong>{identity.name}</strong> <span class="muted">{identity.mspId}</span>
+          </li>
+        ))}
+      </ul>
+      {open ? (
+        <form onSubmit={submit} data-testid="fabric-import">
+          <label>
+            Name
+            <input name="name" required maxLength={64} />
+          </label>
+          <label>
+            MSP id
+            <input name="mspId" required placeholder="Org1MSP" />
+          </label>
+          <label>
+            Certificate (PEM)
+            <textarea name="certificate" rows={3} required />
+          </label>
+          <label>
+            Private key (PEM)
+            <textarea name="privateKeyPem" rows={3} required autocomplete="off" />
+          </label>
+          <label>
+            Wallet password
+            <input type="password" name="password" required autocomplete="current-password" />
+          </label>
+          <button type="submit">Import identity</button>
+          {error && <p class="error">{error}</p>}
+        </form>
+      ) : (
+        <button type="button" onClick={() => setOpen(true)}>
+          Import a Fabric identity
+        </button>
+      )}
+    </section>
+  );
+}
+
 export function Home({ status, onChange }: { status: WalletStatus; onChange: () => void }) {
   const [autoLockError, setAutoLockError] = useState<string | null>(null);
 
@@ -90,6 +161,7 @@ export function Home({ status, onChange }: { status: WalletStatus; onChange: () 
         </label>
         {autoLockError && <p class="error">{autoLockError}</p>}
       </section>
+      <FabricIdentities status={status} onChange={onChange} />
       <section>
         <h2>Connected sites</h2>
         {status.sessions.length === 0 && <p class="muted">None yet.</p>}

@@ -5,7 +5,7 @@
  * cannot use this one's session.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -20,14 +20,17 @@ import {
   type ExtensionBrowser,
   launchExtension,
   onboard,
+  openPopup,
   type PageServer,
   pageRequest,
   servePages,
   TEST_ACCOUNT_0,
+  TEST_PASSWORD,
   testOutputDir,
 } from './harness.ts';
 
 const ASSET = 'payment.bcos.asset';
+const FAB = 'trade.fab.asset';
 
 describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => {
   let dir: string;
@@ -180,6 +183,61 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
     const outcome = await pending;
     assert.ok('error' in outcome);
     assert.equal(outcome.error.code, 4001);
+  });
+
+  test('Fabric: the user imports an identity; an approved OpenAccount and Transfer commit on the chain', async () => {
+    const user1 = net.fabric.peer.identities.user1 as { mspDir: string };
+    const popup = await openPopup(browser, 900);
+    await popup.getByRole('button', { name: 'Import a Fabric identity' }).click();
+    const form = popup.getByTestId('fabric-import');
+    await form.locator('input[name="name"]').fill('user1');
+    await form.locator('input[name="mspId"]').fill('Org1MSP');
+    await form
+      .locator('textarea[name="certificate"]')
+      .fill(await readFile(join(user1.mspDir, 'signcerts', 'cert.pem'), 'utf8'));
+    await form
+      .locator('textarea[name="privateKeyPem"]')
+      .fill(await readFile(join(user1.mspDir, 'keystore', 'key.pem'), 'utf8'));
+    await form.locator('input[name="password"]').fill(TEST_PASSWORD);
+    await form.getByRole('button', { name: 'Import identity' }).click();
+    await popup.getByTestId('fabric-identity').getByText('user1').waitFor();
+    await popup.screenshot({ path: join(testOutputDir, 'popup-fabric-identity.png') });
+    await popup.close();
+
+    const approve = async (args: unknown) => {
+      const approval = nextApprovalWindow();
+      const pending = pageRequest(page, args);
+      const window = await approval;
+      await window.getByTestId('approval').waitFor();
+      const shown = (await window.getByTestId('approval').textContent()) ?? '';
+      await window.getByRole('button', { name: 'Approve' }).click();
+      const outcome = await pending;
+      await window.close().catch(() => {});
+      return { outcome, shown };
+    };
+    const session = await approve({ method: 'weft_requestSession', params: [{ resources: [FAB] }] });
+    assert.ok('result' in session.outcome, JSON.stringify(session.outcome));
+
+    const account = `e2e-${Date.now()}`;
+    const opened = await approve({
+      method: 'weft_sendTransaction',
+      params: [{ path: FAB, method: 'OpenAccount', args: [account] }],
+    });
+    assert.ok('result' in opened.outcome, JSON.stringify(opened.outcome));
+    assert.match(opened.shown, /Fabric, channel mychannel/);
+    assert.match(opened.shown, /user1 \(Org1MSP\)/);
+    const transfer = await approve({
+      method: 'weft_sendTransaction',
+      params: [{ path: FAB, method: 'Transfer', args: ['user1', account, '5'] }],
+    });
+    assert.ok('result' in transfer.outcome, JSON.stringify(transfer.outcome));
+    assert.equal((transfer.outcome.result as { status: string }).status, 'success');
+    const balance = await pageRequest(page, {
+      method: 'weft_call',
+      params: [{ path: FAB, method: 'BalanceOf', args: [account] }],
+    });
+    assert.ok('result' in balance);
+    assert.equal(String((balance.result as { values: unknown[] }).values[0]), '5');
   });
 
   test('bad params get -32602 before any approval', async () => {
