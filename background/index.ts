@@ -4,6 +4,7 @@
  */
 import browser, { type Runtime } from 'webextension-polyfill';
 import { PROVIDER_PORT } from '../content/provider-protocol.ts';
+import { ActivityLog } from './activity/activity-log.ts';
 import { ApprovalQueue } from './approvals/approval-queue.ts';
 import { handlePopupMessage } from './popup-api.ts';
 import { providerMethods } from './provider/methods/index.ts';
@@ -20,12 +21,14 @@ void routers.start();
 const vault = new Vault({ local: browser.storage.local, session: browser.storage.session });
 const autoLock = new AutoLock(browser.alarms, browser.storage.local);
 const sessions = new SessionStore(browser.storage.local);
+const activity = new ActivityLog(browser.storage.local);
 const approvals = new ApprovalQueue(() => void showApprovalWindow());
 const methods = providerMethods(__WEFT_VERSION__, {
   sessions,
   approvals,
   vault,
   routers,
+  activity,
   touch: () => void autoLock.touch(),
 });
 
@@ -74,6 +77,7 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
       autoLock,
       sessions,
       approvals,
+      activity,
     }),
   );
 });

@@ -4,6 +4,7 @@
  * worker, except the new recovery phrase, shown once at creation.
  */
 import type { ResourceEntry } from '../p2p/protocol/messages.ts';
+import type { ActivityEntry, ActivityLog } from './activity/activity-log.ts';
 import type { Approval, ApprovalQueue } from './approvals/approval-queue.ts';
 import type { RouterConnection, RouterConnectionStatus } from './routers/router-connection.ts';
 import type { Session, SessionStore } from './sessions/session-store.ts';
@@ -43,6 +44,7 @@ export interface WalletStatus {
   approvals: Approval[];
   sessions: Session[];
   fabricIdentities: FabricIdentityMeta[];
+  activity: ActivityEntry[];
 }
 
 export type PopupResponse =
@@ -61,6 +63,7 @@ export interface PopupContext {
   autoLock: AutoLock;
   sessions: SessionStore;
   approvals: ApprovalQueue;
+  activity: ActivityLog;
 }
 
 const ok = { ok: true as const };
@@ -89,6 +92,7 @@ export async function handlePopupMessage(message: unknown, context: PopupContext
           approvals: context.approvals.pending(),
           sessions: await context.sessions.list(),
           fabricIdentities: await vault.fabricIdentities(),
+          activity: await context.activity.list(),
         };
       case 'setRouters': {
         const { routers } = request;

@@ -1,4 +1,5 @@
 /** What provider methods may use, injected by the worker (and by tests). */
+import type { ActivityLog } from '../activity/activity-log.ts';
 import type { ApprovalQueue } from '../approvals/approval-queue.ts';
 import type { RouterConnection } from '../routers/router-connection.ts';
 import type { SessionStore } from '../sessions/session-store.ts';
@@ -9,6 +10,7 @@ export interface WalletServices {
   approvals: ApprovalQueue;
   vault: Vault;
   routers: RouterConnection;
+  activity: ActivityLog;
   /** Called on every use of the wallet: pushes auto-lock back. */
   touch: () => void;
 }

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { WalletStatus } from '../../background/popup-api.ts';
 import type { Account } from '../../background/vault/accounts.ts';
+import { Activity } from '../Activity.tsx';
 import { errorOf, send } from '../api.ts';
 import { Routers } from '../Routers.tsx';
 
@@ -184,6 +185,7 @@ export function Home({ status, onChange }: { status: WalletStatus; onChange: () 
           ))}
         </ul>
       </section>
+      <Activity entries={status.activity} />
       <Routers status={status.routers} onChange={onChange} />
     </>
   );

@@ -169,6 +169,16 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
     assert.equal(outcome.error.code, 4001);
     assert.equal(await balance(recipient), 0n);
     await popup.close().catch(() => {});
+
+    // The popup's activity shows both, newest first, with the chain reference of the one that ran.
+    const home = await openPopup(browser, 900);
+    const activity = home.getByTestId('activity');
+    await activity.waitFor();
+    const items = await activity.locator('li').allTextContents();
+    assert.match(items[0] ?? '', /rejected send payment\.bcos\.asset\.transfer/);
+    assert.match(items[1] ?? '', /done send payment\.bcos\.asset\.transfer[\s\S]*tx 0x/);
+    await home.screenshot({ path: join(testOutputDir, 'popup-activity.png'), fullPage: true });
+    await home.close();
   });
 
   test('closing the approval window without answering returns 4001', async () => {

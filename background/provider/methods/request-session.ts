@@ -34,9 +34,10 @@ export async function requestSession(
       accountName: account.name,
     });
   } catch (error) {
-    if (error instanceof ApprovalRejectedError)
-      throw new ProviderError(ErrorCode.userRejected, error.message);
-    throw error;
+    if (!(error instanceof ApprovalRejectedError)) throw error;
+    const summary = paths.join(', ');
+    await services.activity.add({ origin: context.origin, kind: 'session', summary, status: 'rejected' });
+    throw new ProviderError(ErrorCode.userRejected, error.message);
   }
   const session: Session = {
     origin: context.origin,
@@ -46,5 +47,11 @@ export async function requestSession(
     createdAt: Date.now(),
   };
   await services.sessions.put(session);
+  await services.activity.add({
+    origin: context.origin,
+    kind: 'session',
+    summary: paths.join(', '),
+    status: 'success',
+  });
   return session;
 }

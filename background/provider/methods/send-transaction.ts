@@ -7,12 +7,15 @@
  * the transaction the user approved before it is signed too.
  */
 import { ErrorCode } from '../../../content/provider-protocol.ts';
+import type { TransactionReceipt } from '../../../p2p/chains/connector.ts';
 import { signPreparedTransaction, signProposal } from '../../../p2p/chains/fabric/offline-signing.ts';
 import { encodeCall } from '../../../p2p/chains/fisco-bcos/abi.ts';
 import { EcdsaSigner } from '../../../p2p/chains/fisco-bcos/ecdsa.ts';
 import { signTransaction, transactionFields } from '../../../p2p/chains/fisco-bcos/transaction.ts';
+import type { LightClient } from '../../../p2p/client/light-client.ts';
 import type { ResourceEntry } from '../../../p2p/protocol/messages.ts';
 import { ApprovalRejectedError } from '../../approvals/approval-queue.ts';
+import type { Session } from '../../sessions/session-store.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams, ProviderError } from '../errors.ts';
@@ -24,57 +27,52 @@ import { requireSession } from './require-session.ts';
 /** Margin under FISCO BCOS's 1000-block window for `blockLimit`. */
 const BLOCK_LIMIT_MARGIN = 500n;
 
+interface Write {
+  services: WalletServices;
+  context: RequestContext;
+  session: Session;
+  client: LightClient;
+  path: string;
+  resource: ResourceEntry;
+  method: string;
+  args: unknown[];
+}
+
 export async function sendTransaction(params: unknown, context: RequestContext, services: WalletServices) {
   const input = objectParam(params, 'weft_sendTransaction');
   const path = resourcePath(input.path);
   const method = methodName(input.method);
   const args = argList(input.args);
   const session = await requireSession(services, context, path);
-  const client = (() => {
-    try {
-      return services.routers.client();
-    } catch (error) {
-      throw toProviderError(error);
-    }
-  })();
-
-  const resource = await client.describe(path).catch((error) => {
+  let client: LightClient;
+  let resource: ResourceEntry;
+  try {
+    client = services.routers.client();
+    resource = await client.describe(path);
+  } catch (error) {
     throw toProviderError(error);
-  });
+  }
   const fn = resource.methods.find((m) => m.name === method);
   if (!fn) throw invalidParams(`${path} has no method ${method}`);
   if (fn.kind !== 'write') throw invalidParams(`${path}.${method} is a read: use weft_call`);
-  if (resource.chain.type === 'fabric') {
-    return sendFabric(services, context, { client, path, resource, method, args });
-  }
+  const write: Write = { services, context, session, client, path, resource, method, args };
+  return resource.chain.type === 'fabric' ? sendFabric(write) : sendFisco(write);
+}
+
+async function sendFisco(write: Write) {
+  const { services, session, client, path, resource, method, args } = write;
+  const fn = resource.methods.find((m) => m.name === method);
   let data: `0x${string}`;
   try {
     data = encodeCall(resource.abi as never, method, args);
   } catch (error) {
-    throw invalidParams(
-      `args do not fit ${method}(${fn.inputs.map((i) => i.type).join(',')}): ${(error as Error).message}`,
-    );
+    const signature = `${method}(${fn?.inputs.map((i) => i.type).join(',')})`;
+    throw invalidParams(`args do not fit ${signature}: ${(error as Error).message}`);
   }
-
-  try {
-    await services.approvals.request('transaction', context.origin, {
-      path,
-      chain: resource.chain,
-      contract: resource.address,
-      method,
-      inputs: fn.inputs,
-      args: jsonSafe(args),
-      from: session.address,
-    });
-  } catch (error) {
-    if (error instanceof ApprovalRejectedError)
-      throw new ProviderError(ErrorCode.userRejected, error.message);
-    throw error;
-  }
-
-  try {
+  await approve(write, { inputs: fn?.inputs ?? [], args: jsonSafe(args), from: session.address });
+  return record(write, async () => {
     const info = await client.chainInfo(path);
-    if (info.chain.type !== 'fisco-bcos') throw new Error('chain type changed');
+    if (info.chain.type !== 'fisco-bcos') throw new Error('the resource moved to another chain type');
     const fields = transactionFields({
       to: resource.address,
       data,
@@ -85,22 +83,12 @@ export async function sendTransaction(params: unknown, context: RequestContext, 
     const key = services.vault.privateKey(session.account);
     const signed = signTransaction(fields, new EcdsaSigner(key));
     key.fill(0);
-    return jsonSafe(await client.submit(path, signed.raw));
-  } catch (error) {
-    throw toProviderError(error);
-  }
+    return client.submit(path, signed.raw);
+  });
 }
 
-interface FabricWrite {
-  client: ReturnType<WalletServices['routers']['client']>;
-  path: string;
-  resource: ResourceEntry;
-  method: string;
-  args: unknown[];
-}
-
-async function sendFabric(services: WalletServices, context: RequestContext, write: FabricWrite) {
-  const { client, path, resource, method } = write;
+async function sendFabric(write: Write) {
+  const { services, client, path, resource, method } = write;
   if (resource.chain.type !== 'fabric') throw new Error('not a Fabric resource');
   const channel = resource.chain.channel;
   const [identity] = await services.vault.fabricIdentities();
@@ -114,34 +102,68 @@ async function sendFabric(services: WalletServices, context: RequestContext, wri
     throw invalidParams('Fabric arguments must be strings or numbers');
   }
   const args = write.args.map(String);
+  const inputs = resource.methods.find((m) => m.name === method)?.inputs ?? [];
+  await approve(write, { inputs, args, from: `${identity.name} (${identity.mspId})` });
+  return record(write, async () => {
+    const signer = services.vault.fabricSigningIdentity(identity.id);
+    try {
+      const proposal = signProposal(signer, { channel, chaincode: resource.address, fn: method, args });
+      const prepared = await client.prepare(path, proposal.signed);
+      // The envelope must be the transaction the user approved: same txid, creator, chaincode, function.
+      const { signed } = signPreparedTransaction(signer, prepared.unsigned, {
+        txId: proposal.txId,
+        fn: method,
+        chaincode: resource.address,
+      });
+      return await client.submit(path, signed);
+    } finally {
+      signer.privateKey.fill(0);
+    }
+  });
+}
+
+/** Asks the user, showing exactly what will be signed; a rejection is logged and becomes 4001. */
+async function approve(
+  write: Write,
+  call: { inputs: unknown[]; args: unknown; from: string },
+): Promise<void> {
+  const { services, context, path, resource, method } = write;
   try {
     await services.approvals.request('transaction', context.origin, {
       path,
       chain: resource.chain,
       contract: resource.address,
       method,
-      inputs: resource.methods.find((m) => m.name === method)?.inputs ?? [],
-      args,
-      from: `${identity.name} (${identity.mspId})`,
+      ...call,
     });
   } catch (error) {
-    if (error instanceof ApprovalRejectedError)
-      throw new ProviderError(ErrorCode.userRejected, error.message);
-    throw error;
+    if (!(error instanceof ApprovalRejectedError)) throw error;
+    const summary = `${path}.${method}`;
+    await services.activity.add({ origin: context.origin, kind: 'transaction', summary, status: 'rejected' });
+    throw new ProviderError(ErrorCode.userRejected, error.message);
   }
+}
+
+/** Signs and relays an approved write, keeping its activity entry up to date. */
+async function record(write: Write, submit: () => Promise<TransactionReceipt>): Promise<unknown> {
+  const { services, context, path, method } = write;
+  const id = await services.activity.add({
+    origin: context.origin,
+    kind: 'transaction',
+    summary: `${path}.${method}`,
+    status: 'submitting',
+  });
   try {
-    const signer = services.vault.fabricSigningIdentity(identity.id);
-    const proposal = signProposal(signer, { channel, chaincode: resource.address, fn: method, args });
-    const prepared = await client.prepare(path, proposal.signed);
-    // The envelope must be the transaction the user approved: same txid, creator, chaincode and function.
-    const { signed } = signPreparedTransaction(signer, prepared.unsigned, {
-      txId: proposal.txId,
-      fn: method,
-      chaincode: resource.address,
+    const receipt = await submit();
+    await services.activity.settle(id, {
+      status: receipt.status,
+      txId: receipt.txId,
+      blockNumber: receipt.blockNumber.toString(),
     });
-    signer.privateKey.fill(0);
-    return jsonSafe(await client.submit(path, signed));
+    return jsonSafe(receipt);
   } catch (error) {
-    throw toProviderError(error);
+    const providerError = toProviderError(error);
+    await services.activity.settle(id, { status: 'failed', error: providerError.message });
+    throw providerError;
   }
 }

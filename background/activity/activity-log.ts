@@ -1,0 +1,61 @@
+/**
+ * What the wallet did for sites: each approval asked, its outcome, and for
+ * transactions the chain's answer. Kept in `storage.local` (newest first, at most
+ * `MAX_ENTRIES`) so the popup can show progress and history across restarts.
+ */
+import type { StorageAreaLike } from '../vault/storage-area.ts';
+
+export type ActivityStatus = 'submitting' | 'success' | 'reverted' | 'rejected' | 'failed';
+
+export interface ActivityEntry {
+  id: string;
+  origin: string;
+  kind: 'session' | 'transaction';
+  /** Resource path (transactions) or the paths asked for (sessions). */
+  summary: string;
+  status: ActivityStatus;
+  txId?: string;
+  blockNumber?: string;
+  error?: string;
+  at: number;
+}
+
+const KEY = 'activity';
+export const MAX_ENTRIES = 200;
+
+export class ActivityLog {
+  readonly #local: StorageAreaLike;
+  /** Serialises read-modify-write of the list. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(local: StorageAreaLike) {
+    this.#local = local;
+  }
+
+  async list(): Promise<ActivityEntry[]> {
+    const saved = (await this.#local.get(KEY))[KEY];
+    return Array.isArray(saved) ? (saved as ActivityEntry[]) : [];
+  }
+
+  /** Records a new entry and returns its id. */
+  async add(entry: Omit<ActivityEntry, 'id' | 'at'>): Promise<string> {
+    const id = crypto.randomUUID();
+    await this.#update((list) => [{ ...entry, id, at: Date.now() }, ...list].slice(0, MAX_ENTRIES));
+    return id;
+  }
+
+  async settle(
+    id: string,
+    outcome: Partial<Pick<ActivityEntry, 'status' | 'txId' | 'blockNumber' | 'error'>>,
+  ) {
+    await this.#update((list) => list.map((e) => (e.id === id ? { ...e, ...outcome } : e)));
+  }
+
+  #update(change: (list: ActivityEntry[]) => ActivityEntry[]): Promise<void> {
+    const run = this.#queue.then(async () => {
+      await this.#local.set({ [KEY]: change(await this.list()) });
+    });
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+}
