@@ -8,6 +8,7 @@ import { ActivityLog } from './activity/activity-log.ts';
 import { ApprovalQueue } from './approvals/approval-queue.ts';
 import { handlePopupMessage } from './popup-api.ts';
 import { providerMethods } from './provider/methods/index.ts';
+import { PageEvents } from './provider/page-events.ts';
 import { servePort } from './provider/serve-port.ts';
 import { RouterConnection } from './routers/router-connection.ts';
 import { SessionStore } from './sessions/session-store.ts';
@@ -16,11 +17,17 @@ import { AUTO_LOCK_ALARM, AutoLock } from './wallet/auto-lock.ts';
 
 const startedAt = Date.now();
 const extensionOrigin = browser.runtime.getURL('');
-const routers = new RouterConnection(browser.storage.local);
+const routers = new RouterConnection(browser.storage.local, (connected) =>
+  pageEvents.emit(null, connected ? 'connect' : 'disconnect', connected ? {} : { code: 4900 }),
+);
 void routers.start();
 const vault = new Vault({ local: browser.storage.local, session: browser.storage.session });
 const autoLock = new AutoLock(browser.alarms, browser.storage.local);
-const sessions = new SessionStore(browser.storage.local);
+const pageEvents = new PageEvents();
+const sessions = new SessionStore(browser.storage.local, (origin, session) => {
+  pageEvents.emit(origin, 'sessionChanged', session);
+  pageEvents.emit(origin, 'accountsChanged', session ? [session.address] : []);
+});
 const activity = new ActivityLog(browser.storage.local);
 const approvals = new ApprovalQueue(() => void showApprovalWindow());
 const methods = providerMethods(__WEFT_VERSION__, {
@@ -62,7 +69,7 @@ browser.alarms.onAlarm.addListener((alarm) => {
 });
 
 browser.runtime.onConnect.addListener((port) => {
-  if (port.name === PROVIDER_PORT) servePort(port, browser.runtime.id, methods);
+  if (port.name === PROVIDER_PORT) servePort(port, browser.runtime.id, methods, pageEvents);
 });
 
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {

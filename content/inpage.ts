@@ -6,11 +6,16 @@
 import {
   type ContentResponseMessage,
   ErrorCode,
+  isContentEventMessage,
   isContentResponseMessage,
   PAGE_CHANNEL,
   type PageRequestMessage,
+  PROVIDER_EVENTS,
+  type ProviderEventName,
   type RpcErrorObject,
 } from './provider-protocol.ts';
+
+type Listener = (data: unknown) => void;
 
 /** The error a rejected `request` settles with (EIP-1193 ProviderRpcError). */
 class ProviderRpcError extends Error {
@@ -30,8 +35,21 @@ function createProvider() {
   let counter = 0;
   const prefix = crypto.randomUUID();
 
+  const listeners = new Map<ProviderEventName, Set<Listener>>();
+
   window.addEventListener('message', (event: MessageEvent) => {
-    if (event.source !== window || !isContentResponseMessage(event.data)) return;
+    if (event.source !== window) return;
+    if (isContentEventMessage(event.data)) {
+      for (const listener of listeners.get(event.data.event) ?? []) {
+        try {
+          listener(event.data.data);
+        } catch (error) {
+          console.error(error);
+        }
+      }
+      return;
+    }
+    if (!isContentResponseMessage(event.data)) return;
     const message: ContentResponseMessage = event.data;
     const waiter = pending.get(message.id);
     if (!waiter) return;
@@ -69,7 +87,23 @@ function createProvider() {
     });
   }
 
-  return Object.freeze({ isWeft: true, version: __WEFT_VERSION__, request });
+  /** EIP-1193 events: connect, disconnect, accountsChanged, sessionChanged, message. */
+  function on(name: string, listener: Listener) {
+    if (!(PROVIDER_EVENTS as readonly string[]).includes(name) || typeof listener !== 'function')
+      return provider;
+    const set = listeners.get(name as ProviderEventName) ?? new Set();
+    set.add(listener);
+    listeners.set(name as ProviderEventName, set);
+    return provider;
+  }
+
+  function removeListener(name: string, listener: Listener) {
+    listeners.get(name as ProviderEventName)?.delete(listener);
+    return provider;
+  }
+
+  const provider = Object.freeze({ isWeft: true, version: __WEFT_VERSION__, request, on, removeListener });
+  return provider;
 }
 
 /** EIP-6963 / CAIP-294 style discovery: dapps find the wallet without reading a global. */

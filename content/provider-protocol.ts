@@ -48,8 +48,24 @@ export interface PortRequest {
 /** Background -> relay -> page. */
 export type PortResponse = { id: string; result: unknown } | { id: string; error: RpcErrorObject };
 
+/** Background -> relay -> page, unasked: EIP-1193 events (`sessionChanged`, `accountsChanged`, `connect`, `disconnect`). */
+export interface PortEvent {
+  event: ProviderEventName;
+  data: unknown;
+}
+
+export const PROVIDER_EVENTS = [
+  'connect',
+  'disconnect',
+  'accountsChanged',
+  'sessionChanged',
+  'message',
+] as const;
+export type ProviderEventName = (typeof PROVIDER_EVENTS)[number];
+
 /** Relay -> page. */
 export type ContentResponseMessage = PortResponse & { channel: typeof CONTENT_CHANNEL };
+export type ContentEventMessage = PortEvent & { channel: typeof CONTENT_CHANNEL };
 
 export function isPageRequestMessage(value: unknown): value is PageRequestMessage {
   const m = value as Partial<PageRequestMessage> | null;
@@ -59,4 +75,15 @@ export function isPageRequestMessage(value: unknown): value is PageRequestMessag
 export function isContentResponseMessage(value: unknown): value is ContentResponseMessage {
   const m = value as Partial<ContentResponseMessage> | null;
   return typeof m === 'object' && m !== null && m.channel === CONTENT_CHANNEL && typeof m.id === 'string';
+}
+
+export function isContentEventMessage(value: unknown): value is ContentEventMessage {
+  const m = value as Partial<ContentEventMessage> | null;
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    m.channel === CONTENT_CHANNEL &&
+    typeof m.event === 'string' &&
+    (PROVIDER_EVENTS as readonly string[]).includes(m.event)
+  );
 }

@@ -8,9 +8,11 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import {
   CONTENT_CHANNEL,
+  type ContentEventMessage,
   type ContentResponseMessage,
   ErrorCode,
   isPageRequestMessage,
+  type PortEvent,
   type PortRequest,
   type PortResponse,
   PROVIDER_PORT,
@@ -32,6 +34,12 @@ function reply(response: PortResponse): void {
 function connect(): Connection {
   const fresh: Connection = { port: browser.runtime.connect({ name: PROVIDER_PORT }), inFlight: new Set() };
   fresh.port.onMessage.addListener((message: unknown) => {
+    const { event, data } = message as Partial<PortEvent>;
+    if (event !== undefined) {
+      const forward: ContentEventMessage = { channel: CONTENT_CHANNEL, event, data };
+      window.postMessage(forward, window.location.origin);
+      return;
+    }
     const response = message as PortResponse;
     if (fresh.inFlight.delete(response.id)) reply(response);
   });

@@ -7,11 +7,17 @@ import type { Runtime } from 'webextension-polyfill';
 import type { PortRequest, PortResponse } from '../../content/provider-protocol.ts';
 import { ErrorCode } from '../../content/provider-protocol.ts';
 import { handleRequest, type MethodTable } from './handle-request.ts';
+import type { PageEvents } from './page-events.ts';
 import { senderOrigin } from './sender-origin.ts';
 
 const MAX_ID_LENGTH = 128;
 
-export function servePort(port: Runtime.Port, extensionId: string, methods: MethodTable): void {
+export function servePort(
+  port: Runtime.Port,
+  extensionId: string,
+  methods: MethodTable,
+  events: PageEvents,
+): void {
   const origin = senderOrigin(port.sender, extensionId);
   if (!origin) {
     port.disconnect();
@@ -20,8 +26,10 @@ export function servePort(port: Runtime.Port, extensionId: string, methods: Meth
   const tabId = port.sender?.tab?.id;
   const context = tabId === undefined ? { origin } : { origin, tabId };
   let open = true;
+  events.add(origin, port);
   port.onDisconnect.addListener(() => {
     open = false;
+    events.remove(origin, port);
   });
   port.onMessage.addListener(async (message: unknown) => {
     const { id, request } = (message ?? {}) as Partial<PortRequest>;

@@ -29,8 +29,12 @@ export class RouterConnection {
   #routers: string[] = [];
   #status: LightClientStatus = { router: null, state: 'disconnected' };
 
-  constructor(storage: Storage.StorageArea) {
+  readonly #onLink: (connected: boolean) => void;
+
+  /** `onLink` hears when the link to the router network comes up or goes down. */
+  constructor(storage: Storage.StorageArea, onLink: (connected: boolean) => void = () => {}) {
     this.#storage = storage;
+    this.#onLink = onLink;
   }
 
   status(): RouterConnectionStatus {
@@ -72,7 +76,11 @@ export class RouterConnection {
       routers: this.#routers,
       privateKey: await this.#peerKey(),
       onStatus: (status) => {
-        if (this.#client === client) this.#status = status;
+        if (this.#client !== client) return;
+        const was = this.#status.state === 'connected';
+        this.#status = status;
+        const is = status.state === 'connected';
+        if (was !== is) this.#onLink(is);
       },
     });
     this.#client = client;

@@ -21,9 +21,15 @@ const KEY = 'sessions';
 
 export class SessionStore {
   readonly #local: StorageAreaLike;
+  readonly #onChange: (origin: string, session: Session | null) => void;
 
-  constructor(local: StorageAreaLike) {
+  /** `onChange` tells the site's pages (sessionChanged / accountsChanged events). */
+  constructor(
+    local: StorageAreaLike,
+    onChange: (origin: string, session: Session | null) => void = () => {},
+  ) {
     this.#local = local;
+    this.#onChange = onChange;
   }
 
   async list(): Promise<Session[]> {
@@ -38,6 +44,7 @@ export class SessionStore {
   async put(session: Session): Promise<void> {
     const others = (await this.list()).filter((s) => s.origin !== session.origin);
     await this.#local.set({ [KEY]: [...others, session] });
+    this.#onChange(session.origin, session);
   }
 
   /** Returns whether there was a session to revoke. */
@@ -45,6 +52,8 @@ export class SessionStore {
     const all = await this.list();
     const rest = all.filter((s) => s.origin !== origin);
     await this.#local.set({ [KEY]: rest });
-    return rest.length !== all.length;
+    const revoked = rest.length !== all.length;
+    if (revoked) this.#onChange(origin, null);
+    return revoked;
   }
 }

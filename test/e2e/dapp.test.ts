@@ -274,13 +274,34 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
     assert.equal(foreign.error.code, 4100);
     await stranger.close();
 
-    const revoked = await pageRequest(page, { method: 'weft_revokeSession' });
-    assert.deepEqual(revoked, { result: { revoked: true } });
+    // The page listens; the user revokes the session in the popup.
+    await page.evaluate(() => {
+      const w = window as unknown as {
+        heard: unknown[];
+        weft: { on(e: string, l: (d: unknown) => void): void };
+      };
+      w.heard = [];
+      w.weft.on('sessionChanged', (d) => w.heard.push(['sessionChanged', d]));
+      w.weft.on('accountsChanged', (d) => w.heard.push(['accountsChanged', d]));
+    });
+    const popup = await openPopup(browser, 900);
+    await popup.getByTestId(`session-${server.origin}`).getByRole('button', { name: 'revoke' }).click();
+    await popup.getByTestId(`session-${server.origin}`).waitFor({ state: 'detached' });
+    await popup.close();
+    await page.waitForFunction(() => (window as unknown as { heard: unknown[] }).heard.length >= 2);
+    const heard = await page.evaluate(() => (window as unknown as { heard: unknown[] }).heard);
+    assert.deepEqual(heard, [
+      ['sessionChanged', null],
+      ['accountsChanged', []],
+    ]);
     const after = await pageRequest(page, {
       method: 'weft_call',
       params: [{ path: ASSET, method: 'balanceOf', args: [TEST_ACCOUNT_0] }],
     });
     assert.ok('error' in after);
     assert.equal(after.error.code, 4100);
+    assert.deepEqual(await pageRequest(page, { method: 'weft_revokeSession' }), {
+      result: { revoked: false },
+    });
   });
 });
