@@ -1,30 +1,98 @@
 // A dapp as a developer would write one: discover the wallet through the announce
-// event (no global needed), then call `provider.request({ method, params })`.
-const out = document.getElementById('out');
-const walletLine = document.getElementById('wallet');
+// event (no global needed), ask for a session, then read and write resources with
+// `provider.request({ method, params })`. Every error is shown with its code.
+const $ = (id) => document.getElementById(id);
+const BCOS = 'payment.bcos.asset';
+const FAB = 'trade.fab.asset';
+const RECORDS = 'trade.fab.records';
 let provider = null;
+let session = null;
 
 window.addEventListener('weft:announceProvider', (event) => {
   provider = event.detail.provider;
-  walletLine.textContent = `Found ${event.detail.info.name} (${event.detail.info.rdns}), provider v${provider.version}`;
-  walletLine.className = 'found';
+  $('wallet').textContent =
+    `Found ${event.detail.info.name} (${event.detail.info.rdns}), provider v${provider.version}`;
+  $('wallet').className = 'found';
+  provider.on('sessionChanged', (s) => showSession(s));
 });
 window.dispatchEvent(new Event('weft:requestProvider'));
 if (!provider)
-  walletLine.textContent = 'Weft is not installed in this browser: load dist/ as an unpacked extension.';
+  $('wallet').textContent = 'Weft is not installed in this browser: load dist/ as an unpacked extension.';
+
+function show(args, outcome) {
+  $('out').textContent = `${JSON.stringify(args)}\n-> ${outcome}`;
+}
 
 async function call(args) {
-  if (!provider) return;
+  if (!provider) return undefined;
   try {
     const result = await provider.request(args);
-    out.textContent = `${JSON.stringify(args)}\n-> ${JSON.stringify(result, null, 2)}`;
+    show(args, JSON.stringify(result, null, 2));
+    return result;
   } catch (error) {
-    out.textContent = `${JSON.stringify(args)}\n-> error ${error.code}: ${error.message}`;
+    show(args, `error ${error.code}: ${error.message}${error.data ? `\n${JSON.stringify(error.data)}` : ''}`);
+    return undefined;
   }
 }
 
-document.getElementById('ping').onclick = () =>
-  call({ method: 'weft_ping', params: ['hello from the demo'] });
-document.getElementById('version').onclick = () => call({ method: 'weft_version' });
-document.getElementById('unknown').onclick = () => call({ method: 'eth_sendTransaction', params: [] });
-document.getElementById('malformed').onclick = () => call({ method: 42 });
+function showSession(s) {
+  session = s;
+  $('session').textContent = s ? `connected as ${s.address}` : 'not connected';
+  if (s) void refreshBalance();
+}
+
+async function refreshBalance() {
+  if (!session) return;
+  const result = await call({
+    method: 'weft_call',
+    params: [{ path: BCOS, method: 'balanceOf', args: [session.address] }],
+  });
+  if (result) $('bcos-balance').textContent = result.values[0];
+}
+
+$('connect').onclick = async () => {
+  const s = await call({ method: 'weft_requestSession', params: [{ resources: [BCOS, FAB, RECORDS] }] });
+  if (s) showSession(s);
+};
+$('disconnect').onclick = () => call({ method: 'weft_revokeSession' });
+$('bcos-send').onclick = async () => {
+  await call({
+    method: 'weft_sendTransaction',
+    params: [{ path: BCOS, method: 'transfer', args: [$('bcos-to').value, $('bcos-amount').value] }],
+  });
+  await refreshBalance();
+};
+$('fab-balance-read').onclick = async () => {
+  const result = await call({
+    method: 'weft_call',
+    params: [{ path: FAB, method: 'BalanceOf', args: [$('fab-account').value] }],
+  });
+  if (result) $('fab-balance').textContent = String(result.values[0]);
+};
+$('fab-open').onclick = () =>
+  call({
+    method: 'weft_sendTransaction',
+    params: [{ path: FAB, method: 'OpenAccount', args: [$('fab-to').value] }],
+  });
+$('fab-send').onclick = () =>
+  call({
+    method: 'weft_sendTransaction',
+    params: [
+      {
+        path: FAB,
+        method: 'Transfer',
+        args: [$('fab-account').value, $('fab-to').value, $('fab-amount').value],
+      },
+    ],
+  });
+$('rec-read').onclick = () =>
+  call({
+    method: 'weft_call',
+    params: [{ path: RECORDS, method: 'GetRecord', args: [$('rec-owner').value, $('rec-id').value] }],
+  });
+$('ping').onclick = () => call({ method: 'weft_ping', params: ['hello from the demo'] });
+$('unknown').onclick = () => call({ method: 'eth_sendTransaction', params: [] });
+$('malformed').onclick = () => call({ method: 42 });
+
+// A page that already has a session picks it up without asking.
+if (provider) provider.request({ method: 'weft_getSession' }).then(showSession, () => {});

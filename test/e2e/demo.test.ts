@@ -1,14 +1,21 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type ExtensionBrowser, launchExtension, repoRoot } from './harness.ts';
+import {
+  type ExtensionBrowser,
+  launchExtension,
+  onboard,
+  repoRoot,
+  TEST_ACCOUNT_0,
+  testOutputDir,
+} from './harness.ts';
 
 /** Starts the demo server the way `npm start` does, on a free port, and returns its URL. */
-async function startDemo(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+async function startDemo(dataDir: string): Promise<{ child: ChildProcess; url: string; r3: string }> {
   const args = ['--port', '0', '--base-port', '0', '--data-dir', dataDir];
   const child = spawn(process.execPath, [join(repoRoot, 'scripts/start.ts'), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -17,14 +24,15 @@ async function startDemo(dataDir: string): Promise<{ child: ChildProcess; url: s
   for await (const chunk of child.stdout ?? []) {
     output += String(chunk);
     const url = /Demo dapp:\s+(\S+)/.exec(output)?.[1];
-    if (url) return { child, url };
+    const r3 = /r3 \(zone trade\): (\S+)/.exec(output)?.[1];
+    if (url && r3) return { child, url, r3 };
   }
   throw new Error(`start.ts printed no demo URL:\n${output}`);
 }
 
 describe('demo dapp served by the main command', { timeout: 120_000 }, () => {
   let browser: ExtensionBrowser;
-  let demo: { child: ChildProcess; url: string };
+  let demo: { child: ChildProcess; url: string; r3: string };
   let dataDir: string;
 
   before(async () => {
@@ -42,7 +50,7 @@ describe('demo dapp served by the main command', { timeout: 120_000 }, () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  test('finds the wallet through the announce event and shows a ping answer', async () => {
+  test('finds the wallet, answers ping and reports errors with their codes', async () => {
     const page = await browser.context.newPage();
     await page.goto(demo.url);
     await page.getByText('Found Weft (dev.weft.wallet)').waitFor({ timeout: 10_000 });
@@ -51,5 +59,33 @@ describe('demo dapp served by the main command', { timeout: 120_000 }, () => {
     assert.match((await page.textContent('#out')) ?? '', /"origin": "http:\/\/127\.0\.0\.1:\d+"/);
     await page.click('#unknown');
     await page.getByText('error 4200').waitFor({ timeout: 10_000 });
+    await page.click('#fab-balance-read');
+    await page.getByText('error 4100').waitFor({ timeout: 10_000 });
+    await page.close();
+  });
+
+  test('connects to the local network that npm start runs and reads both chains', async () => {
+    const popup = await onboard(browser);
+    await popup.getByTestId('router-list').fill(demo.r3);
+    await popup.getByRole('button', { name: 'Save' }).click();
+    await popup.getByText('trade.fab.asset (1 hop)').waitFor({ timeout: 20_000 });
+    await popup.close();
+
+    const page = await browser.context.newPage();
+    await page.goto(demo.url);
+    const approval = browser.context.waitForEvent('page', {
+      predicate: (p) => p.url().includes('popup/index.html'),
+      timeout: 15_000,
+    });
+    await page.click('#connect');
+    const window = await approval;
+    await window.getByRole('button', { name: 'Approve' }).click();
+    await page.getByText(`connected as ${TEST_ACCOUNT_0}`).waitFor({ timeout: 10_000 });
+    await page.waitForFunction(() => document.getElementById('bcos-balance')?.textContent === '0');
+    await page.click('#fab-balance-read');
+    await page.waitForFunction(() => document.getElementById('fab-balance')?.textContent === '1000000');
+    await mkdir(testOutputDir, { recursive: true });
+    await page.screenshot({ path: join(testOutputDir, 'demo-dapp.png'), fullPage: true });
+    await page.close();
   });
 });
