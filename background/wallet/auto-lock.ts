@@ -16,6 +16,8 @@ export const MAX_AUTO_LOCK_MINUTES = 24 * 60;
 export class AutoLock {
   readonly #alarms: Alarms.Static;
   readonly #local: StorageAreaLike;
+  /** One change at a time: a touch that read the old setting must not land after a new one. */
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(alarms: Alarms.Static, local: StorageAreaLike) {
     this.#alarms = alarms;
@@ -27,22 +29,36 @@ export class AutoLock {
     return typeof saved === 'number' ? saved : DEFAULT_AUTO_LOCK_MINUTES;
   }
 
-  async setMinutes(minutes: number): Promise<void> {
+  setMinutes(minutes: number): Promise<void> {
     if (!Number.isInteger(minutes) || minutes < MIN_AUTO_LOCK_MINUTES || minutes > MAX_AUTO_LOCK_MINUTES) {
-      throw new RangeError(
-        `auto-lock must be a whole number of minutes from ${MIN_AUTO_LOCK_MINUTES} to ${MAX_AUTO_LOCK_MINUTES}`,
+      return Promise.reject(
+        new RangeError(
+          `auto-lock must be a whole number of minutes from ${MIN_AUTO_LOCK_MINUTES} to ${MAX_AUTO_LOCK_MINUTES}`,
+        ),
       );
     }
-    await this.#local.set({ [SETTING_KEY]: minutes });
-    await this.touch();
+    return this.#serial(async () => {
+      await this.#local.set({ [SETTING_KEY]: minutes });
+      this.#alarms.create(AUTO_LOCK_ALARM, { delayInMinutes: minutes });
+    });
   }
 
   /** The wallet was used: lock it `minutes` from now. */
-  async touch(): Promise<void> {
-    this.#alarms.create(AUTO_LOCK_ALARM, { delayInMinutes: await this.minutes() });
+  touch(): Promise<void> {
+    return this.#serial(async () => {
+      this.#alarms.create(AUTO_LOCK_ALARM, { delayInMinutes: await this.minutes() });
+    });
   }
 
-  async cancel(): Promise<void> {
-    await this.#alarms.clear(AUTO_LOCK_ALARM);
+  cancel(): Promise<void> {
+    return this.#serial(async () => {
+      await this.#alarms.clear(AUTO_LOCK_ALARM);
+    });
+  }
+
+  #serial<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(run, run);
+    this.#queue = next.catch(() => {});
+    return next;
   }
 }

@@ -124,6 +124,9 @@ describe('wallet vault in the popup', { timeout: 120_000 }, () => {
     await popup.getByTestId('account-1').getByRole('button', { name: 'Save' }).click();
     await popup.getByTestId('account-1').getByText('Savings').waitFor();
     await popup.getByTestId('auto-lock').selectOption('5');
+    // The popup refreshes from the worker every second: wait until it shows the saved setting.
+    await popup.waitForTimeout(1200);
+    assert.equal(await popup.getByTestId('auto-lock').inputValue(), '5');
     await popup.close();
 
     const worker = await browser.worker();
