@@ -15,6 +15,7 @@ interface TransactionDetails {
   inputs: { name: string; type: string }[];
   args: unknown[];
   from: string;
+  simulation?: { outcome: 'success'; values: unknown[] } | { outcome: 'revert'; reason: string };
 }
 
 function chainLabel(chain: TransactionDetails['chain']): string {
@@ -71,6 +72,16 @@ function Details({ approval }: { approval: Approval }) {
         <dd>
           <code class="address">{d.from}</code>
         </dd>
+        {d.simulation && (
+          <>
+            <dt>Dry run</dt>
+            <dd data-testid="approval-simulation" class={d.simulation.outcome === 'revert' ? 'error' : ''}>
+              {d.simulation.outcome === 'success'
+                ? `succeeds, returns ${JSON.stringify(d.simulation.values)}`
+                : `would fail: ${d.simulation.reason}`}
+            </dd>
+          </>
+        )}
       </dl>
     </>
   );

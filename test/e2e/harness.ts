@@ -157,3 +157,24 @@ export async function onboard(browser: ExtensionBrowser): Promise<Page> {
   await popup.getByTestId('account-0').waitFor({ timeout: 15_000 });
   return popup;
 }
+
+/** Makes a provider request that needs approval, answers it in the window the wallet opens, returns both. */
+export async function answerApproval(
+  browser: ExtensionBrowser,
+  page: Page,
+  args: unknown,
+  button: 'Approve' | 'Reject' = 'Approve',
+): Promise<{ outcome: RequestOutcome; shown: string }> {
+  const opened = browser.context.waitForEvent('page', {
+    predicate: (p) => p.url().includes('popup/index.html'),
+    timeout: 15_000,
+  });
+  const pending = pageRequest(page, args);
+  const window = await opened;
+  await window.getByTestId('approval').waitFor();
+  const shown = (await window.getByTestId('approval').textContent()) ?? '';
+  await window.getByRole('button', { name: button }).click();
+  const outcome = await pending;
+  await window.close().catch(() => {});
+  return { outcome, shown };
+}

@@ -69,7 +69,8 @@ async function sendFisco(write: Write) {
     const signature = `${method}(${fn?.inputs.map((i) => i.type).join(',')})`;
     throw invalidParams(`args do not fit ${signature}: ${(error as Error).message}`);
   }
-  await approve(write, { inputs: fn?.inputs ?? [], args: jsonSafe(args), from: session.address });
+  const simulation = await simulate(client, path, method, args, session.address);
+  await approve(write, { inputs: fn?.inputs ?? [], args: jsonSafe(args), from: session.address, simulation });
   return record(write, async () => {
     const info = await client.chainInfo(path);
     if (info.chain.type !== 'fisco-bcos') throw new Error('the resource moved to another chain type');
@@ -122,10 +123,23 @@ async function sendFabric(write: Write) {
   });
 }
 
+/**
+ * What the write would do, from a read-only run of the same call against the current state
+ * (FISCO BCOS `call`), so the approval can say "would fail: reason" before anything is signed.
+ */
+async function simulate(client: LightClient, path: string, method: string, args: unknown[], from: string) {
+  try {
+    const result = await client.call({ path, method, args, from });
+    return { outcome: 'success', values: jsonSafe(result.values) };
+  } catch (error) {
+    return { outcome: 'revert', reason: (error as Error).message };
+  }
+}
+
 /** Asks the user, showing exactly what will be signed; a rejection is logged and becomes 4001. */
 async function approve(
   write: Write,
-  call: { inputs: unknown[]; args: unknown; from: string },
+  call: { inputs: unknown[]; args: unknown; from: string; simulation?: unknown },
 ): Promise<void> {
   const { services, context, path, resource, method } = write;
   try {

@@ -1,0 +1,119 @@
+/**
+ * Faults seen from a dapp: a transaction the chain will revert (the approval's dry run
+ * says so first), the worker stopped while an approval is pending, and routers that
+ * cannot be reached.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { EcdsaSigner } from '../../p2p/chains/fisco-bcos/ecdsa.ts';
+import { type LocalNetwork, startLocalNetwork, waitForDirectory } from '../../p2p/devnet/local-network.ts';
+import {
+  answerApproval,
+  type ExtensionBrowser,
+  launchExtension,
+  onboard,
+  openPopup,
+  type PageServer,
+  pageRequest,
+  servePages,
+  stopServiceWorkers,
+} from './harness.ts';
+
+const ASSET = 'payment.bcos.asset';
+
+describe('faults between a dapp, the wallet and the chains', { timeout: 180_000 }, () => {
+  let dir: string;
+  let net: LocalNetwork;
+  let browser: ExtensionBrowser;
+  let server: PageServer;
+  let page: Page;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'weft-e2e-faults-'));
+    net = await startLocalNetwork({ dataDir: dir, blockIntervalMs: 200 });
+    await waitForDirectory(
+      net.routers.map((r) => r.router),
+      4,
+    );
+    browser = await launchExtension();
+    const popup = await onboard(browser);
+    await popup.getByTestId('router-list').fill(net.routers[2]?.wsAddress as string);
+    await popup.getByRole('button', { name: 'Save' }).click();
+    await popup.getByText('payment.bcos.asset (2 hops)').waitFor({ timeout: 15_000 });
+    await popup.close();
+    server = await servePages({ '/': '<!doctype html><title>dapp</title>' });
+    page = await browser.context.newPage();
+    await page.goto(`${server.origin}/`);
+    const session = await answerApproval(browser, page, {
+      method: 'weft_requestSession',
+      params: [{ resources: [ASSET] }],
+    });
+    assert.ok('result' in session.outcome);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await net?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('the dry run warns of a revert; approved anyway, the receipt says reverted with the chain status', async () => {
+    // The wallet's account holds nothing on this fresh chain: any transfer reverts.
+    const { outcome, shown } = await answerApproval(browser, page, {
+      method: 'weft_sendTransaction',
+      params: [{ path: ASSET, method: 'transfer', args: [EcdsaSigner.random().address, '1'] }],
+    });
+    assert.match(shown, /Dry run\s*would fail/);
+    assert.ok('result' in outcome, JSON.stringify(outcome));
+    const receipt = outcome.result as { status: string; chainStatus: string };
+    assert.deepEqual([receipt.status, receipt.chainStatus], ['reverted', '0x16']);
+  });
+
+  test('a worker stopped while an approval waits: the page gets 4900, nothing stays pending, the next request works', async () => {
+    const opened = browser.context.waitForEvent('page', {
+      predicate: (p) => p.url().includes('popup/index.html'),
+      timeout: 15_000,
+    });
+    const pending = pageRequest(page, {
+      method: 'weft_sendTransaction',
+      params: [{ path: ASSET, method: 'transfer', args: [EcdsaSigner.random().address, '1'] }],
+    });
+    const window = await opened;
+    await window.getByTestId('approval').waitFor();
+    await stopServiceWorkers(browser);
+    const outcome = await pending;
+    assert.ok('error' in outcome);
+    assert.equal(outcome.error.code, 4900);
+    await window.close().catch(() => {});
+
+    const popup = await openPopup(browser);
+    await popup.getByTestId('account-0').waitFor({ timeout: 10_000 });
+    assert.equal(await popup.getByTestId('approval').count(), 0);
+    await popup.close();
+    const read = await pageRequest(page, {
+      method: 'weft_call',
+      params: [{ path: ASSET, method: 'totalSupply' }],
+    });
+    assert.ok('result' in read, JSON.stringify(read));
+  });
+
+  test('routers that cannot be reached give 4901 with the reason', async () => {
+    const popup = await openPopup(browser);
+    const dead = `/ip4/127.0.0.1/tcp/1/ws/p2p/${net.routers[2]?.router.peerId}`;
+    await popup.getByTestId('router-list').fill(dead);
+    await popup.getByRole('button', { name: 'Save' }).click();
+    await popup.getByText(/Not connected/).waitFor({ timeout: 15_000 });
+    await popup.close();
+    const outcome = await pageRequest(page, {
+      method: 'weft_call',
+      params: [{ path: ASSET, method: 'totalSupply' }],
+    });
+    assert.ok('error' in outcome);
+    assert.equal(outcome.error.code, 4901);
+  });
+});
