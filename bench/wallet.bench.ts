@@ -1,0 +1,147 @@
+/**
+ * Wallet budgets (issue 6): a provider read through the wallet (page -> worker -> light
+ * client -> routers -> chain) versus the same read by the light client straight from
+ * Node, unlock time inside the extension, and popup first render with 100 activity items.
+ * Needs a built dist/ (scripts/bench.sh builds it).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LightClient } from '../p2p/client/light-client.ts';
+import { startLocalNetwork, waitForDirectory } from '../p2p/devnet/local-network.ts';
+import {
+  answerApproval,
+  launchExtension,
+  onboard,
+  openPopup,
+  servePages,
+  TEST_ACCOUNT_0,
+  TEST_PASSWORD,
+} from '../test/e2e/harness.ts';
+import { percentile, report } from './report.ts';
+
+const READS = 200;
+const UNLOCKS = 5;
+const POPUP_OPENS = 8;
+const ASSET = 'payment.bcos.asset';
+const read = { path: ASSET, method: 'balanceOf', args: [TEST_ACCOUNT_0] };
+
+const dir = await mkdtemp(join(tmpdir(), 'weft-bench-wallet-'));
+const net = await startLocalNetwork({ dataDir: dir, blockIntervalMs: 500 });
+const browser = await launchExtension();
+const server = await servePages({ '/': '<!doctype html><title>bench</title>' });
+const entry = net.routers[2]?.wsAddress as string;
+const direct = new LightClient({ routers: [entry] });
+try {
+  await waitForDirectory(
+    net.routers.map((r) => r.router),
+    4,
+  );
+  const popup = await onboard(browser);
+  await popup.getByTestId('router-list').fill(entry);
+  await popup.getByRole('button', { name: 'Save' }).click();
+  await popup.getByText('payment.bcos.asset (2 hops)').waitFor({ timeout: 20_000 });
+  await popup.close();
+  const page = await browser.context.newPage();
+  await page.goto(`${server.origin}/`);
+  await answerApproval(browser, page, { method: 'weft_requestSession', params: [{ resources: [ASSET] }] });
+
+  // Interleave rounds so both paths see the same machine noise.
+  const viaWallet: number[] = [];
+  const viaNode: number[] = [];
+  for (let round = 0; round < 4; round++) {
+    viaWallet.push(
+      ...(await page.evaluate(
+        async ({ count, params }) => {
+          const weft = (window as unknown as { weft: { request(x: unknown): Promise<unknown> } }).weft;
+          const out: number[] = [];
+          for (let i = 0; i < count; i++) {
+            const t = performance.now();
+            await weft.request({ method: 'weft_call', params: [params] });
+            out.push(performance.now() - t);
+          }
+          return out;
+        },
+        { count: READS / 4, params: read },
+      )),
+    );
+    for (let i = 0; i < READS / 4; i++) {
+      const t = performance.now();
+      await direct.call(read);
+      viaNode.push(performance.now() - t);
+    }
+  }
+  const wallet50 = percentile(viaWallet.slice(10), 50);
+  const node50 = percentile(viaNode.slice(10), 50);
+  report({ name: `wallet: provider read p50 (page->worker->2 hops->chain)`, value: wallet50, unit: 'ms' });
+  report({ name: 'wallet: provider read p99', value: percentile(viaWallet.slice(10), 99), unit: 'ms' });
+  report({ name: 'wallet: same read, light client from Node, p50', value: node50, unit: 'ms' });
+  report({ name: 'wallet: provider read / direct light client (p50)', value: wallet50 / node50, unit: 'x' });
+
+  // Unlock inside the extension: PBKDF2 600,000 in the worker plus the session key.
+  const unlockPage = await openPopup(browser);
+  const unlocks = await unlockPage.evaluate(
+    async ({ count, password }) => {
+      const runtime = (
+        globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }
+      ).chrome.runtime;
+      const out: number[] = [];
+      for (let i = 0; i < count; i++) {
+        await runtime.sendMessage({ type: 'lock' });
+        const t = performance.now();
+        await runtime.sendMessage({ type: 'unlock', password });
+        out.push(performance.now() - t);
+      }
+      return out;
+    },
+    { count: UNLOCKS, password: TEST_PASSWORD },
+  );
+  await unlockPage.close();
+  report({
+    name: `wallet: unlock in the extension p50 (n=${UNLOCKS})`,
+    value: percentile(unlocks, 50),
+    unit: 'ms',
+  });
+
+  // Popup with 100 activity items: navigation start to the list on screen.
+  const worker = await browser.worker();
+  await worker.evaluate(async () => {
+    const entries = Array.from({ length: 100 }, (_, i) => ({
+      id: `bench-${i}`,
+      origin: 'https://dapp.example',
+      kind: 'transaction',
+      summary: 'payment.bcos.asset.transfer',
+      status: 'success',
+      txId: `0x${i.toString(16).padStart(64, '0')}`,
+      blockNumber: String(i),
+      at: Date.now() - i * 1000,
+    }));
+    const storage = (
+      globalThis as unknown as { chrome: { storage: { local: { set(x: unknown): Promise<void> } } } }
+    ).chrome.storage.local;
+    await storage.set({ activity: entries });
+  });
+  const renders: number[] = [];
+  for (let i = 0; i < POPUP_OPENS; i++) {
+    const p = await openPopup(browser);
+    const handle = await p.waitForFunction(
+      () => (document.querySelectorAll('[data-testid=activity] li').length >= 20 ? performance.now() : 0),
+      undefined,
+      { polling: 'raf' },
+    );
+    renders.push(Number(await handle.jsonValue()));
+    await p.close();
+  }
+  report({
+    name: `wallet: popup with 100 activity items shown p50 (n=${POPUP_OPENS})`,
+    value: percentile(renders, 50),
+    unit: 'ms',
+    budget: 150,
+  });
+} finally {
+  await direct.stop();
+  await browser.close();
+  await server.close();
+  await net.stop();
+  await rm(dir, { recursive: true, force: true });
+}
