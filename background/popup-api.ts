@@ -23,7 +23,7 @@ export type PopupRequest =
   | { type: 'addAccount' }
   | { type: 'renameAccount'; index: number; name: string }
   | { type: 'setAutoLock'; minutes: number }
-  | { type: 'decide'; id: string; approve: boolean }
+  | { type: 'decide'; id: string; approve: boolean; choice?: Record<string, unknown> }
   | { type: 'revokeSession'; origin: string }
   | {
       type: 'importFabricIdentity';
@@ -138,16 +138,21 @@ export async function handlePopupMessage(message: unknown, context: PopupContext
           return { error: 'minutes must be a number', name: 'TypeError' };
         await autoLock.setMinutes(request.minutes);
         return ok;
-      case 'decide':
+      case 'decide': {
         if (!isString(request.id) || typeof request.approve !== 'boolean') {
           return { error: 'id must be a string and approve a boolean', name: 'TypeError' };
         }
         if (request.approve && !vault.isUnlocked())
           return { error: 'unlock the wallet first', name: 'VaultLockedError' };
-        if (!context.approvals.decide(request.id, request.approve)) {
+        const choice =
+          typeof request.choice === 'object' && request.choice !== null
+            ? (request.choice as Record<string, unknown>)
+            : {};
+        if (!context.approvals.decide(request.id, request.approve, choice)) {
           return { error: 'that request is no longer waiting', name: 'Error' };
         }
         return ok;
+      }
       case 'importFabricIdentity': {
         const { password, name, mspId, certificate, privateKeyPem } = request;
         if (

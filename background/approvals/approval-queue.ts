@@ -20,9 +20,12 @@ export class ApprovalRejectedError extends Error {
   override name = 'ApprovalRejectedError';
 }
 
+/** What the user chose while approving (for a session: which account, which resources). */
+export type ApprovalChoice = Record<string, unknown>;
+
 interface Waiter {
   approval: Approval;
-  resolve: () => void;
+  resolve: (choice: ApprovalChoice) => void;
   reject: (error: Error) => void;
 }
 
@@ -39,8 +42,8 @@ export class ApprovalQueue {
     return [...this.#waiting.values()].map((w) => w.approval);
   }
 
-  /** Resolves when the user approves; rejects with ApprovalRejectedError otherwise. */
-  request(kind: ApprovalKind, origin: string, details: Record<string, unknown>): Promise<void> {
+  /** Resolves with the user's choice when they approve; rejects with ApprovalRejectedError otherwise. */
+  request(kind: ApprovalKind, origin: string, details: Record<string, unknown>): Promise<ApprovalChoice> {
     const approval: Approval = { id: crypto.randomUUID(), kind, origin, details, createdAt: Date.now() };
     return new Promise((resolve, reject) => {
       this.#waiting.set(approval.id, { approval, resolve, reject });
@@ -49,11 +52,11 @@ export class ApprovalQueue {
   }
 
   /** Returns false if no such approval is waiting (decided already, or the worker restarted). */
-  decide(id: string, approve: boolean): boolean {
+  decide(id: string, approve: boolean, choice: ApprovalChoice = {}): boolean {
     const waiter = this.#waiting.get(id);
     if (!waiter) return false;
     this.#waiting.delete(id);
-    if (approve) waiter.resolve();
+    if (approve) waiter.resolve(choice);
     else waiter.reject(new ApprovalRejectedError('User rejected the request.'));
     return true;
   }

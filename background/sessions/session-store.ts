@@ -14,6 +14,8 @@ export interface Session {
   account: number;
   /** The account's address, for display and for `from` in reads. */
   address: string;
+  /** Id of the Fabric identity that signs for this site on Fabric, if the wallet has one. */
+  fabricIdentity?: string;
   createdAt: number;
 }
 

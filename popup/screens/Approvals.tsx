@@ -24,25 +24,92 @@ function chainLabel(chain: TransactionDetails['chain']): string {
     : `Fabric, channel ${chain.channel}`;
 }
 
-function Details({ approval }: { approval: Approval }) {
-  if (approval.kind === 'session') {
-    const d = approval.details as { resources: string[]; account: string; accountName: string };
-    return (
-      <>
-        <p>wants to connect and use these resources:</p>
-        <ul>
-          {d.resources.map((r) => (
-            <li key={r}>
+interface SessionDetails {
+  resources: string[];
+  accounts: { index: number; address: string; name: string }[];
+  fabricIdentities: { id: string; name: string; mspId: string }[];
+  current: { account: number; fabricIdentity?: string } | null;
+}
+
+type Choice = { resources: string[]; account: number; fabricIdentity?: string };
+
+/** A session request: the user picks the signing account (and Fabric identity) and may untick resources. */
+function SessionChoice({
+  details,
+  choice,
+  setChoice,
+}: {
+  details: SessionDetails;
+  choice: Choice;
+  setChoice: (c: Choice) => void;
+}) {
+  const toggle = (path: string, on: boolean) =>
+    setChoice({
+      ...choice,
+      resources: on ? [...choice.resources, path] : choice.resources.filter((r) => r !== path),
+    });
+  return (
+    <>
+      <p>wants to connect and use these resources:</p>
+      <ul class="choices">
+        {details.resources.map((r) => (
+          <li key={r}>
+            <label>
+              <input
+                type="checkbox"
+                checked={choice.resources.includes(r)}
+                onChange={(e) => toggle(r, (e.target as HTMLInputElement).checked)}
+              />{' '}
               <code>{r}</code>
-            </li>
+            </label>
+          </li>
+        ))}
+      </ul>
+      <label>
+        Signing account
+        <select
+          data-testid="session-account"
+          value={String(choice.account)}
+          onChange={(e) => setChoice({ ...choice, account: Number((e.target as HTMLSelectElement).value) })}
+        >
+          {details.accounts.map((a) => (
+            <option key={a.index} value={String(a.index)}>
+              {a.name} {a.address.slice(0, 10)}…
+            </option>
           ))}
-        </ul>
-        <p>
-          with your account <strong>{d.accountName}</strong> <code class="address">{d.account}</code>
-        </p>
-      </>
-    );
-  }
+        </select>
+      </label>
+      {details.fabricIdentities.length > 0 && (
+        <label>
+          Fabric identity
+          <select
+            value={choice.fabricIdentity}
+            onChange={(e) => setChoice({ ...choice, fabricIdentity: (e.target as HTMLSelectElement).value })}
+          >
+            {details.fabricIdentities.map((f) => (
+              <option key={f.id} value={f.id}>
+                {f.name} ({f.mspId})
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+    </>
+  );
+}
+
+function initialChoice(approval: Approval): Choice {
+  const d = approval.details as unknown as SessionDetails;
+  if (approval.kind !== 'session') return { resources: [], account: 0 };
+  const fabricIdentity = d.current?.fabricIdentity ?? d.fabricIdentities[0]?.id;
+  return {
+    resources: [...d.resources],
+    account: d.current?.account ?? d.accounts[0]?.index ?? 0,
+    ...(fabricIdentity ? { fabricIdentity } : {}),
+  };
+}
+
+function TransactionDetailsView({ approval }: { approval: Approval }) {
   const d = approval.details as unknown as TransactionDetails;
   return (
     <>
@@ -90,10 +157,14 @@ function Details({ approval }: { approval: Approval }) {
 export function Approvals({ approvals, onChange }: { approvals: Approval[]; onChange: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const current = approvals[0];
+  const [choice, setChoice] = useState<{ id: string; value: Choice } | null>(null);
   if (!current) return null;
+  const currentChoice = choice?.id === current.id ? choice.value : initialChoice(current);
 
   const decide = async (approve: boolean) => {
-    setError(errorOf(await send({ type: 'decide', id: current.id, approve })));
+    const request = approve && current.kind === 'session' ? { choice: currentChoice } : {};
+    setError(errorOf(await send({ type: 'decide', id: current.id, approve, ...request })));
+    setChoice(null);
     onChange();
   };
 
@@ -103,7 +174,15 @@ export function Approvals({ approvals, onChange }: { approvals: Approval[]; onCh
       <p class="origin" data-testid="approval-origin">
         {current.origin}
       </p>
-      <Details approval={current} />
+      {current.kind === 'session' ? (
+        <SessionChoice
+          details={current.details as unknown as SessionDetails}
+          choice={currentChoice}
+          setChoice={(value) => setChoice({ id: current.id, value })}
+        />
+      ) : (
+        <TransactionDetailsView approval={current} />
+      )}
       <div class="row">
         <button type="button" onClick={() => decide(false)}>
           Reject

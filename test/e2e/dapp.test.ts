@@ -103,11 +103,17 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
 
   test('the user approves a session in the popup, which shows the site and the resources', async () => {
     const approval = nextApprovalWindow();
-    const pending = pageRequest(page, { method: 'weft_requestSession', params: [{ resources: [ASSET] }] });
+    const pending = pageRequest(page, {
+      method: 'weft_requestSession',
+      params: [{ resources: [ASSET, 'payment.bcos.kv'] }],
+    });
     const popup = await approval;
     await popup.getByTestId('approval').waitFor();
     assert.equal(await popup.getByTestId('approval-origin').textContent(), server.origin);
     assert.match((await popup.getByTestId('approval').textContent()) ?? '', /payment\.bcos\.asset/);
+    assert.match(await popup.getByTestId('session-account').inputValue(), /^0$/);
+    // The user narrows the grant: no key/value store for this site.
+    await popup.getByRole('checkbox', { name: 'payment.bcos.kv' }).uncheck();
     await mkdir(testOutputDir, { recursive: true });
     await popup.screenshot({ path: join(testOutputDir, 'popup-approve-session.png') });
     await popup.getByRole('button', { name: 'Approve' }).click();
@@ -150,8 +156,23 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
     assert.equal(receipt.status, 'success');
     assert.equal(await balance(recipient), 7n);
     assert.equal(await balance(TEST_ACCOUNT_0), 993n);
-    const tx = await node.getTransaction(ASSET, receipt.txId);
-    assert.equal(tx?.from.toLowerCase(), TEST_ACCOUNT_0.toLowerCase(), 'signed by the wallet account');
+    const tx = await pageRequest(page, {
+      method: 'weft_getTransaction',
+      params: [{ path: ASSET, txId: receipt.txId }],
+    });
+    assert.ok('result' in tx, JSON.stringify(tx));
+    assert.equal(
+      (tx.result as { from: string }).from.toLowerCase(),
+      TEST_ACCOUNT_0.toLowerCase(),
+      'signed by the wallet',
+    );
+    const described = await pageRequest(page, { method: 'weft_describe', params: [{ path: ASSET }] });
+    assert.ok('result' in described);
+    assert.deepEqual((described.result as { chain: unknown }).chain, {
+      type: 'fisco-bcos',
+      chainId: 1,
+      groupId: 1,
+    });
     await popup.close().catch(() => {});
   });
 

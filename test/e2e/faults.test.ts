@@ -21,6 +21,7 @@ import {
   pageRequest,
   servePages,
   stopServiceWorkers,
+  TEST_PASSWORD,
 } from './harness.ts';
 
 const ASSET = 'payment.bcos.asset';
@@ -100,6 +101,30 @@ describe('faults between a dapp, the wallet and the chains', { timeout: 180_000 
       params: [{ path: ASSET, method: 'totalSupply' }],
     });
     assert.ok('result' in read, JSON.stringify(read));
+  });
+
+  test('a request while locked: the approval window asks for the password first, then the approval', async () => {
+    const popup = await openPopup(browser);
+    await popup.getByRole('button', { name: 'Lock' }).click();
+    await popup.getByTestId('unlock').waitFor();
+    await popup.close();
+    const opened = browser.context.waitForEvent('page', {
+      predicate: (p) => p.url().includes('popup/index.html'),
+      timeout: 15_000,
+    });
+    const pending = pageRequest(page, {
+      method: 'weft_sendTransaction',
+      params: [{ path: ASSET, method: 'transfer', args: [EcdsaSigner.random().address, '1'] }],
+    });
+    const window = await opened;
+    await window.getByText('A site is waiting for your approval: unlock first.').waitFor();
+    await window.locator('input[name="password"]').fill(TEST_PASSWORD);
+    await window.getByRole('button', { name: 'Unlock' }).click();
+    await window.getByTestId('approval').waitFor();
+    await window.getByRole('button', { name: 'Approve' }).click();
+    const outcome = await pending;
+    assert.ok('result' in outcome, JSON.stringify(outcome));
+    await window.close().catch(() => {});
   });
 
   test('routers that cannot be reached give 4901 with the reason', async () => {

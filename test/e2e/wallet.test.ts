@@ -155,6 +155,21 @@ describe('wallet vault in the popup', { timeout: 120_000 }, () => {
     await after.close();
   });
 
+  test('auto-lock: after the idle time the alarm locks the wallet', { timeout: 150_000 }, async () => {
+    const popup = await openPopup(browser);
+    await popup.locator('input[name="password"]').fill(PASSWORD);
+    await popup.getByRole('button', { name: 'Unlock' }).click();
+    await popup.getByTestId('auto-lock').selectOption('1');
+    await popup.waitForTimeout(1200);
+    assert.equal(await popup.getByTestId('auto-lock').inputValue(), '1');
+    await popup.close();
+    // Nothing touches the wallet now; Chromium fires the one-minute alarm and the vault locks.
+    await new Promise((r) => setTimeout(r, 62_000));
+    const after = await openPopup(browser);
+    await after.getByTestId('unlock').waitFor({ timeout: 20_000 });
+    await after.close();
+  });
+
   test('import: a known recovery phrase gives its known first account', async () => {
     const other = await launchExtension();
     try {

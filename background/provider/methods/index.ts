@@ -1,7 +1,9 @@
 import type { MethodTable } from '../handle-request.ts';
 import type { WalletServices } from '../services.ts';
 import { call } from './call.ts';
+import { describeResource } from './describe-resource.ts';
 import { getSession } from './get-session.ts';
+import { getTransaction } from './get-transaction.ts';
 import { listResources } from './list-resources.ts';
 import { ping } from './ping.ts';
 import { requestSession } from './request-session.ts';
@@ -18,7 +20,9 @@ export function providerMethods(walletVersion: string, services: WalletServices)
     weft_getSession: (params, context) => getSession(params, context, services),
     weft_revokeSession: (params, context) => revokeSession(params, context, services),
     weft_resources: (params, context) => listResources(params, context, services),
+    weft_describe: (params, context) => describeResource(params, context, services),
     weft_call: (params, context) => call(params, context, services),
+    weft_getTransaction: (params, context) => getTransaction(params, context, services),
     weft_sendTransaction: (params, context) => sendTransaction(params, context, services),
   };
 }

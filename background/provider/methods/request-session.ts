@@ -7,9 +7,10 @@ import type { WalletServices } from '../services.ts';
 import { objectParam, resourcePath } from './params.ts';
 
 /**
- * `weft_requestSession({ resources })`: asks the user to let this site use these
- * resource paths with their default account. An existing session that already covers
- * them is returned without asking.
+ * `weft_requestSession({ resources })`: asks the user to let this site use these resource
+ * paths. In the popup the user picks the account (and Fabric identity) that will sign for
+ * the site and may untick resources. An existing session that already covers every asked
+ * path is returned without asking.
  */
 export async function requestSession(
   params: unknown,
@@ -24,14 +25,18 @@ export async function requestSession(
   const existing = await services.sessions.get(context.origin);
   if (existing && paths.every((p) => existing.resources.includes(p))) return existing;
 
-  const [account] = await services.vault.accounts();
-  if (!account)
+  const accounts = await services.vault.accounts();
+  const fabricIdentities = await services.vault.fabricIdentities();
+  if (accounts.length === 0) {
     throw new ProviderError(ErrorCode.unauthorized, 'the wallet has no account yet: open the popup');
+  }
+  let choice: Record<string, unknown>;
   try {
-    await services.approvals.request('session', context.origin, {
+    choice = await services.approvals.request('session', context.origin, {
       resources: paths,
-      account: account.address,
-      accountName: account.name,
+      accounts: accounts.map(({ index, address, name }) => ({ index, address, name })),
+      fabricIdentities: fabricIdentities.map(({ id, name, mspId }) => ({ id, name, mspId })),
+      current: existing ? { account: existing.account, fabricIdentity: existing.fabricIdentity } : null,
     });
   } catch (error) {
     if (!(error instanceof ApprovalRejectedError)) throw error;
@@ -39,18 +44,29 @@ export async function requestSession(
     await services.activity.add({ origin: context.origin, kind: 'session', summary, status: 'rejected' });
     throw new ProviderError(ErrorCode.userRejected, error.message);
   }
+
+  // The popup can only narrow what the site asked for, never widen it.
+  const granted = Array.isArray(choice.resources)
+    ? paths.filter((p) => (choice.resources as unknown[]).includes(p))
+    : paths;
+  if (granted.length === 0)
+    throw new ProviderError(ErrorCode.userRejected, 'The user granted none of the resources.');
+  const account = accounts.find((a) => a.index === choice.account) ?? accounts[0];
+  const fabric = fabricIdentities.find((f) => f.id === choice.fabricIdentity) ?? fabricIdentities[0];
+  if (!account) throw new ProviderError(ErrorCode.unauthorized, 'no account');
   const session: Session = {
     origin: context.origin,
-    resources: [...new Set([...(existing?.resources ?? []), ...paths])],
+    resources: [...new Set([...(existing?.resources ?? []), ...granted])],
     account: account.index,
     address: account.address,
+    ...(fabric ? { fabricIdentity: fabric.id } : {}),
     createdAt: Date.now(),
   };
   await services.sessions.put(session);
   await services.activity.add({
     origin: context.origin,
     kind: 'session',
-    summary: paths.join(', '),
+    summary: granted.join(', '),
     status: 'success',
   });
   return session;

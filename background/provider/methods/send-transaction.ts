@@ -92,7 +92,8 @@ async function sendFabric(write: Write) {
   const { services, client, path, resource, method } = write;
   if (resource.chain.type !== 'fabric') throw new Error('not a Fabric resource');
   const channel = resource.chain.channel;
-  const [identity] = await services.vault.fabricIdentities();
+  const identities = await services.vault.fabricIdentities();
+  const identity = identities.find((f) => f.id === write.session.fabricIdentity) ?? identities[0];
   if (!identity) {
     throw new ProviderError(
       ErrorCode.unauthorized,

@@ -1,0 +1,17 @@
+import { toProviderError } from '../chain-errors.ts';
+import type { RequestContext } from '../context.ts';
+import { jsonSafe } from '../json-safe.ts';
+import type { WalletServices } from '../services.ts';
+import { objectParam, resourcePath } from './params.ts';
+import { requireSession } from './require-session.ts';
+
+/** `weft_describe({ path })`: one resource: chain, address, methods with their inputs and outputs, ABI. */
+export async function describeResource(params: unknown, context: RequestContext, services: WalletServices) {
+  const path = resourcePath(objectParam(params, 'weft_describe').path);
+  await requireSession(services, context);
+  try {
+    return jsonSafe(await services.routers.client().describe(path));
+  } catch (error) {
+    throw toProviderError(error);
+  }
+}
