@@ -31,6 +31,7 @@ import {
 
 const ASSET = 'payment.bcos.asset';
 const FAB = 'trade.fab.asset';
+const RECORDS = 'trade.fab.records';
 
 describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => {
   let dir: string;
@@ -269,6 +270,25 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
     });
     assert.ok('result' in balance);
     assert.equal(String((balance.result as { values: unknown[] }).values[0]), '5');
+
+    // A per-caller read: the user's own records come back only if the wallet signed the read.
+    const records = await approve({ method: 'weft_requestSession', params: [{ resources: [RECORDS] }] });
+    assert.ok('result' in records.outcome, JSON.stringify(records.outcome));
+    const put = await approve({
+      method: 'weft_sendTransaction',
+      params: [{ path: RECORDS, method: 'PutRecord', args: ['note-1', 'only for user1'] }],
+    });
+    assert.ok('result' in put.outcome, JSON.stringify(put.outcome));
+    const mine = await pageRequest(page, {
+      method: 'weft_call',
+      params: [{ path: RECORDS, method: 'ListRecords' }],
+    });
+    assert.ok('result' in mine, JSON.stringify(mine));
+    const [list] = (mine.result as { values: [{ id: string; data: string }[]] }).values;
+    assert.deepEqual(
+      list.map((r) => [r.id, r.data]),
+      [['note-1', 'only for user1']],
+    );
   });
 
   test('bad params get -32602 before any approval', async () => {

@@ -1,3 +1,13 @@
+/**
+ * `weft_call({ path, method, args })`: a read, answered by the chain through the routers,
+ * no approval. On Fabric, while the wallet is unlocked and holds the site's Fabric
+ * identity, the read is a proposal signed by that identity, so chaincode that answers
+ * per caller (a user's own records) answers for the user; otherwise the router reads
+ * under its own identity. On FISCO BCOS reads carry the session's address as `from`.
+ */
+import { signProposal } from '../../../p2p/chains/fabric/offline-signing.ts';
+import type { LightClient } from '../../../p2p/client/light-client.ts';
+import type { Session } from '../../sessions/session-store.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { jsonSafe } from '../json-safe.ts';
@@ -5,7 +15,6 @@ import type { WalletServices } from '../services.ts';
 import { argList, methodName, objectParam, resourcePath } from './params.ts';
 import { requireSession } from './require-session.ts';
 
-/** `weft_call({ path, method, args })`: a read, answered by the chain through the routers. No approval. */
 export async function call(params: unknown, context: RequestContext, services: WalletServices) {
   const input = objectParam(params, 'weft_call');
   const path = resourcePath(input.path);
@@ -13,9 +22,42 @@ export async function call(params: unknown, context: RequestContext, services: W
   const args = argList(input.args);
   const session = await requireSession(services, context, path);
   try {
-    const result = await services.routers.client().call({ path, method, args, from: session.address });
+    const client = services.routers.client();
+    const signed = await fabricSignedRead(services, session, client, path, method, args);
+    const result = await client.call({
+      path,
+      method,
+      args,
+      from: session.address,
+      ...(signed ? { signed } : {}),
+    });
     return jsonSafe(result);
   } catch (error) {
     throw toProviderError(error);
+  }
+}
+
+async function fabricSignedRead(
+  services: WalletServices,
+  session: Session,
+  client: LightClient,
+  path: string,
+  method: string,
+  args: unknown[],
+): Promise<`0x${string}` | undefined> {
+  if (!session.fabricIdentity || !services.vault.isUnlocked()) return undefined;
+  const resource = await client.describe(path);
+  if (resource.chain.type !== 'fabric') return undefined;
+  const signer = services.vault.fabricSigningIdentity(session.fabricIdentity);
+  try {
+    const fnArgs = args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a)));
+    return signProposal(signer, {
+      channel: resource.chain.channel,
+      chaincode: resource.address,
+      fn: method,
+      args: fnArgs,
+    }).signed;
+  } finally {
+    signer.privateKey.fill(0);
   }
 }
