@@ -82,18 +82,27 @@ export async function handlePopupMessage(message: unknown, context: PopupContext
   const { vault, autoLock } = context;
   try {
     switch (request.type) {
-      case 'status':
+      case 'status': {
+        // Independent reads: in parallel, the popup waits for this before its first real screen.
+        const [view, autoLockMinutes, sessions, fabricIdentities, activity] = await Promise.all([
+          vault.view(),
+          autoLock.minutes(),
+          context.sessions.list(),
+          vault.fabricIdentities(),
+          context.activity.list(),
+        ]);
         return {
           version: context.version,
           workerUptimeMs: Date.now() - context.startedAt,
           routers: context.routers.status(),
-          vault: await vault.view(),
-          autoLockMinutes: await autoLock.minutes(),
+          vault: view,
+          autoLockMinutes,
           approvals: context.approvals.pending(),
-          sessions: await context.sessions.list(),
-          fabricIdentities: await vault.fabricIdentities(),
-          activity: await context.activity.list(),
+          sessions,
+          fabricIdentities,
+          activity,
         };
+      }
       case 'setRouters': {
         const { routers } = request;
         if (!Array.isArray(routers) || !routers.every((r) => isString(r))) {

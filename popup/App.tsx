@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { WalletStatus } from '../background/popup-api.ts';
+import type { PopupResponse, WalletStatus } from '../background/popup-api.ts';
 import { errorOf, send } from './api.ts';
 import { Approvals } from './screens/Approvals.tsx';
 import { Home } from './screens/Home.tsx';
@@ -11,13 +11,13 @@ type Load =
   | { state: 'ready'; status: WalletStatus }
   | { state: 'failed'; message: string };
 
-export function App() {
+export function App({ initialStatus }: { initialStatus: Promise<PopupResponse> }) {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   // Onboarding keeps the screen until the phrase is confirmed, although the vault exists from its first step.
   const [onboarding, setOnboarding] = useState(false);
 
-  const refresh = useCallback(async () => {
-    const answer = await send({ type: 'status' });
+  const refresh = useCallback(async (pending?: Promise<PopupResponse>) => {
+    const answer = await (pending ?? send({ type: 'status' }));
     const failed = errorOf(answer);
     setLoad(
       failed || !('vault' in answer)
@@ -27,11 +27,11 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    void refresh();
+    void refresh(initialStatus);
     // The router link and the lock change on their own (connects, drops, auto-lock).
     const timer = setInterval(() => void refresh(), 1000);
     return () => clearInterval(timer);
-  }, [refresh]);
+  }, [refresh, initialStatus]);
 
   let body: preact.ComponentChild;
   if (load.state === 'loading') body = <p class="status">Connecting to the wallet…</p>;
