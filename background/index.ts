@@ -14,6 +14,7 @@ import { RouterConnection } from './routers/router-connection.ts';
 import { SessionStore } from './sessions/session-store.ts';
 import { Vault } from './vault/vault.ts';
 import { AUTO_LOCK_ALARM, AutoLock } from './wallet/auto-lock.ts';
+import { loadDefaults } from './wallet/defaults.ts';
 
 const startedAt = Date.now();
 const extensionOrigin = browser.runtime.getURL('');
@@ -36,6 +37,7 @@ const methods = providerMethods(__WEFT_VERSION__, {
   vault,
   routers,
   activity,
+  defaults: () => loadDefaults(browser.storage.local),
   touch: () => void autoLock.touch(),
 });
 
@@ -85,6 +87,7 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
       sessions,
       approvals,
       activity,
+      local: browser.storage.local,
     }),
   );
 });

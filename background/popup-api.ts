@@ -10,8 +10,10 @@ import type { RouterConnection, RouterConnectionStatus } from './routers/router-
 import type { Session, SessionStore } from './sessions/session-store.ts';
 import type { Account } from './vault/accounts.ts';
 import type { FabricIdentityMeta } from './vault/state.ts';
+import type { StorageAreaLike } from './vault/storage-area.ts';
 import type { Vault, VaultView } from './vault/vault.ts';
 import type { AutoLock } from './wallet/auto-lock.ts';
+import { loadDefaults, type SignerDefaults, saveDefaults } from './wallet/defaults.ts';
 
 export type PopupRequest =
   | { type: 'status' }
@@ -25,6 +27,7 @@ export type PopupRequest =
   | { type: 'setAutoLock'; minutes: number }
   | { type: 'decide'; id: string; approve: boolean; choice?: Record<string, unknown> }
   | { type: 'revokeSession'; origin: string }
+  | { type: 'setDefaults'; fiscoAccount?: number; fabricIdentity?: string }
   | {
       type: 'importFabricIdentity';
       password: string;
@@ -45,6 +48,7 @@ export interface WalletStatus {
   sessions: Session[];
   fabricIdentities: FabricIdentityMeta[];
   activity: ActivityEntry[];
+  defaults: SignerDefaults;
 }
 
 export type PopupResponse =
@@ -64,6 +68,8 @@ export interface PopupContext {
   sessions: SessionStore;
   approvals: ApprovalQueue;
   activity: ActivityLog;
+  /** `storage.local`, for the small settings this API reads and writes itself. */
+  local: StorageAreaLike;
 }
 
 const ok = { ok: true as const };
@@ -84,12 +90,13 @@ export async function handlePopupMessage(message: unknown, context: PopupContext
     switch (request.type) {
       case 'status': {
         // Independent reads: in parallel, the popup waits for this before its first real screen.
-        const [view, autoLockMinutes, sessions, fabricIdentities, activity] = await Promise.all([
+        const [view, autoLockMinutes, sessions, fabricIdentities, activity, defaults] = await Promise.all([
           vault.view(),
           autoLock.minutes(),
           context.sessions.list(),
           vault.fabricIdentities(),
           context.activity.list(),
+          loadDefaults(context.local),
         ]);
         return {
           version: context.version,
@@ -101,6 +108,7 @@ export async function handlePopupMessage(message: unknown, context: PopupContext
           sessions,
           fabricIdentities,
           activity,
+          defaults,
         };
       }
       case 'setRouters': {
@@ -177,6 +185,24 @@ export async function handlePopupMessage(message: unknown, context: PopupContext
           certificate: certificate as string,
           privateKeyPem: privateKeyPem as string,
         });
+        return ok;
+      }
+      case 'setDefaults': {
+        const { fiscoAccount, fabricIdentity } = request;
+        const change: Partial<SignerDefaults> = {};
+        if (typeof fiscoAccount === 'number') {
+          if (!(await vault.accounts()).some((a) => a.index === fiscoAccount)) {
+            return { error: `no account ${fiscoAccount}`, name: 'RangeError' };
+          }
+          change.fiscoAccount = fiscoAccount;
+        }
+        if (typeof fabricIdentity === 'string') {
+          if (!(await vault.fabricIdentities()).some((f) => f.id === fabricIdentity)) {
+            return { error: 'no such Fabric identity', name: 'RangeError' };
+          }
+          change.fabricIdentity = fabricIdentity;
+        }
+        await saveDefaults(context.local, change);
         return ok;
       }
       case 'revokeSession':

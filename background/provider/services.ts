@@ -4,6 +4,7 @@ import type { ApprovalQueue } from '../approvals/approval-queue.ts';
 import type { RouterConnection } from '../routers/router-connection.ts';
 import type { SessionStore } from '../sessions/session-store.ts';
 import type { Vault } from '../vault/vault.ts';
+import type { SignerDefaults } from '../wallet/defaults.ts';
 
 export interface WalletServices {
   sessions: SessionStore;
@@ -11,6 +12,8 @@ export interface WalletServices {
   vault: Vault;
   routers: RouterConnection;
   activity: ActivityLog;
+  /** The signers new sessions start with (see wallet/defaults.ts). */
+  defaults: () => Promise<SignerDefaults>;
   /** Called on every use of the wallet: pushes auto-lock back. */
   touch: () => void;
 }

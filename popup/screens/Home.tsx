@@ -5,7 +5,15 @@ import { Activity } from '../Activity.tsx';
 import { errorOf, send } from '../api.ts';
 import { Routers } from '../Routers.tsx';
 
-function AccountRow({ account, onChange }: { account: Account; onChange: () => void }) {
+function AccountRow({
+  account,
+  isDefault,
+  onChange,
+}: {
+  account: Account;
+  isDefault: boolean;
+  onChange: () => void;
+}) {
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -30,7 +38,21 @@ function AccountRow({ account, onChange }: { account: Account; onChange: () => v
           <strong>{account.name}</strong>{' '}
           <button type="button" class="link" onClick={() => setEditing(true)}>
             rename
-          </button>
+          </button>{' '}
+          {isDefault ? (
+            <span class="muted">default for new sites</span>
+          ) : (
+            <button
+              type="button"
+              class="link"
+              onClick={async () => {
+                await send({ type: 'setDefaults', fiscoAccount: account.index });
+                onChange();
+              }}
+            >
+              make default
+            </button>
+          )}
         </>
       )}
       <code class="address">{account.address}</code>
@@ -72,7 +94,21 @@ function FabricIdentities({ status, onChange }: { status: WalletStatus; onChange
       <ul class="accounts">
         {status.fabricIdentities.map((identity) => (
           <li key={identity.id} data-testid="fabric-identity">
-            <strong>{identity.name}</strong> <span class="muted">{identity.mspId}</span>
+            <strong>{identity.name}</strong> <span class="muted">{identity.mspId}</span>{' '}
+            {(status.defaults.fabricIdentity ?? status.fabricIdentities[0]?.id) === identity.id ? (
+              <span class="muted">default for new sites</span>
+            ) : (
+              <button
+                type="button"
+                class="link"
+                onClick={async () => {
+                  await send({ type: 'setDefaults', fabricIdentity: identity.id });
+                  onChange();
+                }}
+              >
+                make default
+              </button>
+            )}
           </li>
         ))}
       </ul>
@@ -136,7 +172,12 @@ export function Home({ status, onChange }: { status: WalletStatus; onChange: () 
         </div>
         <ul class="accounts">
           {status.vault.accounts.map((account) => (
-            <AccountRow key={account.index} account={account} onChange={onChange} />
+            <AccountRow
+              key={account.index}
+              account={account}
+              isDefault={status.defaults.fiscoAccount === account.index}
+              onChange={onChange}
+            />
           ))}
         </ul>
         <button

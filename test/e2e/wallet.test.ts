@@ -123,6 +123,11 @@ describe('wallet vault in the popup', { timeout: 120_000 }, () => {
     await popup.getByLabel('Account name').fill('Savings');
     await popup.getByTestId('account-1').getByRole('button', { name: 'Save' }).click();
     await popup.getByTestId('account-1').getByText('Savings').waitFor();
+    // The default signer for new sites, per chain: account 0 until the user picks another.
+    await popup.getByTestId('account-0').getByText('default for new sites').waitFor();
+    await popup.getByTestId('account-1').getByRole('button', { name: 'make default' }).click();
+    await popup.getByTestId('account-1').getByText('default for new sites').waitFor();
+    await popup.getByTestId('account-0').getByRole('button', { name: 'make default' }).waitFor();
     await popup.getByTestId('auto-lock').selectOption('5');
     // The popup refreshes from the worker every second: wait until it shows the saved setting.
     await popup.waitForTimeout(1200);

@@ -36,7 +36,9 @@ export async function requestSession(
       resources: paths,
       accounts: accounts.map(({ index, address, name }) => ({ index, address, name })),
       fabricIdentities: fabricIdentities.map(({ id, name, mspId }) => ({ id, name, mspId })),
-      current: existing ? { account: existing.account, fabricIdentity: existing.fabricIdentity } : null,
+      current: existing
+        ? { account: existing.account, fabricIdentity: existing.fabricIdentity }
+        : await defaultSigners(services),
     });
   } catch (error) {
     if (!(error instanceof ApprovalRejectedError)) throw error;
@@ -70,4 +72,9 @@ export async function requestSession(
     status: 'success',
   });
   return session;
+}
+
+async function defaultSigners(services: WalletServices) {
+  const defaults = await services.defaults();
+  return { account: defaults.fiscoAccount, fabricIdentity: defaults.fabricIdentity };
 }
