@@ -10,6 +10,8 @@ export interface Session {
   origin: string;
   /** Resource paths `zone.chain.resource` the site may read and write. */
   resources: string[];
+  /** Per path, the only methods the site may use; a path not listed here allows all its methods. */
+  methods?: Record<string, string[]>;
   /** FISCO BCOS account index (in the vault) that signs for this site. */
   account: number;
   /** The account's address, for display and for `from` in reads. */

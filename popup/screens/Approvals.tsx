@@ -26,6 +26,7 @@ function chainLabel(chain: TransactionDetails['chain']): string {
 
 interface SessionDetails {
   resources: string[];
+  methods: Record<string, string[]>;
   accounts: { index: number; address: string; name: string }[];
   fabricIdentities: { id: string; name: string; mspId: string }[];
   current: { account: number; fabricIdentity?: string } | null;
@@ -61,6 +62,7 @@ function SessionChoice({
                 onChange={(e) => toggle(r, (e.target as HTMLInputElement).checked)}
               />{' '}
               <code>{r}</code>
+              {details.methods[r] && <span class="muted"> only {details.methods[r]?.join(', ')}</span>}
             </label>
           </li>
         ))}

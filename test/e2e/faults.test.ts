@@ -127,6 +127,47 @@ describe('faults between a dapp, the wallet and the chains', { timeout: 180_000 
     await window.close().catch(() => {});
   });
 
+  test('a session scoped to some methods refuses the others with 4100', async () => {
+    const scoped = await servePages({ '/': '<!doctype html><title>scoped</title>' });
+    const other = await browser.context.newPage();
+    try {
+      await other.goto(`${scoped.origin}/`);
+      const { outcome, shown } = await answerApproval(browser, other, {
+        method: 'weft_requestSession',
+        params: [{ resources: [ASSET], methods: { [ASSET]: ['balanceOf'] } }],
+      });
+      assert.match(shown, /only balanceOf/);
+      assert.deepEqual((outcome as { result: { methods: unknown } }).result.methods, {
+        [ASSET]: ['balanceOf'],
+      });
+      const allowed = await pageRequest(other, {
+        method: 'weft_call',
+        params: [{ path: ASSET, method: 'balanceOf', args: [EcdsaSigner.random().address] }],
+      });
+      assert.ok('result' in allowed, JSON.stringify(allowed));
+      for (const args of [
+        { method: 'weft_call', params: [{ path: ASSET, method: 'totalSupply' }] },
+        {
+          method: 'weft_sendTransaction',
+          params: [{ path: ASSET, method: 'transfer', args: [EcdsaSigner.random().address, '1'] }],
+        },
+      ]) {
+        const refused = await pageRequest(other, args);
+        assert.ok('error' in refused);
+        assert.equal(refused.error.code, 4100, JSON.stringify(args));
+      }
+      const badScope = await pageRequest(other, {
+        method: 'weft_requestSession',
+        params: [{ resources: [ASSET], methods: { 'payment.bcos.kv': ['get'] } }],
+      });
+      assert.ok('error' in badScope);
+      assert.equal(badScope.error.code, -32602);
+    } finally {
+      await other.close();
+      await scoped.close();
+    }
+  });
+
   test('routers that cannot be reached give 4901 with the reason', async () => {
     const popup = await openPopup(browser);
     const dead = `/ip4/127.0.0.1/tcp/1/ws/p2p/${net.routers[2]?.router.peerId}`;

@@ -20,7 +20,7 @@ export async function call(params: unknown, context: RequestContext, services: W
   const path = resourcePath(input.path);
   const method = methodName(input.method);
   const args = argList(input.args);
-  const session = await requireSession(services, context, path);
+  const session = await requireSession(services, context, path, method);
   try {
     const client = services.routers.client();
     const signed = await fabricSignedRead(services, session, client, path, method, args);

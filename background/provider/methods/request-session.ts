@@ -7,23 +7,26 @@ import type { WalletServices } from '../services.ts';
 import { objectParam, resourcePath } from './params.ts';
 
 /**
- * `weft_requestSession({ resources })`: asks the user to let this site use these resource
- * paths. In the popup the user picks the account (and Fabric identity) that will sign for
- * the site and may untick resources. An existing session that already covers every asked
- * path is returned without asking.
+ * `weft_requestSession({ resources, methods? })`: asks the user to let this site use these
+ * resource paths (CAIP-25 style scopes), optionally only some methods of each
+ * (`methods: { [path]: [name, ...] }`). In the popup the user picks the account (and Fabric
+ * identity) that will sign for the site and may untick resources. An existing session that
+ * already covers everything asked is returned without asking.
  */
 export async function requestSession(
   params: unknown,
   context: RequestContext,
   services: WalletServices,
 ): Promise<Session> {
-  const { resources } = objectParam(params, 'weft_requestSession');
+  const input = objectParam(params, 'weft_requestSession');
+  const { resources } = input;
   if (!Array.isArray(resources) || resources.length === 0 || resources.length > 32) {
     throw invalidParams('resources must list 1 to 32 resource paths');
   }
   const paths = [...new Set(resources.map((r, i) => resourcePath(r, `resources[${i}]`)))];
+  const methods = methodScopes(input.methods, paths);
   const existing = await services.sessions.get(context.origin);
-  if (existing && paths.every((p) => existing.resources.includes(p))) return existing;
+  if (existing && paths.every((p) => covers(existing, p, methods[p]))) return existing;
 
   const accounts = await services.vault.accounts();
   const fabricIdentities = await services.vault.fabricIdentities();
@@ -34,6 +37,7 @@ export async function requestSession(
   try {
     choice = await services.approvals.request('session', context.origin, {
       resources: paths,
+      methods,
       accounts: accounts.map(({ index, address, name }) => ({ index, address, name })),
       fabricIdentities: fabricIdentities.map(({ id, name, mspId }) => ({ id, name, mspId })),
       current: existing
@@ -59,6 +63,7 @@ export async function requestSession(
   const session: Session = {
     origin: context.origin,
     resources: [...new Set([...(existing?.resources ?? []), ...granted])],
+    ...mergedMethods(existing, granted, methods),
     account: account.index,
     address: account.address,
     ...(fabric ? { fabricIdentity: fabric.id } : {}),
@@ -77,4 +82,47 @@ export async function requestSession(
 async function defaultSigners(services: WalletServices) {
   const defaults = await services.defaults();
   return { account: defaults.fiscoAccount, fabricIdentity: defaults.fabricIdentity };
+}
+
+/** `methods: { [path]: string[] }`, each path one of those asked for. */
+function methodScopes(value: unknown, paths: string[]): Record<string, string[]> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidParams('methods must map resource paths to lists of method names');
+  }
+  const scopes: Record<string, string[]> = {};
+  for (const [path, names] of Object.entries(value)) {
+    if (!paths.includes(path)) throw invalidParams(`methods.${path}: not one of the resources asked for`);
+    if (
+      !Array.isArray(names) ||
+      names.length === 0 ||
+      names.length > 64 ||
+      !names.every((n) => typeof n === 'string')
+    ) {
+      throw invalidParams(`methods.${path} must list 1 to 64 method names`);
+    }
+    scopes[path] = [...new Set(names as string[])];
+  }
+  return scopes;
+}
+
+function covers(session: Session, path: string, wanted: string[] | undefined): boolean {
+  if (!session.resources.includes(path)) return false;
+  const allowed = session.methods?.[path];
+  if (!allowed) return true;
+  return wanted?.every((m) => allowed.includes(m)) ?? false;
+}
+
+/** A path granted without a method list allows every method; lists from two grants are joined. */
+function mergedMethods(existing: Session | null, granted: string[], asked: Record<string, string[]>) {
+  const merged: Record<string, string[]> = {};
+  const paths = new Set([...(existing?.resources ?? []), ...granted]);
+  for (const path of paths) {
+    const before = existing?.resources.includes(path) ? (existing.methods?.[path] ?? null) : undefined;
+    const now = granted.includes(path) ? (asked[path] ?? null) : undefined;
+    if (before === null || now === null) continue; // all methods
+    const list = [...new Set([...(before ?? []), ...(now ?? [])])];
+    if (list.length > 0) merged[path] = list;
+  }
+  return Object.keys(merged).length > 0 ? { methods: merged } : {};
 }

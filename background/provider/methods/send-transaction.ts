@@ -43,7 +43,7 @@ export async function sendTransaction(params: unknown, context: RequestContext, 
   const path = resourcePath(input.path);
   const method = methodName(input.method);
   const args = argList(input.args);
-  const session = await requireSession(services, context, path);
+  const session = await requireSession(services, context, path, method);
   let client: LightClient;
   let resource: ResourceEntry;
   try {
