@@ -11,8 +11,8 @@ import { LightClient } from '../p2p/client/light-client.ts';
 import { startLocalNetwork, waitForDirectory } from '../p2p/devnet/local-network.ts';
 import {
   answerApproval,
+  connectWallet,
   launchExtension,
-  onboard,
   openPopup,
   servePages,
   TEST_ACCOUNT_0,
@@ -37,11 +37,7 @@ try {
     net.routers.map((r) => r.router),
     4,
   );
-  const popup = await onboard(browser);
-  await popup.getByTestId('router-list').fill(entry);
-  await popup.getByRole('button', { name: 'Save' }).click();
-  await popup.getByText('payment.bcos.asset (2 hops)').waitFor({ timeout: 20_000 });
-  await popup.close();
+  await connectWallet(browser, entry, 'payment.bcos.asset (2 hops)');
   const page = await browser.context.newPage();
   await page.goto(`${server.origin}/`);
   await answerApproval(browser, page, { method: 'weft_requestSession', params: [{ resources: [ASSET] }] });

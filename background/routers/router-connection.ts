@@ -14,6 +14,7 @@ import type { ResourceEntry } from '../../p2p/protocol/messages.ts';
 
 const ROUTERS_KEY = 'routers';
 const PEER_KEY = 'routerClientKey';
+const DESCRIBE_TTL_MS = 60_000;
 
 export interface RouterConnectionStatus extends LightClientStatus {
   routers: string[];
@@ -28,6 +29,7 @@ export class RouterConnection {
   #client: LightClient | null = null;
   #routers: string[] = [];
   #status: LightClientStatus = { router: null, state: 'disconnected' };
+  readonly #descriptions = new Map<string, { entry: ResourceEntry; until: number }>();
 
   readonly #onLink: (connected: boolean) => void;
 
@@ -61,6 +63,18 @@ export class RouterConnection {
     return this.client().resources();
   }
 
+  /**
+   * One resource's entry. Cached for a minute per connection: every read and write needs its
+   * chain type and methods, and paths do not change chain between two requests.
+   */
+  async describe(path: string): Promise<ResourceEntry> {
+    const cached = this.#descriptions.get(path);
+    if (cached && cached.until > Date.now()) return cached.entry;
+    const entry = await this.client().describe(path);
+    this.#descriptions.set(path, { entry, until: Date.now() + DESCRIBE_TTL_MS });
+    return entry;
+  }
+
   /** The light client; throws `NoRoutersError` when the user configured none. */
   client(): LightClient {
     if (!this.#client) throw new NoRoutersError('no routers configured: add one in the popup under Routers');
@@ -70,6 +84,7 @@ export class RouterConnection {
   async #connect(): Promise<void> {
     await this.#client?.stop();
     this.#client = null;
+    this.#descriptions.clear();
     this.#status = { router: null, state: 'disconnected' };
     if (this.#routers.length === 0) return;
     const client = new LightClient({

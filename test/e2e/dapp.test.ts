@@ -17,9 +17,11 @@ import { signTransaction, transactionFields } from '../../p2p/chains/fisco-bcos/
 import { LightClient } from '../../p2p/client/light-client.ts';
 import { type LocalNetwork, startLocalNetwork, waitForDirectory } from '../../p2p/devnet/local-network.ts';
 import {
+  answerApproval,
+  connectWallet,
   type ExtensionBrowser,
   launchExtension,
-  onboard,
+  nextApprovalWindow,
   openPopup,
   type PageServer,
   pageRequest,
@@ -42,12 +44,7 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
   let page: Page;
   let node: LightClient;
 
-  /** Resolves with the approval window the wallet opens for the next request. */
-  const nextApprovalWindow = () =>
-    browser.context.waitForEvent('page', {
-      predicate: (p) => p.url().includes('popup/index.html'),
-      timeout: 15_000,
-    });
+  const nextWindow = () => nextApprovalWindow(browser);
 
   const balance = async (who: string) =>
     BigInt(String((await node.call({ path: ASSET, method: 'balanceOf', args: [who] })).values[0]));
@@ -73,11 +70,7 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
     await node.submit(ASSET, signTransaction(fund, net.fisco.deployer).raw);
 
     browser = await launchExtension();
-    const popup = await onboard(browser);
-    await popup.getByTestId('router-list').fill(r3);
-    await popup.getByRole('button', { name: 'Save' }).click();
-    await popup.getByText('payment.bcos.asset (2 hops)').waitFor({ timeout: 15_000 });
-    await popup.close();
+    await connectWallet(browser, r3, 'payment.bcos.asset (2 hops)');
     server = await servePages({ '/': '<!doctype html><title>dapp</title>' });
     other = await servePages({ '/': '<!doctype html><title>other</title>' });
     page = await browser.context.newPage();
@@ -103,7 +96,7 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
   });
 
   test('the user approves a session in the popup, which shows the site and the resources', async () => {
-    const approval = nextApprovalWindow();
+    const approval = nextWindow();
     const pending = pageRequest(page, {
       method: 'weft_requestSession',
       params: [{ resources: [ASSET, 'payment.bcos.kv'] }],
@@ -138,7 +131,7 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
 
   test('an approved transfer is signed by the wallet and moves balances on the chain', async () => {
     const recipient = EcdsaSigner.random().address;
-    const approval = nextApprovalWindow();
+    const approval = nextWindow();
     const pending = pageRequest(page, {
       method: 'weft_sendTransaction',
       params: [{ path: ASSET, method: 'transfer', args: [recipient, '7'] }],
@@ -179,7 +172,7 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
 
   test('a rejected transfer returns 4001 and moves nothing', async () => {
     const recipient = EcdsaSigner.random().address;
-    const approval = nextApprovalWindow();
+    const approval = nextWindow();
     const pending = pageRequest(page, {
       method: 'weft_sendTransaction',
       params: [{ path: ASSET, method: 'transfer', args: [recipient, '5'] }],
@@ -204,7 +197,7 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
   });
 
   test('closing the approval window without answering returns 4001', async () => {
-    const approval = nextApprovalWindow();
+    const approval = nextWindow();
     const pending = pageRequest(page, {
       method: 'weft_sendTransaction',
       params: [{ path: ASSET, method: 'transfer', args: [TEST_ACCOUNT_0, '1'] }],
@@ -236,17 +229,7 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
     await popup.screenshot({ path: join(testOutputDir, 'popup-fabric-identity.png') });
     await popup.close();
 
-    const approve = async (args: unknown) => {
-      const approval = nextApprovalWindow();
-      const pending = pageRequest(page, args);
-      const window = await approval;
-      await window.getByTestId('approval').waitFor();
-      const shown = (await window.getByTestId('approval').textContent()) ?? '';
-      await window.getByRole('button', { name: 'Approve' }).click();
-      const outcome = await pending;
-      await window.close().catch(() => {});
-      return { outcome, shown };
-    };
+    const approve = (args: unknown) => answerApproval(browser, page, args);
     const session = await approve({ method: 'weft_requestSession', params: [{ resources: [FAB] }] });
     assert.ok('result' in session.outcome, JSON.stringify(session.outcome));
 

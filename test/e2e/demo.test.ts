@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
+  connectWallet,
   type ExtensionBrowser,
   launchExtension,
-  onboard,
+  nextApprovalWindow,
   repoRoot,
   TEST_ACCOUNT_0,
   testOutputDir,
@@ -65,18 +66,11 @@ describe('demo dapp served by the main command', { timeout: 120_000 }, () => {
   });
 
   test('connects to the local network that npm start runs and reads both chains', async () => {
-    const popup = await onboard(browser);
-    await popup.getByTestId('router-list').fill(demo.r3);
-    await popup.getByRole('button', { name: 'Save' }).click();
-    await popup.getByText('trade.fab.asset (1 hop)').waitFor({ timeout: 20_000 });
-    await popup.close();
+    await connectWallet(browser, demo.r3, 'trade.fab.asset (1 hop)');
 
     const page = await browser.context.newPage();
     await page.goto(demo.url);
-    const approval = browser.context.waitForEvent('page', {
-      predicate: (p) => p.url().includes('popup/index.html'),
-      timeout: 15_000,
-    });
+    const approval = nextApprovalWindow(browser);
     await page.click('#connect');
     const window = await approval;
     await window.getByRole('button', { name: 'Approve' }).click();

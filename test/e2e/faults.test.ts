@@ -13,9 +13,10 @@ import { EcdsaSigner } from '../../p2p/chains/fisco-bcos/ecdsa.ts';
 import { type LocalNetwork, startLocalNetwork, waitForDirectory } from '../../p2p/devnet/local-network.ts';
 import {
   answerApproval,
+  connectWallet,
   type ExtensionBrowser,
   launchExtension,
-  onboard,
+  nextApprovalWindow,
   openPopup,
   type PageServer,
   pageRequest,
@@ -41,11 +42,7 @@ describe('faults between a dapp, the wallet and the chains', { timeout: 180_000 
       4,
     );
     browser = await launchExtension();
-    const popup = await onboard(browser);
-    await popup.getByTestId('router-list').fill(net.routers[2]?.wsAddress as string);
-    await popup.getByRole('button', { name: 'Save' }).click();
-    await popup.getByText('payment.bcos.asset (2 hops)').waitFor({ timeout: 15_000 });
-    await popup.close();
+    await connectWallet(browser, net.routers[2]?.wsAddress as string, 'payment.bcos.asset (2 hops)');
     server = await servePages({ '/': '<!doctype html><title>dapp</title>' });
     page = await browser.context.newPage();
     await page.goto(`${server.origin}/`);
@@ -76,10 +73,7 @@ describe('faults between a dapp, the wallet and the chains', { timeout: 180_000 
   });
 
   test('a worker stopped while an approval waits: the page gets 4900, nothing stays pending, the next request works', async () => {
-    const opened = browser.context.waitForEvent('page', {
-      predicate: (p) => p.url().includes('popup/index.html'),
-      timeout: 15_000,
-    });
+    const opened = nextApprovalWindow(browser);
     const pending = pageRequest(page, {
       method: 'weft_sendTransaction',
       params: [{ path: ASSET, method: 'transfer', args: [EcdsaSigner.random().address, '1'] }],
@@ -108,10 +102,7 @@ describe('faults between a dapp, the wallet and the chains', { timeout: 180_000 
     await popup.getByRole('button', { name: 'Lock' }).click();
     await popup.getByTestId('unlock').waitFor();
     await popup.close();
-    const opened = browser.context.waitForEvent('page', {
-      predicate: (p) => p.url().includes('popup/index.html'),
-      timeout: 15_000,
-    });
+    const opened = nextApprovalWindow(browser);
     const pending = pageRequest(page, {
       method: 'weft_sendTransaction',
       params: [{ path: ASSET, method: 'transfer', args: [EcdsaSigner.random().address, '1'] }],

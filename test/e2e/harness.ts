@@ -165,10 +165,7 @@ export async function answerApproval(
   args: unknown,
   button: 'Approve' | 'Reject' = 'Approve',
 ): Promise<{ outcome: RequestOutcome; shown: string }> {
-  const opened = browser.context.waitForEvent('page', {
-    predicate: (p) => p.url().includes('popup/index.html'),
-    timeout: 15_000,
-  });
+  const opened = nextApprovalWindow(browser);
   const pending = pageRequest(page, args);
   const window = await opened;
   await window.getByTestId('approval').waitFor();
@@ -177,4 +174,25 @@ export async function answerApproval(
   const outcome = await pending;
   await window.close().catch(() => {});
   return { outcome, shown };
+}
+
+/** Resolves with the approval window the wallet opens next (call before the request that opens it). */
+export function nextApprovalWindow(browser: ExtensionBrowser): Promise<Page> {
+  return browser.context.waitForEvent('page', {
+    predicate: (p) => p.url().includes('popup/index.html'),
+    timeout: 15_000,
+  });
+}
+
+/** Onboards TEST_MNEMONIC and points the wallet at `router`; resolves once the popup lists `reachable`. */
+export async function connectWallet(
+  browser: ExtensionBrowser,
+  router: string,
+  reachable: string,
+): Promise<void> {
+  const popup = await onboard(browser);
+  await popup.getByTestId('router-list').fill(router);
+  await popup.getByRole('button', { name: 'Save' }).click();
+  await popup.getByText(reachable).waitFor({ timeout: 20_000 });
+  await popup.close();
 }

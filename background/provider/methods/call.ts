@@ -6,24 +6,20 @@
  * under its own identity. On FISCO BCOS reads carry the session's address as `from`.
  */
 import { signProposal } from '../../../p2p/chains/fabric/offline-signing.ts';
-import type { LightClient } from '../../../p2p/client/light-client.ts';
 import type { Session } from '../../sessions/session-store.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { jsonSafe } from '../json-safe.ts';
 import type { WalletServices } from '../services.ts';
-import { argList, methodName, objectParam, resourcePath } from './params.ts';
+import { resourceCall } from './params.ts';
 import { requireSession } from './require-session.ts';
 
 export async function call(params: unknown, context: RequestContext, services: WalletServices) {
-  const input = objectParam(params, 'weft_call');
-  const path = resourcePath(input.path);
-  const method = methodName(input.method);
-  const args = argList(input.args);
+  const { path, method, args } = resourceCall(params, 'weft_call');
   const session = await requireSession(services, context, path, method);
   try {
     const client = services.routers.client();
-    const signed = await fabricSignedRead(services, session, client, path, method, args);
+    const signed = await fabricSignedRead(services, session, path, method, args);
     const result = await client.call({
       path,
       method,
@@ -40,13 +36,12 @@ export async function call(params: unknown, context: RequestContext, services: W
 async function fabricSignedRead(
   services: WalletServices,
   session: Session,
-  client: LightClient,
   path: string,
   method: string,
   args: unknown[],
 ): Promise<`0x${string}` | undefined> {
   if (!session.fabricIdentity || !services.vault.isUnlocked()) return undefined;
-  const resource = await client.describe(path);
+  const resource = await services.routers.describe(path);
   if (resource.chain.type !== 'fabric') return undefined;
   const signer = services.vault.fabricSigningIdentity(session.fabricIdentity);
   try {

@@ -10,7 +10,7 @@ export async function describeResource(params: unknown, context: RequestContext,
   const path = resourcePath(objectParam(params, 'weft_describe').path);
   await requireSession(services, context);
   try {
-    return jsonSafe(await services.routers.client().describe(path));
+    return jsonSafe(await services.routers.describe(path));
   } catch (error) {
     throw toProviderError(error);
   }

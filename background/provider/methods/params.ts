@@ -32,3 +32,12 @@ export function argList(value: unknown): unknown[] {
     throw invalidParams('args must be an array (at most 64 items)');
   return value;
 }
+
+/** `{ path, method, args }`, the object param of `weft_call` and `weft_sendTransaction`. */
+export function resourceCall(
+  params: unknown,
+  name: string,
+): { path: string; method: string; args: unknown[] } {
+  const input = objectParam(params, name);
+  return { path: resourcePath(input.path), method: methodName(input.method), args: argList(input.args) };
+}

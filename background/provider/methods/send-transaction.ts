@@ -21,7 +21,7 @@ import type { RequestContext } from '../context.ts';
 import { invalidParams, ProviderError } from '../errors.ts';
 import { jsonSafe } from '../json-safe.ts';
 import type { WalletServices } from '../services.ts';
-import { argList, methodName, objectParam, resourcePath } from './params.ts';
+import { resourceCall } from './params.ts';
 import { requireSession } from './require-session.ts';
 
 /** Margin under FISCO BCOS's 1000-block window for `blockLimit`. */
@@ -39,16 +39,13 @@ interface Write {
 }
 
 export async function sendTransaction(params: unknown, context: RequestContext, services: WalletServices) {
-  const input = objectParam(params, 'weft_sendTransaction');
-  const path = resourcePath(input.path);
-  const method = methodName(input.method);
-  const args = argList(input.args);
+  const { path, method, args } = resourceCall(params, 'weft_sendTransaction');
   const session = await requireSession(services, context, path, method);
   let client: LightClient;
   let resource: ResourceEntry;
   try {
     client = services.routers.client();
-    resource = await client.describe(path);
+    resource = await services.routers.describe(path);
   } catch (error) {
     throw toProviderError(error);
   }
