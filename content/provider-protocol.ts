@@ -23,8 +23,6 @@ export const ErrorCode = {
   internal: -32603,
 } as const;
 
-export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
-
 /** What a dapp sees when a request fails (EIP-1193 ProviderRpcError shape). */
 export interface RpcErrorObject {
   code: number;

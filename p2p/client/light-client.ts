@@ -103,10 +103,6 @@ export class LightClient {
     return this.#status;
   }
 
-  get peerId(): string | null {
-    return this.#node?.peerId.toString() ?? null;
-  }
-
   /** Connects now (otherwise the first request does). Resolves once a router answers the protocol. */
   async connect(): Promise<void> {
     await this.#ensureChannel();

@@ -49,7 +49,6 @@ export const requestBody = z.discriminatedUnion('op', [
 ]);
 
 export type RequestBody = z.infer<typeof requestBody>;
-export type Op = RequestBody['op'];
 
 export const requestFrame = z.object({
   type: z.literal('request'),

@@ -18,7 +18,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { ChainConnector } from '../chains/connector.ts';
 import { Channel } from '../protocol/channel.ts';
-import { HipError, HipErrorCode } from '../protocol/errors.ts';
+import { HipError, HipErrorCode, type HipErrorCodeValue } from '../protocol/errors.ts';
 import { decodeFrame, encodeFrame } from '../protocol/frame.ts';
 import {
   CLIENT_PROTOCOL,
@@ -381,7 +381,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
   }
 
   /** Tells the peer why, in one error frame, then closes the stream. */
-  function refuse(stream: Stream, code: (typeof HipErrorCode)[keyof typeof HipErrorCode], message: string) {
+  function refuse(stream: Stream, code: HipErrorCodeValue, message: string) {
     const lp = lpStream(stream);
     lp.write(encodeFrame({ type: 'response', id: 0, error: { code, message } }))
       .then(() => stream.close())
