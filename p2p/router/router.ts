@@ -161,11 +161,21 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
       stream.abort(new Error('not a member'));
       return;
     }
+    let bytes: Uint8Array;
     try {
-      const bytes = await lpStream(stream, { maxDataLength: maxMessageBytes }).read({
-        signal: AbortSignal.timeout(5_000),
-      });
-      const frame = directoryFrame.parse(decodeFrame(bytes.subarray())) as DirectoryFrame;
+      bytes = (
+        await lpStream(stream, { maxDataLength: maxMessageBytes }).read({
+          signal: AbortSignal.timeout(5_000),
+        })
+      ).subarray();
+    } catch (error) {
+      // The sender went away before its update arrived (it is stopping): nothing to apply, nothing wrong.
+      log.debug('directory update not received', { from: peer, error: (error as Error).message });
+      stream.abort(error as Error);
+      return;
+    }
+    try {
+      const frame = directoryFrame.parse(decodeFrame(bytes)) as DirectoryFrame;
       await stream.close();
       if (frame.seq <= (lastSeq.get(peer) ?? 0)) return; // an older update overtaken by a newer one
       lastSeq.set(peer, frame.seq);
