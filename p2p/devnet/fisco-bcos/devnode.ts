@@ -27,6 +27,9 @@ export interface Devnode {
   ledger: Ledger;
   /** Seals pending transactions now; with `force`, an empty block too. Returns the new height. */
   sealNow(force?: boolean): Promise<bigint>;
+  /** Stops cutting blocks on the interval (a stalled chain) until `resumeSealing()`; RPC still answers. */
+  pauseSealing(): void;
+  resumeSealing(): void;
   close(): Promise<void>;
 }
 
@@ -63,9 +66,9 @@ export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnod
   const interval = options.blockIntervalMs ?? 1000;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  let paused = false;
   const tick = () => {
-    ledger
-      .seal()
+    (paused ? Promise.resolve() : ledger.seal())
       .catch((error: unknown) => options.onError?.(error))
       .finally(() => {
         if (!closed) timer = setTimeout(tick, interval);
@@ -82,6 +85,12 @@ export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnod
     async sealNow(force = false) {
       await ledger.seal(force);
       return ledger.blockNumber;
+    },
+    pauseSealing() {
+      paused = true;
+    },
+    resumeSealing() {
+      paused = false;
     },
     async close() {
       if (closed) return;

@@ -203,13 +203,15 @@ describe('router failures', { timeout: 120_000 }, () => {
         groupId: 1,
         blockLimit: info.blockNumber + 500n,
       });
-      // Blocks come every second: the receipt wait is in flight at r1 when r1 goes away.
+      // The chain stalls, so the receipt wait is surely in flight at r1 when r1 goes away.
+      net.fisco.node.pauseSealing();
       const pending = client.submit(
         'payment.bcos.asset',
         signTransaction(fields, net.fisco.deployer).raw,
         20_000,
       );
-      await new Promise((r) => setTimeout(r, 100));
+      pending.catch(() => {});
+      await until(() => net.fisco.node.ledger.pendingCount > 0, 'the transaction to reach the pool');
       const started = Date.now();
       await byName('r1').router.stop();
       await assert.rejects(
@@ -227,6 +229,7 @@ describe('router failures', { timeout: 120_000 }, () => {
         (error: unknown) => error instanceof HipError && error.code === 'UNKNOWN_RESOURCE',
       );
     } finally {
+      net.fisco.node.resumeSealing();
       await client.stop();
     }
   });
