@@ -96,15 +96,18 @@ describe('router failures', { timeout: 120_000 }, () => {
       () => r2.node.getPeers().some((p) => p.toString() === intruder?.peerId),
       'the intruder to connect',
     );
-    // Give its directory update time to arrive (and be refused).
-    await new Promise((r) => setTimeout(r, 300));
+    // Its directory update arrives and is refused.
+    const refused = /protocol="directory",op="routes",outcome="FORBIDDEN"} [1-9]/;
+    await until(
+      async () =>
+        refused.test(await r2.metrics.registry.getSingleMetricAsString('weft_router_requests_total')),
+      'r2 to refuse the intruder directory update',
+    );
     assert.ok(!r2.directory.entries().some((e) => e.path.startsWith('evil.')));
     assert.deepEqual(
       intruder.directory.entries().map((e) => e.path),
       ['evil.bcos.asset'],
     );
-    const forbidden = await r2.metrics.registry.getSingleMetricAsString('weft_router_requests_total');
-    assert.match(forbidden, /protocol="directory",op="routes",outcome="FORBIDDEN"} [1-9]/);
     await intruder.stop();
     intruder = undefined;
   });
