@@ -24,10 +24,17 @@ import type {
   PreparedTransaction,
   TransactionReceipt,
 } from '../chains/connector.ts';
+import type { ReadProof, SignedGrant } from '../grants/typed-data.ts';
 import { Channel } from '../protocol/channel.ts';
 import { HipError, HipErrorCode } from '../protocol/errors.ts';
 import { CLIENT_PROTOCOL, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_TIMEOUT_MS } from '../protocol/ids.ts';
-import type { RequestBody, ResourceEntry, ResourceEvent, ResultOf } from '../protocol/messages.ts';
+import type {
+  GrantedRecord,
+  RequestBody,
+  ResourceEntry,
+  ResourceEvent,
+  ResultOf,
+} from '../protocol/messages.ts';
 import { denyInsecureDial, parseRouterAddress } from './router-address.ts';
 
 export interface LightClientOptions {
@@ -142,6 +149,22 @@ export class LightClient {
     const body: RequestBody = { op: 'submit', path, signed };
     if (timeoutMs !== undefined) body.timeoutMs = timeoutMs;
     return this.request(body, { timeoutMs: (timeoutMs ?? DEFAULT_TIMEOUT_MS) + 5_000 });
+  }
+
+  /**
+   * A read under a data-access grant (docs/grants.md): `proof` must be fresh (a new nonce and
+   * `issuedAt` for every attempt: the router refuses a read it has answered before).
+   */
+  readGranted(
+    path: string,
+    grant: SignedGrant,
+    proof: ReadProof,
+    timeoutMs?: number,
+  ): Promise<GrantedRecord> {
+    return this.request(
+      { op: 'readGranted', path, grant, proof },
+      timeoutMs === undefined ? {} : { timeoutMs },
+    );
   }
 
   getBlock(path: string, number: bigint): Promise<ChainBlock | null> {

@@ -6,7 +6,8 @@
  *
  * Times are Unix seconds. A grant's id is its EIP-712 digest (the 32 bytes the issuer signs).
  */
-import { recoverAddress, Signature, SigningKey, TypedDataEncoder } from 'ethers';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { getBytes, hexlify, recoverAddress, Signature, SigningKey, TypedDataEncoder, toBeHex } from 'ethers';
 
 export type Hex = `0x${string}`;
 
@@ -95,8 +96,26 @@ export function grantId(grant: Grant): Hex {
   return TypedDataEncoder.hash(GRANT_DOMAIN, GRANT_TYPES, grant) as Hex;
 }
 
+const utf8 = new TextEncoder();
+const DOMAIN_SEPARATOR = getBytes(TypedDataEncoder.hashDomain(GRANT_DOMAIN));
+const READ_TYPE_HASH = keccak_256(utf8.encode(TypedDataEncoder.from(READ_TYPES).encodeType('GrantedRead')));
+
+/**
+ * The EIP-712 digest of a read, written out by hand: routers hash one per request and this is
+ * about twenty times faster than the generic encoder (a unit test checks both agree).
+ */
 export function readDigest(read: GrantedRead): Hex {
-  return TypedDataEncoder.hash(GRANT_DOMAIN, READ_TYPES, read) as Hex;
+  const struct = new Uint8Array(160);
+  struct.set(READ_TYPE_HASH, 0);
+  struct.set(getBytes(read.grant), 32);
+  struct.set(keccak_256(utf8.encode(read.record)), 64);
+  struct.set(getBytes(read.nonce), 96);
+  struct.set(getBytes(toBeHex(read.issuedAt, 32)), 128);
+  const message = new Uint8Array(66);
+  message.set([0x19, 0x01], 0);
+  message.set(DOMAIN_SEPARATOR, 2);
+  message.set(keccak_256(struct), 34);
+  return hexlify(keccak_256(message)) as Hex;
 }
 
 export function accountLinkDigest(link: { fabricId: string; account: string }): Hex {

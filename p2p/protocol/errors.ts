@@ -25,6 +25,8 @@ export const HipErrorCode = {
   forbidden: 'FORBIDDEN',
   /** The peer sent more requests than its limit allows. */
   rateLimited: 'RATE_LIMITED',
+  /** A granted read failed the router's check. details: { reason, grantId } (docs/grants.md) */
+  grantRejected: 'GRANT_REJECTED',
   /** The chain reverted the call or transaction. details: { chainCode, chainMessage, ... } */
   chainReverted: 'CHAIN_REVERTED',
   /** The chain's node refused the request (signature, nonce, block limit ...). */

@@ -45,6 +45,11 @@ export const requestBody = z.discriminatedUnion('op', [
   z.object({ op: z.literal('getBlock'), path: resourcePath, number: z.bigint().nonnegative() }),
   z.object({ op: z.literal('getTransaction'), path: resourcePath, txId: z.string().min(1).max(200) }),
   z.object({ op: z.literal('subscribe'), path: resourcePath }),
+  /**
+   * A read under a data-access grant (docs/grants.md). Routers on the way pass grant and proof
+   * on as they are; the router fronting `path` checks them (GRANT_REJECTED/malformed and so on).
+   */
+  z.object({ op: z.literal('readGranted'), path: resourcePath, grant: z.unknown(), proof: z.unknown() }),
   z.object({ op: z.literal('unsubscribe'), subscription: z.string().min(1).max(100) }),
 ]);
 
@@ -97,6 +102,13 @@ export interface ResultOf {
   getTransaction: ChainTransaction | null;
   subscribe: { subscription: string };
   unsubscribe: { ok: true };
+  readGranted: GrantedRecord;
+}
+
+/** What a granted read returns: the record's id and only the fields the grant covers. */
+export interface GrantedRecord {
+  record: string;
+  fields: Record<string, string>;
 }
 
 const resourceParam = z.object({ name: z.string().max(128), type: z.string().max(128) });

@@ -14,7 +14,10 @@ import {
 import { HipError, HipErrorCode } from '../protocol/errors.ts';
 import type { RequestBody, ResourceEntry } from '../protocol/messages.ts';
 
-type PathBody = Exclude<RequestBody, { op: 'resources' } | { op: 'unsubscribe' } | { op: 'subscribe' }>;
+type PathBody = Exclude<
+  RequestBody,
+  { op: 'resources' } | { op: 'unsubscribe' } | { op: 'subscribe' } | { op: 'readGranted' }
+>;
 
 export async function executeLocal(
   connector: ChainConnector,

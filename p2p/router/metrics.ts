@@ -8,6 +8,7 @@ export interface RouterMetrics {
   forwardedHops: Histogram<'op'>;
   latency: Histogram<'protocol' | 'op'>;
   routes: Gauge<'kind'>;
+  grantRejections: Counter<'reason'>;
 }
 
 export function createRouterMetrics(): RouterMetrics {
@@ -45,6 +46,12 @@ export function createRouterMetrics(): RouterMetrics {
       name: 'weft_router_routes',
       help: 'Resource paths in the directory, local or learned',
       labelNames: ['kind'],
+      registers,
+    }),
+    grantRejections: new Counter({
+      name: 'weft_router_grant_rejections_total',
+      help: 'Granted reads this router refused, by reason (docs/grants.md)',
+      labelNames: ['reason'],
       registers,
     }),
   };

@@ -38,6 +38,7 @@ import { connectorsFromConfig } from './chain-connectors.ts';
 import type { RouterConfig } from './config.ts';
 import { Directory } from './directory.ts';
 import { executeLocal, toHipError } from './execute-local.ts';
+import { createGrantedReads } from './granted-reads.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createRouterMetrics, type RouterMetrics } from './metrics.ts';
 import { loadOrCreatePeerKey } from './peer-key.ts';
@@ -109,6 +110,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
   const localChains = new Map<string, ChainConnector>();
   const startedAt = Date.now();
   const { maxMessageBytes, hopLimit } = config.limits;
+  const grantedReads = createGrantedReads({ log, metrics });
 
   const isMember = (peer: PeerId) => members.has(peer.toString());
 
@@ -250,6 +252,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
       const connector = localChains.get(body.path);
       if (!connector) throw new HipError(HipErrorCode.unknownResource, `no chain fronts ${body.path}`);
       if (body.op === 'subscribe') return subscribeLocal(origin, connector, body.path);
+      if (body.op === 'readGranted') return grantedReads.read(connector, found.entry, body);
       return executeLocal(connector, found.entry, body);
     }
     const hopsLeft = frame.hopsLeft ?? hopLimit;
@@ -512,6 +515,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
       withdrawing = true;
       await Promise.all(connectedMembers().map((peer) => sendTable(peer, [])));
       await admin?.close();
+      grantedReads.close();
       await node.stop();
       await Promise.all(connectors.map((c) => c.close().catch(() => {})));
       log.info('router stopped');

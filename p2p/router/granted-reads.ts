@@ -1,0 +1,163 @@
+/**
+ * Granted reads at the router that fronts the data (docs/grants.md): the grant and the read
+ * proof are checked here first, then the contract or chaincode checks them again and returns
+ * only the fields the grant covers.
+ *
+ * Revocation: the router asks the chain once per grant, then follows the resource's
+ * `GrantRevoked` events, so a revoked grant is refused here from the block that revokes it
+ * without a chain round trip per read.
+ */
+import type { ChainConnector } from '../chains/connector.ts';
+import type { Hex } from '../grants/typed-data.ts';
+import { GrantRejectedError, GrantVerifier } from '../grants/verify.ts';
+import { HipError, HipErrorCode } from '../protocol/errors.ts';
+import type { GrantedRecord, ResourceEntry } from '../protocol/messages.ts';
+import type { Logger } from './log.ts';
+import type { RouterMetrics } from './metrics.ts';
+
+/** The data-holding methods, as each chain type names them. */
+const METHODS = {
+  'fisco-bcos': { read: 'readWithGrant', isRevoked: 'isRevoked' },
+  fabric: { read: 'ReadWithGrant', isRevoked: 'IsRevoked' },
+} as const;
+
+const RESUBSCRIBE_MS = 1_000;
+
+export interface GrantedReads {
+  read(
+    connector: ChainConnector,
+    entry: ResourceEntry,
+    body: { path: string; grant: unknown; proof: unknown },
+  ): Promise<GrantedRecord>;
+  close(): void;
+}
+
+export function createGrantedReads(options: { log: Logger; metrics: RouterMetrics }): GrantedReads {
+  const watches = new Map<string, RevocationWatch>();
+  const verifiers = new Map<string, GrantVerifier>();
+
+  function verifierFor(connector: ChainConnector, entry: ResourceEntry): GrantVerifier {
+    let verifier = verifiers.get(entry.path);
+    if (!verifier) {
+      const watch = new RevocationWatch(connector, entry, options.log);
+      watches.set(entry.path, watch);
+      verifier = new GrantVerifier({ isRevoked: (issuer, id) => watch.isRevoked(issuer, id) });
+      verifiers.set(entry.path, verifier);
+    }
+    return verifier;
+  }
+
+  return {
+    async read(connector, entry, body) {
+      const methods = METHODS[entry.chain.type];
+      if (!entry.methods.some((m) => m.name === methods.read)) {
+        throw new HipError(HipErrorCode.unsupportedOperation, `${entry.path} holds no granted data`);
+      }
+      try {
+        await verifierFor(connector, entry).verify(entry.path, body.grant, body.proof);
+      } catch (error) {
+        if (!(error instanceof GrantRejectedError)) throw error;
+        options.metrics.grantRejections.inc({ reason: error.reason });
+        throw new HipError(HipErrorCode.grantRejected, error.message, {
+          reason: error.reason,
+          ...(error.grantId ? { grantId: error.grantId } : {}),
+        });
+      }
+      const { grant, signature } = body.grant as { grant: object; signature: string };
+      const { read, signature: readSignature } = body.proof as { read: object; signature: string };
+      const args =
+        entry.chain.type === 'fabric'
+          ? [JSON.stringify(grant), signature, JSON.stringify(read), readSignature]
+          : [grant, signature, read, readSignature];
+      const result = await connector.call({ resource: entry.path, method: methods.read, args });
+      return grantedRecord(entry, result.values, (read as { record: string }).record);
+    },
+    close() {
+      for (const watch of watches.values()) watch.close();
+      watches.clear();
+      verifiers.clear();
+    },
+  };
+}
+
+/** FISCO returns `(string[] fields, string[] values)`; the chaincode returns `{ record, fields }` as JSON. */
+function grantedRecord(entry: ResourceEntry, values: unknown[], record: string): GrantedRecord {
+  if (entry.chain.type === 'fabric') {
+    const value = typeof values[0] === 'string' ? JSON.parse(values[0]) : values[0];
+    const fields = (value as { fields?: unknown })?.fields;
+    if (fields === null || typeof fields !== 'object') {
+      throw new HipError(HipErrorCode.chainError, 'the chaincode returned no fields');
+    }
+    return { record, fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, String(v)])) };
+  }
+  const [names, contents] = values as [string[], string[]];
+  return { record, fields: Object.fromEntries(names.map((name, i) => [name, String(contents[i])])) };
+}
+
+class RevocationWatch {
+  readonly #connector: ChainConnector;
+  readonly #entry: ResourceEntry;
+  readonly #log: Logger;
+  /** grant id -> revoked, valid only while the event subscription runs. */
+  readonly #known = new Map<string, boolean>();
+  #controller: AbortController | null = null;
+  #retryAt = 0;
+
+  constructor(connector: ChainConnector, entry: ResourceEntry, log: Logger) {
+    this.#connector = connector;
+    this.#entry = entry;
+    this.#log = log;
+  }
+
+  async isRevoked(issuer: string, grantId: Hex): Promise<boolean> {
+    this.#watch();
+    const known = this.#known.get(grantId);
+    if (known !== undefined) return known;
+    const method = METHODS[this.#entry.chain.type].isRevoked;
+    const result = await this.#connector.call({
+      resource: this.#entry.path,
+      method,
+      args: [issuer, grantId],
+    });
+    const revoked = result.values[0] === true || result.values[0] === 'true';
+    // Only while watching, and never over an event that arrived during the call.
+    if (this.#controller && !this.#known.has(grantId)) this.#known.set(grantId, revoked);
+    return revoked;
+  }
+
+  close(): void {
+    this.#controller?.abort();
+    this.#controller = null;
+  }
+
+  #watch(): void {
+    if (this.#controller || !this.#connector.events || Date.now() < this.#retryAt) return;
+    const controller = new AbortController();
+    this.#controller = controller;
+    const events = this.#connector.events(this.#entry.path, { signal: controller.signal });
+    void (async () => {
+      try {
+        for await (const event of events) {
+          const grantId = event.args?.grantId;
+          if (event.name === 'GrantRevoked' && typeof grantId === 'string') {
+            this.#known.set(grantId.toLowerCase(), true);
+          }
+        }
+      } catch (error) {
+        if (!controller.signal.aborted) {
+          this.#log.warn('revocation events stopped; asking the chain per read until they resume', {
+            path: this.#entry.path,
+            error: (error as Error).message,
+          });
+        }
+      } finally {
+        // Without events the cache could miss a revocation: drop it and ask the chain again.
+        if (this.#controller === controller) {
+          this.#controller = null;
+          this.#known.clear();
+          this.#retryAt = Date.now() + RESUBSCRIBE_MS;
+        }
+      }
+    })();
+  }
+}
