@@ -23,8 +23,16 @@ export const recordMethods: ResourceMethod[] = [
   { name: 'GetRecord', kind: 'read', inputs: [s('owner'), s('id')], outputs: [s('record')] },
   { name: 'ListRecords', kind: 'read', inputs: [], outputs: [s('records')] },
   { name: 'DeleteRecord', kind: 'write', inputs: [s('id')], outputs: [] },
-  { name: 'GrantRead', kind: 'write', inputs: [s('id'), s('grantee')], outputs: [] },
-  { name: 'RevokeRead', kind: 'write', inputs: [s('id'), s('grantee')], outputs: [] },
+  { name: 'LinkAccount', kind: 'write', inputs: [s('account'), s('signature')], outputs: [] },
+  { name: 'WhoAmI', kind: 'read', inputs: [], outputs: [s('identity')] },
+  { name: 'RevokeGrant', kind: 'write', inputs: [s('grantId')], outputs: [] },
+  { name: 'IsRevoked', kind: 'read', inputs: [s('issuer'), s('grantId')], outputs: [s('revoked')] },
+  {
+    name: 'ReadWithGrant',
+    kind: 'read',
+    inputs: [s('grant'), s('grantSignature'), s('read'), s('readSignature')],
+    outputs: [s('record')],
+  },
 ];
 
 /** Chaincode name -> its published methods. */
