@@ -5,7 +5,7 @@
  * knows only r2, so reaching the FISCO BCOS chain from r3 takes two router hops
  * (r3 -> r2 -> r1): multi-hop is exercised by default.
  *
- *   zone "payment":  r1 ── fronts payment.bcos.{asset,kv}         (FISCO BCOS devnode)
+ *   zone "payment":  r1 ── fronts payment.bcos.{asset,kv,records} (FISCO BCOS devnode)
  *                     │
  *   zone "trade":    r2 ── fronts trade.fab.{asset,records}       (Fabric devpeer)
  *                     │
@@ -56,6 +56,8 @@ export interface LocalNetwork {
     deployer: EcdsaSigner;
     asset: string;
     kv: string;
+    /** The Records contract of data-access grants, published as `payment.bcos.records`. */
+    records: string;
   };
   /** `user1` is the asset minter and owns account `user1`; `router1` is r2's own identity. */
   fabric: { peer: Devpeer; channel: string; user: FabricSigningIdentity };
@@ -108,6 +110,8 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       signer: deployer,
       chainId,
       dataDir: join(dataDir, 'fisco'),
+      // Records checks grants against its own path: the zone and chain name r1 publishes it under.
+      resourcePrefix: 'payment.bcos',
     });
 
     const peer = await startDevpeer({
@@ -178,8 +182,9 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     }
     const asset = contracts.find((c) => c.name === 'asset')?.address as string;
     const kv = contracts.find((c) => c.name === 'kv')?.address as string;
+    const records = contracts.find((c) => c.name === 'records')?.address as string;
     return {
-      fisco: { node, chainId, groupId, deployer, asset, kv },
+      fisco: { node, chainId, groupId, deployer, asset, kv, records },
       fabric: { peer, channel: CHANNEL, user },
       routers,
       stop: stopAll,

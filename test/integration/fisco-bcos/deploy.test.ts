@@ -42,7 +42,7 @@ test('the local network contracts deploy once per data directory and serve as co
     });
     assert.deepEqual(
       resources.map((r) => r.name),
-      ['asset', 'kv'],
+      ['asset', 'kv', 'records'],
     );
     const again = await deployWeftContracts({ client: h.client, signer: h.signer, chainId: 1, dataDir });
     assert.deepEqual(

@@ -58,7 +58,7 @@ describe('router network', { timeout: 120_000 }, () => {
     net = await startLocalNetwork({ dataDir: dir, blockIntervalMs: 50 });
     await waitForDirectory(
       net.routers.map((r) => r.router),
-      4,
+      5,
     );
     const r3 = net.routers.find((r) => r.name === 'r3');
     client = new LightClient({ routers: [r3?.wsAddress as string] });
@@ -76,18 +76,21 @@ describe('router network', { timeout: 120_000 }, () => {
     assert.deepEqual(hops(r1), [
       ['payment.bcos.asset', 0],
       ['payment.bcos.kv', 0],
+      ['payment.bcos.records', 0],
       ['trade.fab.asset', 1],
       ['trade.fab.records', 1],
     ]);
     assert.deepEqual(hops(r2), [
       ['payment.bcos.asset', 1],
       ['payment.bcos.kv', 1],
+      ['payment.bcos.records', 1],
       ['trade.fab.asset', 0],
       ['trade.fab.records', 0],
     ]);
     assert.deepEqual(hops(r3), [
       ['payment.bcos.asset', 2],
       ['payment.bcos.kv', 2],
+      ['payment.bcos.records', 2],
       ['trade.fab.asset', 1],
       ['trade.fab.records', 1],
     ]);
@@ -97,6 +100,7 @@ describe('router network', { timeout: 120_000 }, () => {
       [
         ['payment.bcos.asset', 2, r1?.peerId],
         ['payment.bcos.kv', 2, r1?.peerId],
+        ['payment.bcos.records', 2, r1?.peerId],
         ['trade.fab.asset', 1, r2?.peerId],
         ['trade.fab.records', 1, r2?.peerId],
       ],
@@ -279,7 +283,7 @@ describe('router network', { timeout: 120_000 }, () => {
     } finally {
       await raw.stop();
     }
-    assert.equal((await client.resources()).length, 4);
+    assert.equal((await client.resources()).length, 5);
   });
 
   test('garbage on the wire gets BAD_REQUEST, and a light client may not use the router protocols', async () => {
@@ -301,7 +305,7 @@ describe('router network', { timeout: 120_000 }, () => {
     } finally {
       await raw.stop();
     }
-    assert.equal((await client.resources()).length, 4);
+    assert.equal((await client.resources()).length, 5);
   });
 
   test('a client that floods is rate limited while others are served', async () => {
@@ -321,6 +325,6 @@ describe('router network', { timeout: 120_000 }, () => {
     } finally {
       await raw.stop();
     }
-    assert.equal((await client.resources()).length, 4);
+    assert.equal((await client.resources()).length, 5);
   });
 });
