@@ -5,9 +5,10 @@
  *
  * Revocation: the router asks the chain once per grant, then follows the resource's
  * `GrantRevoked` events, so a revoked grant is refused here from the block that revokes it
- * without a chain round trip per read.
+ * without a chain round trip per read. A revocation relayed through this router applies as
+ * soon as its receipt passes, before the event stream reports it.
  */
-import type { ChainConnector } from '../chains/connector.ts';
+import type { ChainConnector, ChainEvent, TransactionReceipt } from '../chains/connector.ts';
 import type { Hex } from '../grants/typed-data.ts';
 import { GrantRejectedError, GrantVerifier } from '../grants/verify.ts';
 import { HipError, HipErrorCode } from '../protocol/errors.ts';
@@ -29,6 +30,8 @@ export interface GrantedReads {
     entry: ResourceEntry,
     body: { path: string; grant: unknown; proof: unknown },
   ): Promise<GrantedRecord>;
+  /** A receipt this router relayed for a path it fronts: a revocation in it applies at once. */
+  observeReceipt(path: string, receipt: TransactionReceipt): void;
   close(): void;
 }
 
@@ -71,6 +74,10 @@ export function createGrantedReads(options: { log: Logger; metrics: RouterMetric
           : [grant, signature, read, readSignature];
       const result = await connector.call({ resource: entry.path, method: methods.read, args });
       return grantedRecord(entry, result.values, (read as { record: string }).record);
+    },
+    observeReceipt(path, receipt) {
+      if (receipt.status !== 'success') return;
+      for (const event of receipt.events) watches.get(path)?.observe(event);
     },
     close() {
       for (const watch of watches.values()) watch.close();
@@ -125,6 +132,14 @@ class RevocationWatch {
     return revoked;
   }
 
+  /** Marks the grant of a `GrantRevoked` event revoked (from a receipt or the event stream). */
+  observe(event: ChainEvent): void {
+    const grantId = event.args?.grantId;
+    if (event.name === 'GrantRevoked' && typeof grantId === 'string') {
+      this.#known.set(grantId.toLowerCase(), true);
+    }
+  }
+
   close(): void {
     this.#controller?.abort();
     this.#controller = null;
@@ -137,12 +152,7 @@ class RevocationWatch {
     const events = this.#connector.events(this.#entry.path, { signal: controller.signal });
     void (async () => {
       try {
-        for await (const event of events) {
-          const grantId = event.args?.grantId;
-          if (event.name === 'GrantRevoked' && typeof grantId === 'string') {
-            this.#known.set(grantId.toLowerCase(), true);
-          }
-        }
+        for await (const event of events) this.observe(event);
       } catch (error) {
         if (!controller.signal.aborted) {
           this.#log.warn('revocation events stopped; asking the chain per read until they resume', {

@@ -16,7 +16,7 @@ import { lpStream } from '@libp2p/utils';
 import { webSockets } from '@libp2p/websockets';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
-import type { ChainConnector } from '../chains/connector.ts';
+import type { ChainConnector, TransactionReceipt } from '../chains/connector.ts';
 import { Channel } from '../protocol/channel.ts';
 import { HipError, HipErrorCode, type HipErrorCodeValue } from '../protocol/errors.ts';
 import { decodeFrame, encodeFrame } from '../protocol/frame.ts';
@@ -253,7 +253,9 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
       if (!connector) throw new HipError(HipErrorCode.unknownResource, `no chain fronts ${body.path}`);
       if (body.op === 'subscribe') return subscribeLocal(origin, connector, body.path);
       if (body.op === 'readGranted') return grantedReads.read(connector, found.entry, body);
-      return executeLocal(connector, found.entry, body);
+      const result = await executeLocal(connector, found.entry, body);
+      if (body.op === 'submit') grantedReads.observeReceipt(body.path, result as TransactionReceipt);
+      return result;
     }
     const hopsLeft = frame.hopsLeft ?? hopLimit;
     if (hopsLeft <= 0) {
