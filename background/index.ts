@@ -6,6 +6,7 @@ import browser, { type Runtime } from 'webextension-polyfill';
 import { PROVIDER_PORT } from '../content/provider-protocol.ts';
 import { ActivityLog } from './activity/activity-log.ts';
 import { ApprovalQueue } from './approvals/approval-queue.ts';
+import { GrantStore } from './grants/grant-store.ts';
 import { handlePopupMessage } from './popup-api.ts';
 import { providerMethods } from './provider/methods/index.ts';
 import { PageEvents } from './provider/page-events.ts';
@@ -30,6 +31,7 @@ const sessions = new SessionStore(browser.storage.local, (origin, session) => {
   pageEvents.emit(origin, 'accountsChanged', session ? [session.address] : []);
 });
 const activity = new ActivityLog(browser.storage.local);
+const grants = new GrantStore(browser.storage.local);
 const approvals = new ApprovalQueue(() => void showApprovalWindow());
 const methods = providerMethods(__WEFT_VERSION__, {
   sessions,
@@ -37,6 +39,7 @@ const methods = providerMethods(__WEFT_VERSION__, {
   vault,
   routers,
   activity,
+  grants,
   defaults: () => loadDefaults(browser.storage.local),
   touch: () => void autoLock.touch(),
 });
@@ -87,6 +90,7 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
       sessions,
       approvals,
       activity,
+      grants,
       local: browser.storage.local,
     }),
   );

@@ -6,6 +6,9 @@
 import type { ResourceEntry } from '../p2p/protocol/messages.ts';
 import type { ActivityEntry, ActivityLog } from './activity/activity-log.ts';
 import type { Approval, ApprovalQueue } from './approvals/approval-queue.ts';
+import type { StoredGrant } from './grants/grant-state.ts';
+import type { GrantStore, GrantView } from './grants/grant-store.ts';
+import { revokeGrant } from './grants/revoke-grant.ts';
 import type { RouterConnection, RouterConnectionStatus } from './routers/router-connection.ts';
 import type { Session, SessionStore } from './sessions/session-store.ts';
 import type { Account } from './vault/accounts.ts';
@@ -27,6 +30,7 @@ export type PopupRequest =
   | { type: 'setAutoLock'; minutes: number }
   | { type: 'decide'; id: string; approve: boolean; choice?: Record<string, unknown> }
   | { type: 'revokeSession'; origin: string }
+  | { type: 'revokeGrant'; id: string }
   | { type: 'setDefaults'; fiscoAccount?: number; fabricIdentity?: string }
   | {
       type: 'importFabricIdentity';
@@ -48,6 +52,8 @@ export interface WalletStatus {
   sessions: Session[];
   fabricIdentities: FabricIdentityMeta[];
   activity: ActivityEntry[];
+  /** Data-access grants the wallet signed, newest first. */
+  grants: GrantView[];
   defaults: SignerDefaults;
 }
 
@@ -57,6 +63,7 @@ export type PopupResponse =
   | { resources: ResourceEntry[] }
   | { mnemonic: string; accounts: Account[] }
   | { account: Account }
+  | { grant: StoredGrant }
   | { error: string; name: string };
 
 export interface PopupContext {
@@ -68,6 +75,7 @@ export interface PopupContext {
   sessions: SessionStore;
   approvals: ApprovalQueue;
   activity: ActivityLog;
+  grants: GrantStore;
   /** `storage.local`, for the small settings this API reads and writes itself. */
   local: StorageAreaLike;
 }
@@ -90,14 +98,16 @@ export async function handlePopupMessage(message: unknown, context: PopupContext
     switch (request.type) {
       case 'status': {
         // Independent reads: in parallel, the popup waits for this before its first real screen.
-        const [view, autoLockMinutes, sessions, fabricIdentities, activity, defaults] = await Promise.all([
-          vault.view(),
-          autoLock.minutes(),
-          context.sessions.list(),
-          vault.fabricIdentities(),
-          context.activity.list(),
-          loadDefaults(context.local),
-        ]);
+        const [view, autoLockMinutes, sessions, fabricIdentities, activity, grants, defaults] =
+          await Promise.all([
+            vault.view(),
+            autoLock.minutes(),
+            context.sessions.list(),
+            vault.fabricIdentities(),
+            context.activity.list(),
+            context.grants.list(),
+            loadDefaults(context.local),
+          ]);
         return {
           version: context.version,
           workerUptimeMs: Date.now() - context.startedAt,
@@ -108,6 +118,7 @@ export async function handlePopupMessage(message: unknown, context: PopupContext
           sessions,
           fabricIdentities,
           activity,
+          grants,
           defaults,
         };
       }
@@ -205,6 +216,11 @@ export async function handlePopupMessage(message: unknown, context: PopupContext
         await saveDefaults(context.local, change);
         return ok;
       }
+      case 'revokeGrant':
+        if (!isString(request.id, 100)) return { error: 'id must be a grant id', name: 'TypeError' };
+        await autoLock.touch();
+        // Waits for the chain to commit the revocation: the popup shows the outcome.
+        return { grant: await revokeGrant(context, request.id) };
       case 'revokeSession':
         if (!isString(request.origin)) return { error: 'origin must be a string', name: 'TypeError' };
         await context.sessions.revoke(request.origin);

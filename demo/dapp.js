@@ -90,6 +90,91 @@ $('rec-read').onclick = () =>
     method: 'weft_call',
     params: [{ path: RECORDS, method: 'GetRecord', args: [$('rec-owner').value, $('rec-id').value] }],
   });
+// Data access (docs/grants.md): the site holds its own secp256k1 key (the grant's audience
+// key, kept in localStorage here) and signs every read with it, so a copied grant is useless.
+const { ethers } = window;
+const GRANT_DOMAIN = { name: 'Weft Grant', version: '1' };
+const READ_TYPES = {
+  GrantedRead: [
+    { name: 'grant', type: 'bytes32' },
+    { name: 'record', type: 'string' },
+    { name: 'nonce', type: 'bytes32' },
+    { name: 'issuedAt', type: 'uint64' },
+  ],
+};
+const AUDIENCE_ITEM = 'weft-demo-audience-key';
+let audience = null;
+let issued = null;
+if (ethers) {
+  const saved = localStorage.getItem(AUDIENCE_ITEM);
+  audience = saved ? new ethers.Wallet(saved) : ethers.Wallet.createRandom();
+  localStorage.setItem(AUDIENCE_ITEM, audience.privateKey);
+  $('audience-key').textContent = audience.address;
+}
+
+$('kyc-write').onclick = () =>
+  call({
+    method: 'weft_sendTransaction',
+    params: [
+      {
+        path: RECORDS,
+        method: 'PutRecord',
+        args: [
+          $('kyc-id').value,
+          JSON.stringify({
+            name: $('kyc-name').value,
+            country: $('kyc-country').value,
+            score: $('kyc-score').value,
+          }),
+        ],
+      },
+    ],
+  });
+$('grant-request').onclick = async () => {
+  const result = await call({
+    method: 'weft_requestGrant',
+    params: [
+      {
+        resource: RECORDS,
+        records: [$('kyc-id').value],
+        fields: ['name', 'country'],
+        durationSeconds: 3600,
+        reason: 'Check your name and country to open your account',
+        audienceKey: audience.address,
+      },
+    ],
+  });
+  if (result) {
+    issued = result;
+    $('grant').textContent = JSON.stringify(result, null, 2);
+  }
+};
+$('grant-read').onclick = async () => {
+  if (!issued) {
+    $('granted').textContent = 'Request access first.';
+    return;
+  }
+  // A fresh proof for every read: new nonce, current time, signed with the audience key.
+  const read = {
+    grant: issued.grantId,
+    record: issued.grant.records[0],
+    nonce: ethers.hexlify(ethers.randomBytes(32)),
+    issuedAt: Math.floor(Date.now() / 1000),
+  };
+  const readSignature = audience.signingKey.sign(
+    ethers.TypedDataEncoder.hash(GRANT_DOMAIN, READ_TYPES, read),
+  ).serialized;
+  try {
+    const record = await provider.request({
+      method: 'weft_readWithGrant',
+      params: [{ grant: issued.grant, signature: issued.signature, read, readSignature }],
+    });
+    $('granted').textContent = `record ${record.record}: ${JSON.stringify(record.fields)}`;
+  } catch (error) {
+    const reason = error.data?.reason ? ` (reason: ${error.data.reason})` : '';
+    $('granted').textContent = `error ${error.code}: ${error.message}${reason}`;
+  }
+};
 $('ping').onclick = () => call({ method: 'weft_ping', params: ['hello from the demo'] });
 $('unknown').onclick = () => call({ method: 'eth_sendTransaction', params: [] });
 $('malformed').onclick = () => call({ method: 42 });

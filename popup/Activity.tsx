@@ -8,6 +8,12 @@ const LABEL: Record<ActivityEntry['status'], string> = {
   failed: 'failed',
 };
 
+const VERB: Record<ActivityEntry['kind'], string> = {
+  session: 'connect',
+  transaction: 'send',
+  grant: 'grant access to',
+};
+
 /** Recent requests from sites and how they ended, newest first. */
 export function Activity({ entries }: { entries: ActivityEntry[] }) {
   return (
@@ -17,8 +23,8 @@ export function Activity({ entries }: { entries: ActivityEntry[] }) {
       <ul class="activity" data-testid="activity">
         {entries.slice(0, 20).map((entry) => (
           <li key={entry.id} class={`activity-${entry.status}`}>
-            <span class="status-label">{LABEL[entry.status]}</span>{' '}
-            {entry.kind === 'session' ? 'connect' : 'send'} <code>{entry.summary}</code>
+            <span class="status-label">{LABEL[entry.status]}</span> {VERB[entry.kind]}{' '}
+            <code>{entry.summary}</code>
             <div class="muted">
               {entry.origin}
               {entry.txId && ` · tx ${entry.txId.slice(0, 10)}… in block ${entry.blockNumber}`}

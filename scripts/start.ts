@@ -5,15 +5,13 @@
  * restart. Ctrl-C stops everything.
  * Usage: node scripts/start.ts [--port 8080] [--base-port 4100] [--data-dir .weft/local]
  */
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { extname, join, normalize, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalNetwork } from '../p2p/devnet/local-network.ts';
 import { createLogger } from '../p2p/router/log.ts';
+import { type DemoServer, startDemoServer } from './demo-server.ts';
 
 const root = resolve(import.meta.dirname, '..');
-const demoDir = join(root, 'demo');
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.WEFT_DEMO_PORT ?? '8080' },
@@ -44,40 +42,19 @@ try {
   process.exit(1);
 }
 
-const types: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-};
-
-const server = createServer(async (req, res) => {
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-  const file = normalize(join(demoDir, path === '/' ? 'index.html' : path));
-  if (!file.startsWith(demoDir)) {
-    res.writeHead(403).end();
-    return;
-  }
-  try {
-    const body = await readFile(file);
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(body);
-  } catch {
-    res.writeHead(404).end('not found');
-  }
-});
-
-server.on('error', async (error) => {
-  console.error(`weft: cannot serve the demo on 127.0.0.1:${port}: ${error.message} (try --port)`);
+let demo: DemoServer;
+try {
+  demo = await startDemoServer(port);
+} catch (error) {
+  console.error(`weft: cannot serve the demo on 127.0.0.1:${port}: ${(error as Error).message} (try --port)`);
   await network.stop();
   process.exit(1);
-});
+}
 
-server.listen(port, '127.0.0.1', () => {
-  const address = server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}/`;
-  const routers = network.routers
-    .map((r) => `  ${r.name} (zone ${r.zone}): ${r.wsAddress}\n      fronts: ${frontedBy(r.router.peerId)}`)
-    .join('\n');
-  console.log(`
+const routers = network.routers
+  .map((r) => `  ${r.name} (zone ${r.zone}): ${r.wsAddress}\n      fronts: ${frontedBy(r.router.peerId)}`)
+  .join('\n');
+console.log(`
 Weft local network is up.
 
 Routers (give the wallet these WebSocket addresses):
@@ -85,12 +62,12 @@ ${routers}
 
 Chains:
   FISCO BCOS devnode  ${network.fisco.node.url}  chainId ${network.fisco.chainId} groupId ${network.fisco.groupId}
-                      Asset ${network.fisco.asset}, KeyValue ${network.fisco.kv}
+                      Asset ${network.fisco.asset}, KeyValue ${network.fisco.kv}, Records ${network.fisco.records}
   Fabric devpeer      ${network.fabric.peer.address}  channel ${network.fabric.channel}, MSP ${network.fabric.peer.mspId}
                       test CA and identities: ${network.fabric.peer.cryptoDir}
   State:              ${dataDir} (kept across restarts)
 
-  Demo dapp:        ${url}
+  Demo dapp:        ${demo.url}
   Extension build:  ${join(root, 'dist')}          (Chromium, Chrome, Edge)
                     ${join(root, 'dist-firefox')}  (Firefox)
 
@@ -99,7 +76,6 @@ Load the extension:
   Firefox:          about:debugging#/runtime/this-firefox -> Load Temporary Add-on -> ${join(root, 'dist-firefox', 'manifest.json')}
 Then open the demo dapp. Ctrl-C stops everything.
 `);
-});
 
 function frontedBy(peerId: string): string {
   const paths = network.routers[0]?.router.directory
@@ -116,8 +92,7 @@ async function stop() {
   if (stopping) return;
   stopping = true;
   console.log('weft: stopping…');
-  server.closeAllConnections();
-  await new Promise((done) => server.close(done));
+  await demo.close();
   await network.stop();
   process.exit(0);
 }

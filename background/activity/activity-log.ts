@@ -10,8 +10,8 @@ export type ActivityStatus = 'submitting' | 'success' | 'reverted' | 'rejected' 
 export interface ActivityEntry {
   id: string;
   origin: string;
-  kind: 'session' | 'transaction';
-  /** Resource path (transactions) or the paths asked for (sessions). */
+  kind: 'session' | 'transaction' | 'grant';
+  /** Resource path (transactions), the paths asked for (sessions), the path and records (grants). */
   summary: string;
   status: ActivityStatus;
   txId?: string;

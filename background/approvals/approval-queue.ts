@@ -4,7 +4,7 @@
  * approval window closed) rejects, so a dapp never waits forever.
  */
 
-export type ApprovalKind = 'session' | 'transaction';
+export type ApprovalKind = 'session' | 'transaction' | 'grant';
 
 export interface Approval {
   id: string;
@@ -23,8 +23,15 @@ export class ApprovalRejectedError extends Error {
 /** What the user chose while approving (for a session: which account, which resources). */
 export type ApprovalChoice = Record<string, unknown>;
 
+/**
+ * Checks what the user chose against what was asked and returns the choice to apply; throws
+ * (the approval stays waiting, the popup shows the error) if the choice would widen the request.
+ */
+export type ChoiceCheck = (choice: ApprovalChoice) => ApprovalChoice;
+
 interface Waiter {
   approval: Approval;
+  check?: ChoiceCheck;
   resolve: (choice: ApprovalChoice) => void;
   reject: (error: Error) => void;
 }
@@ -43,20 +50,29 @@ export class ApprovalQueue {
   }
 
   /** Resolves with the user's choice when they approve; rejects with ApprovalRejectedError otherwise. */
-  request(kind: ApprovalKind, origin: string, details: Record<string, unknown>): Promise<ApprovalChoice> {
+  request(
+    kind: ApprovalKind,
+    origin: string,
+    details: Record<string, unknown>,
+    check?: ChoiceCheck,
+  ): Promise<ApprovalChoice> {
     const approval: Approval = { id: crypto.randomUUID(), kind, origin, details, createdAt: Date.now() };
     return new Promise((resolve, reject) => {
-      this.#waiting.set(approval.id, { approval, resolve, reject });
+      this.#waiting.set(approval.id, { approval, resolve, reject, ...(check ? { check } : {}) });
       this.#onEnqueue(approval);
     });
   }
 
-  /** Returns false if no such approval is waiting (decided already, or the worker restarted). */
+  /**
+   * Returns false if no such approval is waiting (decided already, or the worker restarted).
+   * Throws, leaving the approval waiting, if the request's check refuses the choice.
+   */
   decide(id: string, approve: boolean, choice: ApprovalChoice = {}): boolean {
     const waiter = this.#waiting.get(id);
     if (!waiter) return false;
+    const checked = approve && waiter.check ? waiter.check(choice) : choice;
     this.#waiting.delete(id);
-    if (approve) waiter.resolve(choice);
+    if (approve) waiter.resolve(checked);
     else waiter.reject(new ApprovalRejectedError('User rejected the request.'));
     return true;
   }

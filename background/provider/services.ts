@@ -1,6 +1,7 @@
 /** What provider methods may use, injected by the worker (and by tests). */
 import type { ActivityLog } from '../activity/activity-log.ts';
 import type { ApprovalQueue } from '../approvals/approval-queue.ts';
+import type { GrantStore } from '../grants/grant-store.ts';
 import type { RouterConnection } from '../routers/router-connection.ts';
 import type { SessionStore } from '../sessions/session-store.ts';
 import type { Vault } from '../vault/vault.ts';
@@ -12,6 +13,8 @@ export interface WalletServices {
   vault: Vault;
   routers: RouterConnection;
   activity: ActivityLog;
+  /** The data-access grants this wallet signed. */
+  grants: GrantStore;
   /** The signers new sessions start with (see wallet/defaults.ts). */
   defaults: () => Promise<SignerDefaults>;
   /** Called on every use of the wallet: pushes auto-lock back. */

@@ -5,7 +5,9 @@
  */
 import { useState } from 'preact/hooks';
 import type { Approval } from '../../background/approvals/approval-queue.ts';
+import type { GrantScope } from '../../background/grants/scope.ts';
 import { errorOf, send } from '../api.ts';
+import { GrantChoiceView, grantChoiceComplete, initialGrantChoice } from './GrantApproval.tsx';
 
 interface TransactionDetails {
   path: string;
@@ -156,40 +158,71 @@ function TransactionDetailsView({ approval }: { approval: Approval }) {
   );
 }
 
+const TITLE: Record<Approval['kind'], string> = {
+  session: 'Connection request',
+  transaction: 'Transaction request',
+  grant: 'Data access request',
+};
+
 export function Approvals({ approvals, onChange }: { approvals: Approval[]; onChange: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const current = approvals[0];
   const [choice, setChoice] = useState<{ id: string; value: Choice } | null>(null);
+  const [grantChoice, setGrantChoice] = useState<{ id: string; value: GrantScope } | null>(null);
   if (!current) return null;
   const currentChoice = choice?.id === current.id ? choice.value : initialChoice(current);
+  const currentGrant =
+    current.kind === 'grant'
+      ? grantChoice?.id === current.id
+        ? grantChoice.value
+        : initialGrantChoice(current)
+      : null;
 
   const decide = async (approve: boolean) => {
-    const request = approve && current.kind === 'session' ? { choice: currentChoice } : {};
-    setError(errorOf(await send({ type: 'decide', id: current.id, approve, ...request })));
-    setChoice(null);
+    const picked = current.kind === 'session' ? currentChoice : currentGrant;
+    const request = approve && picked ? { choice: { ...picked } } : {};
+    const failed = errorOf(await send({ type: 'decide', id: current.id, approve, ...request }));
+    setError(failed);
+    // A refused choice keeps the request waiting with what the user picked.
+    if (!failed) {
+      setChoice(null);
+      setGrantChoice(null);
+    }
     onChange();
   };
 
+  let body: preact.ComponentChild;
+  if (current.kind === 'session') {
+    body = (
+      <SessionChoice
+        details={current.details as unknown as SessionDetails}
+        choice={currentChoice}
+        setChoice={(value) => setChoice({ id: current.id, value })}
+      />
+    );
+  } else if (currentGrant) {
+    body = (
+      <GrantChoiceView
+        approval={current}
+        choice={currentGrant}
+        setChoice={(value) => setGrantChoice({ id: current.id, value })}
+      />
+    );
+  } else body = <TransactionDetailsView approval={current} />;
+  const canApprove = !currentGrant || grantChoiceComplete(current, currentGrant);
+
   return (
     <section class="approval" data-testid="approval">
-      <h2>{current.kind === 'session' ? 'Connection request' : 'Transaction request'}</h2>
+      <h2>{TITLE[current.kind]}</h2>
       <p class="origin" data-testid="approval-origin">
         {current.origin}
       </p>
-      {current.kind === 'session' ? (
-        <SessionChoice
-          details={current.details as unknown as SessionDetails}
-          choice={currentChoice}
-          setChoice={(value) => setChoice({ id: current.id, value })}
-        />
-      ) : (
-        <TransactionDetailsView approval={current} />
-      )}
+      {body}
       <div class="row">
         <button type="button" onClick={() => decide(false)}>
           Reject
         </button>
-        <button type="button" class="primary" onClick={() => decide(true)}>
+        <button type="button" class="primary" disabled={!canApprove} onClick={() => decide(true)}>
           Approve
         </button>
       </div>

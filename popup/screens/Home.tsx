@@ -3,6 +3,7 @@ import type { WalletStatus } from '../../background/popup-api.ts';
 import type { Account } from '../../background/vault/accounts.ts';
 import { Activity } from '../Activity.tsx';
 import { errorOf, send } from '../api.ts';
+import { Grants } from '../Grants.tsx';
 import { Routers } from '../Routers.tsx';
 
 function AccountRow({
@@ -226,6 +227,7 @@ export function Home({ status, onChange }: { status: WalletStatus; onChange: () 
           ))}
         </ul>
       </section>
+      <Grants grants={status.grants} onChange={onChange} />
       <Activity entries={status.activity} />
       <Routers status={status.routers} onChange={onChange} />
     </>

@@ -3,7 +3,7 @@
  * extension (dist/) loaded, plus a loopback HTTP server for test pages. Used by the
  * e2e tests and by the extension benchmarks.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -194,5 +194,32 @@ export async function connectWallet(
   await popup.getByTestId('router-list').fill(router);
   await popup.getByRole('button', { name: 'Save' }).click();
   await popup.getByText(reachable).waitFor({ timeout: 20_000 });
+  await popup.close();
+}
+
+/**
+ * Imports a Fabric identity through the popup's form, from an MSP directory
+ * (`signcerts/cert.pem`, `keystore/key.pem`), e.g. one the devpeer's test CA wrote.
+ */
+export async function importFabricIdentity(
+  browser: ExtensionBrowser,
+  mspDir: string,
+  name: string,
+  mspId = 'Org1MSP',
+): Promise<void> {
+  const popup = await openPopup(browser, 900);
+  await popup.getByRole('button', { name: 'Import a Fabric identity' }).click();
+  const form = popup.getByTestId('fabric-import');
+  await form.locator('input[name="name"]').fill(name);
+  await form.locator('input[name="mspId"]').fill(mspId);
+  await form
+    .locator('textarea[name="certificate"]')
+    .fill(await readFile(join(mspDir, 'signcerts', 'cert.pem'), 'utf8'));
+  await form
+    .locator('textarea[name="privateKeyPem"]')
+    .fill(await readFile(join(mspDir, 'keystore', 'key.pem'), 'utf8'));
+  await form.locator('input[name="password"]').fill(TEST_PASSWORD);
+  await form.getByRole('button', { name: 'Import identity' }).click();
+  await popup.getByTestId('fabric-identity').getByText(name).waitFor();
   await popup.close();
 }

@@ -5,8 +5,8 @@
  * per caller (a user's own records) answers for the user; otherwise the router reads
  * under its own identity. On FISCO BCOS reads carry the session's address as `from`.
  */
-import { signProposal } from '../../../p2p/chains/fabric/offline-signing.ts';
 import type { Session } from '../../sessions/session-store.ts';
+import { signFabricRead } from '../../signing/fabric-read.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { jsonSafe } from '../json-safe.ts';
@@ -43,16 +43,10 @@ async function fabricSignedRead(
   if (!session.fabricIdentity || !services.vault.isUnlocked()) return undefined;
   const resource = await services.routers.describe(path);
   if (resource.chain.type !== 'fabric') return undefined;
-  const signer = services.vault.fabricSigningIdentity(session.fabricIdentity);
-  try {
-    const fnArgs = args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a)));
-    return signProposal(signer, {
-      channel: resource.chain.channel,
-      chaincode: resource.address,
-      fn: method,
-      args: fnArgs,
-    }).signed;
-  } finally {
-    signer.privateKey.fill(0);
-  }
+  return signFabricRead(services.vault, session.fabricIdentity, {
+    channel: resource.chain.channel,
+    chaincode: resource.address,
+    fn: method,
+    args,
+  });
 }

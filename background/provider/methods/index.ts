@@ -6,6 +6,8 @@ import { getSession } from './get-session.ts';
 import { getTransaction } from './get-transaction.ts';
 import { listResources } from './list-resources.ts';
 import { ping } from './ping.ts';
+import { readWithGrant } from './read-with-grant.ts';
+import { requestGrant } from './request-grant.ts';
 import { requestSession } from './request-session.ts';
 import { revokeSession } from './revoke-session.ts';
 import { sendTransaction } from './send-transaction.ts';
@@ -24,5 +26,7 @@ export function providerMethods(walletVersion: string, services: WalletServices)
     weft_call: (params, context) => call(params, context, services),
     weft_getTransaction: (params, context) => getTransaction(params, context, services),
     weft_sendTransaction: (params, context) => sendTransaction(params, context, services),
+    weft_requestGrant: (params, context) => requestGrant(params, context, services),
+    weft_readWithGrant: (params, context) => readWithGrant(params, context, services),
   };
 }

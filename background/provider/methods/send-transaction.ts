@@ -8,14 +8,13 @@
  */
 import { ErrorCode } from '../../../content/provider-protocol.ts';
 import type { TransactionReceipt } from '../../../p2p/chains/connector.ts';
-import { signPreparedTransaction, signProposal } from '../../../p2p/chains/fabric/offline-signing.ts';
 import { encodeCall } from '../../../p2p/chains/fisco-bcos/abi.ts';
-import { EcdsaSigner } from '../../../p2p/chains/fisco-bcos/ecdsa.ts';
-import { signTransaction, transactionFields } from '../../../p2p/chains/fisco-bcos/transaction.ts';
 import type { LightClient } from '../../../p2p/client/light-client.ts';
 import type { ResourceEntry } from '../../../p2p/protocol/messages.ts';
 import { ApprovalRejectedError } from '../../approvals/approval-queue.ts';
 import type { Session } from '../../sessions/session-store.ts';
+import { submitFabricWrite } from '../../signing/fabric-write.ts';
+import { submitFiscoWrite } from '../../signing/fisco-write.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams, ProviderError } from '../errors.ts';
@@ -23,9 +22,7 @@ import { jsonSafe } from '../json-safe.ts';
 import type { WalletServices } from '../services.ts';
 import { resourceCall } from './params.ts';
 import { requireSession } from './require-session.ts';
-
-/** Margin under FISCO BCOS's 1000-block window for `blockLimit`. */
-const BLOCK_LIMIT_MARGIN = 500n;
+import { sessionFabricIdentity } from './session-fabric-identity.ts';
 
 interface Write {
   services: WalletServices;
@@ -68,57 +65,31 @@ async function sendFisco(write: Write) {
   }
   const simulation = await simulate(client, path, method, args, session.address);
   await approve(write, { inputs: fn?.inputs ?? [], args: jsonSafe(args), from: session.address, simulation });
-  return record(write, async () => {
-    const info = await client.chainInfo(path);
-    if (info.chain.type !== 'fisco-bcos') throw new Error('the resource moved to another chain type');
-    const fields = transactionFields({
-      to: resource.address,
-      data,
-      chainId: info.chain.chainId,
-      groupId: info.chain.groupId,
-      blockLimit: info.blockNumber + BLOCK_LIMIT_MARGIN,
-    });
-    const key = services.vault.privateKey(session.account);
-    const signed = signTransaction(fields, new EcdsaSigner(key));
-    key.fill(0);
-    return client.submit(path, signed.raw);
-  });
+  return record(write, () =>
+    submitFiscoWrite(client, services.vault, session.account, { path, to: resource.address, data }),
+  );
 }
 
 async function sendFabric(write: Write) {
   const { services, client, path, resource, method } = write;
   if (resource.chain.type !== 'fabric') throw new Error('not a Fabric resource');
   const channel = resource.chain.channel;
-  const identities = await services.vault.fabricIdentities();
-  const identity = identities.find((f) => f.id === write.session.fabricIdentity) ?? identities[0];
-  if (!identity) {
-    throw new ProviderError(
-      ErrorCode.unauthorized,
-      'no Fabric identity in the wallet: import one in the popup',
-    );
-  }
+  const identity = await sessionFabricIdentity(services.vault, write.session);
   if (!write.args.every((a) => ['string', 'number', 'bigint'].includes(typeof a))) {
     throw invalidParams('Fabric arguments must be strings or numbers');
   }
   const args = write.args.map(String);
   const inputs = resource.methods.find((m) => m.name === method)?.inputs ?? [];
   await approve(write, { inputs, args, from: `${identity.name} (${identity.mspId})` });
-  return record(write, async () => {
-    const signer = services.vault.fabricSigningIdentity(identity.id);
-    try {
-      const proposal = signProposal(signer, { channel, chaincode: resource.address, fn: method, args });
-      const prepared = await client.prepare(path, proposal.signed);
-      // The envelope must be the transaction the user approved: same txid, creator, chaincode, function.
-      const { signed } = signPreparedTransaction(signer, prepared.unsigned, {
-        txId: proposal.txId,
-        fn: method,
-        chaincode: resource.address,
-      });
-      return await client.submit(path, signed);
-    } finally {
-      signer.privateKey.fill(0);
-    }
-  });
+  return record(write, () =>
+    submitFabricWrite(client, services.vault, identity.id, {
+      path,
+      channel,
+      chaincode: resource.address,
+      fn: method,
+      args,
+    }),
+  );
 }
 
 /**
