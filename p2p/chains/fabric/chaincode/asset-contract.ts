@@ -1,45 +1,42 @@
 /**
  * Fungible asset chaincode: accounts owned by the identity that opened them,
  * balances as decimal strings (no float rounding), mint by the minter, transfer
- * by an account's owner, a chaincode event per write.
+ * by an account's owner, a chaincode event per write; and the TTM functions
+ * (hash-locked two-phase commit and HTLCs, asset-ttm.ts), whose locks transfers
+ * and mints respect.
  *
  * Plain `Contract` subclass (no decorators): every public method is a transaction.
  */
 import { type Context, Contract } from 'fabric-contract-api';
+import {
+  ACCOUNT,
+  type Account,
+  assertUnlocked,
+  decoder,
+  encoder,
+  parseAmount,
+  readAccount,
+  txTime,
+  writeAccount,
+} from './asset-accounts.ts';
+import {
+  abort,
+  commit,
+  escrowed,
+  htlcClaim,
+  htlcLock,
+  htlcRefund,
+  htlcState,
+  lockedBy,
+  prepare,
+  txState,
+} from './asset-ttm.ts';
 
-interface Account {
-  owner: string;
-  balance: string;
-}
-
-const ACCOUNT = 'account';
 const MINTER_KEY = 'minter';
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-function parseAmount(amount: string): bigint {
-  if (!/^[0-9]{1,30}$/.test(amount)) throw new Error(`invalid amount: ${amount}`);
-  const value = BigInt(amount);
-  if (value <= 0n) throw new Error('amount must be positive');
-  return value;
-}
 
 export class AssetContract extends Contract {
   constructor() {
     super('asset');
-  }
-
-  async _readAccount(ctx: Context, account: string): Promise<Account> {
-    const bytes = await ctx.stub.getState(ctx.stub.createCompositeKey(ACCOUNT, [account]));
-    if (!bytes || bytes.length === 0) throw new Error(`account ${account} does not exist`);
-    return JSON.parse(decoder.decode(bytes)) as Account;
-  }
-
-  async _writeAccount(ctx: Context, account: string, value: Account): Promise<void> {
-    await ctx.stub.putState(
-      ctx.stub.createCompositeKey(ACCOUNT, [account]),
-      encoder.encode(JSON.stringify(value)),
-    );
   }
 
   /** The first caller becomes the minter; later calls fail. */
@@ -56,51 +53,58 @@ export class AssetContract extends Contract {
     const key = ctx.stub.createCompositeKey(ACCOUNT, [account]);
     const existing = await ctx.stub.getState(key);
     if (existing && existing.length > 0) throw new Error(`account ${account} already exists`);
-    await this._writeAccount(ctx, account, { owner: ctx.clientIdentity.getID(), balance: '0' });
+    await writeAccount(ctx, account, { owner: ctx.clientIdentity.getID(), balance: '0' });
     ctx.stub.setEvent('AccountOpened', encoder.encode(JSON.stringify({ account })));
     return account;
   }
 
   async Mint(ctx: Context, account: string, amount: string): Promise<string> {
+    // Judges locks by the transaction's time, so it bounds that time like the TTM functions.
+    const now = txTime(ctx);
     const minter = decoder.decode(await ctx.stub.getState(MINTER_KEY));
     if (minter !== ctx.clientIdentity.getID()) throw new Error('only the minter may mint');
     const value = parseAmount(amount);
-    const target = await this._readAccount(ctx, account);
+    const target = await readAccount(ctx, account);
+    assertUnlocked(account, target, now);
     target.balance = (BigInt(target.balance) + value).toString();
-    await this._writeAccount(ctx, account, target);
+    await writeAccount(ctx, account, target);
     ctx.stub.setEvent('Mint', encoder.encode(JSON.stringify({ to: account, amount })));
     return target.balance;
   }
 
   async Transfer(ctx: Context, from: string, to: string, amount: string): Promise<string> {
+    const now = txTime(ctx);
     const value = parseAmount(amount);
     if (from === to) throw new Error('cannot transfer to the same account');
-    const source = await this._readAccount(ctx, from);
+    const source = await readAccount(ctx, from);
     if (source.owner !== ctx.clientIdentity.getID()) throw new Error(`caller does not own account ${from}`);
-    const target = await this._readAccount(ctx, to);
+    const target = await readAccount(ctx, to);
+    assertUnlocked(from, source, now);
+    assertUnlocked(to, target, now);
     if (BigInt(source.balance) < value) throw new Error(`insufficient funds in account ${from}`);
     source.balance = (BigInt(source.balance) - value).toString();
     target.balance = (BigInt(target.balance) + value).toString();
-    await this._writeAccount(ctx, from, source);
-    await this._writeAccount(ctx, to, target);
+    await writeAccount(ctx, from, source);
+    await writeAccount(ctx, to, target);
     ctx.stub.setEvent('Transfer', encoder.encode(JSON.stringify({ from, to, amount })));
     return source.balance;
   }
 
   async BalanceOf(ctx: Context, account: string): Promise<string> {
-    return (await this._readAccount(ctx, account)).balance;
+    return (await readAccount(ctx, account)).balance;
   }
 
   async OwnerOf(ctx: Context, account: string): Promise<string> {
-    return (await this._readAccount(ctx, account)).owner;
+    return (await readAccount(ctx, account)).owner;
   }
 
   /**
-   * Sum of all balances, by range query: no global supply key that every mint would
-   * update (a hot key makes concurrent mints fail MVCC validation).
+   * Sum of all balances and of what TTM transactions and HTLCs hold in escrow, by range
+   * queries: no global supply key that every mint would update (a hot key makes concurrent
+   * mints fail MVCC validation).
    */
   async TotalSupply(ctx: Context): Promise<string> {
-    let total = 0n;
+    let total = await escrowed(ctx);
     const iterator = await ctx.stub.getStateByPartialCompositeKey(ACCOUNT, []);
     try {
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
@@ -114,5 +118,57 @@ export class AssetContract extends Contract {
 
   async ClientID(ctx: Context): Promise<string> {
     return ctx.clientIdentity.getID();
+  }
+
+  // TTM (docs/ttm.md): arguments and results in asset-ttm.ts; results are the record's JSON.
+
+  async Prepare(
+    ctx: Context,
+    txId: string,
+    hashLock: string,
+    deadline: string,
+    transfers: string,
+  ): Promise<string> {
+    return prepare(ctx, txId, hashLock, deadline, transfers);
+  }
+
+  async Commit(ctx: Context, txId: string, preimage: string): Promise<string> {
+    return commit(ctx, txId, preimage);
+  }
+
+  async Abort(ctx: Context, txId: string): Promise<string> {
+    return abort(ctx, txId);
+  }
+
+  async TxState(ctx: Context, txId: string): Promise<string> {
+    return txState(ctx, txId);
+  }
+
+  async LockedBy(ctx: Context, account: string): Promise<string> {
+    return lockedBy(ctx, account);
+  }
+
+  async HtlcLock(
+    ctx: Context,
+    id: string,
+    from: string,
+    to: string,
+    amount: string,
+    hashLock: string,
+    timelock: string,
+  ): Promise<string> {
+    return htlcLock(ctx, id, from, to, amount, hashLock, timelock);
+  }
+
+  async HtlcClaim(ctx: Context, id: string, preimage: string): Promise<string> {
+    return htlcClaim(ctx, id, preimage);
+  }
+
+  async HtlcRefund(ctx: Context, id: string): Promise<string> {
+    return htlcRefund(ctx, id);
+  }
+
+  async HtlcState(ctx: Context, id: string): Promise<string> {
+    return htlcState(ctx, id);
   }
 }

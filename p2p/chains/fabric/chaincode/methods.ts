@@ -16,6 +16,26 @@ export const assetMethods: ResourceMethod[] = [
   { name: 'OwnerOf', kind: 'read', inputs: [s('account')], outputs: [s('owner')] },
   { name: 'TotalSupply', kind: 'read', inputs: [], outputs: [s('supply')] },
   { name: 'ClientID', kind: 'read', inputs: [], outputs: [s('id')] },
+  // TTM (docs/ttm.md): each but LockedBy answers the transaction's or HTLC's record as JSON.
+  {
+    name: 'Prepare',
+    kind: 'write',
+    inputs: [s('txId'), s('hashLock'), s('deadline'), s('transfers')],
+    outputs: [s('state')],
+  },
+  { name: 'Commit', kind: 'write', inputs: [s('txId'), s('preimage')], outputs: [s('state')] },
+  { name: 'Abort', kind: 'write', inputs: [s('txId')], outputs: [s('state')] },
+  { name: 'TxState', kind: 'read', inputs: [s('txId')], outputs: [s('state')] },
+  { name: 'LockedBy', kind: 'read', inputs: [s('account')], outputs: [s('txId')] },
+  {
+    name: 'HtlcLock',
+    kind: 'write',
+    inputs: [s('id'), s('from'), s('to'), s('amount'), s('hashLock'), s('timelock')],
+    outputs: [s('state')],
+  },
+  { name: 'HtlcClaim', kind: 'write', inputs: [s('id'), s('preimage')], outputs: [s('state')] },
+  { name: 'HtlcRefund', kind: 'write', inputs: [s('id')], outputs: [s('state')] },
+  { name: 'HtlcState', kind: 'read', inputs: [s('id')], outputs: [s('state')] },
 ];
 
 export const recordMethods: ResourceMethod[] = [
