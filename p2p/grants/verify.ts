@@ -7,15 +7,7 @@
  */
 import { readProofSchema, signedGrantSchema } from './schema.ts';
 import { SignerKeys } from './signer-keys.ts';
-import {
-  type Grant,
-  grantId,
-  type Hex,
-  READ_FRESHNESS_SECONDS,
-  type ReadProof,
-  readDigest,
-  type SignedGrant,
-} from './typed-data.ts';
+import { type Grant, grantId, type Hex, READ_FRESHNESS_SECONDS, readDigest } from './typed-data.ts';
 
 export type GrantRejection =
   | 'malformed'
@@ -81,14 +73,16 @@ export class GrantVerifier {
     const signed = signedGrantSchema.safeParse(signedGrant);
     const proof = readProofSchema.safeParse(readProof);
     if (!signed.success || !proof.success) {
-      const issue = (signed.error ?? proof.error)?.issues[0];
+      const [what, issue] = signed.success
+        ? ['read', proof.success ? undefined : proof.error.issues[0]]
+        : ['grant', signed.error.issues[0]];
       throw new GrantRejectedError(
         'malformed',
-        `malformed grant or read: ${issue?.path.join('.')}: ${issue?.message}`,
+        `malformed ${what}: ${issue?.path.join('.')}: ${issue?.message}`,
       );
     }
-    const { grant, signature } = signed.data as SignedGrant;
-    const { read, signature: readSignature } = proof.data as ReadProof;
+    const { grant, signature } = signed.data;
+    const { read, signature: readSignature } = proof.data;
     const id = this.#checkIssuer(grant, signature);
     if (grant.resource !== path) {
       throw new GrantRejectedError('wrong-resource', `the grant is for ${grant.resource}, not ${path}`, id);
