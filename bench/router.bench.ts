@@ -3,16 +3,19 @@
  *
  * 1. A `balanceOf` read through one router (light client over WebSockets -> router -> FISCO BCOS
  *    connector -> devnode) against the same read sent straight to the devnode's JSON-RPC with a
- *    `FiscoBcosConnector`: p50/p99 at one request in flight, throughput with 16 in flight.
+ *    `FiscoBcosConnector`: p50/p99 at one request in flight, throughput with 16 in flight, and the
+ *    CPU each process spends per read.
  * 2. The extra cost of each router hop: a line r0 (fronts the chain) - r1 - r2 - r3, the light
  *    client entering at r0..r3 in turn.
  * 3. Directory convergence over 20 routers after one joins and after it leaves.
  * 4. Memory of a router (in a child process) holding 200 connected light clients.
  *
- * The devnode runs in a child process, as a chain node would: its EVM then works on the other
- * core instead of sharing the event loop with the routers and clients being measured. Routers
- * and light clients of parts 1-3 run in this process; the part 4 router runs in a child so its
- * memory is not mixed with 200 client libp2p nodes.
+ * Processes are laid out as in a deployment: the devnode runs in a child process, as a chain node
+ * would; the routers of parts 1-2 run in another, as a router runs beside (not inside) the wallet;
+ * this process is the wallet side, holding the light clients and the direct connector. Both
+ * connectors, the router's and the direct one, are the same class with the same HTTP transport.
+ * The routers of part 3 run in this process (only the directory is measured); the part 4 router
+ * runs in a child so its memory is not mixed with 200 client libp2p nodes.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -30,6 +33,7 @@ import type {
   ResourceDescription,
   TransactionReceipt,
 } from '../p2p/chains/connector.ts';
+import type { FiscoResourceConfig } from '../p2p/chains/fisco-bcos/connector.ts';
 import { FiscoBcosConnector } from '../p2p/chains/fisco-bcos/connector.ts';
 import { assetArtifact } from '../p2p/chains/fisco-bcos/contracts/index.ts';
 import { EcdsaSigner } from '../p2p/chains/fisco-bcos/ecdsa.ts';
@@ -38,6 +42,7 @@ import { LightClient } from '../p2p/client/light-client.ts';
 import { deployWeftContracts } from '../p2p/devnet/fisco-bcos/deploy-contracts.ts';
 import { startDevnode } from '../p2p/devnet/fisco-bcos/devnode.ts';
 import { parseRouterConfig, type RouterConfigInput } from '../p2p/router/config.ts';
+import { nodeHttpPost } from '../p2p/router/http-post.ts';
 import { createLogger } from '../p2p/router/log.ts';
 import { loadOrCreatePeerKey } from '../p2p/router/peer-key.ts';
 import { type Router, startRouter } from '../p2p/router/router.ts';
@@ -131,28 +136,6 @@ async function interleavedLatencies(count: number, reads: (() => Promise<unknown
   return samples;
 }
 
-/** Reads completed per second with `inFlight` workers over `ms`, and this process's CPU ms per read. */
-async function throughput(
-  inFlight: number,
-  ms: number,
-  read: () => Promise<unknown>,
-): Promise<{ rate: number; cpuMs: number }> {
-  let done = 0;
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  const end = start + ms;
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (performance.now() < end) {
-        await read();
-        done++;
-      }
-    }),
-  );
-  const { user, system } = process.cpuUsage(cpu);
-  return { rate: (done / (performance.now() - start)) * 1000, cpuMs: (user + system) / 1000 / done };
-}
-
 // ---- child processes -------------------------------------------------------------
 
 interface ChildMessage {
@@ -163,8 +146,12 @@ interface ChildMessage {
 function startChild(
   role: string,
   execArgv: string[] = [],
+  args: string[] = [],
 ): Promise<{ child: ChildProcess; ready: ChildMessage }> {
-  const child = fork(self, [role], { execArgv: [...process.execArgv, ...execArgv], stdio: 'inherit' });
+  const child = fork(self, [role, ...args], {
+    execArgv: [...process.execArgv, ...execArgv],
+    stdio: 'inherit',
+  });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${role} child exited with ${code}`)));
@@ -188,6 +175,47 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/** CPU (user + system) ms this process has used so far. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** Lets the parent read this child's CPU time, to count what each process spends per read. */
+function answerCpuQueries(): void {
+  process.on('message', (message: ChildMessage) => {
+    if (message.type === 'cpu') process.send?.({ type: 'cpu', ms: cpuMs() });
+  });
+}
+
+const childCpuMs = async (child: ChildProcess) => (await ask(child, { type: 'cpu' })).ms as number;
+
+interface ContractRef {
+  name: string;
+  address: string;
+}
+
+/**
+ * The connector of both sides of part 1: the router's (in the routers' process) and the direct
+ * one (in this process) are built here alike, with the keep-alive HTTP transport routers use.
+ */
+function assetConnector(url: string, contracts: ContractRef[]): FiscoBcosConnector {
+  const resources: FiscoResourceConfig[] = contracts
+    .filter((c) => c.name === 'asset')
+    .map((c) => ({ ...c, abi: assetArtifact.abi as never }));
+  return new FiscoBcosConnector({
+    url,
+    chainId: 1,
+    groupId: 1,
+    zone: 'payment',
+    chainName: 'bcos',
+    resources,
+    post: nodeHttpPost(),
+  });
+}
+
+const PATH = 'payment.bcos.asset';
+
 async function devnodeChild(): Promise<void> {
   const node = await startDevnode({ port: 0, blockIntervalMs: 50, sealerCount: 4 });
   const signer = EcdsaSigner.random();
@@ -196,6 +224,7 @@ async function devnodeChild(): Promise<void> {
     signer,
     chainId: node.chainId,
   });
+  answerCpuQueries();
   process.once('disconnect', () => void node.close().then(() => process.exit(0)));
   process.send?.({
     type: 'ready',
@@ -203,6 +232,42 @@ async function devnodeChild(): Promise<void> {
     holder: signer.address,
     contracts: contracts.map((c) => ({ name: c.name, address: c.address })),
   });
+}
+
+/** The routers of parts 1 and 2: a line r0 (fronts the chain) - r1 - r2 - r3 in one process. */
+async function lineChild(): Promise<void> {
+  const { dir, url, contracts } = JSON.parse(process.argv[3] as string) as {
+    dir: string;
+    url: string;
+    contracts: ContractRef[];
+  };
+  // Keys first: members lists need every peer id of the line up front.
+  const lineDirs = [0, 1, 2, 3].map((i) => join(dir, `line-r${i}`));
+  const lineIds = await Promise.all(
+    lineDirs.map(async (d) => peerIdFromPrivateKey(await loadOrCreatePeerKey(d)).toString()),
+  );
+  const line: Router[] = [];
+  for (const [i, dataDir] of lineDirs.entries()) {
+    const previous = line[i - 1];
+    line.push(
+      await startRouter({
+        config: routerConfig({
+          zone: i === 0 ? 'payment' : `z${i}`,
+          dataDir,
+          members: lineIds,
+          bootstrap: previous ? [tcpAddress(previous)] : [],
+        }),
+        connectors: i === 0 ? [assetConnector(url, contracts)] : [],
+        logger: silent,
+      }),
+    );
+  }
+  await until(() => line[3]?.directory.route(PATH)?.entry.hops === 3, 'the line of routers');
+  answerCpuQueries();
+  process.once('disconnect', () => {
+    void Promise.all(line.map((r) => r.stop())).then(() => process.exit(0));
+  });
+  process.send?.({ type: 'ready', addresses: line.map(wsAddress) });
 }
 
 async function routerChild(): Promise<void> {
@@ -240,6 +305,44 @@ async function routerChild(): Promise<void> {
 
 // ---- the benchmark ---------------------------------------------------------------
 
+/** CPU ms per read a run cost in each process: this one and the given children. */
+interface RunCpu {
+  self: number;
+  children: number[];
+}
+
+/**
+ * Reads completed per second with `inFlight` workers over `ms`, and the CPU ms per read each
+ * process spent: this one (`self`) and each of `children`, in order.
+ */
+async function throughput(
+  inFlight: number,
+  ms: number,
+  read: () => Promise<unknown>,
+  children: ChildProcess[] = [],
+): Promise<{ rate: number; cpu: RunCpu }> {
+  let done = 0;
+  const before = await Promise.all(children.map(childCpuMs));
+  const cpu = cpuMs();
+  const start = performance.now();
+  const end = start + ms;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (performance.now() < end) {
+        await read();
+        done++;
+      }
+    }),
+  );
+  const elapsed = performance.now() - start;
+  const self = (cpuMs() - cpu) / done;
+  const after = await Promise.all(children.map(childCpuMs));
+  return {
+    rate: (done / elapsed) * 1000,
+    cpu: { self, children: after.map((ms, i) => (ms - (before[i] as number)) / done) },
+  };
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'weft-bench-router-'));
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -252,60 +355,28 @@ async function main(): Promise<void> {
     const devnode = await startChild('devnode');
     cleanups.push(() => stopChild(devnode.child));
     const { url, holder } = devnode.ready as unknown as { url: string; holder: string };
-    const contracts = (devnode.ready.contracts as { name: string; address: string }[]).map((c) => ({
-      ...c,
-      abi: assetArtifact.abi as never,
-    }));
-    const assetOnly = contracts.filter((c) => c.name === 'asset');
-    const newConnector = () =>
-      new FiscoBcosConnector({
-        url,
-        chainId: 1,
-        groupId: 1,
-        zone: 'payment',
-        chainName: 'bcos',
-        resources: assetOnly,
-      });
-    const path = 'payment.bcos.asset';
-
-    // Keys first: members lists need every peer id of the line r0 - r1 - r2 - r3 up front.
-    const lineDirs = [0, 1, 2, 3].map((i) => join(dir, `line-r${i}`));
-    const lineIds = await Promise.all(
-      lineDirs.map(async (d) => peerIdFromPrivateKey(await loadOrCreatePeerKey(d)).toString()),
-    );
-    const line: Router[] = [];
-    cleanups.push(() => Promise.all(line.map((r) => r.stop())));
-    for (const [i, dataDir] of lineDirs.entries()) {
-      const previous = line[i - 1];
-      line.push(
-        await startRouter({
-          config: routerConfig({
-            zone: i === 0 ? 'payment' : `z${i}`,
-            dataDir,
-            members: lineIds,
-            bootstrap: previous ? [tcpAddress(previous)] : [],
-          }),
-          connectors: i === 0 ? [newConnector()] : [],
-          logger: silent,
-        }),
-      );
-    }
-    await until(() => line[3]?.directory.route(path)?.entry.hops === 3, 'the line of routers');
+    const contracts = devnode.ready.contracts as ContractRef[];
+    const routers = await startChild('line', [], [JSON.stringify({ dir, url, contracts })]);
+    cleanups.push(() => stopChild(routers.child));
+    const addresses = routers.ready.addresses as string[];
 
     // ---- 1. routed (one router) versus direct --------------------------------------
-    const direct = newConnector();
+    const direct = assetConnector(url, contracts);
     cleanups.push(() => direct.close());
-    const clients = line.map((r) => new LightClient({ routers: [wsAddress(r)] }));
+    const clients = addresses.map((address) => new LightClient({ routers: [address] }));
     cleanups.push(() => Promise.all(clients.map((c) => c.stop())));
     await Promise.all(clients.map((c) => c.connect()));
     const routedClient = clients[0] as LightClient;
-    const readDirect = () => direct.call({ resource: path, method: 'balanceOf', args: [holder] });
-    const readVia = (client: LightClient) => () => client.call({ path, method: 'balanceOf', args: [holder] });
+    const readDirect = () => direct.call({ resource: PATH, method: 'balanceOf', args: [holder] });
+    const readVia = (client: LightClient) => () =>
+      client.call({ path: PATH, method: 'balanceOf', args: [holder] });
     const readRouted = readVia(routedClient);
     const check = await readRouted();
     if (String(check.values[0]) !== String((await readDirect()).values[0]))
       throw new Error('routed and direct reads disagree');
-    console.log(`  (setup: devnode, contracts and 4 routers in ${(performance.now() - t0).toFixed(0)} ms)`);
+    console.log(
+      `  (setup: devnode, contracts and 4 routers in ${(performance.now() - t0).toFixed(0)} ms; devnode, routers and this wallet side each in its own process)`,
+    );
 
     // Warm up every path (JIT, sockets, the routers' forward channels).
     await throughput(16, 500, readDirect);
@@ -329,22 +400,33 @@ async function main(): Promise<void> {
       kind: 'max',
     });
 
+    // Direct and routed runs take turns so drift in the machine's load hits both alike.
+    const rounds = 5;
     const rate = { direct: [] as number[], routed: [] as number[] };
-    const cpu = { direct: [] as number[], routed: [] as number[] };
-    for (let round = 0; round < 2; round++) {
+    const cpu = { direct: [] as RunCpu[], routed: [] as RunCpu[] };
+    const measured = [devnode.child, routers.child];
+    for (let round = 0; round < rounds; round++) {
       for (const [kind, read] of [
         ['direct', readDirect],
         ['routed', readRouted],
       ] as const) {
-        const run = await throughput(16, 2000, read);
+        const run = await throughput(16, 1500, read, measured);
         rate[kind].push(run.rate);
-        cpu[kind].push(run.cpuMs);
+        cpu[kind].push(run.cpu);
       }
     }
     const bestDirect = Math.max(...rate.direct);
     const bestRouted = Math.max(...rate.routed);
-    report({ name: 'router: direct reads, 16 in flight (best of 2)', value: bestDirect, unit: 'reads/s' });
-    report({ name: 'router: routed reads, 16 in flight (best of 2)', value: bestRouted, unit: 'reads/s' });
+    report({
+      name: `router: direct reads, 16 in flight (best of ${rounds})`,
+      value: bestDirect,
+      unit: 'reads/s',
+    });
+    report({
+      name: `router: routed reads, 16 in flight (best of ${rounds})`,
+      value: bestRouted,
+      unit: 'reads/s',
+    });
     report({
       name: 'router: routed / direct throughput',
       value: bestRouted / bestDirect,
@@ -352,14 +434,25 @@ async function main(): Promise<void> {
       budget: 0.8,
       kind: 'min',
     });
-    // Less sensitive to other load than wall-clock rates: CPU this process spends per read. Direct:
-    // the connector's HTTP client and ABI codec; routed: the same inside the router, plus the light
-    // client and the router's libp2p stack (both ends of the connection live in this process).
-    const cpuDirect = Math.min(...cpu.direct);
-    const cpuRouted = Math.min(...cpu.routed);
-    report({ name: 'router: CPU per direct read (this process)', value: cpuDirect, unit: 'ms' });
-    report({ name: 'router: CPU per routed read (client + router)', value: cpuRouted, unit: 'ms' });
-    report({ name: 'router: added CPU per routed read', value: cpuRouted - cpuDirect, unit: 'ms' });
+    // Less sensitive to other load than wall-clock rates: the CPU each process spends per read,
+    // least of the rounds. Direct: the connector (HTTP client, ABI codec) here and the devnode;
+    // routed: the light client here, the router (libp2p stack and the same connector), the devnode.
+    const least = (runs: RunCpu[], pick: (c: RunCpu) => number) => Math.min(...runs.map(pick));
+    const devnodeCpu = (c: RunCpu) => c.children[0] as number;
+    const routerCpu = (c: RunCpu) => c.children[1] as number;
+    const totalDirect = least(cpu.direct, (c) => c.self + devnodeCpu(c));
+    const totalRouted = least(cpu.routed, (c) => c.self + routerCpu(c) + devnodeCpu(c));
+    const cpuFigures: [string, number][] = [
+      ['direct, wallet side (connector)', least(cpu.direct, (c) => c.self)],
+      ['routed, wallet side (light client)', least(cpu.routed, (c) => c.self)],
+      ['routed, router process', least(cpu.routed, routerCpu)],
+      ['direct, devnode', least(cpu.direct, devnodeCpu)],
+      ['routed, devnode', least(cpu.routed, devnodeCpu)],
+      ['direct, all processes', totalDirect],
+      ['routed, all processes', totalRouted],
+    ];
+    for (const [what, value] of cpuFigures) report({ name: `router: CPU/read ${what}`, value, unit: 'ms' });
+    report({ name: 'router: added CPU per routed read', value: totalRouted - totalDirect, unit: 'ms' });
 
     // ---- 2. cost per hop -------------------------------------------------------------
     const hopSamples = await interleavedLatencies(300, clients.map(readVia));
@@ -617,5 +710,6 @@ async function clientMemory(): Promise<void> {
 
 const role = process.argv[2];
 if (role === 'devnode') await devnodeChild();
+else if (role === 'line') await lineChild();
 else if (role === 'router') await routerChild();
 else await main();

@@ -9,8 +9,6 @@
  * on the next router; writes are not (the caller decides, the transaction may have
  * been relayed).
  */
-import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
 import type { Libp2p, PrivateKey } from '@libp2p/interface';
 import { webSockets } from '@libp2p/websockets';
 import type { Multiaddr } from '@multiformats/multiaddr';
@@ -26,6 +24,7 @@ import type {
 } from '../chains/connector.ts';
 import type { ReadProof, SignedGrant } from '../grants/typed-data.ts';
 import { Channel } from '../protocol/channel.ts';
+import { encryption } from '../protocol/encryption.ts';
 import { HipError, HipErrorCode } from '../protocol/errors.ts';
 import { CLIENT_PROTOCOL, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_TIMEOUT_MS } from '../protocol/ids.ts';
 import type {
@@ -35,6 +34,7 @@ import type {
   ResourceEvent,
   ResultOf,
 } from '../protocol/messages.ts';
+import { streamMuxer } from '../protocol/muxer.ts';
 import { denyInsecureDial, parseRouterAddress } from './router-address.ts';
 
 export interface LightClientOptions {
@@ -233,8 +233,8 @@ export class LightClient {
     const node = await createLibp2p({
       ...(this.#options.privateKey ? { privateKey: this.#options.privateKey } : {}),
       transports: [webSockets()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
+      connectionEncrypters: [encryption()],
+      streamMuxers: [streamMuxer()],
       connectionGater: { denyDialMultiaddr: denyInsecureDial },
     });
     this.#node = node;

@@ -4,13 +4,23 @@
  * and then carries many concurrent requests, matched by request id, plus pushed
  * events. When the stream ends, every pending request fails with UNREACHABLE at
  * once: a peer that dies never leaves a caller hanging.
+ *
+ * Frames are length-prefixed JSON (frame.ts, length-prefix.ts). Every write costs a muxer
+ * frame, an encryption, a WebSocket message and a wake-up of the peer, so the frames of one
+ * turn of the event loop (answers that came back together, requests sent together) leave as
+ * one write: under load many share it, and a lone frame waits only for the end of the turn.
+ * Reading splits each chunk into its frames at once, without a promise per byte of prefix.
  */
 import type { Stream } from '@libp2p/interface';
-import { lpStream } from '@libp2p/utils';
 import { HipError, type HipErrorBody, HipErrorCode } from './errors.ts';
 import { decodeFrame, encodeFrame } from './frame.ts';
 import { DEFAULT_TIMEOUT_MS } from './ids.ts';
+import { encodeLengthPrefixed, FrameReader } from './length-prefix.ts';
 import type { EventFrame, RequestBody, RequestFrame, ResponseFrame } from './messages.ts';
+
+/** Runs `flush` once the current turn is over: after I/O callbacks in Node, after microtasks elsewhere. */
+const afterTurn: (flush: () => void) => void =
+  typeof setImmediate === 'function' ? (flush) => void setImmediate(flush) : queueMicrotask;
 
 export interface ChannelHandlers {
   /** Answers one incoming frame of type `request` (validated by the caller). Throw HipError to fail it. */
@@ -30,21 +40,50 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
+/** Settles every caller whose frame went out in one write. */
+interface Written {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+function written(): Written {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
 export class Channel {
   readonly #stream: Stream;
-  readonly #lp: ReturnType<typeof lpStream>;
+  readonly #reader: FrameReader;
   readonly #handlers: ChannelHandlers;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
-  #writing: Promise<void> = Promise.resolve();
   #closed = false;
+  /** Set once we hang up on the peer: nothing more it sends is read. */
+  #refusing = false;
   #fatal: HipError | null = null;
+  /** Encoded frames waiting for the end of the turn, and what their senders wait on. */
+  #outgoing: Uint8Array[] = [];
+  #written: Written | null = null;
+  #flushQueued = false;
+  #awaitingDrain = false;
 
   constructor(stream: Stream, maxMessageBytes: number, handlers: ChannelHandlers = {}) {
     this.#stream = stream;
-    this.#lp = lpStream(stream, { maxDataLength: maxMessageBytes });
+    this.#reader = new FrameReader(maxMessageBytes);
     this.#handlers = handlers;
-    void this.#readLoop();
+    stream.addEventListener('message', (event) => {
+      this.#read(event.data instanceof Uint8Array ? event.data : event.data.subarray());
+    });
+    // The peer has finished writing, or the stream is gone: no answer can arrive any more.
+    stream.addEventListener('end', () => this.#finish());
+    stream.addEventListener('close', (event) => this.#finish(event.error));
+    if (stream.status !== 'open' || stream.readableEnded) queueMicrotask(() => this.#finish());
   }
 
   get closed(): boolean {
@@ -78,6 +117,7 @@ export class Channel {
   close(): void {
     if (this.#closed) return;
     this.#finish();
+    this.#flush(); // what was sent this turn still goes out before the end of the stream
     this.#stream.close().catch(() => this.#stream.abort(new Error('close failed')));
   }
 
@@ -87,31 +127,84 @@ export class Channel {
     this.#stream.abort(new Error(reason));
   }
 
+  /** Queues one frame for the next write; resolves once the stream has taken it (and drained, if it had to). */
   #send(frame: unknown): Promise<void> {
-    const bytes = encodeFrame(frame);
-    const write = this.#writing.then(() => this.#lp.write(bytes));
-    this.#writing = write.catch(() => {});
-    return write;
+    try {
+      this.#outgoing.push(encodeFrame(frame));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#written ??= written();
+    if (!this.#flushQueued && !this.#awaitingDrain) {
+      this.#flushQueued = true;
+      afterTurn(this.#flush);
+    }
+    return this.#written.promise;
   }
 
-  async #readLoop(): Promise<void> {
-    let failure: Error | undefined;
+  readonly #flush = (): void => {
+    this.#flushQueued = false;
+    const batch = this.#written;
+    if (!batch || this.#awaitingDrain) return;
+    const bytes = encodeLengthPrefixed(this.#outgoing);
+    this.#outgoing = [];
+    this.#written = null;
+    let more: boolean;
     try {
-      for (;;) {
-        const bytes = await this.#lp.read();
-        this.#dispatch(bytes.subarray());
-      }
+      more = this.#stream.send(bytes);
     } catch (error) {
-      failure = error as Error;
-    }
-    if (failure?.name === 'InvalidDataLengthError' && !this.#closed) {
-      // Tell the peer why before hanging up; its frame was never read, so the id is unknown.
-      const error = { code: HipErrorCode.tooLarge, message: 'frame exceeds the size limit' };
-      await this.#send({ type: 'response', id: 0, error }).catch(() => {});
-      this.abort('oversized frame');
+      batch.reject(error as Error);
       return;
     }
-    this.#finish(failure);
+    if (more) {
+      batch.resolve();
+      return;
+    }
+    // The transport's buffer is full: hold further frames until it drains.
+    this.#awaitingDrain = true;
+    this.#stream.onDrain().then(
+      () => {
+        this.#awaitingDrain = false;
+        batch.resolve();
+        this.#flush();
+      },
+      (error: Error) => {
+        this.#awaitingDrain = false;
+        batch.reject(error);
+        this.#flush();
+      },
+    );
+  };
+
+  #read(chunk: Uint8Array): void {
+    if (this.#closed || this.#refusing) return;
+    let frames: Uint8Array[];
+    try {
+      frames = this.#reader.push(chunk);
+    } catch {
+      // Tell the peer why before hanging up; its frame was never read, so the id is unknown.
+      this.#hangUp(
+        { code: HipErrorCode.tooLarge, message: 'frame exceeds the size limit' },
+        'oversized frame',
+      );
+      return;
+    }
+    for (const frame of frames) {
+      if (this.#closed || this.#refusing) return;
+      try {
+        this.#dispatch(frame);
+      } catch {
+        // A local handler (an event callback) threw: not the peer's doing, the channel carries on.
+      }
+    }
+  }
+
+  /** One error frame with id 0 (the peer's last word: it fails everything it has pending), then abort. */
+  #hangUp(error: HipErrorBody, reason: string): void {
+    this.#refusing = true;
+    this.#send({ type: 'response', id: 0, error })
+      .catch(() => {})
+      .finally(() => this.abort(reason));
   }
 
   #dispatch(bytes: Uint8Array): void {
@@ -120,9 +213,7 @@ export class Channel {
       frame = decodeFrame(bytes) as typeof frame;
     } catch (error) {
       // A peer that sends garbage gets one error frame and loses the channel.
-      void this.#send({ type: 'response', id: 0, error: (error as HipError).toBody() }).finally(() =>
-        this.abort('malformed frame'),
-      );
+      this.#hangUp((error as HipError).toBody(), 'malformed frame');
       return;
     }
     if (frame?.type === 'response' && typeof frame.id === 'number') {
@@ -137,11 +228,11 @@ export class Channel {
     } else if (frame?.type === 'request' && this.#handlers.onRequest) {
       void this.#answer(frame);
     } else {
-      void this.#send({
+      this.#send({
         type: 'response',
         id: typeof frame?.id === 'number' ? frame.id : 0,
         error: { code: HipErrorCode.badRequest, message: 'expected a request frame' },
-      });
+      }).catch(() => {});
     }
   }
 

@@ -7,6 +7,7 @@ import { loadIdentity } from '../chains/fabric/identity-files.ts';
 import { FiscoBcosConnector } from '../chains/fisco-bcos/connector.ts';
 import { assetArtifact, keyValueArtifact } from '../chains/fisco-bcos/contracts/index.ts';
 import type { FabricChainConfig, FiscoChainConfig, RouterConfig } from './config.ts';
+import { nodeHttpPost } from './http-post.ts';
 
 const shippedAbis: Record<string, InterfaceAbi> = {
   Asset: assetArtifact.abi as InterfaceAbi,
@@ -20,6 +21,7 @@ function fiscoConnector(zone: string, chain: FiscoChainConfig): ChainConnector {
     groupId: chain.groupId,
     zone,
     chainName: chain.name,
+    post: nodeHttpPost(),
     resources: chain.resources.map((r) => ({
       name: r.name,
       address: r.address,

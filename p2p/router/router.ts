@@ -6,8 +6,6 @@
  * Routers only relay: transactions arrive signed by the wallet; a router never holds
  * or uses a user's key.
  */
-import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { ping } from '@libp2p/ping';
@@ -18,6 +16,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { ChainConnector, TransactionReceipt } from '../chains/connector.ts';
 import { Channel } from '../protocol/channel.ts';
+import { encryption } from '../protocol/encryption.ts';
 import { HipError, HipErrorCode, type HipErrorCodeValue } from '../protocol/errors.ts';
 import { decodeFrame, encodeFrame } from '../protocol/frame.ts';
 import {
@@ -33,6 +32,7 @@ import {
   type ResourceEvent,
   requestFrame,
 } from '../protocol/messages.ts';
+import { streamMuxer } from '../protocol/muxer.ts';
 import { startAdminServer } from './admin-server.ts';
 import { connectorsFromConfig } from './chain-connectors.ts';
 import type { RouterConfig } from './config.ts';
@@ -93,8 +93,8 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     privateKey,
     addresses: { listen: config.listen },
     transports: [tcp(), webSockets()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    connectionEncrypters: [encryption()],
+    streamMuxers: [streamMuxer()],
     services: { identify: identify(), ping: ping() },
     connectionManager: {
       maxConnections: config.limits.maxClientConnections + members.size,

@@ -22,7 +22,7 @@ import { UnknownResourceError } from '../errors.ts';
 import { contractInterface, decodeEvent, decodeResult, encodeCall } from './abi.ts';
 import { FiscoRpcError, FiscoTransactionMismatchError, FiscoTransactionRefusedError } from './errors.ts';
 import { contractEvents } from './events.ts';
-import { FiscoRpcClient } from './rpc-client.ts';
+import { FiscoRpcClient, type HttpPost } from './rpc-client.ts';
 import type { FiscoBlock, FiscoReceipt, FiscoTransaction } from './rpc-types.ts';
 import { decodeTransaction } from './transaction.ts';
 import { normaliseStatus, STATUS_OK } from './transaction-status.ts';
@@ -50,6 +50,8 @@ export interface FiscoBcosConnectorOptions {
   resources: FiscoResourceConfig[];
   receiptTimeoutMs?: number;
   fetch?: typeof fetch;
+  /** How RPC requests travel (see `FiscoRpcClientOptions.post`); defaults to `fetch`. */
+  post?: HttpPost;
 }
 
 interface Resource {
@@ -70,6 +72,7 @@ export class FiscoBcosConnector implements ChainConnector {
       url: options.url,
       groupId: options.groupId,
       ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.post ? { post: options.post } : {}),
     });
     this.#prefix = `${options.zone}.${options.chainName}.`;
     this.#receiptTimeoutMs = options.receiptTimeoutMs ?? 30_000;
