@@ -14,17 +14,27 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { ledger as ledgerProtos, peer } from '@hyperledger/fabric-protos';
+import {
+  type ChaincodeMessage,
+  decodeChaincodeMessage,
+  decodeIteratorId,
+  decodeKeyRequest,
+  decodeRangeRequest,
+  decodeResponse,
+  encodeChaincodeMessage,
+  encodeQueryResponse,
+  MessageType as Type,
+} from './chaincode-codec.ts';
+import type { ChaincodeResponse } from './gateway-codec.ts';
 import type { TxSimulator } from './tx-simulator.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-
-const Type = peer.ChaincodeMessage.Type;
-type MessageType = (typeof Type)[keyof typeof Type];
+const CONNECT = '/protos.Chaincode/Connect';
 
 export interface ChaincodeResult {
-  response: { status: number; message: string; payload: Uint8Array };
-  event: peer.ChaincodeEvent | undefined;
+  response: ChaincodeResponse;
+  /** peer.ChaincodeEvent bytes, as the chaincode set it. */
+  event: Uint8Array | undefined;
 }
 
 interface RunningTx {
@@ -39,7 +49,12 @@ export interface ChaincodeHostOptions {
   /** Where the chaincode server listens (see ChaincodeProcess, or chaincode run elsewhere). */
   address: string;
   executeTimeoutMs?: number;
+  /** Transactions executing at once on this chaincode; more wait in arrival order. */
+  maxConcurrent?: number;
 }
+
+/** Enough to keep the chaincode process busy while the devpeer serves the rest of a burst. */
+const DEFAULT_MAX_CONCURRENT = 16;
 
 export interface ChaincodeModule {
   /** Module exporting the contract class(es). */
@@ -75,17 +90,21 @@ export class ChaincodeProcess {
         clearTimeout(timer);
         reject(new Error(`chaincode server exited with ${code}`));
       });
-      child.stdout?.on('data', (chunk: Buffer) => {
+      const onData = (chunk: Buffer) => {
         output += chunk.toString();
         if (!output.includes('CHAINCODE_READY')) return;
         clearTimeout(timer);
         child.removeAllListeners('exit');
+        // Later output (fabric-shim's error logs) is drained, not collected and rescanned.
+        child.stdout?.off('data', onData);
+        child.stdout?.resume();
         const addresses = new Map<string, string>();
         for (const match of output.matchAll(/CHAINCODE_ADDRESS ([^=\s]+)=(\S+)/g)) {
           if (match[1] && match[2]) addresses.set(match[1], match[2]);
         }
         resolve(new ChaincodeProcess(child, addresses));
-      });
+      };
+      child.stdout?.on('data', onData);
     });
   }
 
@@ -98,27 +117,51 @@ export class ChaincodeProcess {
 export class ChaincodeHost {
   readonly name: string;
   readonly version = '1.0';
-  readonly #stream: grpc.ClientDuplexStream<peer.ChaincodeMessage, peer.ChaincodeMessage>;
-  readonly #client: peer.ChaincodeClient;
+  readonly #stream: grpc.ClientDuplexStream<ChaincodeMessage, ChaincodeMessage>;
+  readonly #client: grpc.Client;
   readonly #running = new Map<string, RunningTx>();
+  /** Transactions running or waiting for a slot, by channel and txid. */
+  readonly #admitted = new Set<string>();
+  readonly #waiting: Array<() => void> = [];
+  readonly #maxConcurrent: number;
+  #active = 0;
   readonly #timeoutMs: number;
 
   private constructor(
     name: string,
-    client: peer.ChaincodeClient,
-    stream: grpc.ClientDuplexStream<peer.ChaincodeMessage, peer.ChaincodeMessage>,
+    client: grpc.Client,
+    stream: grpc.ClientDuplexStream<ChaincodeMessage, ChaincodeMessage>,
     timeoutMs: number,
+    maxConcurrent: number,
   ) {
     this.name = name;
     this.#client = client;
     this.#stream = stream;
     this.#timeoutMs = timeoutMs;
+    this.#maxConcurrent = maxConcurrent;
   }
 
   static async start(options: ChaincodeHostOptions): Promise<ChaincodeHost> {
-    const client = new peer.ChaincodeClient(options.address, grpc.credentials.createInsecure());
-    const stream = client.connect();
-    const host = new ChaincodeHost(options.name, client, stream, options.executeTimeoutMs ?? 30_000);
+    // One long-lived stream: nothing to retry (and no per-message retry buffer), no channelz.
+    const client = new grpc.Client(options.address, grpc.credentials.createInsecure(), {
+      'grpc.enable_retries': 0,
+      'grpc.enable_channelz': 0,
+    });
+    const stream = client.makeBidiStreamRequest<ChaincodeMessage, ChaincodeMessage>(
+      CONNECT,
+      (message) => {
+        const bytes = encodeChaincodeMessage(message);
+        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+      },
+      decodeChaincodeMessage,
+    );
+    const host = new ChaincodeHost(
+      options.name,
+      client,
+      stream,
+      options.executeTimeoutMs ?? 30_000,
+      options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
+    );
     try {
       await host.#handshake();
     } catch (error) {
@@ -137,8 +180,8 @@ export class ChaincodeHost {
         this.#failAll(`chaincode stream terminated: ${error.message}`);
       });
       this.#stream.on('end', () => this.#failAll('chaincode stream terminated'));
-      this.#stream.on('data', (message: peer.ChaincodeMessage) => {
-        if (message.getType() === Type.REGISTER) {
+      this.#stream.on('data', (message: ChaincodeMessage) => {
+        if (message.type === Type.REGISTER) {
           this.#send(Type.REGISTERED, new Uint8Array(0), '', '');
           this.#send(Type.READY, new Uint8Array(0), '', '');
           clearTimeout(timer);
@@ -150,41 +193,64 @@ export class ChaincodeHost {
     });
   }
 
-  /** Runs one transaction (or query) with `simulator` collecting its reads and writes. */
-  execute(
+  /**
+   * Runs one transaction (or query) with `simulator` collecting its reads and writes.
+   * At most `maxConcurrent` run at once, the rest wait in arrival order: a burst of
+   * proposals is then endorsed first come, first served instead of all finishing
+   * together at the end of the burst (which would hold back every Submit of it).
+   */
+  async execute(
     channel: string,
     txId: string,
-    signedProposal: peer.SignedProposal,
+    signedProposal: Uint8Array,
     input: Uint8Array,
     simulator: TxSimulator,
   ): Promise<ChaincodeResult> {
     const key = `${channel}\u0000${txId}`;
-    if (this.#running.has(key)) {
-      return Promise.reject(new Error(`txid: ${txId}(${channel}) exists`));
+    if (this.#admitted.has(key)) throw new Error(`txid: ${txId}(${channel}) exists`);
+    this.#admitted.add(key);
+    try {
+      if (this.#active < this.#maxConcurrent) this.#active++;
+      // A finishing execution hands its slot straight to the next in line.
+      else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+      try {
+        return await this.#run(key, channel, txId, signedProposal, input, simulator);
+      } finally {
+        const next = this.#waiting.shift();
+        if (next) next();
+        else this.#active--;
+      }
+    } finally {
+      this.#admitted.delete(key);
     }
+  }
+
+  #run(
+    key: string,
+    channel: string,
+    txId: string,
+    signedProposal: Uint8Array,
+    input: Uint8Array,
+    simulator: TxSimulator,
+  ): Promise<ChaincodeResult> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#running.delete(key);
         reject(new Error(`timeout expired while executing transaction`));
       }, this.#timeoutMs);
       this.#running.set(key, { simulator, resolve, reject, timer });
-      const message = new peer.ChaincodeMessage();
-      message.setType(Type.TRANSACTION);
-      message.setPayload(input);
-      message.setTxid(txId);
-      message.setChannelId(channel);
-      message.setProposal(signedProposal);
-      this.#stream.write(message);
+      this.#stream.write({
+        type: Type.TRANSACTION,
+        payload: input,
+        txid: txId,
+        channelId: channel,
+        proposal: signedProposal,
+      });
     });
   }
 
-  #send(type: MessageType, payload: Uint8Array, txId: string, channel: string): void {
-    const message = new peer.ChaincodeMessage();
-    message.setType(type);
-    message.setPayload(payload);
-    message.setTxid(txId);
-    message.setChannelId(channel);
-    this.#stream.write(message);
+  #send(type: Type, payload: Uint8Array, txId: string, channel: string): void {
+    this.#stream.write({ type, payload, txid: txId, channelId: channel });
   }
 
   #finish(key: string): RunningTx | undefined {
@@ -196,29 +262,17 @@ export class ChaincodeHost {
     return tx;
   }
 
-  #onMessage(message: peer.ChaincodeMessage): void {
-    const txId = message.getTxid();
-    const channel = message.getChannelId();
+  #onMessage(message: ChaincodeMessage): void {
+    const { txid: txId, channelId: channel, type } = message;
     const key = `${channel}\u0000${txId}`;
-    const type = message.getType();
     if (type === Type.COMPLETED) {
       const tx = this.#finish(key);
-      const response = peer.Response.deserializeBinary(message.getPayload_asU8());
-      tx?.resolve({
-        response: {
-          status: response.getStatus(),
-          message: response.getMessage(),
-          payload: response.getPayload_asU8(),
-        },
-        event: message.getChaincodeEvent(),
-      });
+      tx?.resolve({ response: decodeResponse(message.payload), event: message.chaincodeEvent });
       return;
     }
     if (type === Type.ERROR) {
       const tx = this.#finish(key);
-      tx?.reject(
-        new Error(`transaction returned with failure: ${Buffer.from(message.getPayload_asU8()).toString()}`),
-      );
+      tx?.reject(new Error(`transaction returned with failure: ${Buffer.from(message.payload).toString()}`));
       return;
     }
     if (type === Type.KEEPALIVE) return;
@@ -228,7 +282,7 @@ export class ChaincodeHost {
       return;
     }
     try {
-      const payload = this.#serve(type, message.getPayload_asU8(), tx.simulator);
+      const payload = this.#serve(type, message.payload, tx.simulator);
       this.#send(Type.RESPONSE, payload, txId, channel);
     } catch (error) {
       this.#send(Type.ERROR, Buffer.from((error as Error).message), txId, channel);
@@ -236,46 +290,33 @@ export class ChaincodeHost {
   }
 
   /** Serves one ledger request of the chaincode; throws to answer ERROR. */
-  #serve(type: MessageType, payload: Uint8Array, simulator: TxSimulator): Uint8Array {
+  #serve(type: Type, payload: Uint8Array, simulator: TxSimulator): Uint8Array {
     switch (type) {
-      case Type.GET_STATE: {
-        const request = peer.GetState.deserializeBinary(payload);
-        if (request.getCollection()) throw new Error('private data is not supported by the devpeer');
-        return simulator.getState(request.getKey());
-      }
-      case Type.PUT_STATE: {
-        const request = peer.PutState.deserializeBinary(payload);
-        if (request.getCollection()) throw new Error('private data is not supported by the devpeer');
-        simulator.putState(request.getKey(), request.getValue_asU8());
-        return new Uint8Array(0);
-      }
+      case Type.GET_STATE:
+      case Type.PUT_STATE:
       case Type.DEL_STATE: {
-        const request = peer.DelState.deserializeBinary(payload);
-        if (request.getCollection()) throw new Error('private data is not supported by the devpeer');
-        simulator.deleteState(request.getKey());
+        const request = decodeKeyRequest(type, payload);
+        if (request.collection) throw new Error('private data is not supported by the devpeer');
+        if (type === Type.GET_STATE) return simulator.getState(request.key);
+        if (type === Type.PUT_STATE) simulator.putState(request.key, request.value);
+        else simulator.deleteState(request.key);
         return new Uint8Array(0);
       }
       case Type.GET_STATE_BY_RANGE: {
-        const request = peer.GetStateByRange.deserializeBinary(payload);
-        if (request.getCollection()) throw new Error('private data is not supported by the devpeer');
-        return this.#queryResponse(
-          simulator,
-          simulator.openRange(request.getStartkey(), request.getEndkey()),
-        );
+        const request = decodeRangeRequest(payload);
+        if (request.collection) throw new Error('private data is not supported by the devpeer');
+        return this.#queryResponse(simulator, simulator.openRange(request.startKey, request.endKey));
       }
-      case Type.QUERY_STATE_NEXT: {
-        const request = peer.QueryStateNext.deserializeBinary(payload);
-        return this.#queryResponse(simulator, simulator.nextPage(request.getId()));
-      }
+      case Type.QUERY_STATE_NEXT:
+        return this.#queryResponse(simulator, simulator.nextPage(decodeIteratorId(payload)));
       case Type.QUERY_STATE_CLOSE: {
-        const request = peer.QueryStateClose.deserializeBinary(payload);
-        simulator.closeIterator(request.getId());
-        const response = new peer.QueryResponse();
-        response.setId(request.getId());
-        return response.serializeBinary();
+        const id = decodeIteratorId(payload);
+        simulator.closeIterator(id);
+        return encodeQueryResponse(id, false, simulator.namespace, []);
       }
       case Type.GET_STATE_METADATA:
-        return new peer.StateMetadataResult().serializeBinary();
+        // StateMetadataResult with no entries.
+        return new Uint8Array(0);
       case Type.GET_QUERY_RESULT:
         // Same answer as a real peer on LevelDB state.
         throw new Error('ExecuteQuery not supported for leveldb');
@@ -287,21 +328,7 @@ export class ChaincodeHost {
   }
 
   #queryResponse(simulator: TxSimulator, page: ReturnType<TxSimulator['openRange']>): Uint8Array {
-    const response = new peer.QueryResponse();
-    response.setId(page.id);
-    response.setHasMore(page.hasMore);
-    response.setResultsList(
-      page.kvs.map(({ key, value }) => {
-        const kv = new ledgerProtos.queryresult.KV();
-        kv.setNamespace(simulator.namespace);
-        kv.setKey(key);
-        kv.setValue(value);
-        const result = new peer.QueryResultBytes();
-        result.setResultbytes(kv.serializeBinary());
-        return result;
-      }),
-    );
-    return response.serializeBinary();
+    return encodeQueryResponse(page.id, page.hasMore, simulator.namespace, page.kvs);
   }
 
   #failAll(reason: string): void {

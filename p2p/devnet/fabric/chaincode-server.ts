@@ -30,23 +30,21 @@ const ChaincodeFromContract = require('fabric-shim/lib/contract-spi/chaincodefro
   title: string,
   version: string,
 ) => ChaincodeInterface;
-// winston (fabric-shim's logger) formats every message before its transport drops those
-// below the level, and fabric-shim logs several debug lines per transaction: drop them first.
-const { Logger } = require('winston') as {
-  Logger: { prototype: { _transform: Transform; isLevelEnabled(level: string): boolean } };
-};
-type Transform = (
-  this: { isLevelEnabled(level: string): boolean },
-  info: LogInfo,
-  enc: string,
-  done: () => void,
-) => void;
-type LogInfo = { level: string; [key: symbol]: string | undefined };
-const LEVEL = Symbol.for('level');
-const formatAndWrite = Logger.prototype._transform;
-Logger.prototype._transform = function (info, enc, done) {
-  if (!this.isLevelEnabled(info[LEVEL] ?? info.level)) return done();
-  formatAndWrite.call(this, info, enc, done);
+// fabric-shim parses the creator's certificate (pure-JS ASN.1) for ctx.clientIdentity on
+// every transaction; the parsed certificate is only read, so parse each PEM once. Resolved
+// from fabric-shim: the instance it uses (@fidm/x509 is not our dependency).
+const shimRequire = createRequire(require.resolve('fabric-shim/lib/chaincode.js'));
+const { Certificate } = shimRequire('@fidm/x509') as { Certificate: { fromPEM(pem: string): unknown } };
+const parseCertificate = Certificate.fromPEM.bind(Certificate);
+const parsedCertificates = new Map<string, unknown>();
+Certificate.fromPEM = (pem) => {
+  let parsed = parsedCertificates.get(pem);
+  if (parsed === undefined) {
+    parsed = parseCertificate(pem);
+    if (parsedCertificates.size >= 1000) parsedCertificates.clear();
+    parsedCertificates.set(pem, parsed);
+  }
+  return parsed;
 };
 const { JSONSerializer, Contract } = require('fabric-contract-api') as {
   JSONSerializer: unknown;
@@ -98,7 +96,10 @@ for (const spec of specs) {
   const address = `${values.host}:${await freePort(values.host)}`;
   const chaincode = new ChaincodeFromContract(contracts, serializers, {}, spec.name, '1.0');
   // No tlsProps: loopback only, the devpeer dials without TLS.
-  const serverOptions = { ccid: `${spec.name}:1.0`, address } as Parameters<typeof Shim.server>[1];
+  // No channelz bookkeeping per call on a loopback server nobody inspects.
+  const serverOptions = { ccid: `${spec.name}:1.0`, address, 'grpc.enable_channelz': 0 } as Parameters<
+    typeof Shim.server
+  >[1];
   await Shim.server(chaincode, serverOptions).start();
   process.stdout.write(`CHAINCODE_ADDRESS ${spec.name}=${address}\n`);
 }

@@ -12,10 +12,12 @@ import {
   type DecodedRangeQuery,
   decodeEnvelope,
 } from '../../chains/fabric/envelope-codec.ts';
-import { computeTxId, ENDORSER_TRANSACTION } from '../../chains/fabric/header-codec.ts';
-import { type FabricSigningIdentity, signDigest } from '../../chains/fabric/identity.ts';
+import { ENDORSER_TRANSACTION } from '../../chains/fabric/header-codec.ts';
+import type { FabricSigningIdentity } from '../../chains/fabric/identity.ts';
+import { newMessageSigner } from '../../chains/fabric/node-signer.ts';
 import { compareKeys, type Ledger, type TxLocation, type Version } from './ledger.ts';
 import type { MspVerifier } from './msp-verifier.ts';
+import { txIdOf } from './node-hash.ts';
 
 export const VALIDATION = {
   VALID: 0,
@@ -49,8 +51,12 @@ export class Committer {
   readonly #blockListeners = new Set<(block: common.Block) => void>();
   #closed = false;
 
+  /** The peer's signature over the block header hash (node:crypto hashes the header bytes itself). */
+  readonly #signBlock: (headerBytes: Uint8Array) => Uint8Array;
+
   constructor(options: CommitterOptions) {
     this.#options = options;
+    this.#signBlock = newMessageSigner(options.peerIdentity);
   }
 
   get ledger(): Ledger {
@@ -114,7 +120,7 @@ export class Committer {
     const codes = this.#validateBlock(decoded);
     const block = this.ledger.commitBlock(envelopes, codes, {
       decoded,
-      sign: (digest) => signDigest(this.#options.peerIdentity.privateKey, digest),
+      sign: this.#signBlock,
     });
     for (const tx of decoded) {
       const waiters = tx && this.#waiters.get(tx.txId);
@@ -151,9 +157,9 @@ export class Committer {
     const ledger = this.ledger;
     if (tx.type !== ENDORSER_TRANSACTION) return VALIDATION.UNKNOWN_TX_TYPE;
     const creator = msp.deserialize(tx.creatorBytes);
-    if (!creator || !msp.verify(creator, tx.payloadBytes, tx.signature))
+    if (!creator || !msp.verify(creator, tx.payloadBytes, tx.signature, true))
       return VALIDATION.BAD_CREATOR_SIGNATURE;
-    if (computeTxId(tx.nonce, tx.creatorBytes) !== tx.txId) return VALIDATION.BAD_PROPOSAL_TXID;
+    if (txIdOf(tx.nonce, tx.creatorBytes) !== tx.txId) return VALIDATION.BAD_PROPOSAL_TXID;
     if (seen.has(tx.txId) || ledger.txLocation(tx.txId)) return VALIDATION.DUPLICATE_TXID;
     if (!this.#endorsed(tx)) return VALIDATION.ENDORSEMENT_POLICY_FAILURE;
     for (const read of tx.reads) {
@@ -172,10 +178,12 @@ export class Committer {
     return tx.endorsements.some(({ endorser, signature }) => {
       const identity = this.#options.msp.deserialize(endorser);
       if (!identity) return false;
+      // Remembered when this peer signed it: no curve math for its own endorsements.
       return this.#options.msp.verify(
         identity,
         Buffer.concat([tx.responsePayloadBytes, endorser]),
         signature,
+        true,
       );
     });
   }

@@ -10,11 +10,11 @@
  */
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { gateway } from '@hyperledger/fabric-protos';
 import { weftChaincodeModules } from '../../chains/fabric/chaincode/index.ts';
 import { ChaincodeHost, type ChaincodeModule, ChaincodeProcess } from './chaincode-host.ts';
 import { Committer } from './committer.ts';
 import { Endorser } from './endorser.ts';
+import { gatewayServiceDefinition } from './gateway-codec.ts';
 import { createGatewayService } from './gateway-service.ts';
 import { Ledger } from './ledger.ts';
 import { MspVerifier } from './msp-verifier.ts';
@@ -128,9 +128,11 @@ export async function startDevpeer(options: DevpeerOptions): Promise<Devpeer> {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': 100 * 1024 * 1024,
     'grpc.max_send_message_length': 100 * 1024 * 1024,
+    // No channelz bookkeeping per call: nothing inspects the devpeer's channelz.
+    'grpc.enable_channelz': 0,
   });
   server.addService(
-    gateway.GatewayService,
+    gatewayServiceDefinition,
     createGatewayService({
       endorser,
       committers,

@@ -6,29 +6,60 @@
  * pair so the gateway layer maps them to the same gRPC codes a real gateway uses.
  */
 import { createHash } from 'node:crypto';
-import { common, peer } from '@hyperledger/fabric-protos';
+import { common } from '@hyperledger/fabric-protos';
+import { decodeChaincodeEvent } from '../../chains/fabric/envelope-codec.ts';
 import {
-  computeTxId,
   decodeSerializedIdentity,
   ENDORSER_TRANSACTION,
   encodeSerializedIdentity,
 } from '../../chains/fabric/header-codec.ts';
 import type { FabricSigningIdentity } from '../../chains/fabric/identity.ts';
 import { newMessageSigner } from '../../chains/fabric/node-signer.ts';
+import {
+  bytesField,
+  decodeFields,
+  encodeFields,
+  type ProtoFields,
+  repeatedBytes,
+  stringField,
+  varintField,
+} from '../../chains/fabric/protobuf-wire.ts';
 import type { ChaincodeHost } from './chaincode-host.ts';
+import { type ChaincodeResponse, encodeResponse } from './gateway-codec.ts';
 import type { Ledger } from './ledger.ts';
 import type { MspVerifier } from './msp-verifier.ts';
+import { txIdOf } from './node-hash.ts';
 import type { SystemChaincode } from './qscc.ts';
 import { TxSimulator } from './tx-simulator.ts';
 
-/** An unpacked proposal, as Fabric's UnpackProposal produces it. */
+/** The channel header fields the endorser and gateway look at. */
+export interface UnpackedChannelHeader {
+  type: number;
+  channelId: string;
+  txId: string;
+  epoch: bigint;
+}
+
+/**
+ * An unpacked proposal, as Fabric's UnpackProposal produces it; byte fields are
+ * views into the signed proposal as received, so nothing is serialized again.
+ */
 export interface UnpackedProposal {
-  signedProposal: peer.SignedProposal;
-  header: common.Header;
-  channelHeader: common.ChannelHeader;
-  signatureHeader: common.SignatureHeader;
+  /** peer.SignedProposal bytes (what the chaincode receives in its TRANSACTION message). */
+  signedProposal: Uint8Array;
+  proposalBytes: Uint8Array;
+  signature: Uint8Array;
+  /** common.Header bytes, as they go into the transaction payload. */
+  headerBytes: Uint8Array;
+  channelHeaderBytes: Uint8Array;
+  signatureHeaderBytes: Uint8Array;
+  channelHeader: UnpackedChannelHeader;
+  creatorBytes: Uint8Array;
+  nonce: Uint8Array;
   chaincodeName: string;
-  input: peer.ChaincodeInput;
+  /** peer.ChaincodeInput bytes, what the chaincode is invoked with. */
+  input: Uint8Array;
+  args: Uint8Array[];
   /** ChaincodeProposalPayload without its transient map, as it goes into the transaction. */
   payloadWithoutTransient: Uint8Array;
   hasTransientData: boolean;
@@ -39,43 +70,71 @@ export interface EndorserResult {
   response: { status: number; message: string; payload?: Uint8Array };
   /** ProposalResponsePayload bytes (absent when Fabric leaves it out). */
   payload?: Uint8Array;
-  endorsement?: peer.Endorsement;
+  /** peer.Endorsement bytes { endorser = 1, signature = 2 }. */
+  endorsement?: Uint8Array;
   /** Set when Fabric's ProcessProposal also returns an error. */
   error?: string;
 }
 
-/** Fabric's UnpackProposal; throws with Fabric's messages. */
-export function unpackProposal(signedProposal: peer.SignedProposal): UnpackedProposal {
-  const proposal = peer.Proposal.deserializeBinary(signedProposal.getProposalBytes_asU8());
-  const header = common.Header.deserializeBinary(proposal.getHeader_asU8());
-  const channelHeader = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8());
-  const signatureHeader = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8());
-  const extension = peer.ChaincodeHeaderExtension.deserializeBinary(channelHeader.getExtension_asU8());
-  const chaincodeId = extension.getChaincodeId();
-  if (!chaincodeId) throw new Error('ChaincodeHeaderExtension.ChaincodeId is nil');
-  if (!chaincodeId.getName()) throw new Error('ChaincodeHeaderExtension.ChaincodeId.Name is empty');
-  const payload = peer.ChaincodeProposalPayload.deserializeBinary(proposal.getPayload_asU8());
-  const spec = peer.ChaincodeInvocationSpec.deserializeBinary(payload.getInput_asU8()).getChaincodeSpec();
-  if (!spec) throw new Error('chaincode invocation spec did not contain chaincode spec');
-  const input = spec.getInput();
-  if (!input) throw new Error('chaincode input did not contain any input');
-  const withoutTransient = new peer.ChaincodeProposalPayload();
-  withoutTransient.setInput(payload.getInput_asU8());
-  const payloadWithoutTransient = withoutTransient.serializeBinary();
+/** proto.Unmarshal with Fabric's wrapping of the error. */
+function unmarshal(bytes: Uint8Array, what: string): ProtoFields {
+  try {
+    return decodeFields(bytes);
+  } catch (error) {
+    throw new Error(`could not unmarshal ${what}: ${(error as Error).message}`);
+  }
+}
+
+/** Fabric's UnpackProposal (core/endorser/msgvalidation.go); throws with Fabric's messages. */
+export function unpackProposal(signedProposal: Uint8Array): UnpackedProposal {
+  const signed = unmarshal(signedProposal, 'signed proposal');
+  const proposalBytes = bytesField(signed, 1);
+  const proposal = unmarshal(proposalBytes, 'proposal bytes');
+  const headerBytes = bytesField(proposal, 1);
+  const header = unmarshal(headerBytes, 'header');
+  const channelHeaderBytes = bytesField(header, 1);
+  const signatureHeaderBytes = bytesField(header, 2);
+  const channelHeader = unmarshal(channelHeaderBytes, 'channel header');
+  const signatureHeader = unmarshal(signatureHeaderBytes, 'signature header');
+  const extension = unmarshal(bytesField(channelHeader, 7), 'header extension');
+  if (!extension.has(2)) throw new Error('ChaincodeHeaderExtension.ChaincodeId is nil');
+  const chaincodeName = stringField(unmarshal(bytesField(extension, 2), 'chaincode id'), 2);
+  if (!chaincodeName) throw new Error('ChaincodeHeaderExtension.ChaincodeId.Name is empty');
+  const payload = unmarshal(bytesField(proposal, 2), 'chaincode proposal payload');
+  const inputBytes = bytesField(payload, 1);
+  const invocationSpec = unmarshal(inputBytes, 'chaincode invocation spec');
+  if (!invocationSpec.has(1)) throw new Error('chaincode invocation spec did not contain chaincode spec');
+  const spec = unmarshal(bytesField(invocationSpec, 1), 'chaincode spec');
+  if (!spec.has(3)) throw new Error('chaincode input did not contain any input');
+  const input = bytesField(spec, 3);
+  const args = repeatedBytes(unmarshal(input, 'chaincode input'), 1);
+  // ChaincodeProposalPayload { input = 1, transient_map = 2 } without the transient map.
+  const payloadWithoutTransient = encodeFields([[1, inputBytes]]);
   const proposalHash = createHash('sha256')
-    .update(header.getChannelHeader_asU8())
-    .update(header.getSignatureHeader_asU8())
+    .update(channelHeaderBytes)
+    .update(signatureHeaderBytes)
     .update(payloadWithoutTransient)
     .digest();
   return {
     signedProposal,
-    header,
-    channelHeader,
-    signatureHeader,
-    chaincodeName: chaincodeId.getName(),
+    proposalBytes,
+    signature: bytesField(signed, 2),
+    headerBytes,
+    channelHeaderBytes,
+    signatureHeaderBytes,
+    channelHeader: {
+      type: Number(BigInt.asIntN(32, varintField(channelHeader, 1))),
+      channelId: stringField(channelHeader, 4),
+      txId: stringField(channelHeader, 5),
+      epoch: varintField(channelHeader, 6),
+    },
+    creatorBytes: bytesField(signatureHeader, 1),
+    nonce: bytesField(signatureHeader, 2),
+    chaincodeName,
     input,
+    args,
     payloadWithoutTransient,
-    hasTransientData: payload.getTransientmapMap().getLength() > 0,
+    hasTransientData: payload.has(2),
     proposalHash,
   };
 }
@@ -99,16 +158,16 @@ export class Endorser {
     this.#sign = newMessageSigner(options.peerIdentity);
   }
 
-  /** Takes the proposal already unpacked (the gateway unpacks it to route it) or unpacks it here. */
-  async processProposal(proposal: peer.SignedProposal | UnpackedProposal): Promise<EndorserResult> {
+  /** Takes the proposal already unpacked (the gateway unpacks it to route it) or SignedProposal bytes. */
+  async processProposal(proposal: Uint8Array | UnpackedProposal): Promise<EndorserResult> {
     let up: UnpackedProposal;
     try {
-      up = 'channelHeader' in proposal ? proposal : unpackProposal(proposal);
+      up = proposal instanceof Uint8Array ? unpackProposal(proposal) : proposal;
     } catch (error) {
       const message = (error as Error).message;
       return { response: { status: 500, message }, error: message };
     }
-    const channel = up.channelHeader.getChannelId();
+    const channel = up.channelHeader.channelId;
     const ledger = this.#options.channels.get(channel);
     if (!ledger) return { response: { status: 500, message: `channel '${channel}' not found` } };
     const invalid = this.#validate(up, ledger);
@@ -123,23 +182,20 @@ export class Endorser {
 
   /** Fabric's UnpackedProposal.Validate; returns the error message or null. */
   #validate(up: UnpackedProposal, ledger: Ledger): string | null {
-    if (
-      up.channelHeader.getType() !== ENDORSER_TRANSACTION &&
-      up.channelHeader.getType() !== common.HeaderType.CONFIG
-    ) {
-      return `invalid header type ${up.channelHeader.getType()}`;
+    const { type, epoch, txId } = up.channelHeader;
+    if (type !== ENDORSER_TRANSACTION && type !== common.HeaderType.CONFIG) {
+      return `invalid header type ${type}`;
     }
-    if (up.channelHeader.getEpoch() !== 0) return 'epoch is non-zero';
-    const nonce = up.signatureHeader.getNonce_asU8();
-    const creatorBytes = up.signatureHeader.getCreator_asU8();
+    if (epoch !== 0n) return 'epoch is non-zero';
+    const { nonce, creatorBytes } = up;
     if (nonce.length === 0) return 'nonce is empty';
     if (creatorBytes.length === 0) return 'creator is empty';
-    const expected = computeTxId(nonce, creatorBytes);
-    if (up.channelHeader.getTxId() !== expected) {
-      return `incorrectly computed txid '${up.channelHeader.getTxId()}' -- expected '${expected}'`;
+    const expected = txIdOf(nonce, creatorBytes);
+    if (txId !== expected) {
+      return `incorrectly computed txid '${txId}' -- expected '${expected}'`;
     }
-    if (up.signedProposal.getProposalBytes_asU8().length === 0) return 'empty proposal bytes';
-    const signature = up.signedProposal.getSignature_asU8();
+    if (up.proposalBytes.length === 0) return 'empty proposal bytes';
+    const signature = up.signature;
     if (signature.length === 0) return 'empty signature bytes';
     const identity = this.#options.msp.deserialize(creatorBytes);
     if (!identity) {
@@ -154,16 +210,16 @@ export class Endorser {
         ? `access denied: channel [${ledger.channel}] creator org [${mspId}]`
         : `access denied: channel [${ledger.channel}] creator org unknown, creator is malformed`;
     }
-    if (!this.#options.msp.verify(identity, up.signedProposal.getProposalBytes_asU8(), signature)) {
+    if (!this.#options.msp.verify(identity, up.proposalBytes, signature)) {
       return `access denied: channel [${ledger.channel}] creator org [${identity.mspId}]`;
     }
     return null;
   }
 
   #checkDuplicate(up: UnpackedProposal, ledger: Ledger): string | null {
-    const txId = up.channelHeader.getTxId();
+    const txId = up.channelHeader.txId;
     if (ledger.txLocation(txId)) {
-      const creator = Buffer.from(up.signatureHeader.getCreator_asU8()).toString('hex');
+      const creator = Buffer.from(up.creatorBytes).toString('hex');
       return `duplicate transaction found [${txId}]. Creator [${creator}]`;
     }
     return null;
@@ -171,7 +227,7 @@ export class Endorser {
 
   async #simulateAndEndorse(up: UnpackedProposal, ledger: Ledger): Promise<EndorserResult> {
     const channel = ledger.channel;
-    const txId = up.channelHeader.getTxId();
+    const txId = up.channelHeader.txId;
     const name = up.chaincodeName;
     const system = this.#options.systemChaincodes.get(name);
     const host = this.#options.chaincodes.get(name);
@@ -180,12 +236,12 @@ export class Endorser {
       return { response: { status: 500, message } };
     }
     const simulator = new TxSimulator(ledger, name);
-    let response: { status: number; message: string; payload: Uint8Array };
-    let event: peer.ChaincodeEvent | undefined;
+    let response: ChaincodeResponse;
+    let event: Uint8Array | undefined;
     try {
       if (system) {
         response = system.invoke(
-          up.input.getArgsList_asU8().map((a) => Buffer.from(a).toString()),
+          up.args.map((a) => Buffer.from(a).toString()),
           up,
         );
       } else {
@@ -193,43 +249,55 @@ export class Endorser {
           channel,
           txId,
           up.signedProposal,
-          up.input.serializeBinary(),
+          up.input,
           simulator,
         );
         response = result.response;
-        event = result.event;
-        // Like the peer's chaincode handler: the event is stamped with chaincode name and txid.
-        event?.setChaincodeId(name);
-        event?.setTxId(txId);
+        if (result.event) {
+          // Like the peer's chaincode handler: the event is stamped with chaincode name and txid.
+          const { name: eventName, payload } = decodeChaincodeEvent(result.event);
+          event = encodeFields([
+            [1, name],
+            [2, txId],
+            [3, eventName],
+            [4, payload],
+          ]);
+        }
       }
     } catch (error) {
       const message = `error in simulation: ${(error as Error).message}`;
       return { response: { status: 500, message } };
     }
-    const action = new peer.ChaincodeAction();
-    action.setResults(simulator.readWriteSet());
-    if (event) action.setEvents(event.serializeBinary());
-    const chaincodeResponse = new peer.Response();
-    chaincodeResponse.setStatus(response.status);
-    chaincodeResponse.setMessage(response.message);
-    chaincodeResponse.setPayload(response.payload);
-    action.setResponse(chaincodeResponse);
-    const chaincodeId = new peer.ChaincodeID();
-    chaincodeId.setName(name);
-    chaincodeId.setVersion(host?.version ?? 'syscc');
-    action.setChaincodeId(chaincodeId);
-    const responsePayload = new peer.ProposalResponsePayload();
-    responsePayload.setProposalHash(up.proposalHash);
-    responsePayload.setExtension$(action.serializeBinary());
-    const prpBytes = responsePayload.serializeBinary();
+    // ChaincodeAction { results = 1, events = 2, response = 3, chaincode_id = 4 (ChaincodeID { name = 2, version = 3 }) }
+    const action = encodeFields([
+      [1, simulator.readWriteSet()],
+      [2, event],
+      [3, encodeResponse(response), 'repeated'],
+      [
+        4,
+        encodeFields([
+          [2, name],
+          [3, host?.version ?? 'syscc'],
+        ]),
+        'repeated',
+      ],
+    ]);
+    // ProposalResponsePayload { proposal_hash = 1, extension = 2 }
+    const prpBytes = encodeFields([
+      [1, up.proposalHash],
+      [2, action],
+    ]);
     if (response.status >= 500) return { response, payload: prpBytes };
     if (response.status >= 400) return { response };
-    const endorsement = new peer.Endorsement();
-    endorsement.setEndorser(this.#peerCreator);
     const signed = Buffer.concat([prpBytes, this.#peerCreator]);
     const signature = this.#sign(signed);
-    endorsement.setSignature(signature);
-    this.#options.msp.recordOwnSignature(this.#options.peerIdentity.certificate, signed, signature);
+    const self = this.#options.msp.deserialize(this.#peerCreator);
+    if (self) this.#options.msp.recordOwnSignature(self, signed, signature);
+    // Endorsement { endorser = 1, signature = 2 }
+    const endorsement = encodeFields([
+      [1, this.#peerCreator],
+      [2, signature],
+    ]);
     return { response, payload: prpBytes, endorsement };
   }
 }

@@ -5,11 +5,21 @@
  * chaincodeevents.go, apiutils.go responseStatus).
  */
 import { type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, status } from '@grpc/grpc-js';
-import { common, gateway, orderer, peer } from '@hyperledger/fabric-protos';
+import { type common, gateway, orderer, peer } from '@hyperledger/fabric-protos';
 import { decodeEnvelope } from '../../chains/fabric/envelope-codec.ts';
 import { ENDORSER_TRANSACTION } from '../../chains/fabric/header-codec.ts';
+import { bytesField, decodeFields, encodeFields } from '../../chains/fabric/protobuf-wire.ts';
 import type { Committer } from './committer.ts';
 import { type Endorser, type EndorserResult, type UnpackedProposal, unpackProposal } from './endorser.ts';
+import {
+  decodeCommitStatusRequest,
+  encodeCommitStatusResponse,
+  encodeEndorseResponse,
+  encodeEvaluateResponse,
+  type ProposalRequest,
+  type SignedRequest,
+  type SubmitRequest,
+} from './gateway-codec.ts';
 import type { MspVerifier } from './msp-verifier.ts';
 import type { SystemChaincode } from './qscc.ts';
 import { type ErrorDetailInput, rpcError } from './rpc-error.ts';
@@ -75,19 +85,19 @@ export function createGatewayService(options: GatewayServiceOptions) {
   });
 
   /** Fabric's getChannelAndChaincodeFromSignedProposal. */
-  function unpack(signedProposal: peer.SignedProposal | undefined): UnpackedProposal {
-    if (!signedProposal || signedProposal.getProposalBytes_asU8().length === 0) {
+  function unpack(signedProposal: Uint8Array | undefined): UnpackedProposal {
+    if (!signedProposal || bytesField(decodeFields(signedProposal), 1).length === 0) {
       throw new Error('a signed proposal is required');
     }
     const up = unpackProposal(signedProposal);
-    const channel = up.channelHeader.getChannelId();
+    const channel = up.channelHeader.channelId;
     if (!channel) throw new Error('no channel id provided');
     return up;
   }
 
   /** The registry's view: the peer must have joined the channel and know the chaincode. */
   function checkPlan(up: UnpackedProposal, forEvaluate: boolean): void {
-    const channel = up.channelHeader.getChannelId();
+    const channel = up.channelHeader.channelId;
     if (!committers.has(channel)) {
       throw new RpcFailure(
         status.UNAVAILABLE,
@@ -106,10 +116,10 @@ export function createGatewayService(options: GatewayServiceOptions) {
     }
   }
 
-  async function evaluate(request: gateway.EvaluateRequest): Promise<gateway.EvaluateResponse> {
+  async function evaluate(request: ProposalRequest): Promise<Uint8Array> {
     let up: UnpackedProposal;
     try {
-      up = unpack(request.getProposedTransaction());
+      up = unpack(request.signedProposal);
     } catch (error) {
       throw new RpcFailure(
         status.INVALID_ARGUMENT,
@@ -129,22 +139,16 @@ export function createGatewayService(options: GatewayServiceOptions) {
         [detail(message)],
       );
     }
-    const response = new peer.Response();
-    response.setStatus(result.response.status);
-    response.setMessage(result.response.message);
-    if (result.payload) {
-      const action = peer.ChaincodeAction.deserializeBinary(
-        peer.ProposalResponsePayload.deserializeBinary(result.payload).getExtension_asU8(),
-      );
-      response.setPayload(action.getResponse()?.getPayload_asU8() ?? new Uint8Array(0));
-    }
-    const out = new gateway.EvaluateResponse();
-    out.setResult(response);
-    return out;
+    // The chaincode's answer, as the endorser put it into the proposal response payload.
+    return encodeEvaluateResponse({
+      status: result.response.status,
+      message: result.response.message,
+      payload: (result.payload && result.response.payload) || new Uint8Array(0),
+    });
   }
 
-  async function endorse(request: gateway.EndorseRequest): Promise<gateway.EndorseResponse> {
-    const signedProposal = request.getProposedTransaction();
+  async function endorse(request: ProposalRequest): Promise<Uint8Array> {
+    const signedProposal = request.signedProposal;
     if (!signedProposal) {
       throw new RpcFailure(
         status.INVALID_ARGUMENT,
@@ -176,23 +180,25 @@ export function createGatewayService(options: GatewayServiceOptions) {
     return prepareTransaction(up, result.payload, result.endorsement);
   }
 
-  async function submit(request: gateway.SubmitRequest): Promise<gateway.SubmitResponse> {
-    const envelope = request.getPreparedTransaction();
-    if (!envelope) throw new RpcFailure(status.INVALID_ARGUMENT, 'a prepared transaction is required');
-    if (envelope.getSignature_asU8().length === 0) {
+  async function submit(request: SubmitRequest): Promise<Uint8Array> {
+    // The envelope exactly as the client signed it: no decode-and-serialize round trip.
+    const bytes = request.envelope;
+    if (!bytes) throw new RpcFailure(status.INVALID_ARGUMENT, 'a prepared transaction is required');
+    const channelId = request.channelId;
+    if (request.signature.length === 0) {
       throw new RpcFailure(status.INVALID_ARGUMENT, 'prepared transaction must be signed');
     }
-    const committer = committers.get(request.getChannelId());
+    const committer = committers.get(channelId);
     if (!committer) {
-      throw new RpcFailure(status.FAILED_PRECONDITION, `channel '${request.getChannelId()}' not found`);
+      throw new RpcFailure(status.FAILED_PRECONDITION, `channel '${channelId}' not found`);
     }
-    const bytes = envelope.serializeBinary();
     // The orderer's broadcast filters: well-formed payload for this channel, Writers policy on the creator.
     const ordererRefusal = (statusName: string, info: string) =>
       new RpcFailure(
         status.ABORTED,
         `received unsuccessful response from orderer: status=${statusName}, info=${info}`,
       );
+    // Parsed once here, handed to the committer with the bytes.
     let decoded: ReturnType<typeof decodeEnvelope>;
     try {
       decoded = decodeEnvelope(bytes);
@@ -200,18 +206,17 @@ export function createGatewayService(options: GatewayServiceOptions) {
       throw ordererRefusal('BAD_REQUEST', `bad payload: ${(error as Error).message}`);
     }
     if (decoded.type !== ENDORSER_TRANSACTION) throw ordererRefusal('BAD_REQUEST', 'invalid header type');
-    if (decoded.channel !== request.getChannelId()) {
-      throw ordererRefusal(
-        'BAD_REQUEST',
-        `channel ID mismatch: ${decoded.channel} != ${request.getChannelId()}`,
-      );
+    if (decoded.channel !== channelId) {
+      throw ordererRefusal('BAD_REQUEST', `channel ID mismatch: ${decoded.channel} != ${channelId}`);
     }
     const creator = msp.deserialize(decoded.creatorBytes);
-    if (!creator || !msp.verify(creator, decoded.payloadBytes, decoded.signature)) {
+    // Remembered: the committer checks the same signature again.
+    if (!creator || !msp.verify(creator, decoded.payloadBytes, decoded.signature, true)) {
       throw ordererRefusal('FORBIDDEN', `${WRITERS_POLICY_FAILURE}: permission denied`);
     }
     committer.enqueue(bytes, decoded);
-    return new gateway.SubmitResponse();
+    // SubmitResponse has no fields.
+    return new Uint8Array(0);
   }
 
   /** The ACL check of CommitStatus / ChaincodeEvents: a channel member's signature over the request. */
@@ -226,39 +231,39 @@ export function createGatewayService(options: GatewayServiceOptions) {
   }
 
   async function commitStatus(
-    signed: gateway.SignedCommitStatusRequest,
-    call: ServerUnaryCall<gateway.SignedCommitStatusRequest, gateway.CommitStatusResponse>,
-  ): Promise<gateway.CommitStatusResponse> {
-    const requestBytes = signed.getRequest_asU8();
+    signed: SignedRequest,
+    call: ServerUnaryCall<SignedRequest, Uint8Array>,
+  ): Promise<Uint8Array> {
+    const requestBytes = signed.request;
     if (requestBytes.length === 0)
       throw new RpcFailure(status.INVALID_ARGUMENT, 'a commit status request is required');
-    let request: gateway.CommitStatusRequest;
+    let request: ReturnType<typeof decodeCommitStatusRequest>;
     try {
-      request = gateway.CommitStatusRequest.deserializeBinary(requestBytes);
+      request = decodeCommitStatusRequest(requestBytes);
     } catch (error) {
       throw new RpcFailure(status.INVALID_ARGUMENT, `invalid status request: ${(error as Error).message}`);
     }
-    if (request.getIdentity_asU8().length === 0)
-      throw new RpcFailure(status.INVALID_ARGUMENT, 'no identity provided');
-    if (!request.getChannelId()) throw new RpcFailure(status.INVALID_ARGUMENT, 'no channel ID provided');
-    if (!request.getTransactionId()) {
+    if (request.identity.length === 0) throw new RpcFailure(status.INVALID_ARGUMENT, 'no identity provided');
+    if (!request.channelId) throw new RpcFailure(status.INVALID_ARGUMENT, 'no channel ID provided');
+    if (!request.transactionId) {
       throw new RpcFailure(status.INVALID_ARGUMENT, 'transaction ID should not be empty');
     }
-    checkSignedRequest(requestBytes, request.getIdentity_asU8(), signed.getSignature_asU8());
-    const committer = committers.get(request.getChannelId());
-    if (!committer) throw new RpcFailure(status.ABORTED, `channel '${request.getChannelId()}' not found`);
+    checkSignedRequest(requestBytes, request.identity, signed.signature);
+    const committer = committers.get(request.channelId);
+    if (!committer) throw new RpcFailure(status.ABORTED, `channel '${request.channelId}' not found`);
     const abort = new AbortController();
-    call.on('cancelled', () => abort.abort());
+    const cancelled = () => abort.abort();
+    call.once('cancelled', cancelled);
     let location: Awaited<ReturnType<Committer['waitFor']>>;
     try {
-      location = await committer.waitFor(request.getTransactionId(), abort.signal);
+      location = await committer.waitFor(request.transactionId, abort.signal);
     } catch {
       throw new RpcFailure(status.CANCELLED, 'context canceled');
+    } finally {
+      // grpc-js also reports 'cancelled' when the client closes a stream it has its answer on.
+      call.removeListener('cancelled', cancelled);
     }
-    const response = new gateway.CommitStatusResponse();
-    response.setResult(location.code as peer.TxValidationCodeMap[keyof peer.TxValidationCodeMap]);
-    response.setBlockNumber(Number(location.blockNum));
-    return response;
+    return encodeCommitStatusResponse(location.code, location.blockNum);
   }
 
   async function chaincodeEvents(
@@ -375,29 +380,40 @@ export function createGatewayService(options: GatewayServiceOptions) {
   };
 }
 
-/** Fabric's prepareTransaction (submit.go): the envelope the client signs next. */
+/**
+ * Fabric's prepareTransaction (submit.go): the envelope the client signs next,
+ * assembled from the bytes the client signed and the endorser produced.
+ */
 function prepareTransaction(
   up: UnpackedProposal,
   responsePayload: Uint8Array,
-  endorsement: peer.Endorsement,
-): gateway.EndorseResponse {
-  const endorsedAction = new peer.ChaincodeEndorsedAction();
-  endorsedAction.setProposalResponsePayload(responsePayload);
-  endorsedAction.setEndorsementsList([endorsement]);
-  const actionPayload = new peer.ChaincodeActionPayload();
-  actionPayload.setChaincodeProposalPayload(up.payloadWithoutTransient);
-  actionPayload.setAction(endorsedAction);
-  const action = new peer.TransactionAction();
-  action.setHeader(up.header.getSignatureHeader_asU8());
-  action.setPayload(actionPayload.serializeBinary());
-  const transaction = new peer.Transaction();
-  transaction.setActionsList([action]);
-  const payload = new common.Payload();
-  payload.setHeader(up.header);
-  payload.setData(transaction.serializeBinary());
-  const envelope = new common.Envelope();
-  envelope.setPayload(payload.serializeBinary());
-  const response = new gateway.EndorseResponse();
-  response.setPreparedTransaction(envelope);
-  return response;
+  endorsement: Uint8Array,
+): Uint8Array {
+  // ChaincodeEndorsedAction { proposal_response_payload = 1, endorsements = 2 }
+  const endorsedAction = encodeFields([
+    [1, responsePayload],
+    [2, endorsement, 'repeated'],
+  ]);
+  // ChaincodeActionPayload { chaincode_proposal_payload = 1, action = 2 }
+  const actionPayload = encodeFields([
+    [1, up.payloadWithoutTransient],
+    [2, endorsedAction, 'repeated'],
+  ]);
+  // Transaction { actions = 1: TransactionAction { header = 1 (SignatureHeader), payload = 2 } }
+  const transaction = encodeFields([
+    [
+      1,
+      encodeFields([
+        [1, up.signatureHeaderBytes],
+        [2, actionPayload],
+      ]),
+      'repeated',
+    ],
+  ]);
+  // Payload { header = 1, data = 2 }, in Envelope { payload = 1, signature = 2 } (unsigned).
+  const payload = encodeFields([
+    [1, up.headerBytes, 'repeated'],
+    [2, transaction],
+  ]);
+  return encodeEndorseResponse(encodeFields([[1, payload]]));
 }

@@ -17,9 +17,10 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { common } from '@hyperledger/fabric-protos';
-import { blockDataHash, blockHeaderHash } from '../../chains/fabric/block-hash.ts';
+import { blockHeaderBytes } from '../../chains/fabric/block-hash.ts';
 import { type DecodedEnvelope, decodeEnvelope } from '../../chains/fabric/envelope-codec.ts';
 import { encodeFields } from '../../chains/fabric/protobuf-wire.ts';
+import { dataHashOf, headerHashOf } from './node-hash.ts';
 
 export interface Version {
   blockNum: bigint;
@@ -122,14 +123,18 @@ export class Ledger {
   commitBlock(
     envelopes: Uint8Array[],
     codes: number[],
-    options: { decoded?: Array<DecodedEnvelope | null>; sign?: (headerHash: Uint8Array) => Uint8Array } = {},
+    options: {
+      decoded?: Array<DecodedEnvelope | null>;
+      /** Signs SHA-256 of the given bytes (the block header's hash input), DER ECDSA. */
+      sign?: (headerBytes: Uint8Array) => Uint8Array;
+    } = {},
   ): common.Block {
     const signer = options.sign;
     const number = this.height;
     const header = new common.BlockHeader();
     header.setNumber(Number(number));
     header.setPreviousHash(this.#lastHeaderHash);
-    header.setDataHash(blockDataHash(envelopes));
+    header.setDataHash(dataHashOf(envelopes));
     const data = new common.BlockData();
     data.setDataList(envelopes);
     const metadata = new common.BlockMetadata();
@@ -137,8 +142,8 @@ export class Ledger {
     slots[TRANSACTIONS_FILTER] = Uint8Array.from(codes);
     if (signer) {
       // SIGNATURES slot: common.Metadata with one MetadataSignature over the header hash input.
-      const headerHash = blockHeaderHash(number, this.#lastHeaderHash, header.getDataHash_asU8());
-      slots[0] = encodeFields([[2, encodeFields([[2, signer(headerHash)]])]]);
+      const headerBytes = blockHeaderBytes(number, this.#lastHeaderHash, header.getDataHash_asU8());
+      slots[0] = encodeFields([[2, encodeFields([[2, signer(headerBytes)]])]]);
     }
     metadata.setMetadataList(slots);
     const block = new common.Block();
@@ -218,7 +223,7 @@ export class Ledger {
         for (const write of decoded.writes) this.#write(write, { blockNum: number, txNum: BigInt(txNum) });
       });
     this.#blocks.push(bytes);
-    this.#lastHeaderHash = blockHeaderHash(
+    this.#lastHeaderHash = headerHashOf(
       number,
       header?.getPreviousHash_asU8() ?? new Uint8Array(0),
       header?.getDataHash_asU8() ?? new Uint8Array(0),
@@ -236,7 +241,9 @@ export class Ledger {
       this.#state.delete(key);
       keys.delete(write.key);
     } else {
-      this.#state.set(key, { value: write.value, version });
+      // A copy: the decoded value is a view into the envelope as received, whose buffer
+      // the state would otherwise keep alive.
+      this.#state.set(key, { value: Buffer.from(write.value), version });
       keys.add(write.key);
     }
   }

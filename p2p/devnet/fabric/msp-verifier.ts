@@ -10,38 +10,28 @@ import {
   X509Certificate,
 } from 'node:crypto';
 import { decodeSerializedIdentity, type FabricCreator } from '../../chains/fabric/header-codec.ts';
+import { isLowSSignature } from '../../chains/fabric/low-s.ts';
 import type { TestCa } from './test-ca.ts';
 
-const P256_HALF_ORDER = 0x7fffffff800000007fffffffffffffffde737d56d38bcf4279dce5617e3192a8n;
-
-/** Reads S from a DER ECDSA signature; null when the encoding is not a two-integer sequence. */
-function signatureS(signature: Uint8Array): bigint | null {
-  if (signature.length < 8 || signature[0] !== 0x30) return null;
-  let pos = 2;
-  if (signature[pos] !== 0x02) return null;
-  pos += 2 + (signature[pos + 1] ?? 0);
-  if (signature[pos] !== 0x02) return null;
-  const length = signature[pos + 1] ?? 0;
-  const bytes = signature.subarray(pos + 2, pos + 2 + length);
-  if (bytes.length !== length || pos + 2 + length !== signature.length) return null;
-  return BigInt(`0x${Buffer.from(bytes).toString('hex') || '0'}`);
-}
-
-/** Identity, message digest and signature: a verified triple is valid forever. */
-function verifiedKey(certificate: string, message: Uint8Array, signature: Uint8Array): string {
-  const hash = createHash('sha256').update(certificate).update(message).update(signature).digest('base64');
-  return hash;
+/** Message digest and signature: with the identity that verified them, a verified pair is valid forever. */
+function verifiedKey(message: Uint8Array, signature: Uint8Array): string {
+  return createHash('sha256').update(message).update(signature).digest('base64');
 }
 
 export interface KnownIdentity extends FabricCreator {
   publicKey: KeyObject;
+  /** Signatures this identity made that were already verified (or made by this peer). */
+  verified: Set<string>;
 }
+
+/** Identities seen most recently, compared byte for byte before any map lookup. */
+const RECENT_IDENTITIES = 16;
 
 export class MspVerifier {
   readonly #ca: TestCa;
   readonly #cache = new Map<string, KnownIdentity | null>();
-  /** Signatures already verified (or made by this peer): the committer re-checks what Submit checked. */
-  readonly #verified = new Set<string>();
+  /** A handful of identities sign nearly everything: find them without building a string key. */
+  readonly #recent: Array<{ bytes: Buffer; known: KnownIdentity | null }> = [];
 
   constructor(ca: TestCa) {
     this.#ca = ca;
@@ -53,52 +43,62 @@ export class MspVerifier {
 
   /** The identity behind serialized creator bytes, or null if this MSP does not know it. */
   deserialize(creatorBytes: Uint8Array): KnownIdentity | null {
-    const cacheKey = Buffer.from(creatorBytes).toString('base64');
-    const cached = this.#cache.get(cacheKey);
-    if (cached !== undefined) return cached;
-    let known: KnownIdentity | null = null;
-    try {
-      const creator = decodeSerializedIdentity(creatorBytes);
-      if (creator.mspId === this.#ca.mspId && this.#ca.issued(creator.certificate)) {
-        const publicKey = createPublicKey(
-          new X509Certificate(creator.certificate).publicKey.export({
-            format: 'pem',
-            type: 'spki',
-          }) as string,
-        );
-        known = { ...creator, publicKey };
-      }
-    } catch {
-      known = null;
+    const bytes = Buffer.from(creatorBytes.buffer, creatorBytes.byteOffset, creatorBytes.length);
+    for (const recent of this.#recent) {
+      if (recent.bytes.length === bytes.length && recent.bytes.equals(bytes)) return recent.known;
     }
-    if (this.#cache.size > 10_000) this.#cache.clear();
-    this.#cache.set(cacheKey, known);
+    // latin1: one char per byte, the cheapest exact string key for a Map.
+    const cacheKey = bytes.toString('latin1');
+    let known = this.#cache.get(cacheKey);
+    if (known === undefined) {
+      known = this.#load(creatorBytes);
+      if (this.#cache.size > 10_000) this.#cache.clear();
+      this.#cache.set(cacheKey, known);
+    }
+    if (this.#recent.length >= RECENT_IDENTITIES) this.#recent.pop();
+    this.#recent.unshift({ bytes: Buffer.from(bytes), known });
     return known;
   }
 
-  /** Fabric's bccsp rejects high-S signatures even when they verify mathematically. */
-  verify(identity: KnownIdentity, message: Uint8Array, signature: Uint8Array): boolean {
-    const s = signatureS(signature);
-    if (s === null || s > P256_HALF_ORDER || s === 0n) return false;
-    const key = verifiedKey(identity.certificate, message, signature);
-    if (this.#verified.has(key)) return true;
+  #load(creatorBytes: Uint8Array): KnownIdentity | null {
+    try {
+      const creator = decodeSerializedIdentity(creatorBytes);
+      if (creator.mspId !== this.#ca.mspId || !this.#ca.issued(creator.certificate)) return null;
+      const publicKey = createPublicKey(
+        new X509Certificate(creator.certificate).publicKey.export({ format: 'pem', type: 'spki' }) as string,
+      );
+      return { ...creator, publicKey, verified: new Set() };
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Fabric's bccsp: SHA-256, DER ECDSA, and high-S signatures refused even when they
+   * verify mathematically. With `remember`, a verified (message, signature) pair is kept
+   * so the committer's second look at it (what Submit already checked) needs no curve math.
+   */
+  verify(identity: KnownIdentity, message: Uint8Array, signature: Uint8Array, remember = false): boolean {
+    if (!isLowSSignature(signature)) return false;
+    const key = remember ? verifiedKey(message, signature) : '';
+    if (remember && identity.verified.has(key)) return true;
     let valid = false;
     try {
       valid = verifySignature('sha256', message, identity.publicKey, signature);
     } catch {
       valid = false;
     }
-    if (valid) this.#remember(key);
+    if (valid && remember) rememberVerified(identity, key);
     return valid;
   }
 
   /** Records a signature this peer made itself (its endorsements), so validation need not verify it again. */
-  recordOwnSignature(certificate: string, message: Uint8Array, signature: Uint8Array): void {
-    this.#remember(verifiedKey(certificate, message, signature));
+  recordOwnSignature(identity: KnownIdentity, message: Uint8Array, signature: Uint8Array): void {
+    rememberVerified(identity, verifiedKey(message, signature));
   }
+}
 
-  #remember(key: string): void {
-    if (this.#verified.size > 50_000) this.#verified.clear();
-    this.#verified.add(key);
-  }
+function rememberVerified(identity: KnownIdentity, key: string): void {
+  if (identity.verified.size > 50_000) identity.verified.clear();
+  identity.verified.add(key);
 }

@@ -4,10 +4,10 @@
  * version it saw, writes are buffered, range queries record what they returned so
  * the committer can detect phantoms. The result is a rwset.TxReadWriteSet.
  */
-import { ledger as ledgerProtos } from '@hyperledger/fabric-protos';
+import { encodeFields, type FieldValue } from '../../chains/fabric/protobuf-wire.ts';
 import type { Ledger, Version } from './ledger.ts';
 
-const { kvrwset } = ledgerProtos.rwset;
+type Field = [number, FieldValue, 'repeated'];
 
 export const RANGE_PAGE_SIZE = 100;
 
@@ -93,60 +93,71 @@ export class TxSimulator {
 
   /** rwset.TxReadWriteSet bytes (data model KV, one namespace), keys sorted as Fabric does. */
   readWriteSet(): Uint8Array {
-    const kv = new kvrwset.KVRWSet();
-    kv.setReadsList(
-      [...this.#reads.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([key, version]) => {
-          const read = new kvrwset.KVRead();
-          read.setKey(key);
-          if (version) read.setVersion(toVersion(version));
-          return read;
-        }),
-    );
-    kv.setRangeQueriesInfoList(
-      this.#ranges.map((range) => {
-        const info = new kvrwset.RangeQueryInfo();
-        info.setStartKey(range.start);
-        info.setEndKey(range.end);
-        info.setItrExhausted(range.exhausted);
-        const reads = new kvrwset.QueryReads();
-        reads.setKvReadsList(
-          range.reads.map(({ key, version }) => {
-            const read = new kvrwset.KVRead();
-            read.setKey(key);
-            read.setVersion(toVersion(version));
-            return read;
-          }),
-        );
-        info.setRawReads(reads);
-        return info;
-      }),
-    );
-    kv.setWritesList(
-      [...this.#writes.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([key, write]) => {
-          const kvWrite = new kvrwset.KVWrite();
-          kvWrite.setKey(key);
-          kvWrite.setIsDelete(write.isDelete);
-          kvWrite.setValue(write.value);
-          return kvWrite;
-        }),
-    );
-    const ns = new ledgerProtos.rwset.NsReadWriteSet();
-    ns.setNamespace(this.namespace);
-    ns.setRwset(kv.serializeBinary());
-    const txRwSet = new ledgerProtos.rwset.TxReadWriteSet();
-    txRwSet.setDataModel(ledgerProtos.rwset.TxReadWriteSet.DataModel.KV);
-    txRwSet.setNsRwsetList([ns]);
-    return txRwSet.serializeBinary();
+    const byKey = <T>([a]: [string, T], [b]: [string, T]) => (a < b ? -1 : a > b ? 1 : 0);
+    // kvrwset.KVRWSet { reads = 1, range_queries_info = 2, writes = 3 }
+    const kv = encodeFields([
+      ...[...this.#reads.entries()]
+        .sort(byKey)
+        .map(([key, version]): Field => [1, encodeRead(key, version), 'repeated']),
+      ...this.#ranges.map(
+        (range): Field => [
+          2,
+          // RangeQueryInfo { start_key = 1, end_key = 2, itr_exhausted = 3, raw_reads = 4 (QueryReads { kv_reads = 1 }) }
+          encodeFields([
+            [1, range.start],
+            [2, range.end],
+            [3, range.exhausted ? 1 : 0],
+            [
+              4,
+              encodeFields(
+                range.reads.map(({ key, version }): Field => [1, encodeRead(key, version), 'repeated']),
+              ),
+              'repeated',
+            ],
+          ]),
+          'repeated',
+        ],
+      ),
+      ...[...this.#writes.entries()].sort(byKey).map(
+        ([key, write]): Field => [
+          3,
+          // KVWrite { key = 1, is_delete = 2, value = 3 }
+          encodeFields([
+            [1, key],
+            [2, write.isDelete ? 1 : 0],
+            [3, write.value],
+          ]),
+          'repeated',
+        ],
+      ),
+    ]);
+    // TxReadWriteSet { data_model = 1 (KV = 0), ns_rwset = 2: NsReadWriteSet { namespace = 1, rwset = 2 } }
+    return encodeFields([
+      [
+        2,
+        encodeFields([
+          [1, this.namespace],
+          [2, kv],
+        ]),
+        'repeated',
+      ],
+    ]);
   }
 }
 
-function toVersion(version: Version): InstanceType<typeof kvrwset.Version> {
-  const out = new kvrwset.Version();
-  out.setBlockNum(Number(version.blockNum));
-  out.setTxNum(Number(version.txNum));
-  return out;
+/** KVRead { key = 1, version = 2 (Version { block_num = 1, tx_num = 2 }) }; no version when the key was absent. */
+function encodeRead(key: string, version: Version | null): Uint8Array {
+  return encodeFields([
+    [1, key],
+    [
+      2,
+      version
+        ? encodeFields([
+            [1, version.blockNum],
+            [2, version.txNum],
+          ])
+        : undefined,
+      'repeated',
+    ],
+  ]);
 }
