@@ -25,9 +25,6 @@ export const ACCOUNT = 'account';
 export const encoder = new TextEncoder();
 export const decoder = new TextDecoder();
 
-/** How far a proposal's timestamp may be from the endorsing peer's clock. */
-export const CLOCK_SKEW_SECONDS = 30;
-
 export function parseAmount(amount: string): bigint {
   if (!/^[0-9]{1,30}$/.test(amount)) throw new Error(`invalid amount: ${amount}`);
   const value = BigInt(amount);
@@ -46,22 +43,6 @@ export async function writeAccount(ctx: Context, account: string, value: Account
     ctx.stub.createCompositeKey(ACCOUNT, [account]),
     encoder.encode(JSON.stringify(value)),
   );
-}
-
-/**
- * The transaction's time in Unix seconds. The proposer chooses the timestamp and Fabric peers
- * do not bound it, so without this check a back-dated proposal could commit after a deadline
- * and a forward-dated one could abort or refund early, or pass a lock as if it had expired.
- * Each endorsing peer refuses a timestamp more than 30 s from its own clock; time-based rules
- * therefore hold to within 30 s.
- */
-export function txTime(ctx: Context): number {
-  const timestamp = ctx.stub.getTxTimestamp();
-  const seconds = timestamp.seconds.toNumber() + timestamp.nanos / 1e9;
-  if (Math.abs(seconds - Date.now() / 1000) > CLOCK_SKEW_SECONDS) {
-    throw new Error(`transaction timestamp is more than ${CLOCK_SKEW_SECONDS} s from the peer's clock`);
-  }
-  return timestamp.seconds.toNumber();
 }
 
 /**

@@ -16,7 +16,6 @@ import {
   encoder,
   parseAmount,
   readAccount,
-  txTime,
   writeAccount,
 } from './asset-accounts.ts';
 import {
@@ -31,6 +30,7 @@ import {
   prepare,
   txState,
 } from './asset-ttm.ts';
+import { txTime } from './tx-time.ts';
 
 const MINTER_KEY = 'minter';
 

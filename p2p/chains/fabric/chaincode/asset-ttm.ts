@@ -20,9 +20,9 @@ import {
   encoder,
   parseAmount,
   readAccount,
-  txTime,
   writeAccount,
 } from './asset-accounts.ts';
+import { txTime } from './tx-time.ts';
 
 export interface TxTransfer {
   from: string;

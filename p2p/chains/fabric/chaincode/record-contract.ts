@@ -23,6 +23,7 @@ import {
   recoverSigner,
 } from '../../../grants/typed-data.ts';
 import { decodeFields, messageField, stringField } from '../protobuf-wire.ts';
+import { txTime } from './tx-time.ts';
 
 interface StoredRecord {
   owner: string;
@@ -251,7 +252,7 @@ export class RecordContract extends Contract {
     if (!grant.actions.includes('read') || !grant.records.includes(read.record)) {
       throw refused('Grant: not covered');
     }
-    const now = ctx.stub.getTxTimestamp().seconds.toNumber();
+    const now = txTime(ctx);
     if (now < grant.notBefore) throw refused('Grant: not yet valid');
     if (now >= grant.expiry) throw refused('Grant: expired');
     if (
