@@ -13,11 +13,16 @@ import { PageEvents } from './provider/page-events.ts';
 import { servePort } from './provider/serve-port.ts';
 import { RouterConnection } from './routers/router-connection.ts';
 import { SessionStore } from './sessions/session-store.ts';
+import { TtmCoordinator } from './ttm/coordinator.ts';
+import { FAILPOINT_ITEM, Failpoints } from './ttm/failpoints.ts';
+import { TtmLog } from './ttm/ttm-log.ts';
 import { Vault } from './vault/vault.ts';
 import { AUTO_LOCK_ALARM, AutoLock } from './wallet/auto-lock.ts';
 import { loadDefaults } from './wallet/defaults.ts';
 
 const startedAt = Date.now();
+/** Wakes the worker at a swap's timelock to refund. */
+const TTM_ALARM = 'weft.ttm';
 const extensionOrigin = browser.runtime.getURL('');
 const routers = new RouterConnection(browser.storage.local, (connected) =>
   pageEvents.emit(null, connected ? 'connect' : 'disconnect', connected ? {} : { code: 4900 }),
@@ -33,6 +38,15 @@ const sessions = new SessionStore(browser.storage.local, (origin, session) => {
 const activity = new ActivityLog(browser.storage.local);
 const grants = new GrantStore(browser.storage.local);
 const approvals = new ApprovalQueue(() => void showApprovalWindow());
+const ttmLog = new TtmLog();
+const failpoints = new Failpoints(browser.storage.local);
+const ttm = new TtmCoordinator({
+  log: ttmLog,
+  vault,
+  routers,
+  failpoints,
+  wakeAt: (when) => browser.alarms.create(TTM_ALARM, { when }),
+});
 const methods = providerMethods(__WEFT_VERSION__, {
   sessions,
   approvals,
@@ -40,14 +54,22 @@ const methods = providerMethods(__WEFT_VERSION__, {
   routers,
   activity,
   grants,
+  ttm,
   defaults: () => loadDefaults(browser.storage.local),
   touch: () => void autoLock.touch(),
 });
 
 /** The window the wallet opened for approvals; closing it rejects what is still waiting. */
 let approvalWindow: number | null = null;
+/** One at a time: two requests arriving together must not open two windows. */
+let showing: Promise<void> = Promise.resolve();
 
-async function showApprovalWindow(): Promise<void> {
+function showApprovalWindow(): Promise<void> {
+  showing = showing.then(openOrFocusApprovalWindow, openOrFocusApprovalWindow);
+  return showing;
+}
+
+async function openOrFocusApprovalWindow(): Promise<void> {
   if (approvalWindow !== null) {
     const focused = await browser.windows.update(approvalWindow, { focused: true }).catch(() => null);
     if (focused) return;
@@ -68,9 +90,16 @@ browser.windows.onRemoved.addListener((windowId) => {
 });
 // After a worker restart the vault comes back unlocked if it was (session key in storage.session).
 const restored = vault.restore().catch(() => false);
+// Unfinished cross-chain transactions and swaps are driven to an end on every worker start.
+void restored.then(() => ttm.resume());
 
 browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === AUTO_LOCK_ALARM) void vault.lock();
+  if (alarm.name === TTM_ALARM) void restored.then(() => ttm.resume());
+});
+
+browser.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local' && FAILPOINT_ITEM in changes) void failpoints.reload();
 });
 
 browser.runtime.onConnect.addListener((port) => {
@@ -80,8 +109,8 @@ browser.runtime.onConnect.addListener((port) => {
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
   // Only the extension's own pages (the popup) talk to the worker by message; pages use the port.
   if (sender.id !== browser.runtime.id || !sender.url?.startsWith(extensionOrigin)) return undefined;
-  return restored.then(() =>
-    handlePopupMessage(message, {
+  return restored.then(async () => {
+    const answer = await handlePopupMessage(message, {
       version: __WEFT_VERSION__,
       startedAt,
       routers,
@@ -91,7 +120,10 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
       approvals,
       activity,
       grants,
+      ttm: ttmLog,
       local: browser.storage.local,
-    }),
-  );
+    });
+    if ((message as { type?: unknown }).type === 'unlock') void ttm.resume();
+    return answer;
+  });
 });

@@ -11,6 +11,8 @@ import type { GrantStore, GrantView } from './grants/grant-store.ts';
 import { revokeGrant } from './grants/revoke-grant.ts';
 import type { RouterConnection, RouterConnectionStatus } from './routers/router-connection.ts';
 import type { Session, SessionStore } from './sessions/session-store.ts';
+import type { TtmLog } from './ttm/ttm-log.ts';
+import { type TtmView, toView } from './ttm/types.ts';
 import type { Account } from './vault/accounts.ts';
 import type { FabricIdentityMeta } from './vault/state.ts';
 import type { StorageAreaLike } from './vault/storage-area.ts';
@@ -31,6 +33,7 @@ export type PopupRequest =
   | { type: 'decide'; id: string; approve: boolean; choice?: Record<string, unknown> }
   | { type: 'revokeSession'; origin: string }
   | { type: 'revokeGrant'; id: string }
+  | { type: 'ttm'; id: string }
   | { type: 'setDefaults'; fiscoAccount?: number; fabricIdentity?: string }
   | {
       type: 'importFabricIdentity';
@@ -54,6 +57,8 @@ export interface WalletStatus {
   activity: ActivityEntry[];
   /** Data-access grants the wallet signed, newest first. */
   grants: GrantView[];
+  /** Cross-chain transactions and swaps (TTM), newest first, without their secrets. */
+  ttm: TtmView[];
   defaults: SignerDefaults;
 }
 
@@ -64,6 +69,7 @@ export type PopupResponse =
   | { mnemonic: string; accounts: Account[] }
   | { account: Account }
   | { grant: StoredGrant }
+  | { ttm: TtmView | null }
   | { error: string; name: string };
 
 export interface PopupContext {
@@ -76,6 +82,8 @@ export interface PopupContext {
   approvals: ApprovalQueue;
   activity: ActivityLog;
   grants: GrantStore;
+  /** The TTM write-ahead log. */
+  ttm: TtmLog;
   /** `storage.local`, for the small settings this API reads and writes itself. */
   local: StorageAreaLike;
 }
@@ -98,7 +106,7 @@ export async function handlePopupMessage(message: unknown, context: PopupContext
     switch (request.type) {
       case 'status': {
         // Independent reads: in parallel, the popup waits for this before its first real screen.
-        const [view, autoLockMinutes, sessions, fabricIdentities, activity, grants, defaults] =
+        const [view, autoLockMinutes, sessions, fabricIdentities, activity, grants, defaults, ttm] =
           await Promise.all([
             vault.view(),
             autoLock.minutes(),
@@ -107,6 +115,7 @@ export async function handlePopupMessage(message: unknown, context: PopupContext
             context.activity.list(),
             context.grants.list(),
             loadDefaults(context.local),
+            context.ttm.views(),
           ]);
         return {
           version: context.version,
@@ -119,6 +128,7 @@ export async function handlePopupMessage(message: unknown, context: PopupContext
           fabricIdentities,
           activity,
           grants,
+          ttm,
           defaults,
         };
       }
@@ -221,6 +231,11 @@ export async function handlePopupMessage(message: unknown, context: PopupContext
         await autoLock.touch();
         // Waits for the chain to commit the revocation: the popup shows the outcome.
         return { grant: await revokeGrant(context, request.id) };
+      case 'ttm': {
+        if (!isString(request.id, 100)) return { error: 'id must be a transaction id', name: 'TypeError' };
+        const record = await context.ttm.get(request.id);
+        return { ttm: record ? toView(record) : null };
+      }
       case 'revokeSession':
         if (!isString(request.origin)) return { error: 'origin must be a string', name: 'TypeError' };
         await context.sessions.revoke(request.origin);

@@ -4,6 +4,7 @@ import { errorOf, send } from './api.ts';
 import { Approvals } from './screens/Approvals.tsx';
 import { Home } from './screens/Home.tsx';
 import { Onboarding } from './screens/Onboarding.tsx';
+import { TtmProgress } from './screens/TtmProgress.tsx';
 import { Unlock } from './screens/Unlock.tsx';
 
 type Load =
@@ -15,6 +16,8 @@ export function App({ initialStatus }: { initialStatus: Promise<PopupResponse> }
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   // Onboarding keeps the screen until the phrase is confirmed, although the vault exists from its first step.
   const [onboarding, setOnboarding] = useState(false);
+  // The cross-chain transaction or swap just approved here: shown once no other approval waits.
+  const [following, setFollowing] = useState<string | null>(null);
 
   const refresh = useCallback(async (pending?: Promise<PopupResponse>) => {
     const answer = await (pending ?? send({ type: 'status' }));
@@ -57,7 +60,11 @@ export function App({ initialStatus }: { initialStatus: Promise<PopupResponse> }
       </>
     );
   } else if (load.status.approvals.length > 0) {
-    body = <Approvals approvals={load.status.approvals} onChange={() => void refresh()} />;
+    body = (
+      <Approvals approvals={load.status.approvals} onChange={() => void refresh()} onFollow={setFollowing} />
+    );
+  } else if (following) {
+    body = <TtmProgress id={following} onClose={() => setFollowing(null)} />;
   } else body = <Home status={load.status} onChange={() => void refresh()} />;
 
   return (

@@ -4,7 +4,7 @@
  * approval window closed) rejects, so a dapp never waits forever.
  */
 
-export type ApprovalKind = 'session' | 'transaction' | 'grant';
+export type ApprovalKind = 'session' | 'transaction' | 'grant' | 'crossChain' | 'swap';
 
 export interface Approval {
   id: string;

@@ -4,6 +4,7 @@ import type { ApprovalQueue } from '../approvals/approval-queue.ts';
 import type { GrantStore } from '../grants/grant-store.ts';
 import type { RouterConnection } from '../routers/router-connection.ts';
 import type { SessionStore } from '../sessions/session-store.ts';
+import type { TtmCoordinator } from '../ttm/coordinator.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { SignerDefaults } from '../wallet/defaults.ts';
 
@@ -15,6 +16,8 @@ export interface WalletServices {
   activity: ActivityLog;
   /** The data-access grants this wallet signed. */
   grants: GrantStore;
+  /** Cross-chain transactions and swaps: the write-ahead log and its drivers. */
+  ttm: TtmCoordinator;
   /** The signers new sessions start with (see wallet/defaults.ts). */
   defaults: () => Promise<SignerDefaults>;
   /** Called on every use of the wallet: pushes auto-lock back. */

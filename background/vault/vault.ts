@@ -10,6 +10,8 @@
  */
 import { p256 } from '@noble/curves/nist.js';
 import { equalBytes } from '@noble/curves/utils.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import {
   type FabricSigningIdentity,
   privateKeyFromPem,
@@ -309,6 +311,21 @@ export class Vault {
     return deriver.privateKey(index);
   }
 
+  /**
+   * The key that seals TTM secrets (background/ttm/secret.ts): derived from the recovery phrase
+   * with HKDF-SHA256, so a sealed secret is as safe as the keys (only the unlocked vault opens
+   * it) and still opens after the phrase is restored on another install. Zero it after use.
+   */
+  ttmKey(): Uint8Array {
+    this.#requireUnlocked();
+    const phrase = new TextEncoder().encode(this.#state.secrets?.mnemonic ?? '');
+    try {
+      return hkdf(sha256, phrase, utf8('weft'), utf8('ttm secrets v1'), 32);
+    } finally {
+      phrase.fill(0);
+    }
+  }
+
   // --- internals ---
 
   #exclusive<T>(operation: () => Promise<T>): Promise<T> {
@@ -378,4 +395,8 @@ function checkName(name: string): string {
 
 function copy(accounts: Account[]): Account[] {
   return accounts.map((a) => ({ ...a }));
+}
+
+function utf8(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
 }

@@ -7,7 +7,9 @@ import { useState } from 'preact/hooks';
 import type { Approval } from '../../background/approvals/approval-queue.ts';
 import type { GrantScope } from '../../background/grants/scope.ts';
 import { errorOf, send } from '../api.ts';
+import { CrossChainDetails } from './CrossChainApproval.tsx';
 import { GrantChoiceView, grantChoiceComplete, initialGrantChoice } from './GrantApproval.tsx';
+import { SwapDetails } from './SwapApproval.tsx';
 
 interface TransactionDetails {
   path: string;
@@ -162,9 +164,23 @@ const TITLE: Record<Approval['kind'], string> = {
   session: 'Connection request',
   transaction: 'Transaction request',
   grant: 'Data access request',
+  crossChain: 'Cross-chain transaction request',
+  swap: 'Swap request',
 };
 
-export function Approvals({ approvals, onChange }: { approvals: Approval[]; onChange: () => void }) {
+/** Approving these starts a cross-chain transaction or swap whose progress the window then shows. */
+const FOLLOWED = new Set<Approval['kind']>(['crossChain', 'swap']);
+
+export function Approvals({
+  approvals,
+  onChange,
+  onFollow,
+}: {
+  approvals: Approval[];
+  onChange: () => void;
+  /** Called with the TTM id once the user approved a cross-chain transaction or swap. */
+  onFollow?: (ttmId: string) => void;
+}) {
   const [error, setError] = useState<string | null>(null);
   const current = approvals[0];
   const [choice, setChoice] = useState<{ id: string; value: Choice } | null>(null);
@@ -187,6 +203,7 @@ export function Approvals({ approvals, onChange }: { approvals: Approval[]; onCh
     if (!failed) {
       setChoice(null);
       setGrantChoice(null);
+      if (approve && FOLLOWED.has(current.kind)) onFollow?.(String(current.details.id));
     }
     onChange();
   };
@@ -208,7 +225,9 @@ export function Approvals({ approvals, onChange }: { approvals: Approval[]; onCh
         setChoice={(value) => setGrantChoice({ id: current.id, value })}
       />
     );
-  } else body = <TransactionDetailsView approval={current} />;
+  } else if (current.kind === 'crossChain') body = <CrossChainDetails approval={current} />;
+  else if (current.kind === 'swap') body = <SwapDetails approval={current} />;
+  else body = <TransactionDetailsView approval={current} />;
   const canApprove = !currentGrant || grantChoiceComplete(current, currentGrant);
 
   return (

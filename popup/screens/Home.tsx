@@ -3,6 +3,7 @@ import type { WalletStatus } from '../../background/popup-api.ts';
 import type { Account } from '../../background/vault/accounts.ts';
 import { Activity } from '../Activity.tsx';
 import { errorOf, send } from '../api.ts';
+import { CrossChain } from '../CrossChain.tsx';
 import { Grants } from '../Grants.tsx';
 import { Routers } from '../Routers.tsx';
 
@@ -227,6 +228,7 @@ export function Home({ status, onChange }: { status: WalletStatus; onChange: () 
           ))}
         </ul>
       </section>
+      <CrossChain items={status.ttm} />
       <Grants grants={status.grants} onChange={onChange} />
       <Activity entries={status.activity} />
       <Routers status={status.routers} onChange={onChange} />

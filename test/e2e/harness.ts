@@ -117,8 +117,10 @@ export async function servePages(pages: Record<string, string>): Promise<PageSer
   };
 }
 
-/** What a page sees from `window.weft.request(args)`: the result, or the error's code and message. */
-export type RequestOutcome = { result: unknown } | { error: { code: unknown; message: unknown } };
+/** What a page sees from `window.weft.request(args)`: the result, or the error's code, message and data. */
+export type RequestOutcome =
+  | { result: unknown }
+  | { error: { code: unknown; message: unknown; data?: unknown } };
 
 /** Calls `window.weft.request(args)` in the page and reports the outcome without throwing. */
 export function pageRequest(page: Page, args: unknown): Promise<RequestOutcome> {
@@ -127,8 +129,10 @@ export function pageRequest(page: Page, args: unknown): Promise<RequestOutcome> 
     try {
       return { result: await weft.request(a) };
     } catch (error) {
-      const e = error as { code?: unknown; message?: unknown };
-      return { error: { code: e.code, message: e.message } };
+      const e = error as { code?: unknown; message?: unknown; data?: unknown };
+      return {
+        error: { code: e.code, message: e.message, ...(e.data === undefined ? {} : { data: e.data }) },
+      };
     }
   }, args);
 }

@@ -1,16 +1,20 @@
 import type { MethodTable } from '../handle-request.ts';
 import type { WalletServices } from '../services.ts';
+import { acceptSwap } from './accept-swap.ts';
 import { call } from './call.ts';
 import { describeResource } from './describe-resource.ts';
 import { getSession } from './get-session.ts';
 import { getTransaction } from './get-transaction.ts';
 import { listResources } from './list-resources.ts';
 import { ping } from './ping.ts';
+import { proposeSwap } from './propose-swap.ts';
 import { readWithGrant } from './read-with-grant.ts';
 import { requestGrant } from './request-grant.ts';
 import { requestSession } from './request-session.ts';
 import { revokeSession } from './revoke-session.ts';
+import { sendCrossChainTransaction } from './send-cross-chain-transaction.ts';
 import { sendTransaction } from './send-transaction.ts';
+import { ttmList, ttmStatus } from './ttm-status.ts';
 import { version } from './version.ts';
 
 /** Every method a page may call, by name. Each lives in its own file. */
@@ -28,5 +32,10 @@ export function providerMethods(walletVersion: string, services: WalletServices)
     weft_sendTransaction: (params, context) => sendTransaction(params, context, services),
     weft_requestGrant: (params, context) => requestGrant(params, context, services),
     weft_readWithGrant: (params, context) => readWithGrant(params, context, services),
+    weft_sendCrossChainTransaction: (params, context) => sendCrossChainTransaction(params, context, services),
+    weft_proposeSwap: (params, context) => proposeSwap(params, context, services),
+    weft_acceptSwap: (params, context) => acceptSwap(params, context, services),
+    weft_ttmStatus: (params, context) => ttmStatus(params, context, services),
+    weft_ttmList: (params, context) => ttmList(params, context, services),
   };
 }

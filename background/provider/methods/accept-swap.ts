@@ -1,0 +1,151 @@
+/**
+ * `weft_acceptSwap({ proposal, from? })`: the participant's side of an HTLC swap. The wallet
+ * first checks on the initiator's chain that the initiator's lock is there exactly as proposed
+ * (receiver, amount, hash lock, timelock) and that there is time, then asks the user once, locks
+ * `participantLock` (from the session's address, or the Fabric account `from`) and resolves
+ * with `{ id }`. It then waits for the initiator's claim to reveal the secret and claims the
+ * initiator's lock with it, or refunds its own lock after its timelock, by itself.
+ */
+import { ErrorCode } from '../../../content/provider-protocol.ts';
+import { ApprovalRejectedError } from '../../approvals/approval-queue.ts';
+import { assetChain } from '../../ttm/asset-chain.ts';
+import { ACCEPT_WINDOW_S, nowSeconds } from '../../ttm/timing.ts';
+import { type ChainType, type SwapProposal, type SwapRecord, toView } from '../../ttm/types.ts';
+import { CHAIN_ERROR, toProviderError } from '../chain-errors.ts';
+import type { RequestContext } from '../context.ts';
+import { invalidParams, ProviderError } from '../errors.ts';
+import type { WalletServices } from '../services.ts';
+import { objectParam, resourcePath } from './params.ts';
+import { requireSession } from './require-session.ts';
+import { accountParam, amountParam, fromParam, hex32Param, ttmResource, ttmSigner } from './ttm-params.ts';
+
+export async function acceptSwap(params: unknown, context: RequestContext, services: WalletServices) {
+  const input = objectParam(params, 'weft_acceptSwap');
+  const proposal = parseProposal(input.proposal);
+  const { initiatorLock: theirs, participantLock: ours } = proposal;
+  const session = await requireSession(services, context);
+  const theirEntry = await ttmResource(services, theirs.path);
+  const ourEntry = await ttmResource(services, ours.path);
+  if (theirEntry.chain.type !== theirs.chain || ourEntry.chain.type !== ours.chain) {
+    throw invalidParams('the proposal names the wrong chain type for a resource');
+  }
+  await requireSession(services, context, ours.path);
+  await requireSession(services, context, theirs.path);
+  if (await services.ttm.log.get(proposal.id))
+    throw invalidParams('this wallet already took part in this swap');
+  if (theirs.chain === 'fisco-bcos' && theirs.to.toLowerCase() !== session.address.toLowerCase()) {
+    throw invalidParams(`the proposal pays ${theirs.to}, not this site's account ${session.address}`);
+  }
+  if (ours.timelock - nowSeconds() < ACCEPT_WINDOW_S || theirs.timelock <= ours.timelock) {
+    throw invalidParams('the proposal has expired (or its timelocks are not staggered): ask for a new one');
+  }
+  const ourLock = { ...ours, from: fromParam(input.from, ours.chain, session, 'from') };
+  const { signer } = await ttmSigner(services, session, ours.chain === 'fabric' || theirs.chain === 'fabric');
+
+  // Their lock must be on the chain as proposed before we lock anything.
+  let onChain: Awaited<ReturnType<ReturnType<typeof assetChain>['htlcState']>>;
+  try {
+    const chain = assetChain({
+      client: services.routers.client(),
+      vault: services.vault,
+      entry: theirEntry,
+      signer,
+    });
+    onChain = await chain.htlcState(proposal.id);
+  } catch (error) {
+    throw toProviderError(error);
+  }
+  const same =
+    onChain.state === 'locked' &&
+    onChain.hashLock.toLowerCase() === proposal.hashLock &&
+    onChain.to.toLowerCase() === theirs.to.toLowerCase() &&
+    BigInt(onChain.amount) >= BigInt(theirs.amount) &&
+    onChain.timelock === theirs.timelock;
+  if (!same) {
+    throw new ProviderError(CHAIN_ERROR, `the other party's lock on ${theirs.path} is not as proposed`, {
+      reason: 'NOT_LOCKED',
+      onChain: { ...onChain },
+    });
+  }
+  try {
+    await services.approvals.request('swap', context.origin, {
+      id: proposal.id,
+      role: 'participant',
+      hashLock: proposal.hashLock,
+      give: ourLock,
+      get: theirs,
+    });
+  } catch (error) {
+    if (!(error instanceof ApprovalRejectedError)) throw error;
+    throw new ProviderError(ErrorCode.userRejected, error.message);
+  }
+  const now = Date.now();
+  const record: SwapRecord = {
+    kind: 'swap',
+    role: 'participant',
+    id: proposal.id,
+    origin: context.origin,
+    createdAt: now,
+    updatedAt: now,
+    hashLock: proposal.hashLock,
+    signer,
+    proposal: { ...proposal, participantLock: ourLock },
+    state: 'locking',
+    ours: 'none',
+    theirs: 'locked',
+    timeline: [{ at: now, event: 'approved: locking', path: ours.path }],
+  };
+  const locked = await services.ttm.startSwap(record);
+  if (locked.state === 'cancelled') {
+    throw new ProviderError(CHAIN_ERROR, `swap cancelled: ${locked.reason}`, {
+      reason: 'CANCELLED',
+      swap: toView(locked),
+    });
+  }
+  return { id: proposal.id, swap: toView(locked) };
+}
+
+/** A proposal as `weft_proposeSwap` returned it, checked field by field. */
+export function parseProposal(value: unknown): SwapProposal {
+  const raw = objectParam([typeof value === 'string' ? safeJson(value) : value], 'proposal');
+  if (raw.weftSwap !== 1) throw invalidParams('proposal is not a Weft swap proposal (weftSwap: 1)');
+  const side = (v: unknown, field: string) => {
+    const s = objectParam([v], field);
+    const path = resourcePath(s.path, `${field}.path`);
+    const chain: ChainType | null = s.chain === 'fabric' || s.chain === 'fisco-bcos' ? s.chain : null;
+    if (!chain) throw invalidParams(`${field}.chain must be fisco-bcos or fabric`);
+    if (typeof s.timelock !== 'number' || !Number.isInteger(s.timelock) || s.timelock <= 0) {
+      throw invalidParams(`${field}.timelock must be Unix seconds`);
+    }
+    return {
+      path,
+      chain,
+      to: accountParam(s.to, chain, `${field}.to`),
+      amount: amountParam(s.amount, `${field}.amount`),
+      timelock: s.timelock,
+      ...(s.from !== undefined ? { from: accountParam(s.from, chain, `${field}.from`) } : {}),
+    };
+  };
+  const initiatorLock = side(raw.initiatorLock, 'proposal.initiatorLock');
+  if (initiatorLock.from === undefined) throw invalidParams('proposal.initiatorLock.from is missing');
+  const participantLock = side(raw.participantLock, 'proposal.participantLock');
+  delete participantLock.from;
+  if (initiatorLock.path === participantLock.path)
+    throw invalidParams('the two locks must be on different resources');
+  return {
+    weftSwap: 1,
+    id: hex32Param(raw.id, 'proposal.id'),
+    hashLock: hex32Param(raw.hashLock, 'proposal.hashLock'),
+    initiatorLock: { ...initiatorLock, from: initiatorLock.from },
+    participantLock,
+  };
+}
+
+function safeJson(text: string): unknown {
+  if (text.length > 10_000) throw invalidParams('proposal is too long');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalidParams('proposal is not valid JSON');
+  }
+}

@@ -1,0 +1,91 @@
+/** Parameter checks and lookups shared by the TTM provider methods. */
+import type { ResourceEntry } from '../../../p2p/protocol/messages.ts';
+import type { Session } from '../../sessions/session-store.ts';
+import type { ChainType } from '../../ttm/types.ts';
+import { toProviderError } from '../chain-errors.ts';
+import { invalidParams } from '../errors.ts';
+import type { WalletServices } from '../services.ts';
+import { sessionFabricIdentity } from './session-fabric-identity.ts';
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const ACCOUNT = /^[A-Za-z0-9_.@-]{1,64}$/;
+const HEX32 = /^0x[0-9a-fA-F]{64}$/;
+
+/** The TTM function each chain type's asset must offer. */
+const TTM_METHOD: Record<ChainType, string> = { 'fisco-bcos': 'prepare', fabric: 'Prepare' };
+
+export function amountParam(value: unknown, field: string): string {
+  const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+  if (typeof text !== 'string' || !/^[0-9]{1,30}$/.test(text) || BigInt(text) === 0n) {
+    throw invalidParams(`${field} must be a positive whole number (a decimal string)`);
+  }
+  return BigInt(text).toString();
+}
+
+/** An account on a chain type: an address on FISCO BCOS, an account name on Fabric. */
+export function accountParam(value: unknown, chain: ChainType, field: string): string {
+  const pattern = chain === 'fisco-bcos' ? ADDRESS : ACCOUNT;
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw invalidParams(
+      chain === 'fisco-bcos' ? `${field} must be a 0x address` : `${field} must be a Fabric account name`,
+    );
+  }
+  return value;
+}
+
+export function hex32Param(value: unknown, field: string): `0x${string}` {
+  if (typeof value !== 'string' || !HEX32.test(value))
+    throw invalidParams(`${field} must be 32 bytes as 0x hex`);
+  return value.toLowerCase() as `0x${string}`;
+}
+
+export function secondsParam(
+  value: unknown,
+  field: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalidParams(`${field} must be a whole number of seconds from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** The resource's entry, checked to be an asset that takes part in TTM. */
+export async function ttmResource(services: WalletServices, path: string): Promise<ResourceEntry> {
+  let entry: ResourceEntry;
+  try {
+    entry = await services.routers.describe(path);
+  } catch (error) {
+    throw toProviderError(error);
+  }
+  if (!entry.methods.some((m) => m.name === TTM_METHOD[entry.chain.type])) {
+    throw invalidParams(`${path} does not support cross-chain transactions`);
+  }
+  return entry;
+}
+
+/** Who signs for the session: its FISCO BCOS account, and its Fabric identity when a Fabric chain is involved. */
+export async function ttmSigner(services: WalletServices, session: Session, needsFabric: boolean) {
+  const fabric = needsFabric ? await sessionFabricIdentity(services.vault, session) : undefined;
+  return {
+    signer: { account: session.account, ...(fabric ? { fabricIdentity: fabric.id } : {}) },
+    display: { fisco: session.address, ...(fabric ? { fabric: `${fabric.name} (${fabric.mspId})` } : {}) },
+  };
+}
+
+/** `from` of a step on `chain`: the session's address on FISCO BCOS (the contract takes the sender), a named account on Fabric. */
+export function fromParam(value: unknown, chain: ChainType, session: Session, field: string): string {
+  if (chain === 'fisco-bcos') {
+    if (
+      value !== undefined &&
+      (typeof value !== 'string' || value.toLowerCase() !== session.address.toLowerCase())
+    ) {
+      throw invalidParams(`${field} must be the session's address (${session.address}) or left out`);
+    }
+    return session.address;
+  }
+  return accountParam(value, chain, field);
+}

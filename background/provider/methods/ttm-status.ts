@@ -1,0 +1,24 @@
+/**
+ * `weft_ttmStatus({ id })`: a cross-chain transaction or swap this site started, as the
+ * wallet's log has it now (state, per-chain legs or locks, timeline, reason); `weft_ttmList()`:
+ * all of this site's, newest first, e.g. to find one again after the wallet restarted while the
+ * page waited. Another site's records are never shown.
+ */
+import { toView } from '../../ttm/types.ts';
+import type { RequestContext } from '../context.ts';
+import { invalidParams } from '../errors.ts';
+import type { WalletServices } from '../services.ts';
+import { objectParam } from './params.ts';
+import { hex32Param } from './ttm-params.ts';
+
+export async function ttmStatus(params: unknown, context: RequestContext, services: WalletServices) {
+  const id = hex32Param(objectParam(params, 'weft_ttmStatus').id, 'id');
+  const record = await services.ttm.log.get(id);
+  if (!record || record.origin !== context.origin)
+    throw invalidParams(`no cross-chain transaction or swap ${id}`);
+  return toView(record);
+}
+
+export async function ttmList(_params: unknown, context: RequestContext, services: WalletServices) {
+  return (await services.ttm.log.all()).filter((r) => r.origin === context.origin).map(toView);
+}

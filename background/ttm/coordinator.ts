@@ -1,0 +1,137 @@
+/**
+ * The TTM coordinator: owns the write-ahead log and one driver per unfinished record.
+ *
+ * On every worker start (and whenever the vault unlocks) `resume()` loads what the log says is
+ * unfinished and drives each to an end with no user action: drivers sign, so they need the
+ * unlocked vault; a worker restarted while unlocked restores it from the session, and after a
+ * browser restart the next unlock resumes them. Meanwhile the routers finish any commit or
+ * claim whose secret is public, and no lock outlives its deadline on the chains.
+ */
+import type { ResourceEntry } from '../../p2p/protocol/messages.ts';
+import type { RouterConnection } from '../routers/router-connection.ts';
+import type { Vault } from '../vault/vault.ts';
+import { type AssetChain, assetChain } from './asset-chain.ts';
+import type { DriveContext } from './drive-context.ts';
+import { driveSwap } from './drive-swap.ts';
+import { driveTransaction } from './drive-transaction.ts';
+import type { Failpoints } from './failpoints.ts';
+import { openSecret, sealSecret } from './secret.ts';
+import type { TtmLog } from './ttm-log.ts';
+import { type Hex, isFinal, type SwapRecord, type TransactionRecord, type TtmRecord } from './types.ts';
+
+export interface CoordinatorOptions {
+  log: TtmLog;
+  vault: Vault;
+  routers: RouterConnection;
+  failpoints: Failpoints;
+  /** Asks the browser to wake the worker at this time (ms), to refund after a timelock. */
+  wakeAt?: (when: number) => void;
+}
+
+export class TtmCoordinator {
+  readonly #options: CoordinatorOptions;
+  readonly #running = new Map<string, Promise<void>>();
+  readonly #lockWaiters = new Map<string, () => void>();
+  #stopped = false;
+
+  constructor(options: CoordinatorOptions) {
+    this.#options = options;
+  }
+
+  get log(): TtmLog {
+    return this.#options.log;
+  }
+
+  /** Drives every unfinished record this worker is not driving yet. Needs the unlocked vault. */
+  async resume(): Promise<void> {
+    if (!this.#options.vault.isUnlocked()) return;
+    for (const record of await this.#options.log.unfinished()) this.#drive(record);
+  }
+
+  /**
+   * Logs a new cross-chain transaction (before anything is sent) and drives it; resolves with
+   * the final record.
+   */
+  async runTransaction(record: TransactionRecord): Promise<TransactionRecord> {
+    await this.#context().save(record, 'transaction:preparing');
+    await this.#drive(record);
+    return ((await this.#options.log.get(record.id)) as TransactionRecord | undefined) ?? record;
+  }
+
+  /** Logs a new swap side and drives it; resolves once our lock is in place (or the swap ended). */
+  async startSwap(record: SwapRecord): Promise<SwapRecord> {
+    await this.#context().save(record, `swap:${record.role}:locking`);
+    const locked = new Promise<void>((resolve) => this.#lockWaiters.set(record.id, resolve));
+    void this.#drive(record);
+    await locked;
+    return ((await this.#options.log.get(record.id)) as SwapRecord | undefined) ?? record;
+  }
+
+  /** Resolves when the record is final in this worker (or at once if no driver runs it). */
+  async settled(id: string): Promise<TtmRecord | undefined> {
+    await this.#running.get(id);
+    return this.#options.log.get(id);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  #drive(record: TtmRecord): Promise<void> {
+    const running = this.#running.get(record.id);
+    if (running) return running;
+    const context = this.#context();
+    const done = (async () => {
+      try {
+        if (record.kind === 'transaction') await driveTransaction(record, context);
+        else await driveSwap(record, context, () => this.#lockWaiters.get(record.id)?.());
+      } catch {
+        // Vault locked mid-way or the log unavailable: the next resume() takes it from the log.
+      } finally {
+        this.#running.delete(record.id);
+        this.#lockWaiters.get(record.id)?.();
+        this.#lockWaiters.delete(record.id);
+        if (!isFinal(record) && record.kind === 'swap') this.#scheduleWake(record);
+      }
+    })();
+    this.#running.set(record.id, done);
+    return done;
+  }
+
+  #scheduleWake(record: SwapRecord): void {
+    const { initiatorLock, participantLock } = record.proposal;
+    const timelock = record.role === 'initiator' ? initiatorLock.timelock : participantLock.timelock;
+    this.#options.wakeAt?.(timelock * 1000 + 1000);
+  }
+
+  #context(): DriveContext {
+    const { log, vault, routers, failpoints } = this.#options;
+    const chains = new Map<string, Promise<AssetChain>>();
+    return {
+      chain: (path, signer) => {
+        const key = `${path}\n${signer.account}\n${signer.fabricIdentity ?? ''}`;
+        let chain = chains.get(key);
+        if (!chain) {
+          chain = routers
+            .describe(path)
+            .then((entry: ResourceEntry) => assetChain({ client: routers.client(), vault, entry, signer }));
+          chain.catch(() => chains.delete(key));
+          chains.set(key, chain);
+        }
+        return chain;
+      },
+      save: async (record, checkpoint) => {
+        await log.put(record);
+        await failpoints.checkpoint(checkpoint);
+      },
+      openSecret: async (record) => {
+        if (!record.secret) throw new Error(`no secret for ${record.id}`);
+        return openSecret(record.secret, record.id, vault.ttmKey());
+      },
+      sealSecret: async (record, secret: Hex) => {
+        record.secret = await sealSecret(secret, record.id, vault.ttmKey());
+      },
+      stopped: () => this.#stopped,
+    };
+  }
+}

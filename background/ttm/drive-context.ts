@@ -1,0 +1,21 @@
+/** What the transaction and swap drivers need from the coordinator, injected (and faked by no test). */
+import type { AssetChain } from './asset-chain.ts';
+import type { Hex, TtmRecord } from './types.ts';
+
+export interface DriveContext {
+  /** The asset operations on `path`, signed with the record's signers. */
+  chain(path: string, signer: TtmRecord['signer']): Promise<AssetChain>;
+  /** Writes the record to the log (the write-ahead step), then passes the named checkpoint. */
+  save(record: TtmRecord, checkpoint: string): Promise<void>;
+  /** The record's secret, opened with the vault's key (throws `VaultLockedError` while locked). */
+  openSecret(record: TtmRecord): Promise<Hex>;
+  /** Seals a secret learnt from a chain into the record. */
+  sealSecret(record: TtmRecord, secret: Hex): Promise<void>;
+  /** True once the coordinator was stopped: drivers return at their next step. */
+  stopped(): boolean;
+}
+
+/** Appends to the record's timeline (not saved: the caller's next `save` writes it). */
+export function note(record: TtmRecord, event: string, path?: string): void {
+  record.timeline.push({ at: Date.now(), event, ...(path ? { path } : {}) });
+}

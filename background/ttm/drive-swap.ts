@@ -1,0 +1,221 @@
+/**
+ * Drives one side of an HTLC swap to an end (docs/ttm.md, "Swaps"). Both sides run this;
+ * `ours` is the HTLC this wallet locks (and may refund), `theirs` the one it claims.
+ *
+ *   initiator:   locking ─▶ locked ─(participant's lock seen, in time)─▶ claiming ─▶ completed
+ *   participant: locking ─▶ locked ─(secret seen on its own lock)──────▶ claiming ─▶ completed
+ *   either:      locked ─(the other side missed its time)─▶ refunding ─(own timelock)─▶ refunded
+ *   either:      locking ─(lock refused)─▶ cancelled
+ *
+ * The initiator holds the secret from the start; the participant learns it from the chain when
+ * the initiator claims, and claims the initiator's lock with it (routers do the same).
+ */
+import { type AssetChain, ChainRefusedError, type HtlcOnChain } from './asset-chain.ts';
+import { type DriveContext, note } from './drive-context.ts';
+import { backoff, CLAIM_MARGIN_S, nowSeconds, POLL_MS, sleep } from './timing.ts';
+import type { Hex, SwapRecord, SwapSide } from './types.ts';
+
+/** Which lock is ours and which theirs, for this record's role. */
+export function swapSides(record: SwapRecord): { ours: SwapSide; theirs: SwapSide } {
+  const { initiatorLock, participantLock } = record.proposal;
+  return record.role === 'initiator'
+    ? { ours: initiatorLock, theirs: participantLock }
+    : { ours: participantLock, theirs: initiatorLock };
+}
+
+/** Resolves once our lock is in place (or the swap ended): what propose and accept wait for. */
+export async function driveSwap(
+  record: SwapRecord,
+  context: DriveContext,
+  onLocked: () => void,
+): Promise<void> {
+  const { ours, theirs } = swapSides(record);
+  while (!context.stopped()) {
+    switch (record.state) {
+      case 'locking': {
+        const locked = await lockOurs(record, ours, context);
+        if (locked === 'stopped') return;
+        if (locked === true) {
+          record.ours = 'locked';
+          record.state = 'locked';
+          note(record, `locked ${ours.amount} on ${ours.path}`, ours.path);
+        } else {
+          record.state = 'cancelled';
+          record.reason = locked;
+          note(record, `cancelled: ${locked}`, ours.path);
+        }
+        await context.save(record, `swap:${record.role}:${record.state}`);
+        onLocked();
+        break;
+      }
+      case 'locked': {
+        onLocked();
+        const next = await waitForOtherSide(record, context);
+        if (next === 'stopped') return;
+        await context.save(record, `swap:${record.role}:${record.state}`);
+        break;
+      }
+      case 'claiming': {
+        const secret = await context.openSecret(record);
+        const claimed = await settle(
+          theirs.path,
+          record,
+          context,
+          (c) => c.htlcClaim(record.id, secret),
+          'claimed',
+        );
+        if (claimed === 'stopped') return;
+        if (claimed === true) {
+          record.theirs = 'claimed';
+          record.state = 'completed';
+          note(record, `claimed ${theirs.amount} on ${theirs.path}`, theirs.path);
+        } else {
+          // Too late: their timelock passed. Ours is still refundable after its own.
+          record.state = 'refunding';
+          record.reason = `claim refused on ${theirs.path}: ${claimed}`;
+          note(record, `refunding: ${record.reason}`);
+        }
+        await context.save(record, `swap:${record.role}:${record.state}`);
+        break;
+      }
+      case 'refunding': {
+        const wait = ours.timelock - nowSeconds();
+        if (wait >= 0) {
+          await sleep(Math.min(wait * 1000 + 1000, 5_000));
+          continue;
+        }
+        const refunded = await settle(ours.path, record, context, (c) => c.htlcRefund(record.id), 'refunded');
+        if (refunded === 'stopped') return;
+        if (refunded === true) {
+          record.ours = 'refunded';
+          record.state = 'refunded';
+          note(record, `refunded ${ours.amount} on ${ours.path}`, ours.path);
+        } else {
+          // Refused because it was claimed meanwhile: the other side had the secret, so we can claim too.
+          record.ours = 'claimed';
+          record.state = record.secret ? 'claiming' : 'locked';
+          note(record, `our lock on ${ours.path} was claimed`, ours.path);
+        }
+        await context.save(record, `swap:${record.role}:${record.state}`);
+        break;
+      }
+      default:
+        onLocked();
+        return;
+    }
+  }
+}
+
+async function lockOurs(
+  record: SwapRecord,
+  ours: SwapSide,
+  context: DriveContext,
+): Promise<true | string | 'stopped'> {
+  const delays = backoff();
+  for (let attempt = 0; !context.stopped(); attempt++) {
+    if (nowSeconds() >= ours.timelock - CLAIM_MARGIN_S)
+      return 'the timelock came too near before the lock landed';
+    try {
+      const chain = await context.chain(ours.path, record.signer);
+      await chain.htlcLock(record.id, {
+        from: ours.from ?? '',
+        to: ours.to,
+        amount: ours.amount,
+        hashLock: record.hashLock,
+        timelock: ours.timelock,
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof ChainRefusedError) return error.message;
+      await sleep(delays.next().value);
+    }
+  }
+  return 'stopped';
+}
+
+/**
+ * Waits in `locked` until the swap can move on, and sets the next state:
+ * - initiator: the participant's lock matches the proposal → claiming (we hold the secret);
+ * - participant: the initiator claimed our lock, revealing the secret → claiming;
+ * - either: the other side's chance passed → refunding.
+ */
+async function waitForOtherSide(record: SwapRecord, context: DriveContext): Promise<'moved' | 'stopped'> {
+  const { ours, theirs } = swapSides(record);
+  while (!context.stopped()) {
+    try {
+      if (record.role === 'initiator') {
+        const lock = await (await context.chain(theirs.path, record.signer)).htlcState(record.id);
+        if (lock.state === 'locked' && matches(lock, record.hashLock, theirs)) {
+          if (nowSeconds() < theirs.timelock - CLAIM_MARGIN_S) {
+            record.theirs = 'locked';
+            record.state = 'claiming';
+            note(record, `the other side locked ${theirs.amount} on ${theirs.path}`, theirs.path);
+            return 'moved';
+          }
+        }
+        if (nowSeconds() >= theirs.timelock - CLAIM_MARGIN_S) {
+          record.state = 'refunding';
+          record.reason = `no matching lock on ${theirs.path} in time`;
+          note(record, `refunding: ${record.reason}`);
+          return 'moved';
+        }
+      } else {
+        const mine = await (await context.chain(ours.path, record.signer)).htlcState(record.id);
+        if (mine.state === 'claimed' && mine.preimage) {
+          await context.sealSecret(record, mine.preimage);
+          record.ours = 'claimed';
+          record.state = 'claiming';
+          note(record, `the other side claimed on ${ours.path}: the secret is public`, ours.path);
+          return 'moved';
+        }
+        if (mine.state === 'refunded' || nowSeconds() >= ours.timelock) {
+          record.state = 'refunding';
+          record.reason = `the other side did not claim on ${ours.path} in time`;
+          note(record, `refunding: ${record.reason}`);
+          return 'moved';
+        }
+      }
+    } catch {
+      // Routers unreachable or the chain slow: look again at the next poll.
+    }
+    await sleep(POLL_MS);
+  }
+  return 'stopped';
+}
+
+/** The lock the other side made is the one the proposal describes (or pays more). */
+function matches(lock: HtlcOnChain, hashLock: Hex, side: SwapSide): boolean {
+  return (
+    lock.hashLock.toLowerCase() === hashLock.toLowerCase() &&
+    lock.to.toLowerCase() === side.to.toLowerCase() &&
+    BigInt(lock.amount) >= BigInt(side.amount) &&
+    lock.timelock === side.timelock
+  );
+}
+
+/** Claims or refunds until the chain shows `target`; a refusal that stands is returned. */
+async function settle(
+  path: string,
+  record: SwapRecord,
+  context: DriveContext,
+  act: (chain: AssetChain) => Promise<void>,
+  target: 'claimed' | 'refunded',
+): Promise<true | string | 'stopped'> {
+  const delays = backoff();
+  while (!context.stopped()) {
+    try {
+      const chain = await context.chain(path, record.signer);
+      try {
+        await act(chain);
+        return true;
+      } catch (error) {
+        if (!(error instanceof ChainRefusedError)) throw error;
+        const state = (await chain.htlcState(record.id)).state;
+        return state === target ? true : error.message;
+      }
+    } catch {
+      await sleep(delays.next().value);
+    }
+  }
+  return 'stopped';
+}

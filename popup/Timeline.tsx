@@ -1,0 +1,212 @@
+/**
+ * Where a cross-chain transaction or swap is: its state, each chain's part (transaction legs,
+ * or the two HTLCs of a swap), the coordinator's timeline and, once it failed, why.
+ * `LiveTimeline` polls the worker for one record until it is final.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { PopupResponse } from '../background/popup-api.ts';
+import { isFinal, type TtmView } from '../background/ttm/types.ts';
+import { errorOf, send } from './api.ts';
+import { formatClock } from './format.ts';
+import {
+  CHAIN_NAME,
+  describeState,
+  KIND_NAME,
+  type SwapView,
+  shortAccount,
+  swapSides,
+  type TransactionView,
+} from './ttm-text.ts';
+
+/** Fast enough that a prepare or a commit shows as it lands; one IndexedDB read each. */
+const POLL_MS = 250;
+/** After this long without a record, say so (the coordinator may have failed before logging it). */
+const ABSENT_HINT_MS = 10_000;
+
+const FAILED = new Set(['aborted', 'refunded', 'cancelled']);
+const UNDOING = new Set(['aborting', 'refunding']);
+
+function tone(state: string): 'done' | 'failed' | 'undoing' | 'busy' {
+  if (state === 'committed' || state === 'completed') return 'done';
+  if (FAILED.has(state)) return 'failed';
+  return UNDOING.has(state) ? 'undoing' : 'busy';
+}
+
+function clockOf(unixSeconds: number): string {
+  return formatClock(unixSeconds * 1000);
+}
+
+function Legs({ view }: { view: TransactionView }) {
+  return (
+    <ul class="ttm-parts" aria-label="Chains">
+      {view.legs.map((leg) => (
+        <li key={leg.path} class={`ttm-part tone-${tone(leg.state)}`} data-leg-path={leg.path}>
+          <div class="row">
+            <span>
+              <code>{leg.path}</code> <span class="muted">{CHAIN_NAME[leg.chain]}</span>
+            </span>
+            <span class="status-label" data-testid="ttm-leg-state">
+              {leg.state}
+            </span>
+          </div>
+          <div class="muted">
+            {leg.steps
+              .map((i) => view.steps[i])
+              .filter((step) => step !== undefined)
+              .map((step) => `pay ${step.amount} from ${shortAccount(step.from)} to ${shortAccount(step.to)}`)
+              .join('; ')}
+            {' · '}deadline {clockOf(leg.deadline)}
+          </div>
+          {leg.error && (
+            <div class="error" data-testid="ttm-leg-error">
+              {leg.error}
+            </div>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Where an HTLC is; `none` reads better as what it means. */
+function lockText(lock: SwapView['ours']): string {
+  return lock === 'none' ? 'not locked' : lock;
+}
+
+function SwapLocks({ view }: { view: SwapView }) {
+  const { give, get } = swapSides(view);
+  return (
+    <ul class="ttm-parts" aria-label="Locks">
+      <li class="ttm-part">
+        <div class="row">
+          <span>
+            Your lock: {give.amount} on <code>{give.path}</code>{' '}
+            <span class="muted">{CHAIN_NAME[give.chain]}</span>
+          </span>
+          <span class="status-label" data-testid="swap-ours">
+            {lockText(view.ours)}
+          </span>
+        </div>
+        <div class="muted">refundable from {clockOf(give.timelock)}</div>
+      </li>
+      <li class="ttm-part">
+        <div class="row">
+          <span>
+            Their lock: {get.amount} on <code>{get.path}</code>{' '}
+            <span class="muted">{CHAIN_NAME[get.chain]}</span>
+          </span>
+          <span class="status-label" data-testid="swap-theirs">
+            {lockText(view.theirs)}
+          </span>
+        </div>
+        <div class="muted">claimable until {clockOf(get.timelock)}</div>
+      </li>
+    </ul>
+  );
+}
+
+/** One record as it stands. */
+export function Timeline({ view }: { view: TtmView }) {
+  const showReason = view.reason && (FAILED.has(view.state) || UNDOING.has(view.state));
+  return (
+    <section
+      class={`ttm tone-${tone(view.state)}`}
+      data-testid="ttm-timeline"
+      data-ttm-id={view.id}
+      aria-label={`${KIND_NAME[view.kind]} progress`}
+    >
+      <p class="ttm-head" aria-live="polite">
+        <span class="ttm-badge" data-testid="ttm-state">
+          {view.state}
+        </span>{' '}
+        {describeState(view)}
+      </p>
+      {showReason && (
+        <p class="error prose" data-testid="ttm-reason">
+          {view.reason}
+        </p>
+      )}
+      {view.kind === 'transaction' ? <Legs view={view} /> : <SwapLocks view={view} />}
+      <ol class="ttm-events" aria-label="Timeline">
+        {view.timeline.map((entry, i) => (
+          // Entries are only ever appended: the index is stable.
+          <li key={i} data-testid="ttm-event">
+            <time dateTime={new Date(entry.at).toISOString()}>{formatClock(entry.at)}</time> {entry.event}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+/** The record's view in a worker answer to `{ type: 'ttm' }` (the status answer has a `ttm` list instead). */
+function ttmOf(answer: PopupResponse): TtmView | null | undefined {
+  if (!('ttm' in answer) || Array.isArray(answer.ttm)) return undefined;
+  return answer.ttm;
+}
+
+export interface TtmPoll {
+  /** Null until the coordinator has logged the record. */
+  view: TtmView | null;
+  /** The last failed request, cleared by the next good answer. */
+  error: string | null;
+  startedAt: number;
+}
+
+/**
+ * Polls `{ type: 'ttm', id }` every 250 ms, one request at a time, until the record is final;
+ * stops on unmount. `initial` (e.g. from the status answer) shows at once, and is not polled if final.
+ */
+export function useTtm(id: string, initial?: TtmView): TtmPoll {
+  const [poll, setPoll] = useState<TtmPoll>(() => ({
+    view: initial ?? null,
+    error: null,
+    startedAt: Date.now(),
+  }));
+  const settled = initial !== undefined && isFinal(initial);
+
+  useEffect(() => {
+    if (settled) return;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const next = async () => {
+      const answer = await send({ type: 'ttm', id });
+      if (stopped) return;
+      const view = ttmOf(answer);
+      if (view === undefined) {
+        const error = errorOf(answer) ?? 'bad answer from the wallet';
+        setPoll((p) => ({ ...p, error }));
+      } else {
+        setPoll((p) => ({ ...p, view: view ?? p.view, error: null }));
+        if (view && isFinal(view)) return;
+      }
+      timer = setTimeout(next, POLL_MS);
+    };
+    void next();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [id, settled]);
+
+  // A final record from the caller (the status refresh) may be newer than the last poll.
+  return settled ? { ...poll, view: initial } : poll;
+}
+
+/** The timeline of one record, kept live until it is final. */
+export function LiveTimeline({ id, initial }: { id: string; initial?: TtmView }) {
+  const { view, error, startedAt } = useTtm(id, initial);
+  return (
+    <>
+      {view ? (
+        <Timeline view={view} />
+      ) : (
+        <p class="status" role="status" data-testid="ttm-starting">
+          Starting…
+          {Date.now() - startedAt > ABSENT_HINT_MS && ' The wallet has not logged it yet.'}
+        </p>
+      )}
+      {error && <p class="error">Could not read the progress: {error}</p>}
+    </>
+  );
+}

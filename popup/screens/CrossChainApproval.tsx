@@ -1,0 +1,101 @@
+/**
+ * A cross-chain transaction request in human terms: every transfer, grouped by the asset
+ * resource (and chain) it happens on, each resource's deadline, and who signs. One approval
+ * covers every chain: the coordinator prepares, then commits or aborts, them all.
+ */
+import type { Approval } from '../../background/approvals/approval-queue.ts';
+import type { ChainType, Hex, TtmStep } from '../../background/ttm/types.ts';
+import { formatClock, formatFromNow } from '../format.ts';
+import { CHAIN_NAME, ifApprovedNow } from '../ttm-text.ts';
+
+export interface ApprovalLeg {
+  path: string;
+  chain: ChainType;
+  /** Unix seconds. */
+  deadline: number;
+}
+
+/** What the coordinator puts in the approval's `details`. */
+export interface CrossChainApprovalDetails {
+  id: Hex;
+  steps: TtmStep[];
+  legs: ApprovalLeg[];
+  /** FISCO BCOS address; Fabric identity as "name (mspId)". */
+  signer: { fisco: string; fabric?: string };
+}
+
+interface ResourceGroup {
+  path: string;
+  chain: ChainType;
+  steps: TtmStep[];
+  deadline?: number;
+}
+
+/** Steps by resource, in the order of the legs (then any step whose resource has no leg). */
+function byResource(d: CrossChainApprovalDetails): ResourceGroup[] {
+  const groups = new Map<string, ResourceGroup>();
+  for (const leg of d.legs) groups.set(leg.path, { ...leg, steps: [] });
+  for (const step of d.steps) {
+    const group = groups.get(step.path) ?? { path: step.path, chain: step.chain, steps: [] };
+    group.steps.push(step);
+    groups.set(step.path, group);
+  }
+  return [...groups.values()];
+}
+
+export function CrossChainDetails({ approval }: { approval: Approval }) {
+  const d = approval.details as unknown as CrossChainApprovalDetails;
+  const groups = byResource(d);
+  const onFisco = d.legs.some((leg) => leg.chain === 'fisco-bcos') || !d.signer.fabric;
+  return (
+    <>
+      <p>
+        asks you to approve one transaction on {groups.length} resource{groups.length === 1 ? '' : 's'}:
+      </p>
+      <ul class="ttm-parts" aria-label="Steps">
+        {groups.map((group) => (
+          <li key={group.path} class="ttm-part">
+            <ul class="choices">
+              {group.steps.map((step, i) => (
+                <li key={i} data-testid="ttm-step" class="prose">
+                  On <code>{group.path}</code> ({CHAIN_NAME[group.chain]}): pay <strong>{step.amount}</strong>{' '}
+                  from <code class="account">{step.from}</code> to <code class="account">{step.to}</code>
+                </li>
+              ))}
+            </ul>
+            {group.deadline !== undefined && (
+              <p class="muted" data-testid="ttm-leg-deadline">
+                Deadline on {group.path}: {formatClock(ifApprovedNow(group.deadline, approval))} (
+                {formatFromNow(ifApprovedNow(group.deadline, approval))})
+              </p>
+            )}
+          </li>
+        ))}
+      </ul>
+      <dl class="details">
+        {onFisco && (
+          <>
+            <dt>Signed on FISCO BCOS by</dt>
+            <dd>
+              <code class="address">{d.signer.fisco}</code>
+            </dd>
+          </>
+        )}
+        {d.signer.fabric && (
+          <>
+            <dt>Signed on Fabric by</dt>
+            <dd class="prose">{d.signer.fabric}</dd>
+          </>
+        )}
+        <dt>Transaction id</dt>
+        <dd>
+          <code class="address">{d.id}</code>
+        </dd>
+      </dl>
+      <p class="prose" data-testid="ttm-explanation">
+        All steps happen on every chain or on none: if one chain refuses, the others are undone.
+      </p>
+      <p class="muted">Deadlines count from your approval; each chain must settle before its own.</p>
+    </>
+  );
+}

@@ -1,0 +1,83 @@
+/**
+ * A swap request in human terms: what this user locks and pays (give), what they receive
+ * (get), both timelocks, and what their role means for getting their funds back.
+ */
+import type { Approval } from '../../background/approvals/approval-queue.ts';
+import type { Hex, SwapSide } from '../../background/ttm/types.ts';
+import { formatClock, formatFromNow } from '../format.ts';
+import { CHAIN_NAME, ifApprovedNow } from '../ttm-text.ts';
+
+/** What the coordinator puts in the approval's `details`. */
+export interface SwapApprovalDetails {
+  id: Hex;
+  role: 'initiator' | 'participant';
+  hashLock: Hex;
+  /** What this user locks and pays. */
+  give: SwapSide & { from: string };
+  /** What this user receives. */
+  get: SwapSide;
+}
+
+/**
+ * A timelock as a local time and "in N min". The initiator's timelocks count from the approval
+ * (the coordinator sets them again then); the participant's are fixed by the proposal.
+ */
+function timelockText(unixSeconds: number, approval: Approval): string {
+  const d = approval.details as unknown as SwapApprovalDetails;
+  const at = d.role === 'initiator' ? ifApprovedNow(unixSeconds, approval) : unixSeconds * 1000;
+  return `${formatClock(at)} (${formatFromNow(at)})`;
+}
+
+function roleText(approval: Approval): string {
+  const { role, give, get } = approval.details as unknown as SwapApprovalDetails;
+  const moment = (unixSeconds: number) => timelockText(unixSeconds, approval);
+  return role === 'initiator'
+    ? `Your lock can be refunded after ${moment(give.timelock)}; ` +
+        `the other party must lock before ${moment(get.timelock)}.`
+    : `You lock on ${give.path}; if the other side never claims it, you get it back after ` +
+        `${moment(give.timelock)}. The wallet claims theirs on ${get.path} once they reveal the ` +
+        `secret, before ${moment(get.timelock)}.`;
+}
+
+export function SwapDetails({ approval }: { approval: Approval }) {
+  const d = approval.details as unknown as SwapApprovalDetails;
+  const { give, get } = d;
+  return (
+    <>
+      <p>asks you to {d.role === 'initiator' ? 'start' : 'join'} a swap:</p>
+      <p class="swap-line prose" data-testid="swap-give">
+        You give: <strong>{give.amount}</strong> on <code>{give.path}</code> ({CHAIN_NAME[give.chain]}) to{' '}
+        <code class="account">{give.to}</code>
+      </p>
+      <p class="swap-line prose" data-testid="swap-get">
+        You get: <strong>{get.amount}</strong> on <code>{get.path}</code> ({CHAIN_NAME[get.chain]}) from{' '}
+        {get.from ? <code class="account">{get.from}</code> : 'the other party'}
+      </p>
+      <dl class="details">
+        <dt>Paid from</dt>
+        <dd>
+          <code class="address">{give.from}</code>
+        </dd>
+        <dt>Received into</dt>
+        <dd>
+          <code class="address">{get.to}</code>
+        </dd>
+        <dt>Your lock's timelock</dt>
+        <dd class="prose" data-testid="swap-give-timelock">
+          {timelockText(give.timelock, approval)}
+        </dd>
+        <dt>Their lock's timelock</dt>
+        <dd class="prose" data-testid="swap-get-timelock">
+          {timelockText(get.timelock, approval)}
+        </dd>
+        <dt>Hash lock</dt>
+        <dd>
+          <code class="address">{d.hashLock}</code>
+        </dd>
+      </dl>
+      <p class="prose" data-testid="swap-role">
+        {roleText(approval)}
+      </p>
+    </>
+  );
+}

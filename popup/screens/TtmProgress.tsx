@@ -1,0 +1,29 @@
+/**
+ * What the approval window shows once the user approved a cross-chain transaction or swap:
+ * its live timeline, until the user closes the window.
+ */
+import { LiveTimeline } from '../Timeline.tsx';
+
+export function TtmProgress({ id, onClose }: { id: string; onClose: () => void }) {
+  return (
+    <section data-testid="ttm-progress">
+      <h2>Approved</h2>
+      <p class="muted">Closing this window does not stop it.</p>
+      <LiveTimeline id={id} />
+      <div class="row">
+        <span />
+        <button
+          type="button"
+          class="primary"
+          onClick={() => {
+            onClose();
+            // The approval window closes; the toolbar popup, if it cannot, shows the wallet again.
+            window.close();
+          }}
+        >
+          Close
+        </button>
+      </div>
+    </section>
+  );
+}
