@@ -112,7 +112,7 @@ async function lockOurs(
   context: DriveContext,
 ): Promise<true | string | 'stopped'> {
   const delays = backoff();
-  for (let attempt = 0; !context.stopped(); attempt++) {
+  while (!context.stopped()) {
     if (nowSeconds() >= ours.timelock - CLAIM_MARGIN_S)
       return 'the timelock came too near before the lock landed';
     try {

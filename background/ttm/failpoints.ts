@@ -1,38 +1,55 @@
 /**
- * Fault injection for the crash harness (test/e2e/ttm-crash.test.ts): the coordinator names
- * every point right after a write-ahead log entry, and when `storage.local` holds that name
- * under `FAILPOINT_ITEM` the coordinator stops there (it waits forever), so the harness can kill
- * the worker, the browser or a router at exactly that step. One-shot: the item is removed when
- * hit, so the restarted worker recovers past it. Only the extension's own code can write
- * `storage.local`; with the item absent (always, outside the harness) a checkpoint costs a Map
- * lookup.
+ * Fault injection for the crash harness (test/e2e/ttm-crash.test.ts). The coordinator names
+ * every point right after a write-ahead log entry (`transaction:committing`,
+ * `swap:initiator:locked` …). When `storage.local` holds `{ at: <name>, mode }` under
+ * `FAILPOINT_ITEM`, the coordinator stops at that point:
+ * - `hang`: forever (one-shot: the item is removed), so the harness can kill the worker or the
+ *   browser exactly there and the restarted worker recovers past it;
+ * - `pause`: until the harness removes the item, so it can kill a router or stall a chain
+ *   exactly there and let the same worker carry on into the fault.
+ * Only the extension's own code can write `storage.local`; with no item (always, outside the
+ * harness) a checkpoint costs a comparison.
  */
 import type { StorageAreaLike } from '../vault/storage-area.ts';
 
 export const FAILPOINT_ITEM = 'weft.test.failpoint';
 
+export interface Failpoint {
+  at: string;
+  mode: 'hang' | 'pause';
+}
+
 export class Failpoints {
   readonly #local: StorageAreaLike;
-  #armed: string | null = null;
-  readonly #loaded: Promise<void>;
-  /** Every checkpoint this worker passed, in order (the harness reads it to count crash points). */
-  readonly passed: string[] = [];
+  #armed: Failpoint | null = null;
+  #loaded: Promise<void>;
+  #released: (() => void)[] = [];
 
   constructor(local: StorageAreaLike) {
     this.#local = local;
     this.#loaded = this.reload();
   }
 
-  /** Re-reads the armed failpoint (the harness sets it, then calls this through the worker). */
-  async reload(): Promise<void> {
-    const value = (await this.#local.get(FAILPOINT_ITEM))[FAILPOINT_ITEM];
-    this.#armed = typeof value === 'string' ? value : null;
+  /** Re-reads the item (the worker calls this when `storage.local` changes). */
+  reload(): Promise<void> {
+    this.#loaded = this.#local.get(FAILPOINT_ITEM).then((items) => {
+      const value = items[FAILPOINT_ITEM] as Partial<Failpoint> | undefined;
+      this.#armed =
+        typeof value?.at === 'string' && (value.mode === 'hang' || value.mode === 'pause')
+          ? { at: value.at, mode: value.mode }
+          : null;
+      if (!this.#armed) for (const release of this.#released.splice(0)) release();
+    });
+    return this.#loaded;
   }
 
   async checkpoint(name: string): Promise<void> {
     await this.#loaded;
-    this.passed.push(name);
-    if (this.#armed !== name) return;
+    if (this.#armed?.at !== name) return;
+    if (this.#armed.mode === 'pause') {
+      await new Promise<void>((resolve) => this.#released.push(resolve));
+      return;
+    }
     this.#armed = null;
     await this.#local.remove(FAILPOINT_ITEM);
     await new Promise<never>(() => {});
