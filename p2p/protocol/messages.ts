@@ -17,6 +17,7 @@ import type {
 import type { HipErrorBody } from './errors.ts';
 
 const hex = z.string().regex(/^0x[0-9a-fA-F]*$/, 'must be 0x-prefixed hex');
+const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 32 bytes as 0x hex');
 /** `zone.chain.resource`: three dot-separated names of letters, digits, `_` and `-`. */
 export const resourcePath = z
   .string()
@@ -51,6 +52,18 @@ export const requestBody = z.discriminatedUnion('op', [
    */
   z.object({ op: z.literal('readGranted'), path: resourcePath, grant: z.unknown(), proof: z.unknown() }),
   z.object({ op: z.literal('unsubscribe'), subscription: z.string().min(1).max(100) }),
+  /**
+   * A hash-lock secret made public (docs/ttm.md): `sha256(preimage) == hashLock`. Routers flood it
+   * to each other and finish the transactions and HTLCs it opens on their chains. `ids` names the
+   * transactions or HTLCs it was revealed for (the wallet uses one id on every chain), so a router
+   * that missed their prepare can still find them.
+   */
+  z.object({
+    op: z.literal('ttmReveal'),
+    hashLock: bytes32,
+    preimage: bytes32,
+    ids: z.array(bytes32).max(8).optional(),
+  }),
 ]);
 
 export type RequestBody = z.infer<typeof requestBody>;
@@ -103,6 +116,13 @@ export interface ResultOf {
   subscribe: { subscription: string };
   unsubscribe: { ok: true };
   readGranted: GrantedRecord;
+  ttmReveal: TtmRevealResult;
+}
+
+/** `fresh`: the router had not seen this hash lock revealed before (it passes it on only then). */
+export interface TtmRevealResult {
+  hashLock: string;
+  fresh: boolean;
 }
 
 /** What a granted read returns: the record's id and only the fields the grant covers. */

@@ -16,7 +16,11 @@ import type { RequestBody, ResourceEntry } from '../protocol/messages.ts';
 
 type PathBody = Exclude<
   RequestBody,
-  { op: 'resources' } | { op: 'unsubscribe' } | { op: 'subscribe' } | { op: 'readGranted' }
+  | { op: 'resources' }
+  | { op: 'unsubscribe' }
+  | { op: 'subscribe' }
+  | { op: 'readGranted' }
+  | { op: 'ttmReveal' }
 >;
 
 export async function executeLocal(

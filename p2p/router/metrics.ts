@@ -9,6 +9,7 @@ export interface RouterMetrics {
   latency: Histogram<'protocol' | 'op'>;
   routes: Gauge<'kind'>;
   grantRejections: Counter<'reason'>;
+  ttmCompletions: Counter<'kind'>;
 }
 
 export function createRouterMetrics(): RouterMetrics {
@@ -52,6 +53,12 @@ export function createRouterMetrics(): RouterMetrics {
       name: 'weft_router_grant_rejections_total',
       help: 'Granted reads this router refused, by reason (docs/grants.md)',
       labelNames: ['reason'],
+      registers,
+    }),
+    ttmCompletions: new Counter({
+      name: 'weft_router_ttm_completions_total',
+      help: 'Transactions committed (kind="tx") and HTLCs claimed (kind="htlc") by this router with a revealed secret',
+      labelNames: ['kind'],
       registers,
     }),
   };

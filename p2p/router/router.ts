@@ -41,8 +41,10 @@ import { executeLocal, toHipError } from './execute-local.ts';
 import { createGrantedReads } from './granted-reads.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createRouterMetrics, type RouterMetrics } from './metrics.ts';
+import { createOwnWriter } from './own-writes.ts';
 import { loadOrCreatePeerKey } from './peer-key.ts';
 import { TokenBucket } from './token-bucket.ts';
+import { createTtmWatcher, type TtmReveal, type TtmWatcher } from './ttm-watcher.ts';
 
 export interface RouterOptions {
   config: RouterConfig;
@@ -66,6 +68,8 @@ export interface Router {
   readonly node: Libp2p;
   readonly directory: Directory;
   readonly metrics: RouterMetrics;
+  /** Finishes transactions and HTLCs on this router's chains once their secret is public. */
+  readonly ttm: TtmWatcher;
   /** `http://host:port` of the admin/metrics endpoint, when enabled. */
   readonly adminUrl: string | null;
   addresses(): string[];
@@ -74,6 +78,8 @@ export interface Router {
 }
 
 interface Origin {
+  /** Peer id of the client or router at the other end. */
+  peer: string;
   channel: Channel;
   subscriptions: Map<string, () => void>;
 }
@@ -246,6 +252,9 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     const { body } = frame;
     if (body.op === 'resources') return directory.entries();
     if (body.op === 'unsubscribe') return unsubscribe(origin, body.subscription);
+    if (body.op === 'ttmReveal') {
+      return ttm.receive(body, { peer: origin.peer, hopsLeft: frame.hopsLeft ?? hopLimit });
+    }
     const found = directory.route(body.path);
     if (!found) throw new HipError(HipErrorCode.unknownResource, `no router publishes ${body.path}`);
     if (found.kind === 'local') {
@@ -340,8 +349,13 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
   }
 
   /** A stream requests arrive on, with the subscriptions opened over it (cancelled when it closes). */
-  function openOrigin(stream: Stream, onRequest: (raw: unknown, origin: Origin) => Promise<unknown>): void {
+  function openOrigin(
+    stream: Stream,
+    peer: string,
+    onRequest: (raw: unknown, origin: Origin) => Promise<unknown>,
+  ): void {
     const origin: Origin = {
+      peer,
       subscriptions: new Map(),
       channel: new Channel(stream, maxMessageBytes, {
         onRequest: (raw) => onRequest(raw, origin),
@@ -371,7 +385,9 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
       refuse(stream, HipErrorCode.forbidden, 'only member routers may forward');
       return;
     }
-    openOrigin(stream, (raw, origin) => serve(validated(raw), 'forward', origin));
+    openOrigin(stream, connection.remotePeer.toString(), (raw, origin) =>
+      serve(validated(raw), 'forward', origin),
+    );
   }
 
   // ---- light clients ---------------------------------------------------------------
@@ -386,7 +402,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
       clientBuckets.set(peer, bucket);
     }
     const limit = bucket;
-    openOrigin(stream, async (raw, origin) => {
+    openOrigin(stream, peer, async (raw, origin) => {
       if (!limit.take()) {
         metrics.requests.inc({ protocol: 'client', op: 'any', outcome: HipErrorCode.rateLimited });
         throw new HipError(HipErrorCode.rateLimited, 'too many requests; slow down');
@@ -403,6 +419,28 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
       .catch(() => stream.abort(new Error(message)));
   }
 
+  // ---- revealed secrets (docs/router-protocol.md#ttm-revealed-secrets) --------------
+
+  /** Sends a reveal to one member router on the forward protocol; a lost one only costs speed. */
+  function sendReveal(peer: string, reveal: TtmReveal, hopsLeft: number) {
+    forwardChannel(peer)
+      .then((channel) => channel.request({ op: 'ttmReveal', ...reveal }, { timeoutMs: 10_000, hopsLeft }))
+      .catch((error: Error) => log.debug('ttm reveal not delivered', { peer, error: error.message }));
+  }
+
+  const ttm = createTtmWatcher({
+    connectors,
+    writer: createOwnWriter({ dataDir: config.dataDir }),
+    log,
+    metrics,
+    hopLimit,
+    broadcast(reveal, hopsLeft, except) {
+      for (const peer of connectedMembers()) {
+        if (peer.toString() !== except) sendReveal(peer.toString(), reveal, hopsLeft);
+      }
+    },
+  });
+
   // ---- membership and peers --------------------------------------------------------
 
   function countPeers() {
@@ -417,6 +455,8 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     if (isMember(event.detail)) {
       log.info('router connected', { peer: event.detail.toString() });
       void sendTable(event.detail);
+      // What it may have missed while away: the secrets revealed in the last minutes.
+      for (const reveal of ttm.recent()) sendReveal(event.detail.toString(), reveal, hopLimit - 1);
     }
   });
 
@@ -505,6 +545,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     node,
     directory,
     metrics,
+    ttm,
     adminUrl: admin?.url ?? null,
     addresses: () => node.getMultiaddrs().map(String),
     status,
@@ -518,6 +559,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
       await Promise.all(connectedMembers().map((peer) => sendTable(peer, [])));
       await admin?.close();
       grantedReads.close();
+      ttm.close();
       await node.stop();
       await Promise.all(connectors.map((c) => c.close().catch(() => {})));
       log.info('router stopped');

@@ -323,6 +323,46 @@ export class FabricConnector implements ChainConnector {
     };
   }
 
+  /**
+   * A write endorsed and signed by the router's own identity. Only for what is the router's own
+   * business (finishing a transaction whose secret is already public, docs/ttm.md): a user's
+   * writes always arrive signed by the user (`prepare`, `submit`).
+   */
+  async submitAsRouter(request: {
+    resource: string;
+    method: string;
+    args: unknown[];
+    timeoutMs?: number;
+  }): Promise<TransactionReceipt> {
+    const resource = this.#resource(request.resource);
+    const contract = this.network.getContract(resource.config.chaincode, resource.config.contract);
+    let txId: string | undefined;
+    let status: Status;
+    let output: Uint8Array;
+    try {
+      const submitted = await contract.submitAsync(request.method, {
+        arguments: request.args.map(argToString),
+      });
+      txId = submitted.getTransactionId();
+      output = submitted.getResult();
+      status = await submitted.getStatus({
+        deadline: Date.now() + (request.timeoutMs ?? this.#commitTimeoutMs),
+      });
+    } catch (error) {
+      throw toFabricError(error, 'Submit', txId);
+    }
+    if (!status.successful)
+      throw new FabricCommitError(status.code, status.transactionId, status.blockNumber);
+    return {
+      txId: status.transactionId,
+      blockNumber: status.blockNumber,
+      status: 'success',
+      chainStatus: validationCodeName(status.code),
+      output: toHex(output),
+      events: [],
+    };
+  }
+
   /** Chaincode events of a resource from `startBlock` (default: next block), read as the router. */
   async *events(
     resource: string,
