@@ -54,6 +54,13 @@ $('connect').onclick = async () => {
   const s = await call({ method: 'weft_requestSession', params: [{ resources: [BCOS, FAB, RECORDS] }] });
   if (s) showSession(s);
 };
+// The demo server's faucet (local network only): the deployer sends 1000 units to this account.
+$('faucet').onclick = async () => {
+  if (!session) return show({ faucet: true }, 'connect first');
+  const response = await fetch(`/faucet?address=${session.address}`, { method: 'POST' });
+  show({ faucet: session.address }, `${response.status} ${await response.text()}`);
+  await refreshBalance();
+};
 $('disconnect').onclick = () => call({ method: 'weft_revokeSession' });
 $('bcos-send').onclick = async () => {
   await call({
@@ -181,3 +188,59 @@ $('malformed').onclick = () => call({ method: 42 });
 
 // A page that already has a session picks it up without asking.
 if (provider) provider.request({ method: 'weft_getSession' }).then(showSession, () => {});
+
+// Cross-chain transfer: both steps commit together or neither does (weft_sendCrossChainTransaction).
+$('x-send').onclick = async () => {
+  $('x-state').textContent = 'waiting for approval…';
+  const result = await call({
+    method: 'weft_sendCrossChainTransaction',
+    params: [
+      {
+        steps: [
+          { path: BCOS, to: $('x-bcos-to').value, amount: $('x-bcos-amount').value },
+          {
+            path: FAB,
+            from: $('x-fab-from').value,
+            to: $('x-fab-to').value,
+            amount: $('x-fab-amount').value,
+          },
+        ],
+      },
+    ],
+  });
+  $('x-state').textContent = result ? result.state : 'aborted or refused (see below)';
+  await refreshBalance();
+};
+
+// Swaps: the proposer gets a proposal object to hand over; the other wallet accepts it.
+let swapId = null;
+$('swap-propose').onclick = async () => {
+  const result = await call({
+    method: 'weft_proposeSwap',
+    params: [
+      {
+        give: { path: BCOS, amount: $('swap-give-amount').value, to: $('swap-give-to').value },
+        want: { path: FAB, amount: $('swap-want-amount').value, to: $('swap-want-to').value },
+        timelockSeconds: Number($('swap-timelock').value),
+      },
+    ],
+  });
+  if (!result) return;
+  swapId = result.id;
+  $('swap-proposal').value = JSON.stringify(result.proposal);
+  $('swap-state').textContent = result.swap.state;
+};
+$('swap-accept').onclick = async () => {
+  const result = await call({
+    method: 'weft_acceptSwap',
+    params: [{ proposal: $('swap-proposal').value, from: $('swap-from').value }],
+  });
+  if (!result) return;
+  swapId = result.id;
+  $('swap-state').textContent = result.swap.state;
+};
+$('swap-status').onclick = async () => {
+  if (!swapId) return;
+  const result = await call({ method: 'weft_ttmStatus', params: [{ id: swapId }] });
+  if (result) $('swap-state').textContent = result.state;
+};

@@ -27,10 +27,31 @@ export interface DemoServer {
   close(): Promise<void>;
 }
 
-/** Serves the demo on 127.0.0.1:`port` (0: a free one); rejects if the port is taken. */
-export async function startDemoServer(port: number): Promise<DemoServer> {
+/** Gives a FISCO BCOS address test funds (the local network's deployer pays); resolves when mined. */
+export type Faucet = (address: string) => Promise<void>;
+
+/**
+ * Serves the demo on 127.0.0.1:`port` (0: a free one); rejects if the port is taken. With a
+ * `faucet`, `POST /faucet?address=0x…` funds that address, so a new wallet can try transfers.
+ */
+export async function startDemoServer(port: number, faucet?: Faucet): Promise<DemoServer> {
   const server = createServer(async (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (path === '/faucet') {
+      const address = url.searchParams.get('address') ?? '';
+      if (req.method !== 'POST' || !faucet || !/^0x[0-9a-fA-F]{40}$/.test(address)) {
+        res.writeHead(400).end('POST /faucet?address=0x… (only while the local network runs)');
+        return;
+      }
+      try {
+        await faucet(address);
+        res.writeHead(200).end('funded');
+      } catch (error) {
+        res.writeHead(502).end((error as Error).message);
+      }
+      return;
+    }
     const file = VENDOR[path] ?? normalize(join(demoDir, path === '/' ? 'index.html' : path));
     if (!VENDOR[path] && !file.startsWith(demoDir)) {
       res.writeHead(403).end();

@@ -7,6 +7,10 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { encodeCall } from '../p2p/chains/fisco-bcos/abi.ts';
+import { assetArtifact } from '../p2p/chains/fisco-bcos/contracts/index.ts';
+import { signTransaction, transactionFields } from '../p2p/chains/fisco-bcos/transaction.ts';
+import { LightClient } from '../p2p/client/light-client.ts';
 import { startLocalNetwork } from '../p2p/devnet/local-network.ts';
 import { createLogger } from '../p2p/router/log.ts';
 import { type DemoServer, startDemoServer } from './demo-server.ts';
@@ -42,9 +46,28 @@ try {
   process.exit(1);
 }
 
+// The demo's faucet: 1000 units of payment.bcos.asset from the deployer, relayed by r1.
+const faucetClient = new LightClient({ routers: [network.routers[0]?.wsAddress as string] });
+const faucet = async (address: string) => {
+  const info = await faucetClient.chainInfo('payment.bcos.asset');
+  const fields = transactionFields({
+    to: network.fisco.asset,
+    data: encodeCall(assetArtifact.abi as never, 'transfer', [address, 1000n]),
+    chainId: network.fisco.chainId,
+    groupId: network.fisco.groupId,
+    blockLimit: info.blockNumber + 500n,
+  });
+  const receipt = await faucetClient.submit(
+    'payment.bcos.asset',
+    signTransaction(fields, network.fisco.deployer).raw,
+  );
+  if (receipt.status !== 'success')
+    throw new Error(`the faucet's transfer reverted (${receipt.chainStatus})`);
+};
+
 let demo: DemoServer;
 try {
-  demo = await startDemoServer(port);
+  demo = await startDemoServer(port, faucet);
 } catch (error) {
   console.error(`weft: cannot serve the demo on 127.0.0.1:${port}: ${(error as Error).message} (try --port)`);
   await network.stop();
@@ -93,6 +116,7 @@ async function stop() {
   stopping = true;
   console.log('weft: stopping…');
   await demo.close();
+  await faucetClient.stop();
   await network.stop();
   process.exit(0);
 }

@@ -59,7 +59,7 @@ export interface LocalNetwork {
     /** The Records contract of data-access grants, published as `payment.bcos.records`. */
     records: string;
   };
-  /** `user1` is the asset minter and owns account `user1`; `router1` is r2's own identity. */
+  /** `user1` is the asset minter and owns accounts `user1` and `merchant`; `router1` is r2's own identity. */
   fabric: { peer: Devpeer; channel: string; user: FabricSigningIdentity };
   routers: LocalRouter[];
   stop(): Promise<void>;
@@ -211,6 +211,8 @@ async function initialiseFabricAsset(
       ['Initialize', []],
       ['OpenAccount', ['user1']],
       ['Mint', ['user1', '1000000']],
+      // A second account, for the demo's cross-chain transfer to credit.
+      ['OpenAccount', ['merchant']],
     ] as [string, string[]][]) {
       const proposal = signProposal(user, { channel: CHANNEL, chaincode: 'asset', fn, args });
       const prepared = await connector.prepare({ resource, signed: proposal.signed });

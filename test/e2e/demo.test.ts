@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   connectWallet,
   type ExtensionBrowser,
+  importFabricIdentity,
   launchExtension,
   nextApprovalWindow,
   repoRoot,
@@ -80,6 +81,41 @@ describe('demo dapp served by the main command', { timeout: 120_000 }, () => {
     await page.waitForFunction(() => document.getElementById('fab-balance')?.textContent === '1000000');
     await mkdir(testOutputDir, { recursive: true });
     await page.screenshot({ path: join(testOutputDir, 'demo-dapp.png'), fullPage: true });
+    await page.close();
+  });
+
+  test('shows a cross-chain transfer: debit on FISCO BCOS, credit on Fabric, one approval', async () => {
+    await importFabricIdentity(browser, join(dataDir, 'fabric', 'crypto', 'user1', 'msp'), 'user1');
+    const page = await browser.context.newPage();
+    await page.goto(demo.url);
+    await page.getByText(`connected as ${TEST_ACCOUNT_0}`).waitFor({ timeout: 10_000 });
+    await page.click('#faucet');
+    await page.waitForFunction(() => document.getElementById('bcos-balance')?.textContent === '1000');
+    await page.fill('#fab-account', 'merchant');
+    await page.click('#fab-balance-read');
+    await page.waitForFunction(() => document.getElementById('fab-balance')?.textContent === '0');
+
+    // The session's approval window may still be open: start from a new one.
+    for (const open of browser.context.pages().filter((p) => p.url().includes('popup/index.html'))) {
+      await open.close();
+    }
+    const approval = nextApprovalWindow(browser);
+    await page.click('#x-send');
+    const window = await approval;
+    assert.equal(await window.getByTestId('ttm-step').count(), 2);
+    await window.getByRole('button', { name: 'Approve' }).click();
+    await window
+      .getByTestId('ttm-state')
+      .filter({ hasText: /^committed$/ })
+      .waitFor({ timeout: 30_000 });
+    await page.waitForFunction(() => document.getElementById('x-state')?.textContent === 'committed', null, {
+      timeout: 30_000,
+    });
+    await page.waitForFunction(() => document.getElementById('bcos-balance')?.textContent === '990');
+    await page.click('#fab-balance-read');
+    await page.waitForFunction(() => document.getElementById('fab-balance')?.textContent === '10');
+    await page.screenshot({ path: join(testOutputDir, 'demo-cross-chain.png'), fullPage: true });
+    await window.close().catch(() => {});
     await page.close();
   });
 });

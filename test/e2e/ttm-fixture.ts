@@ -7,19 +7,30 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ChainConnector } from '../../p2p/chains/connector.ts';
+import { weftChaincodeMethods } from '../../p2p/chains/fabric/chaincode/methods.ts';
+import { FabricConnector } from '../../p2p/chains/fabric/connector.ts';
 import type { FabricSigningIdentity } from '../../p2p/chains/fabric/identity.ts';
 import { signPreparedTransaction, signProposal } from '../../p2p/chains/fabric/offline-signing.ts';
 import { encodeCall } from '../../p2p/chains/fisco-bcos/abi.ts';
-import { assetArtifact } from '../../p2p/chains/fisco-bcos/contracts/index.ts';
+import { FiscoBcosConnector } from '../../p2p/chains/fisco-bcos/connector.ts';
+import {
+  assetArtifact,
+  keyValueArtifact,
+  recordsArtifact,
+} from '../../p2p/chains/fisco-bcos/contracts/index.ts';
 import { signTransaction, transactionFields } from '../../p2p/chains/fisco-bcos/transaction.ts';
 import { LightClient } from '../../p2p/client/light-client.ts';
 import { type LocalNetwork, startLocalNetwork, waitForDirectory } from '../../p2p/devnet/local-network.ts';
+import { parseRouterConfig } from '../../p2p/router/config.ts';
+import { createLogger } from '../../p2p/router/log.ts';
+import { type Router, startRouter } from '../../p2p/router/router.ts';
 
 export const BCOS = 'payment.bcos.asset';
 export const FAB = 'trade.fab.asset';
 /** A FISCO BCOS address that receives payments in the tests. */
 export const MERCHANT = '0x00000000000000000000000000000000000000aa';
-/** The Fabric account user1 owns (minted by the local network). */
+/** The Fabric accounts user1 owns (the local network opens both and mints to user1). */
 export const FAB_USER = 'user1';
 export const FAB_MERCHANT = 'merchant';
 
@@ -38,7 +49,17 @@ export interface TtmChains {
   bcosLockedBy(address: string): Promise<string | null>;
   fabLockedBy(account: string): Promise<string | null>;
   fundBcos(address: string, amount: bigint): Promise<void>;
+  /** Opens the account (unless it exists), then mints to it if asked. */
   openFabAccount(identity: FabricSigningIdentity, account: string, mint?: bigint): Promise<void>;
+  /** Stops router `name` (r1 fronts FISCO BCOS, r2 Fabric, r3 is the wallets' entry). */
+  stopRouter(name: string): Promise<void>;
+  /**
+   * Starts a stopped router again with its key, ports and chains: its neighbours redial it and
+   * learn its paths again. Resolves once r3 reaches every path again.
+   */
+  restartRouter(name: string): Promise<void>;
+  /** Client requests router `name` has answered with an error so far. */
+  clientFailures(name: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -51,6 +72,7 @@ export async function startTtmChains(options: { blockIntervalMs?: number } = {})
     net.routers.map((r) => r.router),
     4,
   );
+  const paths = net.routers.find((r) => r.name === 'r3')?.router.directory.entries().length ?? 0;
   const entry = net.routers.find((r) => r.name === 'r3')?.wsAddress as string;
   const client = new LightClient({ routers: [entry] });
   const call = async (path: string, method: string, args: unknown[]) =>
@@ -63,6 +85,10 @@ export async function startTtmChains(options: { blockIntervalMs?: number } = {})
     const receipt = await client.submit(FAB, envelope.signed);
     assert.equal(receipt.status, 'success', `${fn} failed`);
   }
+
+  /** Listen addresses of the routers stopped by the test, to restart them on the same ports. */
+  const stoppedListen = new Map<string, string[]>();
+  const restarted: Router[] = [];
 
   const chains: TtmChains = {
     net,
@@ -99,16 +125,109 @@ export async function startTtmChains(options: { blockIntervalMs?: number } = {})
       assert.equal(receipt.status, 'success', 'funding failed');
     },
     async openFabAccount(identity, account, mint) {
-      await fabricWrite(identity, 'OpenAccount', [account]);
+      const exists = await call(FAB, 'OwnerOf', [account]).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) await fabricWrite(identity, 'OpenAccount', [account]);
       if (mint !== undefined) await fabricWrite(net.fabric.user, 'Mint', [account, mint.toString()]);
+    },
+    async stopRouter(name) {
+      const local = byName(net, name);
+      stoppedListen.set(name, listenAddresses(local.router));
+      await local.router.stop();
+    },
+    async restartRouter(name) {
+      const local = byName(net, name);
+      const listen = stoppedListen.get(name);
+      if (!listen) throw new Error(`router ${name} was not stopped`);
+      const others = net.routers.filter((r) => r.name !== name);
+      const config = parseRouterConfig({
+        zone: local.zone,
+        dataDir: join(dir, 'routers', name),
+        listen,
+        bootstrap: others.map((r) => r.router.addresses().find((a) => !a.includes('/ws')) as string),
+        members: net.routers.map((r) => r.router.peerId),
+        admin: null,
+      });
+      local.router = await startRouter({
+        config,
+        connectors: connectorsOf(net, name),
+        logger: createLogger('silent').child({ name }),
+      });
+      stoppedListen.delete(name);
+      restarted.push(local.router);
+      const r3 = byName(net, 'r3').router;
+      await until(
+        () => r3.directory.entries().length >= paths,
+        `r3 to reach every path again after ${name} restarted`,
+      );
+    },
+    async clientFailures(name) {
+      const text = await byName(net, name).router.metrics.registry.getSingleMetricAsString(
+        'weft_router_requests_total',
+      );
+      let failures = 0;
+      for (const [, outcome, count] of text.matchAll(/protocol="client".*outcome="([^"]+)"\} (\d+)/g)) {
+        if (outcome !== 'ok') failures += Number(count);
+      }
+      return failures;
     },
     async stop() {
       await client.stop();
+      for (const router of restarted) await router.stop().catch(() => {});
       await net.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
   return chains;
+}
+
+function byName(net: LocalNetwork, name: string) {
+  const local = net.routers.find((r) => r.name === name);
+  if (!local) throw new Error(`no router ${name}`);
+  return local;
+}
+
+/** A router's listen addresses (TCP and WebSocket ports it has now), without its peer id. */
+function listenAddresses(router: Router): string[] {
+  return [...new Set(router.addresses().map((a) => a.replace(/\/p2p\/[^/]+$/, '')))];
+}
+
+/** The chains a local-network router fronts, as local-network.ts connects them. */
+function connectorsOf(net: LocalNetwork, name: string): ChainConnector[] {
+  if (name === 'r1') {
+    return [
+      new FiscoBcosConnector({
+        url: net.fisco.node.url,
+        chainId: net.fisco.chainId,
+        groupId: net.fisco.groupId,
+        zone: 'payment',
+        chainName: 'bcos',
+        resources: [
+          { name: 'asset', address: net.fisco.asset, abi: assetArtifact.abi as never },
+          { name: 'kv', address: net.fisco.kv, abi: keyValueArtifact.abi as never },
+          { name: 'records', address: net.fisco.records, abi: recordsArtifact.abi as never },
+        ],
+      }),
+    ];
+  }
+  if (name === 'r2') {
+    return [
+      new FabricConnector({
+        endpoint: net.fabric.peer.address,
+        channel: net.fabric.channel,
+        zone: 'trade',
+        chainName: 'fab',
+        routerIdentity: net.fabric.peer.identities.router1 as FabricSigningIdentity,
+        resources: [
+          { name: 'asset', chaincode: 'asset', methods: weftChaincodeMethods.asset ?? [] },
+          { name: 'records', chaincode: 'records', methods: weftChaincodeMethods.records ?? [] },
+        ],
+      }),
+    ];
+  }
+  return [];
 }
 
 /** Polls until `check` holds (or fails after `timeoutMs`, naming what it waited for). */
