@@ -10,10 +10,13 @@
  * The initiator holds the secret from the start; the participant learns it from the chain when
  * the initiator claims, and claims the initiator's lock with it (routers do the same).
  */
-import { type AssetChain, ChainRefusedError, type HtlcOnChain } from './asset-chain.ts';
+import { type AssetChain, ChainRefusedError, type HtlcChainState, type HtlcOnChain } from './asset-chain.ts';
 import { type DriveContext, note } from './drive-context.ts';
 import { backoff, CLAIM_MARGIN_S, nowSeconds, POLL_MS, sleep } from './timing.ts';
 import type { Hex, SwapRecord, SwapSide } from './types.ts';
+
+/** A refund the chain refused while our lock is still there is asked again after this long. */
+const REFUND_RETRY_MS = 2_000;
 
 /** Which lock is ours and which theirs, for this record's role. */
 export function swapSides(record: SwapRecord): { ours: SwapSide; theirs: SwapSide } {
@@ -70,9 +73,10 @@ export async function driveSwap(
           record.state = 'completed';
           note(record, `claimed ${theirs.amount} on ${theirs.path}`, theirs.path);
         } else {
-          // Too late: their timelock passed. Ours is still refundable after its own.
+          // Too late: their timelock passed (or they refunded). Ours is still refundable after its own.
+          record.theirs = claimed.state;
           record.state = 'refunding';
-          record.reason = `claim refused on ${theirs.path}: ${claimed}`;
+          record.reason = `claim refused on ${theirs.path}: ${claimed.refused}`;
           note(record, `refunding: ${record.reason}`);
         }
         await context.save(record, `swap:${record.role}:${record.state}`);
@@ -90,11 +94,21 @@ export async function driveSwap(
           record.ours = 'refunded';
           record.state = 'refunded';
           note(record, `refunded ${ours.amount} on ${ours.path}`, ours.path);
-        } else {
-          // Refused because it was claimed meanwhile: the other side had the secret, so we can claim too.
+        } else if (refunded.state === 'claimed') {
+          // Claimed meanwhile: the other side had the secret, so we can claim too.
           record.ours = 'claimed';
           record.state = record.secret ? 'claiming' : 'locked';
           note(record, `our lock on ${ours.path} was claimed`, ours.path);
+        } else {
+          // Still locked (the chain's clock not yet past the timelock, a Fabric proposal time
+          // off by up to 30 s): the refund becomes possible later; ask again after a pause.
+          const event = `refund refused on ${ours.path}: ${refunded.refused}`;
+          if (record.timeline.at(-1)?.event !== event) {
+            note(record, event, ours.path);
+            await context.save(record, `swap:${record.role}:refund-refused`);
+          }
+          await sleep(REFUND_RETRY_MS);
+          break;
         }
         await context.save(record, `swap:${record.role}:${record.state}`);
         break;
@@ -193,14 +207,20 @@ function matches(lock: HtlcOnChain, hashLock: Hex, side: SwapSide): boolean {
   );
 }
 
-/** Claims or refunds until the chain shows `target`; a refusal that stands is returned. */
+/** A claim or refund the chain refused, with the lock's state on the chain then. */
+interface Refused {
+  refused: string;
+  state: HtlcChainState;
+}
+
+/** Claims or refunds until the chain shows `target`; a refusal that stands is returned with the lock's state. */
 async function settle(
   path: string,
   record: SwapRecord,
   context: DriveContext,
   act: (chain: AssetChain) => Promise<void>,
   target: 'claimed' | 'refunded',
-): Promise<true | string | 'stopped'> {
+): Promise<true | Refused | 'stopped'> {
   const delays = backoff();
   while (!context.stopped()) {
     try {
@@ -211,7 +231,7 @@ async function settle(
       } catch (error) {
         if (!(error instanceof ChainRefusedError)) throw error;
         const state = (await chain.htlcState(record.id)).state;
-        return state === target ? true : error.message;
+        return state === target ? true : { refused: error.message, state };
       }
     } catch {
       await sleep(delays.next().value);

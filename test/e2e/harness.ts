@@ -22,9 +22,15 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
-/** Starts Chromium with a fresh profile and the extension in `dist/` loaded. */
-export async function launchExtension(extensionDir = distDir): Promise<ExtensionBrowser> {
-  const profile = await mkdtemp(join(tmpdir(), 'weft-chromium-'));
+/**
+ * Starts Chromium with the extension in `dist/` loaded, on a fresh profile (removed on close),
+ * or on `profileDir` (kept on close, so a test can reopen the same wallet).
+ */
+export async function launchExtension(
+  extensionDir = distDir,
+  profileDir?: string,
+): Promise<ExtensionBrowser> {
+  const profile = profileDir ?? (await mkdtemp(join(tmpdir(), 'weft-chromium-')));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.WEFT_CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
@@ -54,7 +60,7 @@ export async function launchExtension(extensionDir = distDir): Promise<Extension
     worker,
     async close() {
       await context.close();
-      await rm(profile, { recursive: true, force: true });
+      if (!profileDir) await rm(profile, { recursive: true, force: true });
     },
   };
 }
@@ -150,11 +156,11 @@ export async function openPopup(browser: ExtensionBrowser, height = 600): Promis
   return popup;
 }
 
-/** Imports TEST_MNEMONIC through the popup's onboarding and leaves the popup open on the home screen. */
-export async function onboard(browser: ExtensionBrowser): Promise<Page> {
+/** Imports a recovery phrase (TEST_MNEMONIC unless given) through the popup's onboarding and leaves the popup open on the home screen. */
+export async function onboard(browser: ExtensionBrowser, mnemonic = TEST_MNEMONIC): Promise<Page> {
   const popup = await openPopup(browser);
   await popup.getByRole('button', { name: 'Import a recovery phrase' }).click();
-  await popup.locator('textarea[name="phrase"]').fill(TEST_MNEMONIC);
+  await popup.locator('textarea[name="phrase"]').fill(mnemonic);
   await popup.locator('input[name="password"]').fill(TEST_PASSWORD);
   await popup.locator('input[name="confirm"]').fill(TEST_PASSWORD);
   await popup.getByRole('button', { name: 'Import' }).click();
@@ -188,13 +194,14 @@ export function nextApprovalWindow(browser: ExtensionBrowser): Promise<Page> {
   });
 }
 
-/** Onboards TEST_MNEMONIC and points the wallet at `router`; resolves once the popup lists `reachable`. */
+/** Onboards a recovery phrase (TEST_MNEMONIC unless given) and points the wallet at `router`; resolves once the popup lists `reachable`. */
 export async function connectWallet(
   browser: ExtensionBrowser,
   router: string,
   reachable: string,
+  mnemonic = TEST_MNEMONIC,
 ): Promise<void> {
-  const popup = await onboard(browser);
+  const popup = await onboard(browser, mnemonic);
   await popup.getByTestId('router-list').fill(router);
   await popup.getByRole('button', { name: 'Save' }).click();
   await popup.getByText(reachable).waitFor({ timeout: 20_000 });

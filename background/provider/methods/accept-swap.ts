@@ -8,7 +8,7 @@
  */
 import { ErrorCode } from '../../../content/provider-protocol.ts';
 import { ApprovalRejectedError } from '../../approvals/approval-queue.ts';
-import { assetChain } from '../../ttm/asset-chain.ts';
+import { assetChain, type HtlcOnChain } from '../../ttm/asset-chain.ts';
 import { ACCEPT_WINDOW_S, nowSeconds } from '../../ttm/timing.ts';
 import { type ChainType, type SwapProposal, type SwapRecord, toView } from '../../ttm/types.ts';
 import { CHAIN_ERROR, toProviderError } from '../chain-errors.ts';
@@ -43,7 +43,7 @@ export async function acceptSwap(params: unknown, context: RequestContext, servi
   const { signer } = await ttmSigner(services, session, ours.chain === 'fabric' || theirs.chain === 'fabric');
 
   // Their lock must be on the chain as proposed before we lock anything.
-  let onChain: Awaited<ReturnType<ReturnType<typeof assetChain>['htlcState']>>;
+  let onChain: HtlcOnChain;
   try {
     const chain = assetChain({
       client: services.routers.client(),
@@ -55,17 +55,13 @@ export async function acceptSwap(params: unknown, context: RequestContext, servi
   } catch (error) {
     throw toProviderError(error);
   }
-  const same =
-    onChain.state === 'locked' &&
-    onChain.hashLock.toLowerCase() === proposal.hashLock &&
-    onChain.to.toLowerCase() === theirs.to.toLowerCase() &&
-    BigInt(onChain.amount) >= BigInt(theirs.amount) &&
-    onChain.timelock === theirs.timelock;
-  if (!same) {
-    throw new ProviderError(CHAIN_ERROR, `the other party's lock on ${theirs.path} is not as proposed`, {
-      reason: 'NOT_LOCKED',
-      onChain: { ...onChain },
-    });
+  const differs = lockDifferences(onChain, proposal);
+  if (differs.length > 0) {
+    throw new ProviderError(
+      CHAIN_ERROR,
+      `the other party's lock on ${theirs.path} is not as proposed: ${differs.join('; ')}`,
+      { reason: 'NOT_LOCKED', onChain: { ...onChain } },
+    );
   }
   try {
     await services.approvals.request('swap', context.origin, {
@@ -103,6 +99,23 @@ export async function acceptSwap(params: unknown, context: RequestContext, servi
     });
   }
   return { id: proposal.id, swap: toView(locked) };
+}
+
+/**
+ * How the initiator's lock on the chain differs from the proposal, in words (none: it matches).
+ * Exactly as proposed: the approval shows the proposal's figures, so they must be the chain's.
+ */
+function lockDifferences(onChain: HtlcOnChain, proposal: SwapProposal): string[] {
+  const { initiatorLock: lock, hashLock } = proposal;
+  if (onChain.state === 'none') return [`there is no lock ${proposal.id}`];
+  const differs: string[] = [];
+  if (onChain.state !== 'locked') differs.push(`it is ${onChain.state}`);
+  if (onChain.hashLock.toLowerCase() !== hashLock) differs.push('another hash lock');
+  if (onChain.from.toLowerCase() !== lock.from.toLowerCase()) differs.push(`sent by ${onChain.from}`);
+  if (onChain.to.toLowerCase() !== lock.to.toLowerCase()) differs.push(`paying ${onChain.to}`);
+  if (onChain.amount !== lock.amount) differs.push(`amount ${onChain.amount}, not ${lock.amount}`);
+  if (onChain.timelock !== lock.timelock) differs.push(`timelock ${onChain.timelock}, not ${lock.timelock}`);
+  return differs;
 }
 
 /** A proposal as `weft_proposeSwap` returned it, checked field by field. */
