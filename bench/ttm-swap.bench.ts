@@ -23,7 +23,8 @@ import { percentile, report } from './report.ts';
 const BLOCK_MS = 1000;
 const SWAPS = 5;
 /** Another BIP-39 test phrase for wallet B. */
-const B_MNEMONIC = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+const B_MNEMONIC =
+  'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 
 interface View {
   id: string;
@@ -50,7 +51,10 @@ async function wallet(entry: string, mnemonic: string | undefined, mspDir: strin
 async function final(page: Page, id: string): Promise<View> {
   for (;;) {
     const status = await pageRequest(page, { method: 'weft_ttmStatus', params: [{ id }] });
-    if ('result' in status && ['completed', 'refunded', 'cancelled'].includes((status.result as View).state)) {
+    if (
+      'result' in status &&
+      ['completed', 'refunded', 'cancelled', 'failed'].includes((status.result as View).state)
+    ) {
       return status.result as View;
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -86,7 +90,8 @@ try {
     });
     if (!('result' in accepted.outcome)) throw new Error(`accept: ${JSON.stringify(accepted.outcome)}`);
     const [ofA, ofB] = await Promise.all([final(a.page, id), final(b.page, id)]);
-    if (ofA.state !== 'completed' || ofB.state !== 'completed') throw new Error(`swap ended ${ofA.state}/${ofB.state}`);
+    if (ofA.state !== 'completed' || ofB.state !== 'completed')
+      throw new Error(`swap ended ${ofA.state}/${ofB.state}`);
     const lockA = at(ofA, /^locked/) - at(ofA, /^approved/);
     const rest = Math.max(at(ofA, /^claimed/), at(ofB, /^claimed/)) - at(ofB, /^approved/);
     if (i > 0) samples.push(lockA + rest); // the first one warms up

@@ -23,7 +23,7 @@ const POLL_MS = 250;
 /** After this long without a record, say so (the coordinator may have failed before logging it). */
 const ABSENT_HINT_MS = 10_000;
 
-const FAILED = new Set(['aborted', 'refunded', 'cancelled']);
+const FAILED = new Set(['aborted', 'refunded', 'cancelled', 'failed']);
 const UNDOING = new Set(['aborting', 'refunding']);
 
 function tone(state: string): 'done' | 'failed' | 'undoing' | 'busy' {

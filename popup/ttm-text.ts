@@ -30,6 +30,7 @@ const STATE_TEXT: Record<TtmView['state'], string> = {
   refunding: 'Taking your lock back',
   refunded: 'Your lock was refunded',
   cancelled: 'Your lock was refused: nothing happened',
+  failed: 'Your lock was claimed but theirs had been refunded: the swap failed',
 };
 
 /** One line per state, beside the raw state badge. */

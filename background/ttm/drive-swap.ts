@@ -6,6 +6,7 @@
  *   participant: locking ─▶ locked ─(secret seen on its own lock)──────▶ claiming ─▶ completed
  *   either:      locked ─(the other side missed its time)─▶ refunding ─(own timelock)─▶ refunded
  *   either:      locking ─(lock refused)─▶ cancelled
+ *   either:      claiming ─(ours was claimed, theirs refunded: we came back too late)─▶ failed
  *
  * The initiator holds the secret from the start; the participant learns it from the chain when
  * the initiator claims, and claims the initiator's lock with it (routers do the same).
@@ -72,6 +73,12 @@ export async function driveSwap(
           record.theirs = 'claimed';
           record.state = 'completed';
           note(record, `claimed ${theirs.amount} on ${theirs.path}`, theirs.path);
+        } else if (record.ours === 'claimed') {
+          // They have ours and theirs is gone: nothing left to do but say so.
+          record.theirs = claimed.state;
+          record.state = 'failed';
+          record.reason = `our lock was claimed, but the claim on ${theirs.path} was refused: ${claimed.refused}`;
+          note(record, `failed: ${record.reason}`);
         } else {
           // Too late: their timelock passed (or they refunded). Ours is still refundable after its own.
           record.theirs = claimed.state;

@@ -55,7 +55,12 @@ export type SwapState =
   | 'completed'
   /** Our own lock is past (or will not be matched before) its timelock: taking it back. */
   | 'refunding'
-  | 'refunded';
+  | 'refunded'
+  /**
+   * Our lock was claimed but the other side's could no longer be (we came back after its
+   * timelock and it was refunded): the one outcome a swap cannot undo, shown as it is.
+   */
+  | 'failed';
 
 export interface TimelineEntry {
   /** Milliseconds since the epoch. */
