@@ -352,6 +352,8 @@ describe('HTLC swaps between two wallets', { timeout: 300_000 }, () => {
         want: { path: FAB, amount: '1', to: FAB_A },
         timelockSeconds: 5,
       },
+      // A Fabric account A's identity does not own (B's): A would pay for nothing.
+      { give: { path: BCOS, amount: '1', to: b.address }, want: { path: FAB, amount: '1', to: FAB_B } },
     ]) {
       const outcome = await refusedWithoutApproval(a, { method: 'weft_proposeSwap', params: [params] });
       assert.equal(outcome.error.code, -32602, JSON.stringify(outcome));

@@ -17,7 +17,15 @@ import { invalidParams, ProviderError } from '../errors.ts';
 import type { WalletServices } from '../services.ts';
 import { objectParam, resourcePath } from './params.ts';
 import { requireSession } from './require-session.ts';
-import { accountParam, amountParam, fromParam, hex32Param, ttmResource, ttmSigner } from './ttm-params.ts';
+import {
+  accountParam,
+  amountParam,
+  fromParam,
+  hex32Param,
+  ownsFabricAccount,
+  ttmResource,
+  ttmSigner,
+} from './ttm-params.ts';
 
 export async function acceptSwap(params: unknown, context: RequestContext, services: WalletServices) {
   const input = objectParam(params, 'weft_acceptSwap');
@@ -41,6 +49,14 @@ export async function acceptSwap(params: unknown, context: RequestContext, servi
   }
   const ourLock = { ...ours, from: fromParam(input.from, ours.chain, session, 'from') };
   const { signer } = await ttmSigner(services, session, ours.chain === 'fabric' || theirs.chain === 'fabric');
+  if (
+    theirs.chain === 'fabric' &&
+    !(await ownsFabricAccount(services, theirEntry, signer.fabricIdentity as string, theirs.to))
+  ) {
+    throw invalidParams(
+      `the proposal pays Fabric account ${theirs.to}, which your Fabric identity does not own`,
+    );
+  }
 
   // Their lock must be on the chain as proposed before we lock anything.
   let onChain: HtlcOnChain;

@@ -19,7 +19,15 @@ import { invalidParams, ProviderError } from '../errors.ts';
 import type { WalletServices } from '../services.ts';
 import { objectParam, resourcePath } from './params.ts';
 import { requireSession } from './require-session.ts';
-import { accountParam, amountParam, fromParam, secondsParam, ttmResource, ttmSigner } from './ttm-params.ts';
+import {
+  accountParam,
+  amountParam,
+  fromParam,
+  ownsFabricAccount,
+  secondsParam,
+  ttmResource,
+  ttmSigner,
+} from './ttm-params.ts';
 
 export async function proposeSwap(params: unknown, context: RequestContext, services: WalletServices) {
   const input = objectParam(params, 'weft_proposeSwap');
@@ -70,6 +78,13 @@ export async function proposeSwap(params: unknown, context: RequestContext, serv
     },
   };
   const { signer } = await ttmSigner(services, session, giveChain === 'fabric' || wantChain === 'fabric');
+  const receiving = proposal.participantLock.to;
+  if (
+    wantChain === 'fabric' &&
+    !(await ownsFabricAccount(services, wantEntry, signer.fabricIdentity as string, receiving))
+  ) {
+    throw invalidParams(`want.to: your Fabric identity does not own account ${receiving}`);
+  }
   try {
     await services.approvals.request('swap', context.origin, {
       id: proposal.id,

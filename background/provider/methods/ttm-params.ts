@@ -1,6 +1,7 @@
 /** Parameter checks and lookups shared by the TTM provider methods. */
 import type { ResourceEntry } from '../../../p2p/protocol/messages.ts';
 import type { Session } from '../../sessions/session-store.ts';
+import { signFabricRead } from '../../signing/fabric-read.ts';
 import type { ChainType } from '../../ttm/types.ts';
 import { toProviderError } from '../chain-errors.ts';
 import { invalidParams } from '../errors.ts';
@@ -88,4 +89,33 @@ export function fromParam(value: unknown, chain: ChainType, session: Session, fi
     return session.address;
   }
   return accountParam(value, chain, field);
+}
+
+/**
+ * Whether the wallet's Fabric identity owns `account` on a Fabric asset: the chaincode's
+ * `OwnerOf(account)` against `ClientID()` evaluated as that identity. A swap must never pay the
+ * user's side into an account someone else holds because a proposal (or a typo) named it.
+ */
+export async function ownsFabricAccount(
+  services: WalletServices,
+  entry: ResourceEntry,
+  identityId: string,
+  account: string,
+): Promise<boolean> {
+  if (entry.chain.type !== 'fabric') return false;
+  const client = services.routers.client();
+  try {
+    const signed = signFabricRead(services.vault, identityId, {
+      channel: entry.chain.channel,
+      chaincode: entry.address,
+      fn: 'ClientID',
+      args: [],
+    });
+    const [me] = (await client.call({ path: entry.path, method: 'ClientID', signed })).values;
+    const [owner] = (await client.call({ path: entry.path, method: 'OwnerOf', args: [account] })).values;
+    return String(owner) === String(me);
+  } catch (error) {
+    if (/does not exist/.test((error as Error).message)) return false;
+    throw toProviderError(error);
+  }
 }
