@@ -11,7 +11,7 @@ import type { ResourceEntry } from '../../p2p/protocol/messages.ts';
 import type { RouterConnection } from '../routers/router-connection.ts';
 import type { Vault } from '../vault/vault.ts';
 import { type AssetChain, assetChain } from './asset-chain.ts';
-import type { DriveContext } from './drive-context.ts';
+import type { ChainWatch, DriveContext } from './drive-context.ts';
 import { driveSwap } from './drive-swap.ts';
 import { driveTransaction } from './drive-transaction.ts';
 import type { Failpoints } from './failpoints.ts';
@@ -32,6 +32,9 @@ export class TtmCoordinator {
   readonly #options: CoordinatorOptions;
   readonly #running = new Map<string, Promise<void>>();
   readonly #lockWaiters = new Map<string, () => void>();
+  /** Per resource path: who wants to hear of its events, and whether the routers stream them to us. */
+  readonly #listeners = new Map<string, Set<() => void>>();
+  readonly #subscribed = new Set<string>();
   #stopped = false;
 
   constructor(options: CoordinatorOptions) {
@@ -131,7 +134,53 @@ export class TtmCoordinator {
       sealSecret: async (record, secret: Hex) => {
         record.secret = await sealSecret(secret, record.id, vault.ttmKey());
       },
+      watch: (path) => this.#watch(path),
       stopped: () => this.#stopped,
     };
+  }
+
+  #watch(path: string): ChainWatch {
+    let pending = false;
+    let wake: (() => void) | null = null;
+    const listener = () => {
+      pending = true;
+      wake?.();
+    };
+    let listeners = this.#listeners.get(path);
+    if (!listeners) this.#listeners.set(path, (listeners = new Set()));
+    listeners.add(listener);
+    this.#subscribe(path);
+    return {
+      next: (maxMs) =>
+        new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            wake = null;
+            pending = false;
+            resolve();
+          };
+          const timer = setTimeout(done, pending ? 0 : maxMs);
+          wake = done;
+        }),
+      close: () => listeners.delete(listener),
+    };
+  }
+
+  /** One event subscription per path, kept for the worker's life (the client renews it on reconnect). */
+  #subscribe(path: string): void {
+    if (this.#subscribed.has(path)) return;
+    this.#subscribed.add(path);
+    let client: ReturnType<RouterConnection['client']>;
+    try {
+      client = this.#options.routers.client();
+    } catch {
+      this.#subscribed.delete(path);
+      return;
+    }
+    client
+      .subscribe(path, () => {
+        for (const listener of this.#listeners.get(path) ?? []) listener();
+      })
+      .catch(() => this.#subscribed.delete(path));
   }
 }

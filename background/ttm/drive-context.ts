@@ -11,8 +11,16 @@ export interface DriveContext {
   openSecret(record: TtmRecord): Promise<Hex>;
   /** Seals a secret learnt from a chain into the record. */
   sealSecret(record: TtmRecord, secret: Hex): Promise<void>;
+  /** Wakes on the resource's chain events, so a swap reacts to the other side within a block. */
+  watch(path: string): ChainWatch;
   /** True once the coordinator was stopped: drivers return at their next step. */
   stopped(): boolean;
+}
+
+export interface ChainWatch {
+  /** Resolves at the resource's next event (at once if one came since the last call), or after `maxMs`. */
+  next(maxMs: number): Promise<void>;
+  close(): void;
 }
 
 /** Appends to the record's timeline (not saved: the caller's next `save` writes it). */

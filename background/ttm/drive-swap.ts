@@ -12,7 +12,7 @@
  * the initiator claims, and claims the initiator's lock with it (routers do the same).
  */
 import { type AssetChain, ChainRefusedError, type HtlcChainState, type HtlcOnChain } from './asset-chain.ts';
-import { type DriveContext, note } from './drive-context.ts';
+import { type ChainWatch, type DriveContext, note } from './drive-context.ts';
 import { backoff, CLAIM_MARGIN_S, nowSeconds, POLL_MS, sleep } from './timing.ts';
 import type { Hex, SwapRecord, SwapSide } from './types.ts';
 
@@ -162,6 +162,21 @@ async function lockOurs(
  */
 async function waitForOtherSide(record: SwapRecord, context: DriveContext): Promise<'moved' | 'stopped'> {
   const { ours, theirs } = swapSides(record);
+  // The initiator waits for a lock on their chain, the participant for a claim on its own.
+  const watch = context.watch(record.role === 'initiator' ? theirs.path : ours.path);
+  try {
+    return await watchForOtherSide(record, context, watch);
+  } finally {
+    watch.close();
+  }
+}
+
+async function watchForOtherSide(
+  record: SwapRecord,
+  context: DriveContext,
+  watch: ChainWatch,
+): Promise<'moved' | 'stopped'> {
+  const { ours, theirs } = swapSides(record);
   while (!context.stopped()) {
     try {
       if (record.role === 'initiator') {
@@ -199,7 +214,7 @@ async function waitForOtherSide(record: SwapRecord, context: DriveContext): Prom
     } catch {
       // Routers unreachable or the chain slow: look again at the next poll.
     }
-    await sleep(POLL_MS);
+    await watch.next(POLL_MS);
   }
   return 'stopped';
 }

@@ -23,8 +23,8 @@ export const CLAIM_MARGIN_S = 5;
 /** A participant accepts only while its own timelock would be at least this far off. */
 export const ACCEPT_WINDOW_S = 10;
 
-/** How often a swap looks at the other chain while waiting. */
-export const POLL_MS = 200;
+/** How often a swap looks at the other chain while waiting, besides at each of its events. */
+export const POLL_MS = 1_000;
 /** Retries of a chain operation that failed for a passing reason: from this, doubling, to the max. */
 export const RETRY_MS = 250;
 export const MAX_RETRY_MS = 4_000;
