@@ -1,8 +1,12 @@
 /**
  * FISCO BCOS (secp256k1) accounts from a BIP-39 mnemonic, BIP-44 path m/44'/60'/0'/0/i,
- * with ethers (already in the bundle for the FISCO BCOS codec).
+ * with @scure/bip39 and @scure/bip32 (noble's, a few kB) rather than ethers' HD wallet, which
+ * brings its keystore code (aes-js, scrypt) into the worker and slows its cold start.
  */
-import { getBytesCopy, HDNodeWallet, Mnemonic } from 'ethers';
+import { HDKey } from '@scure/bip32';
+import { entropyToMnemonic, mnemonicToSeedSync, validateMnemonic } from '@scure/bip39';
+import { wordlist } from '@scure/bip39/wordlists/english.js';
+import { computeAddress, hexlify } from 'ethers';
 import { InvalidMnemonicError } from './errors.ts';
 
 /** The parent of every account: m/44'/60'/0'/0 (the last level is the account index). */
@@ -26,7 +30,7 @@ export function defaultAccountName(index: number): string {
 
 /** A new 12-word mnemonic from 16 bytes of `crypto.getRandomValues`. */
 export function newMnemonic(): string {
-  return Mnemonic.fromEntropy(crypto.getRandomValues(new Uint8Array(16))).phrase;
+  return entropyToMnemonic(crypto.getRandomValues(new Uint8Array(16)), wordlist);
 }
 
 /**
@@ -40,7 +44,7 @@ export function parseMnemonic(phrase: string): string {
   if (![12, 15, 18, 21, 24].includes(words)) {
     throw new InvalidMnemonicError(`Invalid recovery phrase: ${words} words, expected 12, 15, 18, 21 or 24`);
   }
-  if (!Mnemonic.isValidMnemonic(normalised)) throw new InvalidMnemonicError();
+  if (!validateMnemonic(normalised, wordlist)) throw new InvalidMnemonicError();
   return normalised;
 }
 
@@ -50,15 +54,16 @@ export function parseMnemonic(phrase: string): string {
  * Holds key material: lives only in the background, only while unlocked.
  */
 export class AccountDeriver {
-  readonly #parent: HDNodeWallet;
+  readonly #parent: HDKey;
 
   constructor(mnemonic: string) {
-    const parsed = Mnemonic.fromPhrase(parseMnemonic(mnemonic));
-    this.#parent = HDNodeWallet.fromSeed(parsed.computeSeed()).derivePath(ACCOUNT_PARENT_PATH);
+    const seed = mnemonicToSeedSync(parseMnemonic(mnemonic));
+    this.#parent = HDKey.fromMasterSeed(seed).derive(ACCOUNT_PARENT_PATH);
+    seed.fill(0);
   }
 
   address(index: number): string {
-    return this.#child(index).address;
+    return computeAddress(hexlify(this.#child(index).publicKey as Uint8Array));
   }
 
   account(index: number, name = defaultAccountName(index)): Account {
@@ -67,10 +72,10 @@ export class AccountDeriver {
 
   /** The 32-byte secp256k1 private key, for signing inside the background only. */
   privateKey(index: number): Uint8Array {
-    return getBytesCopy(this.#child(index).privateKey);
+    return Uint8Array.from(this.#child(index).privateKey as Uint8Array);
   }
 
-  #child(index: number): HDNodeWallet {
+  #child(index: number): HDKey {
     if (!Number.isSafeInteger(index) || index < 0 || index > MAX_ACCOUNT_INDEX) {
       throw new RangeError(`Account index out of range: ${index}`);
     }
