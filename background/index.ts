@@ -21,7 +21,7 @@ import { AUTO_LOCK_ALARM, AutoLock } from './wallet/auto-lock.ts';
 import { loadDefaults } from './wallet/defaults.ts';
 
 const startedAt = Date.now();
-/** Wakes the worker at a swap's timelock to refund. */
+/** Wakes the worker every 30 s while a cross-chain transaction or swap is unfinished. */
 const TTM_ALARM = 'weft.ttm';
 const extensionOrigin = browser.runtime.getURL('');
 const routers = new RouterConnection(browser.storage.local, (connected) =>
@@ -45,7 +45,14 @@ const ttm = new TtmCoordinator({
   vault,
   routers,
   failpoints,
-  wakeAt: (when) => browser.alarms.create(TTM_ALARM, { when }),
+  heartbeat: (on) => {
+    if (!on) void browser.alarms.clear(TTM_ALARM);
+    // Only if none is set: re-creating would push the next wake-up back every time.
+    else
+      void browser.alarms.get(TTM_ALARM).then((alarm) => {
+        if (!alarm) void browser.alarms.create(TTM_ALARM, { periodInMinutes: 0.5 });
+      });
+  },
 });
 const methods = providerMethods(__WEFT_VERSION__, {
   sessions,

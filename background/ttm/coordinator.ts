@@ -24,8 +24,11 @@ export interface CoordinatorOptions {
   vault: Vault;
   routers: RouterConnection;
   failpoints: Failpoints;
-  /** Asks the browser to wake the worker at this time (ms), to refund after a timelock. */
-  wakeAt?: (when: number) => void;
+  /**
+   * Keeps a periodic wake-up (`chrome.alarms`) while anything is unfinished, so a worker the
+   * browser stopped comes back to finish it (and to refund after a timelock) with no user action.
+   */
+  heartbeat?: (on: boolean) => void;
 }
 
 export class TtmCoordinator {
@@ -47,8 +50,10 @@ export class TtmCoordinator {
 
   /** Drives every unfinished record this worker is not driving yet. Needs the unlocked vault. */
   async resume(): Promise<void> {
+    const unfinished = await this.#options.log.unfinished();
+    this.#options.heartbeat?.(unfinished.length > 0);
     if (!this.#options.vault.isUnlocked()) return;
-    for (const record of await this.#options.log.unfinished()) this.#drive(record);
+    for (const record of unfinished) this.#drive(record);
   }
 
   /**
@@ -94,17 +99,10 @@ export class TtmCoordinator {
         this.#running.delete(record.id);
         this.#lockWaiters.get(record.id)?.();
         this.#lockWaiters.delete(record.id);
-        if (!isFinal(record) && record.kind === 'swap') this.#scheduleWake(record);
       }
     })();
     this.#running.set(record.id, done);
     return done;
-  }
-
-  #scheduleWake(record: SwapRecord): void {
-    const { initiatorLock, participantLock } = record.proposal;
-    const timelock = record.role === 'initiator' ? initiatorLock.timelock : participantLock.timelock;
-    this.#options.wakeAt?.(timelock * 1000 + 1000);
   }
 
   #context(): DriveContext {
@@ -125,6 +123,8 @@ export class TtmCoordinator {
       },
       save: async (record, checkpoint) => {
         await log.put(record);
+        if (!isFinal(record)) this.#options.heartbeat?.(true);
+        else if ((await log.unfinished()).length === 0) this.#options.heartbeat?.(false);
         await failpoints.checkpoint(checkpoint);
       },
       openSecret: async (record) => {
@@ -146,8 +146,8 @@ export class TtmCoordinator {
       pending = true;
       wake?.();
     };
-    let listeners = this.#listeners.get(path);
-    if (!listeners) this.#listeners.set(path, (listeners = new Set()));
+    const listeners = this.#listeners.get(path) ?? new Set<() => void>();
+    this.#listeners.set(path, listeners);
     listeners.add(listener);
     this.#subscribe(path);
     return {

@@ -3,6 +3,7 @@
  *
  *   preparing ──all legs prepared, deadline not near──▶ committing ──▶ committed
  *       └──a leg refused, or the deadline came near──▶ aborting ──▶ aborted
+ *   committing ──the first chain cannot commit (deadline passed), no chain committed──▶ aborting
  *
  * The same code runs for a new transaction and for one recovered after a crash: every chain
  * operation is idempotent, and each state is saved before the actions that follow from it
@@ -10,7 +11,7 @@
  */
 import { type AssetChain, ChainRefusedError } from './asset-chain.ts';
 import { type DriveContext, note } from './drive-context.ts';
-import { backoff, COMMIT_MARGIN_S, nowSeconds, sleep } from './timing.ts';
+import { ALL_AT_ONCE_S, backoff, COMMIT_MARGIN_S, nowSeconds, sleep } from './timing.ts';
 import type { TransactionRecord, TtmLeg } from './types.ts';
 
 type Prepared = { ok: true } | { ok: false; reason: string };
@@ -34,10 +35,38 @@ export async function driveTransaction(record: TransactionRecord, context: Drive
         break;
       }
       case 'committing': {
+        if (nowSeconds() >= commitBy(record) && !(await committedAnywhere(record, context))) {
+          // Resumed (after a crash, a closed browser) too late for the first chain to commit: if
+          // the others committed now, the chains would disagree. Nothing is committed yet, so
+          // abort, once a commit sent before the crash can no longer land on the first chain.
+          await sleep(Math.max(0, (firstDeadline(record) + 1) * 1000 - Date.now()));
+          if (context.stopped()) return;
+          if (!(await committedAnywhere(record, context))) {
+            abortWith(record, 'the first deadline passed before any chain committed');
+            await context.save(record, 'transaction:aborting');
+            break;
+          }
+        }
         const secret = await context.openSecret(record);
-        await Promise.all(
-          record.legs.map((leg) => settleLeg(record, leg, context, (c) => c.commit(record.id, secret))),
-        );
+        const commit = (leg: TtmLeg) => settleLeg(record, leg, context, (c) => c.commit(record.id, secret));
+        const [first, ...later] = [...record.legs].sort((a, b) => a.deadline - b.deadline);
+        if (firstDeadline(record) - nowSeconds() >= ALL_AT_ONCE_S) {
+          // Far from every deadline: commit everywhere at once (two block intervals in all). Only
+          // a chain stalling for longer than this margin could still miss its deadline.
+          await Promise.all([first, ...later].filter((l) => l !== undefined).map(commit));
+        } else if (first) {
+          // Near the first deadline: that chain commits first. Until it has, the secret is on no
+          // chain, so if it cannot (stalled past its deadline) every chain can still abort; once
+          // it has, every other chain has a deadline at least a stagger later to be committed by.
+          await commit(first);
+        }
+        if (context.stopped()) return;
+        if (first && first.state !== 'committed' && !(await committedAnywhere(record, context))) {
+          abortWith(record, `${first.path} did not commit: ${first.error ?? 'refused'}`);
+          await context.save(record, 'transaction:aborting');
+          break;
+        }
+        await Promise.all(later.map(commit));
         if (context.stopped()) return;
         const missed = record.legs.filter((l) => l.state !== 'committed');
         record.state = 'committed';
@@ -67,7 +96,32 @@ export async function driveTransaction(record: TransactionRecord, context: Drive
 
 /** The last moment commits may start: the first deadline less a margin for the commit to land. */
 export function commitBy(record: TransactionRecord): number {
-  return Math.min(...record.legs.map((l) => l.deadline)) - COMMIT_MARGIN_S;
+  return firstDeadline(record) - COMMIT_MARGIN_S;
+}
+
+function firstDeadline(record: TransactionRecord): number {
+  return Math.min(...record.legs.map((l) => l.deadline));
+}
+
+/**
+ * Whether the secret is public: a leg the log or its chain has committed (the wallet before a
+ * crash, or a router). Asks every chain, retrying passing failures; false once stopped.
+ */
+async function committedAnywhere(record: TransactionRecord, context: DriveContext): Promise<boolean> {
+  if (record.legs.some((l) => l.state === 'committed')) return true;
+  const delays = backoff();
+  while (!context.stopped()) {
+    try {
+      for (const leg of record.legs) {
+        const chain = await context.chain(leg.path, record.signer);
+        if ((await chain.txState(record.id)).state === 'committed') return true;
+      }
+      return false;
+    } catch {
+      await sleep(delays.next().value);
+    }
+  }
+  return false;
 }
 
 function abortWith(record: TransactionRecord, reason: string): void {

@@ -12,6 +12,11 @@ export const MAX_TIMEOUT_S = 24 * 3600;
  * chain, whoever finishes the others (the wallet after a restart, a router) has this long.
  */
 export const LEG_STAGGER_S = 60;
+/**
+ * Commits go to every chain at once while the first deadline is at least this far off (a chain
+ * would have to stall this long to miss it); nearer, the first chain commits before the others.
+ */
+export const ALL_AT_ONCE_S = LEG_STAGGER_S;
 /** Commits start only while the first deadline is at least this far off; otherwise abort. */
 export const COMMIT_MARGIN_S = 8;
 

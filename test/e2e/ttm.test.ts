@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { FAILPOINT_ITEM } from '../../background/ttm/failpoints.ts';
 import {
   answerApproval,
   connectWallet,
@@ -19,6 +20,7 @@ import {
   type PageServer,
   pageRequest,
   servePages,
+  stopServiceWorkers,
   TEST_ACCOUNT_0,
 } from './harness.ts';
 import {
@@ -189,6 +191,52 @@ describe('cross-chain transactions through the wallet', { timeout: 240_000 }, ()
     const now = await snapshot();
     assert.equal(now.me, before.me - (bcosPaid as bigint));
     assert.equal(now.fabMe, before.fabMe - (fabPaid as bigint));
+    assert.equal(now.bcosSupply, before.bcosSupply);
+    assert.equal(now.fabSupply, before.fabSupply);
+    await assertNoLocks();
+  });
+
+  test('a worker stopped mid-transaction comes back by itself (alarm) and finishes it', async () => {
+    const before = await snapshot();
+    const worker = browser.context.serviceWorkers()[0];
+    assert.ok(worker, 'the extension has a service worker');
+    await worker.evaluate(
+      ([item, at]) => {
+        const { chrome } = globalThis as unknown as {
+          chrome: { storage: { local: { set(items: object): Promise<void> } } };
+        };
+        return chrome.storage.local.set({ [item as string]: { at, mode: 'hang' } });
+      },
+      [FAILPOINT_ITEM, 'transaction:committing'],
+    );
+    const opened = nextApprovalWindow(browser);
+    const pending = pageRequest(page, transfer(2, 2));
+    const window = await opened;
+    await window.getByTestId('approval').waitFor();
+    await window.getByRole('button', { name: 'Approve' }).click();
+    // Logged `committing`, then hung: both chains prepared, nothing committed.
+    let id = '';
+    await until(async () => {
+      const list = await pageRequest(page, { method: 'weft_ttmList' });
+      id =
+        'result' in list ? ((list.result as TtmView[]).find((v) => v.state === 'committing')?.id ?? '') : '';
+      return id !== '';
+    }, 'the transaction to log committing');
+    await window.close().catch(() => {});
+    await stopServiceWorkers(browser);
+    assert.equal(((await pending) as { error?: { code: unknown } }).error?.code, 4900);
+    // Nobody touches the wallet: the heartbeat alarm (every 30 s) restarts the worker.
+    await until(
+      async () => {
+        const states = await chains.txStates(id);
+        return states.bcos === 'committed' && states.fab === 'committed';
+      },
+      'the alarm to wake the worker and commit',
+      60_000,
+    );
+    const now = await snapshot();
+    assert.equal(now.me, before.me - 2n);
+    assert.equal(now.fabMerchant, before.fabMerchant + 2n);
     assert.equal(now.bcosSupply, before.bcosSupply);
     assert.equal(now.fabSupply, before.fabSupply);
     await assertNoLocks();
