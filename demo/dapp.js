@@ -243,4 +243,5 @@ $('swap-status').onclick = async () => {
   if (!swapId) return;
   const result = await call({ method: 'weft_ttmStatus', params: [{ id: swapId }] });
   if (result) $('swap-state').textContent = result.state;
+  await refreshBalance();
 };

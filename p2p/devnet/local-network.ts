@@ -59,7 +59,10 @@ export interface LocalNetwork {
     /** The Records contract of data-access grants, published as `payment.bcos.records`. */
     records: string;
   };
-  /** `user1` is the asset minter and owns accounts `user1` and `merchant`; `router1` is r2's own identity. */
+  /**
+   * `user1` is the asset minter and owns accounts `user1` and `merchant`; `user2` owns `user2`
+   * (1000 minted); `router1` is r2's own identity.
+   */
   fabric: { peer: Devpeer; channel: string; user: FabricSigningIdentity };
   routers: LocalRouter[];
   stop(): Promise<void>;
@@ -119,9 +122,12 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       port: port(7),
       channels: [CHANNEL],
       blockIntervalMs: Math.min(options.blockIntervalMs ?? 1000, 1000),
+      // A second user, for the other side of a swap in the demo.
+      users: ['user2'],
     });
     stops.push(() => peer.close());
     const user = peer.identities.user1 as FabricSigningIdentity;
+    const user2 = peer.identities.user2 as FabricSigningIdentity;
     const fabricConnector = (zone: string) =>
       new FabricConnector({
         endpoint: peer.address,
@@ -134,7 +140,11 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
           { name: 'records', chaincode: 'records', methods: weftChaincodeMethods.records ?? [] },
         ],
       });
-    await initialiseFabricAsset(fabricConnector('setup'), user, join(dataDir, 'fabric', 'asset-initialised'));
+    await initialiseFabricAsset(
+      fabricConnector('setup'),
+      { user1: user, user2 },
+      join(dataDir, 'fabric', 'asset-initialised'),
+    );
 
     // Keys first: every router must know its members' peer ids before it starts.
     const keys = await Promise.all(ROUTERS.map((r) => loadOrCreatePeerKey(join(dataDir, 'routers', r.name))));
@@ -196,24 +206,29 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
 }
 
 /**
- * Once per data directory: user1 becomes the asset minter and gets an account with a
- * supply, written the way a wallet writes (offline-signed proposal and envelope).
+ * Once per data directory: user1 becomes the asset minter with accounts `user1` (a supply) and
+ * `merchant`, user2 gets account `user2` (1000), written the way a wallet writes (offline-signed
+ * proposal and envelope).
  */
 async function initialiseFabricAsset(
   connector: FabricConnector,
-  user: FabricSigningIdentity,
+  users: { user1: FabricSigningIdentity; user2: FabricSigningIdentity },
   marker: string,
 ) {
   try {
     if (existsSync(marker)) return;
     const resource = 'setup.fab.asset';
-    for (const [fn, args] of [
-      ['Initialize', []],
-      ['OpenAccount', ['user1']],
-      ['Mint', ['user1', '1000000']],
-      // A second account, for the demo's cross-chain transfer to credit.
-      ['OpenAccount', ['merchant']],
-    ] as [string, string[]][]) {
+    for (const [who, fn, args] of [
+      ['user1', 'Initialize', []],
+      ['user1', 'OpenAccount', ['user1']],
+      ['user1', 'Mint', ['user1', '1000000']],
+      // A second account of user1's, for the demo's cross-chain transfer to credit.
+      ['user1', 'OpenAccount', ['merchant']],
+      // user2's own account, for the other side of a swap.
+      ['user2', 'OpenAccount', ['user2']],
+      ['user1', 'Mint', ['user2', '1000']],
+    ] as ['user1' | 'user2', string, string[]][]) {
+      const user = users[who];
       const proposal = signProposal(user, { channel: CHANNEL, chaincode: 'asset', fn, args });
       const prepared = await connector.prepare({ resource, signed: proposal.signed });
       const { signed } = signPreparedTransaction(user, prepared.unsigned, { txId: proposal.txId, fn });

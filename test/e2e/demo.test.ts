@@ -16,6 +16,10 @@ import {
   testOutputDir,
 } from './harness.ts';
 
+/** Wallet B's phrase in the swap (another BIP-39 test vector). */
+const B_MNEMONIC =
+  'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+
 /** Starts the demo server the way `npm start` does, on a free port, and returns its URL. */
 async function startDemo(dataDir: string): Promise<{ child: ChildProcess; url: string; r3: string }> {
   const args = ['--port', '0', '--base-port', '0', '--data-dir', dataDir];
@@ -117,5 +121,79 @@ describe('demo dapp served by the main command', { timeout: 120_000 }, () => {
     await page.screenshot({ path: join(testOutputDir, 'demo-cross-chain.png'), fullPage: true });
     await window.close().catch(() => {});
     await page.close();
+  });
+
+  test('shows a swap between two wallets: propose, hand over the text, accept, both complete', async () => {
+    // Wallet B: another browser profile, another phrase, the local network's user2 on Fabric.
+    const other = await launchExtension();
+    try {
+      await connectWallet(other, demo.r3, 'trade.fab.asset (1 hop)', B_MNEMONIC);
+      await importFabricIdentity(other, join(dataDir, 'fabric', 'crypto', 'user2', 'msp'), 'user2');
+      const pageB = await other.context.newPage();
+      await pageB.goto(demo.url);
+      const connectB = nextApprovalWindow(other);
+      await pageB.click('#connect');
+      await (await connectB).getByRole('button', { name: 'Approve' }).click();
+      await pageB.getByText(/connected as 0x/).waitFor({ timeout: 10_000 });
+      const addressB = ((await pageB.textContent('#session')) ?? '').replace('connected as ', '');
+
+      for (const open of browser.context.pages().filter((p) => p.url().includes('popup/index.html'))) {
+        await open.close();
+      }
+      const pageA = await browser.context.newPage();
+      await pageA.goto(demo.url);
+      await pageA.getByText(`connected as ${TEST_ACCOUNT_0}`).waitFor({ timeout: 10_000 });
+      await pageA.fill('#swap-give-to', addressB);
+      const proposeA = nextApprovalWindow(browser);
+      await pageA.click('#swap-propose');
+      const windowA = await proposeA;
+      await windowA.getByTestId('swap-give').waitFor();
+      await windowA.getByRole('button', { name: 'Approve' }).click();
+      await pageA.waitForFunction(
+        () => (document.getElementById('swap-proposal') as HTMLTextAreaElement).value !== '',
+        null,
+        {
+          timeout: 30_000,
+        },
+      );
+      const proposal = await pageA.inputValue('#swap-proposal');
+
+      for (const open of other.context.pages().filter((p) => p.url().includes('popup/index.html'))) {
+        await open.close();
+      }
+      await pageB.fill('#swap-proposal', proposal);
+      await pageB.fill('#swap-from', 'user2');
+      const acceptB = nextApprovalWindow(other);
+      await pageB.click('#swap-accept');
+      const windowB = await acceptB;
+      await windowB.getByTestId('swap-get').waitFor();
+      await windowB.getByRole('button', { name: 'Approve' }).click();
+      await windowB
+        .getByTestId('ttm-state')
+        .filter({ hasText: /^completed$/ })
+        .waitFor({ timeout: 30_000 });
+      await windowA
+        .getByTestId('ttm-state')
+        .filter({ hasText: /^completed$/ })
+        .waitFor({ timeout: 30_000 });
+      for (const p of [pageA, pageB]) {
+        await p.click('#swap-status');
+        await p.waitForFunction(() => document.getElementById('swap-state')?.textContent === 'completed');
+      }
+      // A gave 5 on FISCO BCOS (990 after the transfer above) and got 5 into user1 on Fabric.
+      await pageA.waitForFunction(
+        () => document.getElementById('bcos-balance')?.textContent === '985',
+        null,
+        {
+          timeout: 10_000,
+        },
+      );
+      await pageB.fill('#fab-account', 'user2');
+      await pageB.click('#fab-balance-read');
+      await pageB.waitForFunction(() => document.getElementById('fab-balance')?.textContent === '995');
+      await pageA.screenshot({ path: join(testOutputDir, 'demo-swap.png'), fullPage: true });
+    } finally {
+      await other.close();
+    }
   });
 });
