@@ -6,11 +6,9 @@
  * with `{ id }`. It then waits for the initiator's claim to reveal the secret and claims the
  * initiator's lock with it, or refunds its own lock after its timelock, by itself.
  */
-import { ErrorCode } from '../../../content/provider-protocol.ts';
-import { ApprovalRejectedError } from '../../approvals/approval-queue.ts';
 import { assetChain, type HtlcOnChain } from '../../ttm/asset-chain.ts';
 import { ACCEPT_WINDOW_S, nowSeconds } from '../../ttm/timing.ts';
-import { type ChainType, type SwapProposal, type SwapRecord, toView } from '../../ttm/types.ts';
+import type { ChainType, SwapProposal, SwapRecord } from '../../ttm/types.ts';
 import { CHAIN_ERROR, toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams, ProviderError } from '../errors.ts';
@@ -26,6 +24,7 @@ import {
   ttmResource,
   ttmSigner,
 } from './ttm-params.ts';
+import { approveTtm, startSwapSide } from './ttm-start.ts';
 
 export async function acceptSwap(params: unknown, context: RequestContext, services: WalletServices) {
   const input = objectParam(params, 'weft_acceptSwap');
@@ -79,18 +78,13 @@ export async function acceptSwap(params: unknown, context: RequestContext, servi
       { reason: 'NOT_LOCKED', onChain: { ...onChain } },
     );
   }
-  try {
-    await services.approvals.request('swap', context.origin, {
-      id: proposal.id,
-      role: 'participant',
-      hashLock: proposal.hashLock,
-      give: ourLock,
-      get: theirs,
-    });
-  } catch (error) {
-    if (!(error instanceof ApprovalRejectedError)) throw error;
-    throw new ProviderError(ErrorCode.userRejected, error.message);
-  }
+  await approveTtm(services, 'swap', context.origin, {
+    id: proposal.id,
+    role: 'participant',
+    hashLock: proposal.hashLock,
+    give: ourLock,
+    get: theirs,
+  });
   const now = Date.now();
   const record: SwapRecord = {
     kind: 'swap',
@@ -107,14 +101,8 @@ export async function acceptSwap(params: unknown, context: RequestContext, servi
     theirs: 'locked',
     timeline: [{ at: now, event: 'approved: locking', path: ours.path }],
   };
-  const locked = await services.ttm.startSwap(record);
-  if (locked.state === 'cancelled') {
-    throw new ProviderError(CHAIN_ERROR, `swap cancelled: ${locked.reason}`, {
-      reason: 'CANCELLED',
-      swap: toView(locked),
-    });
-  }
-  return { id: proposal.id, swap: toView(locked) };
+  const swap = await startSwapSide(services, record);
+  return { id: proposal.id, swap };
 }
 
 /**

@@ -8,14 +8,11 @@
  * give: { path, amount, to /* the other party's account there *\/, from? /* Fabric account *\/ }
  * want: { path, amount, to /* our account there *\/ }
  */
-import { ErrorCode } from '../../../content/provider-protocol.ts';
-import { ApprovalRejectedError } from '../../approvals/approval-queue.ts';
 import { drawSecret, randomId, sealSecret } from '../../ttm/secret.ts';
 import { DEFAULT_TIMELOCK_S, MAX_TIMEOUT_S, MIN_TIMELOCK_S, nowSeconds } from '../../ttm/timing.ts';
-import { type SwapProposal, type SwapRecord, toView } from '../../ttm/types.ts';
-import { CHAIN_ERROR } from '../chain-errors.ts';
+import type { SwapProposal, SwapRecord } from '../../ttm/types.ts';
 import type { RequestContext } from '../context.ts';
-import { invalidParams, ProviderError } from '../errors.ts';
+import { invalidParams } from '../errors.ts';
 import type { WalletServices } from '../services.ts';
 import { objectParam, resourcePath } from './params.ts';
 import { requireSession } from './require-session.ts';
@@ -28,6 +25,7 @@ import {
   ttmResource,
   ttmSigner,
 } from './ttm-params.ts';
+import { approveTtm, startSwapSide } from './ttm-start.ts';
 
 export async function proposeSwap(params: unknown, context: RequestContext, services: WalletServices) {
   const input = objectParam(params, 'weft_proposeSwap');
@@ -85,18 +83,13 @@ export async function proposeSwap(params: unknown, context: RequestContext, serv
   ) {
     throw invalidParams(`want.to: your Fabric identity does not own account ${receiving}`);
   }
-  try {
-    await services.approvals.request('swap', context.origin, {
-      id: proposal.id,
-      role: 'initiator',
-      hashLock,
-      give: proposal.initiatorLock,
-      get: proposal.participantLock,
-    });
-  } catch (error) {
-    if (!(error instanceof ApprovalRejectedError)) throw error;
-    throw new ProviderError(ErrorCode.userRejected, error.message);
-  }
+  await approveTtm(services, 'swap', context.origin, {
+    id: proposal.id,
+    role: 'initiator',
+    hashLock,
+    give: proposal.initiatorLock,
+    get: proposal.participantLock,
+  });
   // Timelocks count from the approval: the user may take a while to read it.
   const approvedAt = nowSeconds();
   proposal.initiatorLock.timelock = approvedAt + timelock;
@@ -118,12 +111,6 @@ export async function proposeSwap(params: unknown, context: RequestContext, serv
     theirs: 'none',
     timeline: [{ at: started, event: 'approved: locking', path: givePath }],
   };
-  const locked = await services.ttm.startSwap(record);
-  if (locked.state === 'cancelled') {
-    throw new ProviderError(CHAIN_ERROR, `swap cancelled: ${locked.reason}`, {
-      reason: 'CANCELLED',
-      swap: toView(locked),
-    });
-  }
-  return { id: proposal.id, proposal, swap: toView(locked) };
+  const swap = await startSwapSide(services, record);
+  return { id: proposal.id, proposal, swap };
 }

@@ -5,8 +5,6 @@
  * the secret, or aborts. Resolves with the final record; an abort is a -32000 whose `data`
  * carries the record and whether another transaction held an account (`conflict`).
  */
-import { ErrorCode } from '../../../content/provider-protocol.ts';
-import { ApprovalRejectedError } from '../../approvals/approval-queue.ts';
 import { drawSecret, randomId, sealSecret } from '../../ttm/secret.ts';
 import {
   DEFAULT_TIMEOUT_S,
@@ -23,6 +21,7 @@ import type { WalletServices } from '../services.ts';
 import { objectParam, resourcePath } from './params.ts';
 import { requireSession } from './require-session.ts';
 import { accountParam, amountParam, fromParam, secondsParam, ttmResource, ttmSigner } from './ttm-params.ts';
+import { approveTtm } from './ttm-start.ts';
 
 export const MAX_STEPS = 16;
 const CONFLICT = /locked by a cross-chain transaction/;
@@ -66,17 +65,12 @@ export async function sendCrossChainTransaction(
     steps.some((s) => s.chain === 'fabric'),
   );
   const id = randomId();
-  try {
-    await services.approvals.request('crossChain', context.origin, {
-      id,
-      steps,
-      legs: legs.map(({ path, chain, deadline }) => ({ path, chain, deadline })),
-      signer: display,
-    });
-  } catch (error) {
-    if (!(error instanceof ApprovalRejectedError)) throw error;
-    throw new ProviderError(ErrorCode.userRejected, error.message);
-  }
+  await approveTtm(services, 'crossChain', context.origin, {
+    id,
+    steps,
+    legs: legs.map(({ path, chain, deadline }) => ({ path, chain, deadline })),
+    signer: display,
+  });
   const { secret, hashLock } = drawSecret();
   const now = Date.now();
   const record: TransactionRecord = {
