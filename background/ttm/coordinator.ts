@@ -75,12 +75,7 @@ export class TtmCoordinator {
     return ((await this.#options.log.get(record.id)) as SwapRecord | undefined) ?? record;
   }
 
-  /** Resolves when the record is final in this worker (or at once if no driver runs it). */
-  async settled(id: string): Promise<TtmRecord | undefined> {
-    await this.#running.get(id);
-    return this.#options.log.get(id);
-  }
-
+  /** Stops every driver at its next step; what they were doing stays in the log for resume(). */
   stop(): void {
     this.#stopped = true;
   }

@@ -53,7 +53,7 @@ export async function driveTransaction(record: TransactionRecord, context: Drive
         if (firstDeadline(record) - nowSeconds() >= ALL_AT_ONCE_S) {
           // Far from every deadline: commit everywhere at once (two block intervals in all). Only
           // a chain stalling for longer than this margin could still miss its deadline.
-          await Promise.all([first, ...later].filter((l) => l !== undefined).map(commit));
+          await Promise.all(record.legs.map(commit));
         } else if (first) {
           // Near the first deadline: that chain commits first. Until it has, the secret is on no
           // chain, so if it cannot (stalled past its deadline) every chain can still abort; once
