@@ -7,6 +7,8 @@
  * nothing is lost; a rejected approval answers 4001; malformed requests are -32602.
  */
 import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { FAILPOINT_ITEM } from '../../background/ttm/failpoints.ts';
@@ -22,6 +24,7 @@ import {
   servePages,
   stopServiceWorkers,
   TEST_ACCOUNT_0,
+  testOutputDir,
 } from './harness.ts';
 import {
   BCOS,
@@ -114,12 +117,15 @@ describe('cross-chain transactions through the wallet', { timeout: 240_000 }, ()
     assert.match(steps.join('\n'), new RegExp(`${BCOS}[\\s\\S]*10[\\s\\S]*${FAB}[\\s\\S]*5`));
     assert.match(steps.join('\n'), new RegExp(FAB_MERCHANT));
     assert.equal(await window.getByTestId('ttm-leg-deadline').count(), 2);
+    await mkdir(testOutputDir, { recursive: true });
+    await window.screenshot({ path: join(testOutputDir, 'popup-approve-cross-chain.png') });
     await window.getByRole('button', { name: 'Approve' }).click();
     await window.getByTestId('ttm-timeline').waitFor();
     await window
       .getByTestId('ttm-state')
       .filter({ hasText: /^committed$/ })
       .waitFor({ timeout: 20_000 });
+    await window.screenshot({ path: join(testOutputDir, 'popup-cross-chain-timeline.png') });
     const outcome = await pending;
     assert.ok('result' in outcome, JSON.stringify(outcome));
     const view = outcome.result as TtmView;
