@@ -17,7 +17,7 @@ import { driveTransaction } from './drive-transaction.ts';
 import type { Failpoints } from './failpoints.ts';
 import { openSecret, sealSecret } from './secret.ts';
 import type { TtmLog } from './ttm-log.ts';
-import { type Hex, isFinal, type SwapRecord, type TransactionRecord, type TtmRecord } from './types.ts';
+import type { Hex, SwapRecord, TransactionRecord, TtmRecord } from './types.ts';
 
 export interface CoordinatorOptions {
   log: TtmLog;
@@ -25,7 +25,8 @@ export interface CoordinatorOptions {
   routers: RouterConnection;
   failpoints: Failpoints;
   /**
-   * Keeps a periodic wake-up (`chrome.alarms`) while anything is unfinished, so a worker the
+   * Keeps a periodic wake-up (`chrome.alarms`) on while anything is unfinished (set when a
+   * driver starts, cleared when the last one ends and nothing is left), so a worker the
    * browser stopped comes back to finish it (and to refund after a timelock) with no user action.
    */
   heartbeat?: (on: boolean) => void;
@@ -84,6 +85,7 @@ export class TtmCoordinator {
     const running = this.#running.get(record.id);
     if (running) return running;
     const context = this.#context();
+    this.#options.heartbeat?.(true);
     const done = (async () => {
       try {
         if (record.kind === 'transaction') await driveTransaction(record, context);
@@ -95,6 +97,9 @@ export class TtmCoordinator {
         this.#lockWaiters.get(record.id)?.();
         this.#lockWaiters.delete(record.id);
       }
+      // The last driver ended: keep waking the worker only if something is still unfinished.
+      if (this.#running.size === 0)
+        this.#options.heartbeat?.((await this.#options.log.unfinished()).length > 0);
     })();
     this.#running.set(record.id, done);
     return done;
@@ -118,8 +123,6 @@ export class TtmCoordinator {
       },
       save: async (record, checkpoint) => {
         await log.put(record);
-        if (!isFinal(record)) this.#options.heartbeat?.(true);
-        else if ((await log.unfinished()).length === 0) this.#options.heartbeat?.(false);
         await failpoints.checkpoint(checkpoint);
       },
       openSecret: async (record) => {

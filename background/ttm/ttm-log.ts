@@ -5,13 +5,28 @@
  * every step, and a put replaces one record instead of the whole list.
  */
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
-import { isFinal, type TtmRecord, type TtmView, toView } from './types.ts';
+import { type TtmRecord, type TtmView, toView } from './types.ts';
 
 const DB_NAME = 'weft-ttm';
 const STORE = 'records';
 
+/** Every state before the end (`types.ts` FINAL_STATES are the others); read by state at each worker start. */
+const UNFINISHED_STATES = [
+  'preparing',
+  'committing',
+  'aborting',
+  'locking',
+  'locked',
+  'claiming',
+  'refunding',
+] as const satisfies readonly TtmRecord['state'][];
+
 interface TtmSchema extends DBSchema {
-  records: { key: string; value: TtmRecord; indexes: { byCreated: number } };
+  records: {
+    key: string;
+    value: TtmRecord;
+    indexes: { byCreated: number; byState: string; byOrigin: string };
+  };
 }
 
 export class TtmLog {
@@ -21,7 +36,10 @@ export class TtmLog {
   constructor(name = DB_NAME) {
     this.#db = openDB<TtmSchema>(name, 1, {
       upgrade(db) {
-        db.createObjectStore(STORE, { keyPath: 'id' }).createIndex('byCreated', 'createdAt');
+        const store = db.createObjectStore(STORE, { keyPath: 'id' });
+        store.createIndex('byCreated', 'createdAt');
+        store.createIndex('byState', 'state');
+        store.createIndex('byOrigin', 'origin');
       },
     });
   }
@@ -36,19 +54,30 @@ export class TtmLog {
     return (await this.#db).get(STORE, id);
   }
 
-  /** Every record, newest first. */
-  async all(): Promise<TtmRecord[]> {
-    const records = await (await this.#db).getAllFromIndex(STORE, 'byCreated');
-    return records.reverse();
-  }
-
+  /** What is not final yet, oldest first: only these records are read at a worker start. */
   async unfinished(): Promise<TtmRecord[]> {
-    return (await this.all()).filter((r) => !isFinal(r));
+    const db = await this.#db;
+    const byState = await Promise.all(
+      UNFINISHED_STATES.map((state) => db.getAllFromIndex(STORE, 'byState', state)),
+    );
+    return byState.flat().sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  /** What the popup lists (no secrets). */
+  /** One site's records, newest first. */
+  async ofOrigin(origin: string): Promise<TtmRecord[]> {
+    const records = await (await this.#db).getAllFromIndex(STORE, 'byOrigin', origin);
+    return records.sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  /** The newest `limit` records without their secrets, for the popup. */
   async views(limit = 50): Promise<TtmView[]> {
-    return (await this.all()).slice(0, limit).map(toView);
+    const views: TtmView[] = [];
+    let cursor = await (await this.#db).transaction(STORE).store.index('byCreated').openCursor(null, 'prev');
+    while (cursor && views.length < limit) {
+      views.push(toView(cursor.value));
+      cursor = await cursor.continue();
+    }
+    return views;
   }
 
   close(): void {

@@ -20,5 +20,5 @@ export async function ttmStatus(params: unknown, context: RequestContext, servic
 }
 
 export async function ttmList(_params: unknown, context: RequestContext, services: WalletServices) {
-  return (await services.ttm.log.all()).filter((r) => r.origin === context.origin).map(toView);
+  return (await services.ttm.log.ofOrigin(context.origin)).map(toView);
 }

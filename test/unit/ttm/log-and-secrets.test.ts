@@ -40,9 +40,18 @@ describe('TTM log', () => {
     const young = record(3, 'aborting');
     for (const r of [mid, old, young]) await log.put(r);
     assert.deepEqual(
-      (await log.all()).map((r) => r.id),
+      (await log.views()).map((r) => r.id),
       [young.id, mid.id, old.id],
     );
+    assert.deepEqual(
+      (await log.views(2)).map((r) => r.id),
+      [young.id, mid.id],
+    );
+    assert.deepEqual(
+      (await log.ofOrigin('https://dapp.example')).map((r) => r.id),
+      [young.id, mid.id, old.id],
+    );
+    assert.deepEqual(await log.ofOrigin('https://other.example'), []);
     assert.deepEqual((await log.unfinished()).map((r) => r.id).sort(), [mid.id, young.id].sort());
     mid.state = 'committed';
     await log.put(mid);
@@ -51,6 +60,41 @@ describe('TTM log', () => {
       (await log.unfinished()).map((r) => r.id),
       [young.id],
     );
+    log.close();
+  });
+
+  test('every state that is not final counts as unfinished', async () => {
+    const log = new TtmLog(`test-${Math.random()}`);
+    const states = ['preparing', 'committing', 'committed', 'aborting', 'aborted'] as const;
+    const records = states.map((state, i) => record(i, state));
+    for (const r of records) await log.put(r);
+    const swapStates = [
+      'locking',
+      'locked',
+      'claiming',
+      'completed',
+      'refunding',
+      'refunded',
+      'cancelled',
+      'failed',
+    ];
+    for (const [i, state] of swapStates.entries()) {
+      await log.put({
+        ...record(10 + i, 'preparing'),
+        id: randomId(),
+        state,
+      } as unknown as TransactionRecord);
+    }
+    const unfinished = (await log.unfinished()).map((r) => r.state);
+    assert.deepEqual(unfinished, [
+      'preparing',
+      'committing',
+      'aborting',
+      'locking',
+      'locked',
+      'claiming',
+      'refunding',
+    ]);
     log.close();
   });
 
