@@ -14,7 +14,7 @@ import type { RequestContext } from '../context.ts';
 import { invalidParams, ProviderError } from '../errors.ts';
 import type { WalletServices } from '../services.ts';
 import { objectParam, resourcePath } from './params.ts';
-import { requireSession } from './require-session.ts';
+import { requireCovered, requireSession } from './require-session.ts';
 import {
   accountParam,
   amountParam,
@@ -31,13 +31,13 @@ export async function acceptSwap(params: unknown, context: RequestContext, servi
   const proposal = parseProposal(input.proposal);
   const { initiatorLock: theirs, participantLock: ours } = proposal;
   const session = await requireSession(services, context);
+  requireCovered(session, ours.path);
+  requireCovered(session, theirs.path);
   const theirEntry = await ttmResource(services, theirs.path);
   const ourEntry = await ttmResource(services, ours.path);
   if (theirEntry.chain.type !== theirs.chain || ourEntry.chain.type !== ours.chain) {
     throw invalidParams('the proposal names the wrong chain type for a resource');
   }
-  await requireSession(services, context, ours.path);
-  await requireSession(services, context, theirs.path);
   if (await services.ttm.log.get(proposal.id))
     throw invalidParams('this wallet already took part in this swap');
   if (theirs.chain === 'fisco-bcos' && theirs.to.toLowerCase() !== session.address.toLowerCase()) {

@@ -15,7 +15,7 @@ import type { RequestContext } from '../context.ts';
 import { invalidParams } from '../errors.ts';
 import type { WalletServices } from '../services.ts';
 import { objectParam, resourcePath } from './params.ts';
-import { requireSession } from './require-session.ts';
+import { requireCovered, requireSession } from './require-session.ts';
 import {
   accountParam,
   amountParam,
@@ -42,11 +42,11 @@ export async function proposeSwap(params: unknown, context: RequestContext, serv
   const wantPath = resourcePath(want.path, 'want.path');
   if (givePath === wantPath) throw invalidParams('give and want must be on different resources');
   const session = await requireSession(services, context);
+  // We lock on give's resource and claim on want's: the session must cover both.
+  requireCovered(session, givePath);
+  requireCovered(session, wantPath);
   const giveEntry = await ttmResource(services, givePath);
   const wantEntry = await ttmResource(services, wantPath);
-  // We lock on give's resource and claim on want's: the session must cover both.
-  await requireSession(services, context, givePath);
-  await requireSession(services, context, wantPath);
   const giveChain = giveEntry.chain.type;
   const wantChain = wantEntry.chain.type;
   const now = nowSeconds();

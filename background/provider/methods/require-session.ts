@@ -13,13 +13,18 @@ export async function requireSession(
 ): Promise<Session> {
   const session = await services.sessions.get(context.origin);
   if (!session) throw new ProviderError(ErrorCode.unauthorized, 'no session: call weft_requestSession first');
-  if (path !== undefined && !session.resources.includes(path)) {
+  if (path !== undefined) requireCovered(session, path, method);
+  services.touch();
+  return session;
+}
+
+/** 4100 unless `session` includes `path` (and allows `method` there): for a method using several paths. */
+export function requireCovered(session: Session, path: string, method?: string): void {
+  if (!session.resources.includes(path)) {
     throw new ProviderError(ErrorCode.unauthorized, `the session does not include ${path}`);
   }
-  const allowed = path !== undefined ? session.methods?.[path] : undefined;
+  const allowed = session.methods?.[path];
   if (method !== undefined && allowed && !allowed.includes(method)) {
     throw new ProviderError(ErrorCode.unauthorized, `the session does not allow ${path}.${method}`);
   }
-  services.touch();
-  return session;
 }

@@ -19,7 +19,7 @@ import type { RequestContext } from '../context.ts';
 import { invalidParams, ProviderError } from '../errors.ts';
 import type { WalletServices } from '../services.ts';
 import { objectParam, resourcePath } from './params.ts';
-import { requireSession } from './require-session.ts';
+import { requireCovered, requireSession } from './require-session.ts';
 import { accountParam, amountParam, fromParam, secondsParam, ttmResource, ttmSigner } from './ttm-params.ts';
 import { approveTtm } from './ttm-start.ts';
 
@@ -48,7 +48,7 @@ export async function sendCrossChainTransaction(
     const step = objectParam([raw], `steps[${i}]`);
     const path = resourcePath(step.path, `steps[${i}].path`);
     const entry = await ttmResource(services, path);
-    await requireSession(services, context, path, entry.chain.type === 'fabric' ? 'Prepare' : 'prepare');
+    requireCovered(session, path, entry.chain.type === 'fabric' ? 'Prepare' : 'prepare');
     const chain = entry.chain.type;
     steps.push({
       path,
