@@ -28,7 +28,12 @@ const routers = new RouterConnection(browser.storage.local, (connected) =>
   pageEvents.emit(null, connected ? 'connect' : 'disconnect', connected ? {} : { code: 4900 }),
 );
 void routers.start();
-const vault = new Vault({ local: browser.storage.local, session: browser.storage.session });
+const vault = new Vault({
+  local: browser.storage.local,
+  session: browser.storage.session,
+  // Cross-chain transactions left unfinished while the wallet was locked carry on.
+  onUnlock: () => void ttm.resume(),
+});
 const autoLock = new AutoLock(browser.alarms, browser.storage.local);
 const pageEvents = new PageEvents();
 const sessions = new SessionStore(browser.storage.local, (origin, session) => {
@@ -116,8 +121,8 @@ browser.runtime.onConnect.addListener((port) => {
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
   // Only the extension's own pages (the popup) talk to the worker by message; pages use the port.
   if (sender.id !== browser.runtime.id || !sender.url?.startsWith(extensionOrigin)) return undefined;
-  return restored.then(async () => {
-    const answer = await handlePopupMessage(message, {
+  return restored.then(() =>
+    handlePopupMessage(message, {
       version: __WEFT_VERSION__,
       startedAt,
       routers,
@@ -129,8 +134,6 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
       grants,
       ttm: ttmLog,
       local: browser.storage.local,
-    });
-    if ((message as { type?: unknown }).type === 'unlock') void ttm.resume();
-    return answer;
-  });
+    }),
+  );
 });

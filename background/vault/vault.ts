@@ -57,6 +57,8 @@ export interface VaultOptions {
   session: StorageAreaLike;
   /** PBKDF2 iterations for new records; defaults to `PBKDF2_ITERATIONS`. Lowered only by tests. */
   iterations?: number;
+  /** Hears each unlock with the password (work that waited for the keys can resume). */
+  onUnlock?: () => void;
 }
 
 /** What the popup may see. */
@@ -70,6 +72,7 @@ export class Vault {
   readonly #local: StorageAreaLike;
   readonly #session: StorageAreaLike;
   readonly #iterations: number;
+  readonly #onUnlock: () => void;
   #state: VaultState = initialVaultState();
   #deriver: AccountDeriver | null = null;
   #loaded = false;
@@ -79,6 +82,7 @@ export class Vault {
     this.#local = options.local;
     this.#session = options.session;
     this.#iterations = options.iterations ?? PBKDF2_ITERATIONS;
+    this.#onUnlock = options.onUnlock ?? (() => {});
   }
 
   isUnlocked(): boolean {
@@ -143,6 +147,7 @@ export class Vault {
       plaintext.fill(0);
       this.#adopt(secrets, deriver);
       await this.#reconcileAddresses();
+      this.#onUnlock();
     });
   }
 

@@ -236,3 +236,17 @@ test('an older record with fewer iterations is upgraded on unlock', async () => 
   await upgraded.lock();
   await new Vault({ local, session, iterations: FAST }).unlock(PASSWORD);
 });
+
+test('onUnlock hears each unlock with the password, and not a failed one', async () => {
+  const local = new MemoryStorageArea();
+  const session = new MemoryStorageArea();
+  let unlocks = 0;
+  const vault = new Vault({ local, session, iterations: FAST, onUnlock: () => unlocks++ });
+  await vault.create(PASSWORD, TEST_MNEMONIC);
+  await vault.lock();
+  await assert.rejects(vault.unlock('wrong password'), WrongPasswordError);
+  assert.equal(unlocks, 0);
+  await vault.unlock(PASSWORD);
+  assert.equal(unlocks, 1);
+  assert.equal(vault.isUnlocked(), true);
+});
