@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { PopupResponse } from '../background/popup-api.ts';
-import { isFinal, type TtmView } from '../background/ttm/types.ts';
+import { isFinal, swapSides, type TtmView } from '../background/ttm/types.ts';
 import { errorOf, send } from './api.ts';
 import { formatClock } from './format.ts';
 import {
@@ -14,7 +14,6 @@ import {
   KIND_NAME,
   type SwapView,
   shortAccount,
-  swapSides,
   type TransactionView,
 } from './ttm-text.ts';
 
@@ -74,7 +73,7 @@ function lockText(lock: SwapView['ours']): string {
 }
 
 function SwapLocks({ view }: { view: SwapView }) {
-  const { give, get } = swapSides(view);
+  const { ours: give, theirs: get } = swapSides(view);
   return (
     <ul class="ttm-parts" aria-label="Locks">
       <li class="ttm-part">

@@ -1,6 +1,6 @@
 /** How the popup words cross-chain transactions and swaps (TTM records and their approvals). */
 import type { Approval } from '../background/approvals/approval-queue.ts';
-import type { ChainType, SwapSide, TtmView } from '../background/ttm/types.ts';
+import { type ChainType, swapSides, type TtmView } from '../background/ttm/types.ts';
 
 export const CHAIN_NAME: Record<ChainType, string> = { 'fisco-bcos': 'FISCO BCOS', fabric: 'Fabric' };
 
@@ -42,18 +42,10 @@ export function describeState(view: TtmView): string {
   return STATE_TEXT[view.state];
 }
 
-/** A swap from this user's side: what they lock and pay (give) and what they receive (get). */
-export function swapSides(view: SwapView): { give: SwapSide; get: SwapSide } {
-  const { initiatorLock, participantLock } = view.proposal;
-  return view.role === 'initiator'
-    ? { give: initiatorLock, get: participantLock }
-    : { give: participantLock, get: initiatorLock };
-}
-
 /** One line for the home list: "pay 10 on payment.bcos.asset, 3 on trade.fab.asset". */
 export function summarize(view: TtmView): string {
   if (view.kind === 'swap') {
-    const { give, get } = swapSides(view);
+    const { ours: give, theirs: get } = swapSides(view);
     return `give ${give.amount} on ${give.path} for ${get.amount} on ${get.path}`;
   }
   const payments = view.steps.map((s) => `${s.amount} to ${shortAccount(s.to)} on ${s.path}`);

@@ -14,18 +14,10 @@
 import { type AssetChain, ChainRefusedError, type HtlcChainState, type HtlcOnChain } from './asset-chain.ts';
 import { type ChainWatch, type DriveContext, note } from './drive-context.ts';
 import { backoff, CLAIM_MARGIN_S, nowSeconds, POLL_MS, sleep } from './timing.ts';
-import type { Hex, SwapRecord, SwapSide } from './types.ts';
+import { type Hex, type SwapRecord, type SwapSide, swapSides } from './types.ts';
 
 /** A refund the chain refused while our lock is still there is asked again after this long. */
 const REFUND_RETRY_MS = 2_000;
-
-/** Which lock is ours and which theirs, for this record's role. */
-export function swapSides(record: SwapRecord): { ours: SwapSide; theirs: SwapSide } {
-  const { initiatorLock, participantLock } = record.proposal;
-  return record.role === 'initiator'
-    ? { ours: initiatorLock, theirs: participantLock }
-    : { ours: participantLock, theirs: initiatorLock };
-}
 
 /** Resolves once our lock is in place (or the swap ended): what propose and accept wait for. */
 export async function driveSwap(

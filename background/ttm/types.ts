@@ -150,3 +150,11 @@ export function toView(record: TtmRecord): TtmView {
   const { secret: _secret, ...view } = record;
   return view;
 }
+
+/** Which lock of a swap is ours (we lock it and may refund it) and which theirs (we claim it). */
+export function swapSides(swap: Pick<SwapRecord, 'role' | 'proposal'>): { ours: SwapSide; theirs: SwapSide } {
+  const { initiatorLock, participantLock } = swap.proposal;
+  return swap.role === 'initiator'
+    ? { ours: initiatorLock, theirs: participantLock }
+    : { ours: participantLock, theirs: initiatorLock };
+}
