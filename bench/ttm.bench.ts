@@ -19,7 +19,15 @@ import {
   stopServiceWorkers,
   TEST_ACCOUNT_0,
 } from '../test/e2e/harness.ts';
-import { BCOS, FAB, FAB_MERCHANT, FAB_USER, MERCHANT, startTtmChains } from '../test/e2e/ttm-fixture.ts';
+import {
+  armFailpoint,
+  BCOS,
+  FAB,
+  FAB_MERCHANT,
+  FAB_USER,
+  MERCHANT,
+  startTtmChains,
+} from '../test/e2e/ttm-fixture.ts';
 import { percentile, report } from './report.ts';
 
 /** The local network's default (what `npm start` runs). */
@@ -91,16 +99,7 @@ try {
   // Recovery: the worker is stopped right after it logged `committing`, then woken by the page.
   const recoveries: number[] = [];
   for (let i = 0; i < RECOVERIES; i++) {
-    const worker = browser.context.serviceWorkers()[0];
-    if (!worker) throw new Error('no service worker');
-    await worker.evaluate(() => {
-      const { chrome } = globalThis as unknown as {
-        chrome: { storage: { local: { set(items: object): Promise<void> } } };
-      };
-      return chrome.storage.local.set({
-        'weft.test.failpoint': { at: 'transaction:committing', mode: 'hang' },
-      });
-    });
+    await armFailpoint(browser, 'transaction:committing');
     const opened = nextApprovalWindow(browser);
     const pending = pageRequest(page, transfer);
     const window = await opened;

@@ -156,7 +156,6 @@ const FAB_B = 'user2';
 const SWAP_GIVE = 3n;
 const SWAP_WANT = 2n;
 const SWAP_TIMELOCK_S = 120;
-const HTLC_STATES = ['none', 'locked', 'claimed', 'refunded'];
 
 /** `WEFT_CRASH_KINDS=worker,swap-worker` runs only those kinds (to debug one); CI runs them all. */
 const chosen = (kind: string) =>
@@ -588,13 +587,6 @@ describe('TTM crash harness: a fault at every checkpoint, then recovery', { time
     return (await ttmStatus(wallet, id)) as unknown as SwapView;
   }
 
-  async function htlcStates(id: string): Promise<{ bcos: string; fab: string }> {
-    const bcos = (await chains.client.call({ path: BCOS, method: 'htlcState', args: [id] })).values;
-    const raw = (await chains.client.call({ path: FAB, method: 'HtlcState', args: [id] })).values[0];
-    const fab = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { state: string };
-    return { bcos: HTLC_STATES[Number(bcos[5])] ?? 'none', fab: fab.state };
-  }
-
   async function swapSnapshot(a: Wallet, b: Wallet) {
     return {
       aBcos: await chains.bcosBalance(a.address),
@@ -663,7 +655,7 @@ describe('TTM crash harness: a fault at every checkpoint, then recovery', { time
       60_000,
     );
     const context = `swap at ${at}: ${JSON.stringify(views)}`;
-    assert.deepEqual(await htlcStates(id), { bcos: 'claimed', fab: 'claimed' }, context);
+    assert.deepEqual(await chains.htlcStates(id), { bcos: 'claimed', fab: 'claimed' }, context);
     const now = await swapSnapshot(a, b);
     assert.equal(now.aBcos, before.aBcos - SWAP_GIVE, context);
     assert.equal(now.bBcos, before.bBcos + SWAP_GIVE, context);

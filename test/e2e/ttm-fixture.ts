@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FAILPOINT_ITEM } from '../../background/ttm/failpoints.ts';
 import type { ChainConnector } from '../../p2p/chains/connector.ts';
 import { weftChaincodeMethods } from '../../p2p/chains/fabric/chaincode/methods.ts';
 import { FabricConnector } from '../../p2p/chains/fabric/connector.ts';
@@ -25,6 +26,7 @@ import { type LocalNetwork, startLocalNetwork, waitForDirectory } from '../../p2
 import { parseRouterConfig } from '../../p2p/router/config.ts';
 import { createLogger } from '../../p2p/router/log.ts';
 import { type Router, startRouter } from '../../p2p/router/router.ts';
+import type { ExtensionBrowser } from './harness.ts';
 
 export const BCOS = 'payment.bcos.asset';
 export const FAB = 'trade.fab.asset';
@@ -45,6 +47,8 @@ export interface TtmChains {
   fabSupply(): Promise<bigint>;
   /** txState on each chain: `none`, `prepared`, `committed` or `aborted`. */
   txStates(id: string): Promise<{ bcos: string; fab: string }>;
+  /** htlcState on each chain: `none`, `locked`, `claimed` or `refunded`. */
+  htlcStates(id: string): Promise<{ bcos: string; fab: string }>;
   /** The transaction whose live lock holds an account, or null. */
   bcosLockedBy(address: string): Promise<string | null>;
   fabLockedBy(account: string): Promise<string | null>;
@@ -64,6 +68,7 @@ export interface TtmChains {
 }
 
 const TX_STATES = ['none', 'prepared', 'committed', 'aborted'];
+const HTLC_STATES = ['none', 'locked', 'claimed', 'refunded'];
 
 export async function startTtmChains(options: { blockIntervalMs?: number } = {}): Promise<TtmChains> {
   const dir = await mkdtemp(join(tmpdir(), 'weft-e2e-ttm-'));
@@ -101,6 +106,12 @@ export async function startTtmChains(options: { blockIntervalMs?: number } = {})
     async txStates(id) {
       const bcos = TX_STATES[Number((await call(BCOS, 'txState', [id]))[3])] ?? 'none';
       const raw = (await call(FAB, 'TxState', [id]))[0];
+      const fab = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { state: string };
+      return { bcos, fab: fab.state };
+    },
+    async htlcStates(id) {
+      const bcos = HTLC_STATES[Number((await call(BCOS, 'htlcState', [id]))[5])] ?? 'none';
+      const raw = (await call(FAB, 'HtlcState', [id]))[0];
       const fab = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { state: string };
       return { bcos, fab: fab.state };
     },
@@ -228,6 +239,23 @@ function connectorsOf(net: LocalNetwork, name: string): ChainConnector[] {
     ];
   }
   return [];
+}
+
+/**
+ * Arms a coordinator failpoint (background/ttm/failpoints.ts) in the wallet's worker: it hangs
+ * (or pauses) right after the log write named `at`.
+ */
+export async function armFailpoint(browser: ExtensionBrowser, at: string, mode: 'hang' | 'pause' = 'hang') {
+  const worker = await browser.worker();
+  await worker.evaluate(
+    ([item, failpoint]) => {
+      const { chrome } = globalThis as unknown as {
+        chrome: { storage: { local: { set(items: object): Promise<void> } } };
+      };
+      return chrome.storage.local.set({ [item]: failpoint });
+    },
+    [FAILPOINT_ITEM, { at, mode }] as const,
+  );
 }
 
 /** Polls until `check` holds (or fails after `timeoutMs`, naming what it waited for). */

@@ -19,7 +19,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { FAILPOINT_ITEM } from '../../background/ttm/failpoints.ts';
 import {
   answerApproval,
   connectWallet,
@@ -37,7 +36,16 @@ import {
   TEST_PASSWORD,
   testOutputDir,
 } from './harness.ts';
-import { BCOS, FAB, FAB_USER, MERCHANT, startTtmChains, type TtmChains, until } from './ttm-fixture.ts';
+import {
+  armFailpoint,
+  BCOS,
+  FAB,
+  FAB_USER,
+  MERCHANT,
+  startTtmChains,
+  type TtmChains,
+  until,
+} from './ttm-fixture.ts';
 
 /** Wallet B's recovery phrase: another BIP-39 test vector, so B's FISCO BCOS address differs from A's. */
 const B_MNEMONIC =
@@ -45,7 +53,6 @@ const B_MNEMONIC =
 /** A's Fabric account (identity user1) and B's (identity user2, issued by the devpeer's CA). */
 const FAB_A = FAB_USER;
 const FAB_B = 'user2';
-const HTLC_STATES = ['none', 'locked', 'claimed', 'refunded'];
 
 interface SwapSideView {
   path: string;
@@ -116,12 +123,6 @@ describe('HTLC swaps between two wallets', { timeout: 300_000 }, () => {
   }
 
   /** The swap's HTLC on each chain, read from Node through the routers. */
-  async function htlcs(id: string): Promise<{ bcos: string; fab: string }> {
-    const bcos = (await chains.client.call({ path: BCOS, method: 'htlcState', args: [id] })).values;
-    const raw = (await chains.client.call({ path: FAB, method: 'HtlcState', args: [id] })).values[0];
-    const fab = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { state: string };
-    return { bcos: HTLC_STATES[Number(bcos[5])] ?? 'none', fab: fab.state };
-  }
 
   async function status(wallet: Wallet, id: string): Promise<SwapView> {
     const outcome = await pageRequest(wallet.page, { method: 'weft_ttmStatus', params: [{ id }] });
@@ -271,7 +272,7 @@ describe('HTLC swaps between two wallets', { timeout: 300_000 }, () => {
       .getByTestId('ttm-state')
       .filter({ hasText: /^locked$/ })
       .waitFor();
-    assert.deepEqual(await htlcs(id), { bcos: 'locked', fab: 'none' });
+    assert.deepEqual(await chains.htlcStates(id), { bcos: 'locked', fab: 'none' });
     assert.equal(await chains.bcosBalance(a.address), before.aBcos - 7n, 'A escrows 7 at once');
 
     // The user hands the proposal to B (as JSON text, the way it would travel).
@@ -318,7 +319,7 @@ describe('HTLC swaps between two wallets', { timeout: 300_000 }, () => {
     const [viewA, viewB] = [await status(a, id), await status(b, id)];
     assert.deepEqual([viewA.role, viewA.ours, viewA.theirs], ['initiator', 'locked', 'claimed']);
     assert.deepEqual([viewB.role, viewB.ours, viewB.theirs], ['participant', 'claimed', 'claimed']);
-    assert.deepEqual(await htlcs(id), { bcos: 'claimed', fab: 'claimed' });
+    assert.deepEqual(await chains.htlcStates(id), { bcos: 'claimed', fab: 'claimed' });
     const now = await snapshot();
     assert.equal(now.aBcos, before.aBcos - 7n);
     assert.equal(now.bBcos, before.bBcos + 7n);
@@ -408,7 +409,7 @@ describe('HTLC swaps between two wallets', { timeout: 300_000 }, () => {
       const unknown = await pageRequest(b.page, { method: 'weft_ttmStatus', params: [{ id }] });
       assert.ok('error' in unknown);
       assert.equal(unknown.error.code, -32602);
-      assert.deepEqual(await htlcs(id), { bcos: 'locked', fab: 'none' });
+      assert.deepEqual(await chains.htlcStates(id), { bcos: 'locked', fab: 'none' });
     }
     assert.equal((await snapshot()).bFab, unaccepted.before.bFab);
   });
@@ -420,7 +421,7 @@ describe('HTLC swaps between two wallets', { timeout: 300_000 }, () => {
       const view = await untilState(a, id, 'refunded', 45_000);
       assert.equal(view.ours, 'refunded');
       assert.match(view.reason ?? '', /no matching lock on trade\.fab\.asset in time/);
-      assert.deepEqual(await htlcs(id), { bcos: 'refunded', fab: 'none' });
+      assert.deepEqual(await chains.htlcStates(id), { bcos: 'refunded', fab: 'none' });
     }
     assert.deepEqual(await snapshot(), before);
   });
@@ -428,21 +429,12 @@ describe('HTLC swaps between two wallets', { timeout: 300_000 }, () => {
   test('both refund: A closes before it claims; B refunds after its timelock; A reopened refunds its own', async () => {
     const before = await snapshot();
     // A's wallet stops for good right after it logs `claiming` (before the claim leaves it).
-    const workerA = await a.browser.worker();
-    await workerA.evaluate(
-      async ([item, failpoint]) => {
-        const { chrome } = globalThis as unknown as {
-          chrome: { storage: { local: { set(items: object): Promise<void> } } };
-        };
-        await chrome.storage.local.set({ [item]: failpoint });
-      },
-      [FAILPOINT_ITEM, { at: 'swap:initiator:claiming', mode: 'hang' }] as const,
-    );
+    await armFailpoint(a.browser, 'swap:initiator:claiming');
     const { id, proposal } = await propose('6', '2', 40);
     await accept(proposal);
     await untilState(a, id, 'claiming', 15_000);
     await a.browser.close();
-    assert.deepEqual(await htlcs(id), { bcos: 'locked', fab: 'locked' }, 'A never claimed');
+    assert.deepEqual(await chains.htlcStates(id), { bcos: 'locked', fab: 'locked' }, 'A never claimed');
 
     // B's wallet: no secret came, so after its (shorter) timelock it takes its lock back.
     const viewB = await untilState(
@@ -453,7 +445,7 @@ describe('HTLC swaps between two wallets', { timeout: 300_000 }, () => {
     );
     assert.equal(viewB.ours, 'refunded');
     assert.match(viewB.reason ?? '', /did not claim on trade\.fab\.asset in time/);
-    assert.deepEqual(await htlcs(id), { bcos: 'locked', fab: 'refunded' });
+    assert.deepEqual(await chains.htlcStates(id), { bcos: 'locked', fab: 'refunded' });
 
     // A reopened on the same profile: locked until the user unlocks, then it resumes the swap.
     const browserA = await launchExtension(distDir, profileA);
@@ -474,7 +466,7 @@ describe('HTLC swaps between two wallets', { timeout: 300_000 }, () => {
     assert.equal(viewA.ours, 'refunded');
     assert.equal(viewA.theirs, 'refunded');
     assert.match(viewA.reason ?? '', /claim refused on trade\.fab\.asset: .*htlc 0x[0-9a-f]+ is refunded/);
-    assert.deepEqual(await htlcs(id), { bcos: 'refunded', fab: 'refunded' });
+    assert.deepEqual(await chains.htlcStates(id), { bcos: 'refunded', fab: 'refunded' });
     assert.deepEqual(await snapshot(), before);
   });
 });

@@ -11,7 +11,6 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { FAILPOINT_ITEM } from '../../background/ttm/failpoints.ts';
 import {
   answerApproval,
   connectWallet,
@@ -27,6 +26,7 @@ import {
   testOutputDir,
 } from './harness.ts';
 import {
+  armFailpoint,
   BCOS,
   FAB,
   FAB_MERCHANT,
@@ -204,17 +204,7 @@ describe('cross-chain transactions through the wallet', { timeout: 240_000 }, ()
 
   test('a worker stopped mid-transaction comes back by itself (alarm) and finishes it', async () => {
     const before = await snapshot();
-    const worker = browser.context.serviceWorkers()[0];
-    assert.ok(worker, 'the extension has a service worker');
-    await worker.evaluate(
-      ([item, at]) => {
-        const { chrome } = globalThis as unknown as {
-          chrome: { storage: { local: { set(items: object): Promise<void> } } };
-        };
-        return chrome.storage.local.set({ [item as string]: { at, mode: 'hang' } });
-      },
-      [FAILPOINT_ITEM, 'transaction:committing'],
-    );
+    await armFailpoint(browser, 'transaction:committing');
     const opened = nextApprovalWindow(browser);
     const pending = pageRequest(page, transfer(2, 2));
     const window = await opened;
