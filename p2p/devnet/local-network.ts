@@ -14,7 +14,7 @@
  * Everything lives under one data directory, so a restart keeps chain state, contract
  * addresses, router keys and ports.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { weftChaincodeMethods } from '../chains/fabric/chaincode/methods.ts';
@@ -22,11 +22,11 @@ import { FabricConnector } from '../chains/fabric/connector.ts';
 import type { FabricSigningIdentity } from '../chains/fabric/identity.ts';
 import { signPreparedTransaction, signProposal } from '../chains/fabric/offline-signing.ts';
 import { FiscoBcosConnector } from '../chains/fisco-bcos/connector.ts';
-import { EcdsaSigner } from '../chains/fisco-bcos/ecdsa.ts';
+import type { EcdsaSigner } from '../chains/fisco-bcos/ecdsa.ts';
 import { FiscoRpcClient } from '../chains/fisco-bcos/rpc-client.ts';
 import { parseRouterConfig, type RouterConfigInput } from '../router/config.ts';
 import { createLogger, type Logger } from '../router/log.ts';
-import { loadOrCreatePeerKey } from '../router/peer-key.ts';
+import { loadOrCreateEcdsaKey, loadOrCreatePeerKey } from '../router/peer-key.ts';
 import { type Router, startRouter } from '../router/router.ts';
 import { type Devpeer, startDevpeer } from './fabric/devpeer.ts';
 import { deployWeftContracts } from './fisco-bcos/deploy-contracts.ts';
@@ -76,14 +76,6 @@ const ROUTERS = [
 
 const CHANNEL = 'mychannel';
 
-function loadOrCreateKey(file: string): EcdsaSigner {
-  if (existsSync(file)) return new EcdsaSigner(readFileSync(file, 'utf8').trim());
-  // A random 32-byte scalar is a valid secp256k1 key except with probability ~2^-128.
-  const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex');
-  writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  return new EcdsaSigner(key);
-}
-
 export async function startLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetwork> {
   const { dataDir } = options;
   const log = options.logger ?? createLogger('silent');
@@ -106,7 +98,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       sealerCount: 4,
     });
     stops.push(() => node.close());
-    const deployer = loadOrCreateKey(join(dataDir, 'fisco-deployer.key'));
+    const deployer = loadOrCreateEcdsaKey(join(dataDir, 'fisco-deployer.key'));
     const client = new FiscoRpcClient({ url: node.url, groupId });
     const contracts = await deployWeftContracts({
       client,

@@ -8,15 +8,15 @@
  * Fabric writes go out under the router's own identity, the one its connector already uses
  * for commit status and events.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Interface } from 'ethers';
 import type { ChainConnector, ResourceDescription, TransactionReceipt } from '../chains/connector.ts';
 import { FabricConnector } from '../chains/fabric/connector.ts';
 import { contractInterface, encodeCall } from '../chains/fisco-bcos/abi.ts';
 import { FiscoBcosConnector } from '../chains/fisco-bcos/connector.ts';
-import { EcdsaSigner } from '../chains/fisco-bcos/ecdsa.ts';
+import type { EcdsaSigner } from '../chains/fisco-bcos/ecdsa.ts';
 import { signTransaction, transactionFields } from '../chains/fisco-bcos/transaction.ts';
+import { loadOrCreateEcdsaKey } from './peer-key.ts';
 
 /** How far ahead of the current block a router's FISCO BCOS transaction stays valid (the node allows 1000). */
 const BLOCK_LIMIT_MARGIN = 500n;
@@ -46,7 +46,7 @@ export function createOwnWriter(options: { dataDir: string; timeoutMs?: number }
         return connector.submitAsRouter({ resource: description.path, method, args, timeoutMs });
       }
       if (connector instanceof FiscoBcosConnector) {
-        fiscoSigner ??= loadOrCreateFiscoKey(options.dataDir);
+        fiscoSigner ??= loadOrCreateEcdsaKey(join(options.dataDir, 'fisco-bcos.key'));
         let iface = interfaces.get(description.path);
         if (!iface) {
           iface = contractInterface(description.abi as never);
@@ -65,19 +65,4 @@ export function createOwnWriter(options: { dataDir: string; timeoutMs?: number }
       throw new OwnWriteUnsupportedError(`the router cannot write to ${description.path} as itself`);
     },
   };
-}
-
-/** secp256k1 group order: a private key is a scalar in [1, n-1]. */
-const CURVE_ORDER = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-
-function loadOrCreateFiscoKey(dataDir: string): EcdsaSigner {
-  const file = join(dataDir, 'fisco-bcos.key');
-  if (!existsSync(file)) {
-    let key: string;
-    do key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex');
-    while (BigInt(`0x${key}`) === 0n || BigInt(`0x${key}`) >= CURVE_ORDER);
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
-  }
-  return new EcdsaSigner(readFileSync(file, 'utf8').trim());
 }

@@ -64,8 +64,6 @@ export interface TtmWatcher {
   recent(): TtmReveal[];
   /** Open transactions and HTLCs known on this router's chains. */
   pending(): PendingItem[];
-  /** Resolves when every commit or claim started so far has ended. */
-  settled(): Promise<void>;
   close(): void;
 }
 
@@ -368,9 +366,6 @@ export function createTtmWatcher(options: TtmWatcherOptions): TtmWatcher {
         .map(({ hashLock, preimage, ids }) => ({ hashLock, preimage, ids }));
     },
     pending: () => index.all(),
-    async settled() {
-      while (inflight.size > 0) await Promise.allSettled([...inflight.values()]);
-    },
     close() {
       closing.abort();
     },

@@ -66,11 +66,15 @@ export class EcdsaSigner implements TransactionSigner {
   }
 
   static random(): EcdsaSigner {
-    // A 32-byte draw is a valid key except with probability ~2^-128; draw again then.
+    return new EcdsaSigner(EcdsaSigner.randomKey());
+  }
+
+  /** A new private key: a 32-byte draw is a valid scalar except with probability ~2^-128; draw again then. */
+  static randomKey(): Uint8Array {
     for (;;) {
       const key = crypto.getRandomValues(new Uint8Array(32));
       const n = BigInt(`0x${bytesToHex(key)}`);
-      if (n > 0n && n < CURVE_ORDER) return new EcdsaSigner(key);
+      if (n > 0n && n < CURVE_ORDER) return key;
     }
   }
 
