@@ -8,6 +8,11 @@
  *   content     classic script (content scripts are not modules), isolated world
  *   inpage      classic script, MAIN world at document_start
  *   popup       HTML page with a module script (preact)
+ *
+ * `vite build --mode test` writes the test build into dist-test/ (Chromium only): the same
+ * extension with the TTM crash harness's failpoints compiled in (`__WEFT_TEST_BUILD__`).
+ * The production build compiles them out. WEFT_OUT_DIR builds into another folder (so two
+ * builds can run side by side without emptying each other's output).
  */
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -15,10 +20,13 @@ import { defineConfig, type EnvironmentOptions } from 'vite';
 
 const root = import.meta.dirname;
 const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string };
-const outDir = resolve(root, 'dist');
-const firefoxDir = resolve(root, 'dist-firefox');
 
-function scriptEnvironment(name: string, entry: string, format: 'es' | 'iife'): EnvironmentOptions {
+function scriptEnvironment(
+  outDir: string,
+  name: string,
+  entry: string,
+  format: 'es' | 'iife',
+): EnvironmentOptions {
   return {
     consumer: 'client',
     build: {
@@ -34,10 +42,11 @@ function scriptEnvironment(name: string, entry: string, format: 'es' | 'iife'): 
 }
 
 /** The Chromium manifest is the source; Firefox's differs only where the browsers do. */
-function writeManifests(): void {
+function writeManifests(outDir: string, firefoxDir: string | null): void {
   const manifest = JSON.parse(readFileSync(resolve(root, 'manifest.json'), 'utf8'));
   manifest.version = pkg.version;
   writeFileSync(resolve(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  if (!firefoxDir) return;
 
   rmSync(firefoxDir, { recursive: true, force: true });
   cpSync(outDir, firefoxDir, { recursive: true });
@@ -55,43 +64,52 @@ function writeManifests(): void {
   writeFileSync(resolve(firefoxDir, 'manifest.json'), `${JSON.stringify(firefox, null, 2)}\n`);
 }
 
-export default defineConfig({
-  root,
-  base: './',
-  define: { __WEFT_VERSION__: JSON.stringify(pkg.version) },
-  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-  build: {
-    outDir,
-    target: 'chrome116',
-    minify: true,
-    sourcemap: false,
-    reportCompressedSize: false,
-    // The worker is one file by design; its budget (300 kB gzip) is checked by `npm run bench`.
-    chunkSizeWarningLimit: 2048,
-    modulePreload: false,
-  },
-  environments: {
-    popup: {
-      consumer: 'client',
-      build: {
-        outDir,
-        emptyOutDir: true,
-        rolldownOptions: { input: { popup: resolve(root, 'popup/index.html') } },
+export default defineConfig(({ mode }) => {
+  const testBuild = mode === 'test';
+  const outDir = resolve(root, process.env.WEFT_OUT_DIR ?? (testBuild ? 'dist-test' : 'dist'));
+  // The test build is for Playwright's Chromium only; Firefox gets the production build.
+  const firefoxDir = testBuild ? null : `${outDir}-firefox`;
+  return {
+    root,
+    base: './',
+    define: {
+      __WEFT_VERSION__: JSON.stringify(pkg.version),
+      __WEFT_TEST_BUILD__: JSON.stringify(testBuild),
+    },
+    oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+    build: {
+      outDir,
+      target: 'chrome116',
+      minify: true,
+      sourcemap: false,
+      reportCompressedSize: false,
+      // The worker is one file by design; its budget (300 kB gzip) is checked by `npm run bench`.
+      chunkSizeWarningLimit: 2048,
+      modulePreload: false,
+    },
+    environments: {
+      popup: {
+        consumer: 'client',
+        build: {
+          outDir,
+          emptyOutDir: true,
+          rolldownOptions: { input: { popup: resolve(root, 'popup/index.html') } },
+        },
+      },
+      background: scriptEnvironment(outDir, 'background', 'background/index.ts', 'es'),
+      content: scriptEnvironment(outDir, 'content', 'content/relay.ts', 'iife'),
+      inpage: scriptEnvironment(outDir, 'inpage', 'content/inpage.ts', 'iife'),
+    },
+    builder: {
+      async buildApp(builder) {
+        // popup first: it empties dist/ and copies public/ (icons).
+        for (const name of ['popup', 'background', 'content', 'inpage']) {
+          const environment = builder.environments[name];
+          if (!environment) throw new Error(`vite.config.ts: no environment ${name}`);
+          await builder.build(environment);
+        }
+        writeManifests(outDir, firefoxDir);
       },
     },
-    background: scriptEnvironment('background', 'background/index.ts', 'es'),
-    content: scriptEnvironment('content', 'content/relay.ts', 'iife'),
-    inpage: scriptEnvironment('inpage', 'content/inpage.ts', 'iife'),
-  },
-  builder: {
-    async buildApp(builder) {
-      // popup first: it empties dist/ and copies public/ (icons).
-      for (const name of ['popup', 'background', 'content', 'inpage']) {
-        const environment = builder.environments[name];
-        if (!environment) throw new Error(`vite.config.ts: no environment ${name}`);
-        await builder.build(environment);
-      }
-      writeManifests();
-    },
-  },
+  };
 });

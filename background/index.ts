@@ -21,6 +21,7 @@ import { AUTO_LOCK_ALARM, AutoLock } from './wallet/auto-lock.ts';
 import { loadDefaults } from './wallet/defaults.ts';
 
 const startedAt = Date.now();
+restrictStorageToExtension();
 /** Wakes the worker every 30 s while a cross-chain transaction or swap is unfinished. */
 const TTM_ALARM = 'weft.ttm';
 const extensionOrigin = browser.runtime.getURL('');
@@ -44,12 +45,11 @@ const activity = new ActivityLog(browser.storage.local);
 const grants = new GrantStore(browser.storage.local);
 const approvals = new ApprovalQueue(() => void showApprovalWindow());
 const ttmLog = new TtmLog();
-const failpoints = new Failpoints(browser.storage.local);
 const ttm = new TtmCoordinator({
   log: ttmLog,
   vault,
   routers,
-  failpoints,
+  checkpoint: testBuildFailpoints(),
   heartbeat: (on) => {
     if (!on) void browser.alarms.clear(TTM_ALARM);
     // Only if none is set: re-creating would push the next wake-up back every time.
@@ -110,10 +110,6 @@ browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === TTM_ALARM) void restored.then(() => ttm.resume());
 });
 
-browser.storage.onChanged.addListener((changes, area) => {
-  if (area === 'local' && FAILPOINT_ITEM in changes) void failpoints.reload();
-});
-
 browser.runtime.onConnect.addListener((port) => {
   if (port.name === PROVIDER_PORT) servePort(port, browser.runtime.id, methods, pageEvents);
 });
@@ -137,3 +133,34 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
     }),
   );
 });
+
+/**
+ * Content scripts run in pages' renderers; a compromised renderer must not read or write the
+ * wallet's `storage.local` (encrypted vault, sessions, router list). Chromium lets the worker
+ * restrict it to the extension's own pages; Firefox has no such setting yet.
+ */
+function restrictStorageToExtension(): void {
+  const local = (globalThis as { chrome?: ChromeStorage }).chrome?.storage?.local;
+  try {
+    void local?.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' }).catch(() => {});
+  } catch {
+    // A browser that knows the method but not this area for it: nothing to restrict with.
+  }
+}
+
+interface ChromeStorage {
+  storage?: { local?: { setAccessLevel?(options: { accessLevel: string }): Promise<void> } };
+}
+
+/**
+ * The crash harness's fault injection, in the test build only (`vite build --mode test`): the
+ * production build compiles this branch, and background/ttm/failpoints.ts with it, out.
+ */
+function testBuildFailpoints(): ((name: string) => Promise<void>) | undefined {
+  if (!__WEFT_TEST_BUILD__) return undefined;
+  const failpoints = new Failpoints(browser.storage.local);
+  browser.storage.onChanged.addListener((changes, area) => {
+    if (area === 'local' && FAILPOINT_ITEM in changes) void failpoints.reload();
+  });
+  return (name) => failpoints.checkpoint(name);
+}

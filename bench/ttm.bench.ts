@@ -18,6 +18,7 @@ import {
   servePages,
   stopServiceWorkers,
   TEST_ACCOUNT_0,
+  testDistDir,
 } from '../test/e2e/harness.ts';
 import {
   armFailpoint,
@@ -61,7 +62,7 @@ function commitMs(view: View): number {
 }
 
 const chains = await startTtmChains({ blockIntervalMs: BLOCK_MS });
-const browser = await launchExtension();
+const browser = await launchExtension(testDistDir);
 const server = await servePages({ '/': '<!doctype html><title>bench</title>' });
 try {
   await chains.fundBcos(TEST_ACCOUNT_0, 100_000n);

@@ -4,4 +4,5 @@ set -euo pipefail
 source "$(dirname "$0")/ensure-deps.sh"
 source scripts/ensure-chromium.sh
 npx vite build --logLevel warn
+npx vite build --mode test --logLevel warn
 node bench/run.ts "$@"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The one test command (README: `npm test`): typecheck, lint, build, Firefox lint,
 # unit, integration and end-to-end tests in Chromium. Stops at the first failing layer.
+# The build step writes the production extension (dist/, dist-firefox/) and the test build
+# (dist-test/, failpoints compiled in) that the tests arming TTM failpoints load.
 set -euo pipefail
 source "$(dirname "$0")/ensure-deps.sh"
 source scripts/ensure-chromium.sh
@@ -9,7 +11,7 @@ step() { printf '\n== %s\n' "$*"; }
 
 step typecheck;   npx tsc --noEmit
 step lint;        npx biome check --log-level=error .
-step build;       npx vite build --logLevel warn
+step build;       npx vite build --logLevel warn && npx vite build --mode test --logLevel warn
 step firefox-lint; node scripts/lint-firefox.ts
 # Quiet on success, every detail on failure, one "LAYER: N passed, N failed" line each.
 layer() { WEFT_TEST_LAYER=$1 node --test --test-reporter=./test/reporter.ts "${@:2}"; }

@@ -14,7 +14,6 @@ import { type AssetChain, assetChain } from './asset-chain.ts';
 import type { ChainWatch, DriveContext } from './drive-context.ts';
 import { driveSwap } from './drive-swap.ts';
 import { driveTransaction } from './drive-transaction.ts';
-import type { Failpoints } from './failpoints.ts';
 import { openSecret, sealSecret } from './secret.ts';
 import type { TtmLog } from './ttm-log.ts';
 import type { Hex, SwapRecord, TransactionRecord, TtmRecord } from './types.ts';
@@ -23,7 +22,11 @@ export interface CoordinatorOptions {
   log: TtmLog;
   vault: Vault;
   routers: RouterConnection;
-  failpoints: Failpoints;
+  /**
+   * Called after every log write with the checkpoint's name. Only the test build passes one
+   * (background/ttm/failpoints.ts, the crash harness's fault injection); production has none.
+   */
+  checkpoint?: (name: string) => Promise<void>;
   /**
    * Keeps a periodic wake-up (`chrome.alarms`) on while anything is unfinished (set when a
    * driver starts, cleared when the last one ends and nothing is left), so a worker the
@@ -106,7 +109,7 @@ export class TtmCoordinator {
   }
 
   #context(): DriveContext {
-    const { log, vault, routers, failpoints } = this.#options;
+    const { log, vault, routers, checkpoint } = this.#options;
     const chains = new Map<string, Promise<AssetChain>>();
     return {
       chain: (path, signer) => {
@@ -121,9 +124,9 @@ export class TtmCoordinator {
         }
         return chain;
       },
-      save: async (record, checkpoint) => {
+      save: async (record, name) => {
         await log.put(record);
-        await failpoints.checkpoint(checkpoint);
+        await checkpoint?.(name);
       },
       openSecret: async (record) => {
         if (!record.secret) throw new Error(`no secret for ${record.id}`);

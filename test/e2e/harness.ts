@@ -11,11 +11,19 @@ import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
-export const distDir = join(repoRoot, 'dist');
+/** The production build (`vite build`); WEFT_DIST points at another copy of it. */
+export const distDir = process.env.WEFT_DIST ?? join(repoRoot, 'dist');
+/**
+ * The test build (`vite build --mode test`): the same extension with the crash harness's
+ * failpoints compiled in. Only tests that arm failpoints load it; WEFT_TEST_DIST overrides.
+ */
+export const testDistDir = process.env.WEFT_TEST_DIST ?? join(repoRoot, 'dist-test');
 export const testOutputDir = join(repoRoot, 'test-output');
 
 export interface ExtensionBrowser {
   context: BrowserContext;
+  /** The build loaded: distDir, testDistDir or another copy. */
+  extensionDir: string;
   extensionId: string;
   /** The extension's current service worker (waits for one if it is not running). */
   worker(): Promise<Worker>;
@@ -56,6 +64,7 @@ export async function launchExtension(
   const extensionId = new URL(first.url()).host;
   return {
     context,
+    extensionDir,
     extensionId,
     worker,
     async close() {

@@ -26,7 +26,7 @@ import { type LocalNetwork, startLocalNetwork, waitForDirectory } from '../../p2
 import { parseRouterConfig } from '../../p2p/router/config.ts';
 import { createLogger } from '../../p2p/router/log.ts';
 import { type Router, startRouter } from '../../p2p/router/router.ts';
-import type { ExtensionBrowser } from './harness.ts';
+import { type ExtensionBrowser, testDistDir } from './harness.ts';
 
 export const BCOS = 'payment.bcos.asset';
 export const FAB = 'trade.fab.asset';
@@ -246,6 +246,12 @@ function connectorsOf(net: LocalNetwork, name: string): ChainConnector[] {
  * (or pauses) right after the log write named `at`.
  */
 export async function armFailpoint(browser: ExtensionBrowser, at: string, mode: 'hang' | 'pause' = 'hang') {
+  // The production build has no failpoints: arming one there would silently do nothing.
+  assert.equal(
+    browser.extensionDir,
+    testDistDir,
+    'failpoints need the test build (launchExtension(testDistDir))',
+  );
   const worker = await browser.worker();
   await worker.evaluate(
     ([item, failpoint]) => {

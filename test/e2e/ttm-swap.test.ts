@@ -22,7 +22,6 @@ import type { Page } from 'playwright-core';
 import {
   answerApproval,
   connectWallet,
-  distDir,
   type ExtensionBrowser,
   importFabricIdentity,
   launchExtension,
@@ -34,6 +33,7 @@ import {
   servePages,
   TEST_ACCOUNT_0,
   TEST_PASSWORD,
+  testDistDir,
   testOutputDir,
 } from './harness.ts';
 import {
@@ -201,7 +201,10 @@ describe('HTLC swaps between two wallets', { timeout: 300_000 }, () => {
     await chains.fundBcos(TEST_ACCOUNT_0, 1000n);
     server = await servePages({ '/': '<!doctype html><title>swap dapp</title>' });
     profileA = await mkdtemp(join(tmpdir(), 'weft-chromium-a-'));
-    const [browserA, browserB] = await Promise.all([launchExtension(distDir, profileA), launchExtension()]);
+    const [browserA, browserB] = await Promise.all([
+      launchExtension(testDistDir, profileA),
+      launchExtension(testDistDir),
+    ]);
     await Promise.all([
       (async () => {
         await connectWallet(browserA, chains.entry, `${FAB} (1 hop)`);
@@ -448,7 +451,7 @@ describe('HTLC swaps between two wallets', { timeout: 300_000 }, () => {
     assert.deepEqual(await chains.htlcStates(id), { bcos: 'locked', fab: 'refunded' });
 
     // A reopened on the same profile: locked until the user unlocks, then it resumes the swap.
-    const browserA = await launchExtension(distDir, profileA);
+    const browserA = await launchExtension(testDistDir, profileA);
     const popup = await openPopup(browserA);
     await popup.getByTestId('unlock').locator('input[name="password"]').fill(TEST_PASSWORD);
     await popup.getByRole('button', { name: 'Unlock' }).click();

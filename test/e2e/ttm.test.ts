@@ -23,6 +23,7 @@ import {
   servePages,
   stopServiceWorkers,
   TEST_ACCOUNT_0,
+  testDistDir,
   testOutputDir,
 } from './harness.ts';
 import {
@@ -85,7 +86,7 @@ describe('cross-chain transactions through the wallet', { timeout: 240_000 }, ()
     chains = await startTtmChains();
     await chains.fundBcos(TEST_ACCOUNT_0, 1000n);
     await chains.openFabAccount(chains.net.fabric.user, FAB_MERCHANT);
-    browser = await launchExtension();
+    browser = await launchExtension(testDistDir);
     await connectWallet(browser, chains.entry, `${FAB} (1 hop)`);
     const user1 = chains.net.fabric.peer.identities.user1 as { mspDir: string };
     await importFabricIdentity(browser, user1.mspDir, 'user1');
