@@ -58,7 +58,30 @@ function connect(): Connection {
   return fresh;
 }
 
+/**
+ * Largest request the relay sends, as JSON characters: the port refuses messages over 64 MiB
+ * (as UTF-8) without telling the page, and no real request comes near this.
+ */
+const MAX_REQUEST_CHARS = 16 * 1024 * 1024;
+
+/** Why the port cannot carry `request` (it travels as JSON), or null when it can. */
+function unsendable(request: PortRequest): string | null {
+  let json: string;
+  try {
+    json = JSON.stringify(request);
+  } catch (error) {
+    return `params cannot be sent: ${(error as Error).message}`; // BigInt, cycles
+  }
+  return json.length > MAX_REQUEST_CHARS ? 'request is too large (over 16 MiB as JSON)' : null;
+}
+
 function send(request: PortRequest): void {
+  // postMessage would throw or drop it and the page would wait forever: answer here instead.
+  const problem = unsendable(request);
+  if (problem) {
+    reply({ id: request.id, error: { code: ErrorCode.invalidParams, message: problem } });
+    return;
+  }
   connection ??= connect();
   try {
     connection.port.postMessage(request);

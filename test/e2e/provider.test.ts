@@ -122,6 +122,33 @@ describe('extension in Chromium', { timeout: 60_000 }, () => {
     assert.equal(fn, -32602);
   });
 
+  // Found by provider.fuzz.test.ts: these cross postMessage but not the JSON port, and the
+  // page used to wait forever for an answer.
+  test('params the port cannot carry (BigInt, a cycle, over 16 MiB) get -32602 at once, not silence', async () => {
+    const codes = await page.evaluate(async () => {
+      const weft = (window as unknown as { weft: { request(x: unknown): Promise<unknown> } }).weft;
+      const cycle: unknown[] = [];
+      cycle.push(cycle);
+      const outcome = (params: unknown) =>
+        Promise.race([
+          weft.request({ method: 'weft_ping', params }).then(
+            () => 'answered',
+            (e: { code: number }) => e.code,
+          ),
+          new Promise((resolve) => setTimeout(() => resolve('no answer within 5 s'), 5_000)),
+        ]);
+      return [
+        await outcome([1n]),
+        await outcome({ id: 2n }),
+        await outcome(cycle),
+        // Over the port's own 64 MiB limit, which drops it without a word.
+        await outcome(['x'.repeat(65 * 1024 * 1024)]),
+        await outcome(['fine']),
+      ];
+    });
+    assert.deepEqual(codes, [-32602, -32602, -32602, -32602, 'answered']);
+  });
+
   test('the popup renders, starting with onboarding', async () => {
     const popup = await openPopup(browser, 480);
     await popup.getByTestId('onboarding').waitFor({ timeout: 10_000 });
