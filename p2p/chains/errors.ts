@@ -45,3 +45,14 @@ export class UnknownResourceError extends Error {
     this.resource = resource;
   }
 }
+
+/** The arguments do not fit the method's inputs (count or types): the caller's mistake, not the chain's. */
+export class InvalidArgumentsError extends Error {
+  override name = 'InvalidArgumentsError';
+  readonly method: string;
+
+  constructor(method: string, reason: string) {
+    super(`arguments do not fit ${method}: ${reason}`);
+    this.method = method;
+  }
+}

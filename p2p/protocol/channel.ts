@@ -57,6 +57,14 @@ function written(): Written {
   return { promise, resolve, reject };
 }
 
+/**
+ * The id an answer goes back under: the request's own, or 0 when it has none JSON can carry
+ * (`1e999` parses to Infinity, which would go back as `null`).
+ */
+function answerId(id: unknown): number {
+  return typeof id === 'number' && Number.isFinite(id) ? id : 0;
+}
+
 export class Channel {
   readonly #stream: Stream;
   readonly #reader: FrameReader;
@@ -230,14 +238,14 @@ export class Channel {
     } else {
       this.#send({
         type: 'response',
-        id: typeof frame?.id === 'number' ? frame.id : 0,
+        id: answerId(frame?.id),
         error: { code: HipErrorCode.badRequest, message: 'expected a request frame' },
       }).catch(() => {});
     }
   }
 
   async #answer(frame: { id?: unknown }): Promise<void> {
-    const id = typeof frame.id === 'number' ? frame.id : 0;
+    const id = answerId(frame.id);
     let response: ResponseFrame;
     try {
       response = { type: 'response', id, result: await this.#handlers.onRequest?.(frame) };

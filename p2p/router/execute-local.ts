@@ -9,6 +9,7 @@ import {
   ChainRevertError,
   ChainTimeoutError,
   ChainUnavailableError,
+  InvalidArgumentsError,
   UnknownResourceError,
 } from '../chains/errors.ts';
 import { HipError, HipErrorCode } from '../protocol/errors.ts';
@@ -75,6 +76,9 @@ export function toHipError(error: unknown): HipError {
   if (error instanceof HipError) return error;
   if (error instanceof UnknownResourceError) {
     return new HipError(HipErrorCode.unknownResource, error.message, { path: error.resource });
+  }
+  if (error instanceof InvalidArgumentsError) {
+    return new HipError(HipErrorCode.badRequest, error.message, { method: error.method });
   }
   if (error instanceof ChainError) {
     const details = {

@@ -18,7 +18,7 @@ import type {
   SubmitRequest,
   TransactionReceipt,
 } from '../connector.ts';
-import { UnknownResourceError } from '../errors.ts';
+import { InvalidArgumentsError, UnknownResourceError } from '../errors.ts';
 import { contractInterface, decodeEvent, decodeResult, encodeCall } from './abi.ts';
 import { FiscoRpcError, FiscoTransactionMismatchError, FiscoTransactionRefusedError } from './errors.ts';
 import { contractEvents } from './events.ts';
@@ -110,7 +110,12 @@ export class FiscoBcosConnector implements ChainConnector {
 
   async call(request: CallRequest): Promise<CallResult> {
     const { description, iface } = this.#resource(request.resource);
-    const data = encodeCall(iface, request.method, request.args);
+    let data: Hex;
+    try {
+      data = encodeCall(iface, request.method, request.args);
+    } catch (error) {
+      throw new InvalidArgumentsError(request.method, (error as Error).message);
+    }
     const raw = await this.client.callChecked({
       to: description.address,
       data,
