@@ -1,11 +1,15 @@
 import type { RequestContext } from '../context.ts';
+import { invalidParams } from '../errors.ts';
 import type { WalletServices } from '../services.ts';
 
-/** `weft_revokeSession`: the site ends its own session. */
+/** `weft_revokeSession`: the site ends its own session. Takes no params: junk must not end it. */
 export async function revokeSession(
-  _params: unknown,
+  params: unknown,
   context: RequestContext,
   services: WalletServices,
 ): Promise<{ revoked: boolean }> {
+  if (params !== undefined && !(Array.isArray(params) && params.length === 0)) {
+    throw invalidParams('weft_revokeSession takes no params');
+  }
   return { revoked: await services.sessions.revoke(context.origin) };
 }

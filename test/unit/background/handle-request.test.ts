@@ -38,6 +38,9 @@ describe('handleRequest', () => {
       [{ method: 'weft_ping', params: 7 }, ErrorCode.invalidParams],
       [{ method: 'weft_ping', params: null }, ErrorCode.invalidParams],
       [{ method: 'weft_ping', params: ['x'.repeat(257)] }, ErrorCode.invalidParams],
+      // Found by provider.fuzz.test.ts: any params ended the session (no service is reached here).
+      [{ method: 'weft_revokeSession', params: [{ path: 'a.b.c' }] }, ErrorCode.invalidParams],
+      [{ method: 'weft_revokeSession', params: {} }, ErrorCode.invalidParams],
     ];
     for (const [request, code] of cases) {
       const outcome = await handleRequest(request, context, methods);
