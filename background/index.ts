@@ -68,7 +68,6 @@ const methods = providerMethods(__WEFT_VERSION__, {
   grants,
   ttm,
   defaults: () => loadDefaults(browser.storage.local),
-  touch: () => void autoLock.touch(),
 });
 
 /** The window the wallet opened for approvals; closing it rejects what is still waiting. */
@@ -77,14 +76,19 @@ let approvalWindow: number | null = null;
 let showing: Promise<void> = Promise.resolve();
 
 function showApprovalWindow(): Promise<void> {
-  showing = showing.then(openOrFocusApprovalWindow, openOrFocusApprovalWindow);
+  showing = showing.then(openApprovalWindow, openApprovalWindow);
   return showing;
 }
 
-async function openOrFocusApprovalWindow(): Promise<void> {
+/**
+ * Opens the approval window (focused) for the first request. While it is open, later requests
+ * join the queue it shows and only flag it (drawAttention flashes it in the taskbar): a page
+ * must not pull the window to the front, over what the user is doing, with every request.
+ */
+async function openApprovalWindow(): Promise<void> {
   if (approvalWindow !== null) {
-    const focused = await browser.windows.update(approvalWindow, { focused: true }).catch(() => null);
-    if (focused) return;
+    const open = await browser.windows.update(approvalWindow, { drawAttention: true }).catch(() => null);
+    if (open) return;
   }
   const created = await browser.windows.create({
     url: browser.runtime.getURL('popup/index.html'),

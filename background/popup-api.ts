@@ -99,8 +99,35 @@ function isString(value: unknown, max = 1024): value is string {
   return typeof value === 'string' && value.length <= max;
 }
 
+/**
+ * What the user does in the popup: these push auto-lock back (once the wallet is unlocked).
+ * The popup's own refreshes (`status` every second, `resources`, `ttm` while a timeline is
+ * shown) are not, and neither is anything a page asks (provider requests never touch).
+ */
+const USER_ACTIONS: ReadonlySet<unknown> = new Set([
+  'createVault',
+  'unlock',
+  'addAccount',
+  'renameAccount',
+  'setAutoLock',
+  'decide',
+  'importFabricIdentity',
+  'setDefaults',
+  'revokeGrant',
+  'revokeSession',
+  'setRouters',
+]);
+
 export async function handlePopupMessage(message: unknown, context: PopupContext): Promise<PopupResponse> {
   const request = (message ?? {}) as Record<string, unknown>;
+  const response = await answer(request, context);
+  if (USER_ACTIONS.has(request.type) && context.vault.isUnlocked()) {
+    await context.autoLock.touch().catch(() => {});
+  }
+  return response;
+}
+
+async function answer(request: Record<string, unknown>, context: PopupContext): Promise<PopupResponse> {
   const { vault, autoLock } = context;
   try {
     switch (request.type) {
@@ -147,28 +174,23 @@ export async function handlePopupMessage(message: unknown, context: PopupContext
         if (!isString(password) || (mnemonic !== undefined && !isString(mnemonic))) {
           return { error: 'password (and mnemonic) must be strings', name: 'TypeError' };
         }
-        const created = await vault.create(password, mnemonic);
-        await autoLock.touch();
-        return created;
+        return await vault.create(password, mnemonic);
       }
       case 'unlock':
         if (!isString(request.password)) return { error: 'password must be a string', name: 'TypeError' };
         await vault.unlock(request.password);
-        await autoLock.touch();
         return ok;
       case 'lock':
         await vault.lock();
         await autoLock.cancel();
         return ok;
       case 'addAccount':
-        await autoLock.touch();
         return { account: await vault.addAccount() };
       case 'renameAccount': {
         const { index, name } = request;
         if (typeof index !== 'number' || !isString(name)) {
           return { error: 'index must be a number and name a string', name: 'TypeError' };
         }
-        await autoLock.touch();
         return { account: await vault.renameAccount(index, name) };
       }
       case 'setAutoLock':
@@ -199,7 +221,6 @@ export async function handlePopupMessage(message: unknown, context: PopupContext
         ) {
           return { error: 'password, name, MSP id, certificate and key must be strings', name: 'TypeError' };
         }
-        await autoLock.touch();
         await vault.importFabricIdentity(password as string, {
           name: name as string,
           mspId: mspId as string,
@@ -228,7 +249,6 @@ export async function handlePopupMessage(message: unknown, context: PopupContext
       }
       case 'revokeGrant':
         if (!isString(request.id, 100)) return { error: 'id must be a grant id', name: 'TypeError' };
-        await autoLock.touch();
         // Waits for the chain to commit the revocation: the popup shows the outcome.
         return { grant: await revokeGrant(context, request.id) };
       case 'ttm': {

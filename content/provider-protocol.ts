@@ -18,6 +18,8 @@ export const ErrorCode = {
   unsupportedMethod: 4200,
   disconnected: 4900,
   chainDisconnected: 4901,
+  /** The origin has too many requests waiting for the user (docs/provider-api.md, Errors). */
+  requestPending: -32002,
   invalidRequest: -32600,
   invalidParams: -32602,
   internal: -32603,

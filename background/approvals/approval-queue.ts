@@ -1,8 +1,14 @@
 /**
  * One queue of requests waiting for the user. A provider method enqueues and awaits;
  * the popup lists the queue and decides. A decision the user never makes (the
- * approval window closed) rejects, so a dapp never waits forever.
+ * approval window closed) rejects, so a dapp never waits forever. Each origin may have
+ * only a few requests waiting, so one page cannot bury the user (or others) in prompts.
  */
+import { ErrorCode } from '../../content/provider-protocol.ts';
+import { ProviderError } from '../provider/errors.ts';
+
+/** How many approvals one origin may have waiting at once; the next gets `TooManyPendingError`. */
+export const MAX_PENDING_PER_ORIGIN = 3;
 
 export type ApprovalKind = 'session' | 'transaction' | 'grant' | 'crossChain' | 'swap';
 
@@ -18,6 +24,19 @@ export interface Approval {
 
 export class ApprovalRejectedError extends Error {
   override name = 'ApprovalRejectedError';
+}
+
+/** The origin already has `MAX_PENDING_PER_ORIGIN` approvals waiting: -32002, nothing was queued. */
+export class TooManyPendingError extends ProviderError {
+  override name = 'TooManyPendingError';
+
+  constructor(origin: string) {
+    super(
+      ErrorCode.requestPending,
+      `${origin} already has ${MAX_PENDING_PER_ORIGIN} requests waiting for the user: wait for an answer`,
+      { reason: 'TOO_MANY_PENDING', limit: MAX_PENDING_PER_ORIGIN },
+    );
+  }
 }
 
 /** What the user chose while approving (for a session: which account, which resources). */
@@ -49,13 +68,18 @@ export class ApprovalQueue {
     return [...this.#waiting.values()].map((w) => w.approval);
   }
 
-  /** Resolves with the user's choice when they approve; rejects with ApprovalRejectedError otherwise. */
+  /**
+   * Resolves with the user's choice when they approve; rejects with ApprovalRejectedError
+   * otherwise, or at once with TooManyPendingError (nothing shown) if the origin is at its cap.
+   */
   request(
     kind: ApprovalKind,
     origin: string,
     details: Record<string, unknown>,
     check?: ChoiceCheck,
   ): Promise<ApprovalChoice> {
+    const waiting = this.pending().filter((a) => a.origin === origin).length;
+    if (waiting >= MAX_PENDING_PER_ORIGIN) return Promise.reject(new TooManyPendingError(origin));
     const approval: Approval = { id: crypto.randomUUID(), kind, origin, details, createdAt: Date.now() };
     return new Promise((resolve, reject) => {
       this.#waiting.set(approval.id, { approval, resolve, reject, ...(check ? { check } : {}) });

@@ -20,6 +20,4 @@ export interface WalletServices {
   ttm: TtmCoordinator;
   /** The signers new sessions start with (see wallet/defaults.ts). */
   defaults: () => Promise<SignerDefaults>;
-  /** Called on every use of the wallet: pushes auto-lock back. */
-  touch: () => void;
 }

@@ -1,4 +1,4 @@
-/** What the transaction and swap drivers need from the coordinator, injected (and faked by no test). */
+/** What the transaction and swap drivers need from the coordinator, injected (faked in test/unit/ttm/swap-preimage.test.ts). */
 import type { AssetChain } from './asset-chain.ts';
 import type { Hex, TtmRecord } from './types.ts';
 

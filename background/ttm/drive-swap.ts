@@ -9,10 +9,13 @@
  *   either:      claiming ─(ours was claimed, theirs refunded: we came back too late)─▶ failed
  *
  * The initiator holds the secret from the start; the participant learns it from the chain when
- * the initiator claims, and claims the initiator's lock with it (routers do the same).
+ * the initiator claims, and claims the initiator's lock with it (routers do the same). A
+ * preimage read from a chain comes through routers: it is kept only if it opens the hash lock,
+ * and no claim is signed with a secret that does not.
  */
 import { type AssetChain, ChainRefusedError, type HtlcChainState, type HtlcOnChain } from './asset-chain.ts';
 import { type ChainWatch, type DriveContext, note } from './drive-context.ts';
+import { opensHashLock } from './secret.ts';
 import { backoff, CLAIM_MARGIN_S, nowSeconds, POLL_MS, sleep } from './timing.ts';
 import { type Hex, type SwapRecord, type SwapSide, swapSides } from './types.ts';
 
@@ -53,6 +56,16 @@ export async function driveSwap(
       }
       case 'claiming': {
         const secret = await context.openSecret(record);
+        if (!opensHashLock(secret, record.hashLock)) {
+          // Never sign a claim the chain must refuse. The secret is forgotten; the refund path
+          // sees a real claim of ours (if there was one) and goes back to reading the secret.
+          delete record.secret;
+          record.state = 'refunding';
+          record.reason = 'the secret held does not open the hash lock';
+          note(record, `refunding: ${record.reason}`);
+          await context.save(record, `swap:${record.role}:${record.state}`);
+          break;
+        }
         const claimed = await settle(
           theirs.path,
           record,
@@ -189,8 +202,13 @@ async function watchForOtherSide(
         }
       } else {
         const mine = await (await context.chain(ours.path, record.signer)).htlcState(record.id);
-        if (mine.state === 'claimed' && mine.preimage) {
-          await context.sealSecret(record, mine.preimage);
+        const revealed = mine.state === 'claimed' ? mine.preimage : undefined;
+        if (revealed && !opensHashLock(revealed, record.hashLock)) {
+          // A router answered for the chain with a wrong secret: ignore it, keep watching.
+          const event = `ignored a secret reported on ${ours.path} that does not open the hash lock`;
+          if (record.timeline.at(-1)?.event !== event) note(record, event, ours.path);
+        } else if (revealed) {
+          await context.sealSecret(record, revealed);
           record.ours = 'claimed';
           record.state = 'claiming';
           note(record, `the other side claimed on ${ours.path}: the secret is public`, ours.path);

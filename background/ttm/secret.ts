@@ -21,6 +21,15 @@ export function hashLockOf(secret: Hex): Hex {
   return `0x${bytesToHex(sha256(hexToBytes(secret.slice(2))))}`;
 }
 
+/**
+ * True only if `preimage` is 32 bytes of hex whose sha256 is `hashLock`. A preimage learnt
+ * from a chain comes through routers, which may lie: check it before keeping or signing it.
+ */
+export function opensHashLock(preimage: unknown, hashLock: Hex): boolean {
+  if (typeof preimage !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(preimage)) return false;
+  return hashLockOf(preimage as Hex) === hashLock.toLowerCase();
+}
+
 async function aesKey(raw: Uint8Array, use: KeyUsage): Promise<CryptoKey> {
   try {
     return await crypto.subtle.importKey('raw', new Uint8Array(raw), 'AES-GCM', false, [use]);

@@ -1,7 +1,9 @@
 /**
  * Locks the vault after a configurable idle time. The timer is a `browser.alarms`
  * alarm, not a setTimeout, so it fires even if the worker was stopped meanwhile.
- * Every use of the wallet (popup, provider request) pushes the deadline back.
+ * Only the user's own actions in the popup push the deadline back (popup-api.ts,
+ * USER_ACTIONS): never a page's requests, or a page that polls would keep the wallet
+ * unlocked forever, and never the popup's own refreshes.
  */
 import type { Alarms } from 'webextension-polyfill';
 import type { StorageAreaLike } from '../vault/storage-area.ts';
@@ -43,7 +45,7 @@ export class AutoLock {
     });
   }
 
-  /** The wallet was used: lock it `minutes` from now. */
+  /** The user did something in the wallet: lock it `minutes` from now. */
   touch(): Promise<void> {
     return this.#serial(async () => {
       this.#alarms.create(AUTO_LOCK_ALARM, { delayInMinutes: await this.minutes() });

@@ -1,14 +1,20 @@
 /**
  * `weft_call({ path, method, args })`: a read, answered by the chain through the routers,
- * no approval. On Fabric, while the wallet is unlocked and holds the site's Fabric
- * identity, the read is a proposal signed by that identity, so chaincode that answers
- * per caller (a user's own records) answers for the user; otherwise the router reads
- * under its own identity. On FISCO BCOS reads carry the session's address as `from`.
+ * no approval. Only a method the resource publishes as a read (FISCO BCOS: `view` / `pure`
+ * in its ABI; Fabric: `kind: 'read'` in the chaincode's method list) is called: anything
+ * else is refused before anything is signed or sent, since a write must go through the
+ * user's approval (`weft_sendTransaction`). On Fabric, while the wallet is unlocked and
+ * holds the site's Fabric identity, the read is a proposal signed by that identity, so
+ * chaincode that answers per caller (a user's own records) answers for the user; otherwise
+ * the router reads under its own identity. On FISCO BCOS reads carry the session's address
+ * as `from`.
  */
+import type { ResourceEntry } from '../../../p2p/protocol/messages.ts';
 import type { Session } from '../../sessions/session-store.ts';
 import { signFabricRead } from '../../signing/fabric-read.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
+import { invalidParams } from '../errors.ts';
 import { jsonSafe } from '../json-safe.ts';
 import type { WalletServices } from '../services.ts';
 import { resourceCall } from './params.ts';
@@ -17,10 +23,16 @@ import { requireSession } from './require-session.ts';
 export async function call(params: unknown, context: RequestContext, services: WalletServices) {
   const { path, method, args } = resourceCall(params, 'weft_call');
   const session = await requireSession(services, context, path, method);
+  let resource: ResourceEntry;
   try {
-    const client = services.routers.client();
-    const signed = await fabricSignedRead(services, session, path, method, args);
-    const result = await client.call({
+    resource = await services.routers.describe(path);
+  } catch (error) {
+    throw toProviderError(error);
+  }
+  requireRead(resource, method);
+  try {
+    const signed = fabricSignedRead(services, session, resource, method, args);
+    const result = await services.routers.client().call({
       path,
       method,
       args,
@@ -33,15 +45,28 @@ export async function call(params: unknown, context: RequestContext, services: W
   }
 }
 
-async function fabricSignedRead(
+/** -32602 unless every method of that name on the resource is a read (overloads included). */
+function requireRead(resource: ResourceEntry, method: string): void {
+  const named = resource.methods.filter((m) => m.name === method);
+  if (named.length === 0) {
+    throw invalidParams(`${resource.path} publishes no method ${method}`, { reason: 'UNKNOWN_METHOD' });
+  }
+  if (named.some((m) => m.kind !== 'read')) {
+    throw invalidParams(
+      `${resource.path}.${method} writes: weft_call only reads, send it with weft_sendTransaction`,
+      { reason: 'WRITE_METHOD' },
+    );
+  }
+}
+
+function fabricSignedRead(
   services: WalletServices,
   session: Session,
-  path: string,
+  resource: ResourceEntry,
   method: string,
   args: unknown[],
-): Promise<`0x${string}` | undefined> {
+): `0x${string}` | undefined {
   if (!session.fabricIdentity || !services.vault.isUnlocked()) return undefined;
-  const resource = await services.routers.describe(path);
   if (resource.chain.type !== 'fabric') return undefined;
   return signFabricRead(services.vault, session.fabricIdentity, {
     channel: resource.chain.channel,

@@ -14,7 +14,7 @@ export async function requireSession(
   const session = await services.sessions.get(context.origin);
   if (!session) throw new ProviderError(ErrorCode.unauthorized, 'no session: call weft_requestSession first');
   if (path !== undefined) requireCovered(session, path, method);
-  services.touch();
+  // No auto-lock touch: a page's requests are not the user's use (background/wallet/auto-lock.ts).
   return session;
 }
 
