@@ -65,16 +65,25 @@ export function createRpcServer(options: RpcServerOptions): Server {
 
 async function handle(methods: Map<string, Method>, request: unknown): Promise<JsonRpcResponse> {
   if (!request || typeof request !== 'object') return errorResponse(null, invalidRequest());
-  const { id = null, method, params = [] } = request as { id?: unknown; method?: unknown; params?: unknown };
-  const answerId = typeof id === 'number' || typeof id === 'string' ? id : null;
-  if (typeof method !== 'string' || !Array.isArray(params)) return errorResponse(answerId, invalidRequest());
+  const { jsonrpc, id = null, method, params = null } = request as Record<string, unknown>;
+  // libjson-rpc-cpp's RpcProtocolServerV2::ValidateRequestFields: version "2.0", a method name,
+  // an integral, string or null id (any other id is answered as null).
+  const idValid = id === null || typeof id === 'string' || Number.isInteger(id);
+  const answerId = idValid ? (id as number | string | null) : null;
+  if (jsonrpc !== '2.0' || typeof method !== 'string' || !idValid)
+    return errorResponse(answerId, invalidRequest());
+  if (params !== null && !Array.isArray(params)) return errorResponse(answerId, invalidRequest());
+  const positional = (params ?? []) as unknown[];
   const target = methods.get(method);
   if (!target) return errorResponse(answerId, methodNotFound());
-  if (params.length !== target.params.length || !target.params.every((type, i) => isType(params[i], type))) {
+  if (
+    positional.length !== target.params.length ||
+    !target.params.every((type, i) => isType(positional[i], type))
+  ) {
     return errorResponse(answerId, invalidParams());
   }
   try {
-    return { id: answerId, jsonrpc: '2.0', result: await target.run(params) };
+    return { id: answerId, jsonrpc: '2.0', result: await target.run(positional) };
   } catch (error) {
     if (error instanceof NodeError) return errorResponse(answerId, error);
     return errorResponse(
@@ -193,9 +202,9 @@ function rpcMethods({ ledger, clientVersion }: RpcServerOptions): Map<string, Me
       params: ['integer', 'string'],
       run: ([g, key]) => {
         group(g);
-        const value = ledger.systemConfig[key as string];
-        if (value === undefined) throw invalidSystemConfig();
-        return value;
+        // Own keys only: `toString` or `__proto__` would find the object's inherited members.
+        if (!Object.hasOwn(ledger.systemConfig, key as string)) throw invalidSystemConfig();
+        return ledger.systemConfig[key as string];
       },
     },
     getTotalTransactionCount: {

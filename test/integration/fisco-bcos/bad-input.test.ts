@@ -87,6 +87,39 @@ test('malformed JSON gets -32700 JSON_PARSE_ERROR', async () => {
   await assertUnchanged();
 });
 
+test('found by fuzzing: a request that is not JSON-RPC 2.0 gets -32600, as libjson-rpc-cpp answers', async () => {
+  const invalid = {
+    code: -32600,
+    message: 'INVALID_JSON_REQUEST: The JSON sent is not a valid JSON-RPC Request object',
+  };
+  // A wrong or missing version, and ids that are neither integral, string nor null (answered as null).
+  for (const [body, id] of [
+    ['{"jsonrpc":"1.0","id":3,"method":"getBlockNumber","params":[1]}', 3],
+    ['{"id":4,"method":"getBlockNumber","params":[1]}', 4],
+    ['{"jsonrpc":"2.0","id":{"x":1},"method":"getBlockNumber","params":[1]}', null],
+    ['{"jsonrpc":"2.0","id":1.5,"method":"getBlockNumber","params":[1]}', null],
+  ] as const) {
+    const answer = await h.client.requestRaw(body);
+    assert.deepEqual([answer.id, answer.error], [id, invalid], body);
+  }
+  // Null params are no params.
+  const clientVersion = await h.client.requestRaw(
+    '{"jsonrpc":"2.0","id":5,"method":"getGroupList","params":null}',
+  );
+  assert.deepEqual(clientVersion.result, [1]);
+  await assertUnchanged();
+});
+
+test('found by fuzzing: a config key naming an inherited member (toString, __proto__) is -40008, not an empty answer', async () => {
+  for (const key of ['toString', 'hasOwnProperty', '__proto__', 'constructor']) {
+    await assert.rejects(
+      h.client.request('getSystemConfigByKey', [1, key]),
+      rpcError(-40008, 'Invalid System Config'),
+    );
+  }
+  await assertUnchanged();
+});
+
 test('an unknown method gets -32601 METHOD_NOT_FOUND', async () => {
   await assert.rejects(
     h.client.request('eth_sendTransaction', [1]),
