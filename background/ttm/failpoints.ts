@@ -5,8 +5,9 @@
  * `FAILPOINT_ITEM`, the coordinator stops at that point:
  * - `hang`: forever (one-shot: the item is removed), so the harness can kill the worker or the
  *   browser exactly there and the restarted worker recovers past it;
- * - `pause`: until the harness removes the item, so it can kill a router or stall a chain
- *   exactly there and let the same worker carry on into the fault.
+ * - `pause`: until the harness removes the item (or arms another point), so it can kill a
+ *   router or stall a chain exactly there and let the same worker carry on into the fault; the
+ *   item says `paused: true` while it holds.
  * Only the extension's own code can write `storage.local`; with no item (always, outside the
  * harness) a checkpoint costs a comparison.
  */
@@ -23,7 +24,8 @@ export class Failpoints {
   readonly #local: StorageAreaLike;
   #armed: Failpoint | null = null;
   #loaded: Promise<void>;
-  #released: (() => void)[] = [];
+  /** Coordinator steps held at a pause, each released once the item no longer names its pause. */
+  #paused: { at: string; release: () => void }[] = [];
 
   constructor(local: StorageAreaLike) {
     this.#local = local;
@@ -38,7 +40,11 @@ export class Failpoints {
         typeof value?.at === 'string' && (value.mode === 'hang' || value.mode === 'pause')
           ? { at: value.at, mode: value.mode }
           : null;
-      if (!this.#armed) for (const release of this.#released.splice(0)) release();
+      // Removing the item, or arming another point in the same write, releases a pause.
+      const holding = this.#armed?.mode === 'pause' ? this.#armed.at : null;
+      const released = this.#paused.filter((p) => p.at !== holding);
+      this.#paused = this.#paused.filter((p) => p.at === holding);
+      for (const p of released) p.release();
     });
     return this.#loaded;
   }
@@ -47,7 +53,10 @@ export class Failpoints {
     await this.#loaded;
     if (this.#armed?.at !== name) return;
     if (this.#armed.mode === 'pause') {
-      await new Promise<void>((resolve) => this.#released.push(resolve));
+      const released = new Promise<void>((resolve) => this.#paused.push({ at: name, release: resolve }));
+      // Tells the harness the coordinator is held here, not merely past the log write.
+      await this.#local.set({ [FAILPOINT_ITEM]: { at: name, mode: 'pause', paused: true } });
+      await released;
       return;
     }
     this.#armed = null;

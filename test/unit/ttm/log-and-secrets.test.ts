@@ -179,4 +179,26 @@ describe('failpoints', () => {
     await paused;
     assert.equal(passed, true);
   });
+
+  test('pause: says it holds; arming another point in its place releases it', async () => {
+    const storage = new MemoryStorageArea();
+    await storage.set({ [FAILPOINT_ITEM]: { at: 'transaction:committing', mode: 'pause' } });
+    const failpoints = new Failpoints(storage);
+    let passed = false;
+    const paused = failpoints.checkpoint('transaction:committing').then(() => {
+      passed = true;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(storage.items.get(FAILPOINT_ITEM), {
+      at: 'transaction:committing',
+      mode: 'pause',
+      paused: true,
+    });
+    await failpoints.reload();
+    assert.equal(passed, false, 'still the same pause');
+    await storage.set({ [FAILPOINT_ITEM]: { at: 'transaction:aborted', mode: 'hang' } });
+    await failpoints.reload();
+    await paused;
+    assert.equal(passed, true);
+  });
 });
