@@ -20,7 +20,12 @@ import {
   keyValueArtifact,
   recordsArtifact,
 } from '../../p2p/chains/fisco-bcos/contracts/index.ts';
-import { signTransaction, transactionFields } from '../../p2p/chains/fisco-bcos/transaction.ts';
+import {
+  decodeTransaction,
+  recoverSender,
+  signTransaction,
+  transactionFields,
+} from '../../p2p/chains/fisco-bcos/transaction.ts';
 import { LightClient } from '../../p2p/client/light-client.ts';
 import { type LocalNetwork, startLocalNetwork, waitForDirectory } from '../../p2p/devnet/local-network.ts';
 import { parseRouterConfig } from '../../p2p/router/config.ts';
@@ -62,8 +67,23 @@ export interface TtmChains {
    * learn its paths again. Resolves once r3 reaches every path again.
    */
   restartRouter(name: string): Promise<void>;
-  /** Client requests router `name` has answered with an error so far. */
-  clientFailures(name: string): Promise<number>;
+  /**
+   * Client requests router `name` has answered with an error so far; with `ops`, only requests
+   * of those operations (e.g. the writes: `chainInfo` before a FISCO BCOS write, `prepare`, `submit`).
+   */
+  clientFailures(name: string, ops?: readonly string[]): Promise<number>;
+  /**
+   * Every FISCO BCOS transaction the devnode admitted to its pool, with its (lower-case) sender
+   * and when: what a stalled chain held, and whose it was.
+   */
+  readonly submissions: readonly { hash: string; from: string; at: number }[];
+  /**
+   * What a Fabric transaction or HTLC holds in escrow now: the sum of its transfers while
+   * prepared, its amount while locked, else 0 (Fabric has no escrow account to read).
+   */
+  fabEscrowOf(id: string): Promise<{ amount: bigint; open: boolean }>;
+  /** htlcRefund(id) on FISCO BCOS as the deployer (anyone may, from the timelock on), sent to the devnode itself: no router needed. */
+  refundBcosHtlcDirect(id: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -94,6 +114,17 @@ export async function startTtmChains(options: { blockIntervalMs?: number } = {})
   /** Listen addresses of the routers stopped by the test, to restart them on the same ports. */
   const stoppedListen = new Map<string, string[]>();
   const restarted: Router[] = [];
+
+  // The devnode has no pending-transaction RPC: record what it admits, and from whom, as it does.
+  const submissions: { hash: string; from: string; at: number }[] = [];
+  const ledger = net.fisco.node.ledger;
+  const admit = ledger.submit.bind(ledger);
+  ledger.submit = (raw: string) => {
+    const hash = admit(raw);
+    const from = recoverSender(decodeTransaction(raw as `0x${string}`)).toLowerCase();
+    submissions.push({ hash, from, at: Date.now() });
+    return hash;
+  };
 
   const chains: TtmChains = {
     net,
@@ -174,15 +205,45 @@ export async function startTtmChains(options: { blockIntervalMs?: number } = {})
         `r3 to reach every path again after ${name} restarted`,
       );
     },
-    async clientFailures(name) {
+    async clientFailures(name, ops) {
       const text = await byName(net, name).router.metrics.registry.getSingleMetricAsString(
         'weft_router_requests_total',
       );
       let failures = 0;
-      for (const [, outcome, count] of text.matchAll(/protocol="client".*outcome="([^"]+)"\} (\d+)/g)) {
-        if (outcome !== 'ok') failures += Number(count);
+      for (const [, labelText, count] of text.matchAll(/^weft_router_requests_total\{([^}]*)\} (\d+)$/gm)) {
+        const labels = Object.fromEntries(
+          [...(labelText as string).matchAll(/(\w+)="([^"]*)"/g)].map(([, k, v]) => [k, v]),
+        );
+        if (labels.protocol !== 'client' || labels.outcome === 'ok') continue;
+        if (ops && !ops.includes(labels.op as string)) continue;
+        failures += Number(count);
       }
       return failures;
+    },
+    submissions,
+    async fabEscrowOf(id) {
+      const parse = (raw: unknown) =>
+        (typeof raw === 'string' ? JSON.parse(raw) : raw) as Record<string, unknown>;
+      const tx = parse((await call(FAB, 'TxState', [id]))[0]);
+      if (tx.state === 'prepared') {
+        const transfers = (tx.transfers ?? []) as { amount: string }[];
+        return { amount: transfers.reduce((sum, t) => sum + BigInt(t.amount), 0n), open: true };
+      }
+      const htlc = parse((await call(FAB, 'HtlcState', [id]))[0]);
+      if (htlc.state === 'locked') return { amount: BigInt(String(htlc.amount)), open: true };
+      return { amount: 0n, open: false };
+    },
+    async refundBcosHtlcDirect(id) {
+      const refund = transactionFields({
+        to: net.fisco.asset,
+        data: encodeCall(assetArtifact.abi as never, 'htlcRefund', [id]),
+        chainId: net.fisco.chainId,
+        groupId: net.fisco.groupId,
+        blockLimit: ledger.blockNumber + 500n,
+      });
+      const hash = ledger.submit(signTransaction(refund, net.fisco.deployer).raw);
+      await until(() => ledger.isCommitted(hash), 'the direct refund to be sealed');
+      assert.equal(ledger.receipt(hash)?.status, '0x0', 'the direct refund was refused');
     },
     async stop() {
       await client.stop();
