@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import type { ActivityEntry } from '../background/activity/activity-log.ts';
 
 const LABEL: Record<ActivityEntry['status'], string> = {
@@ -14,14 +15,27 @@ const VERB: Record<ActivityEntry['kind'], string> = {
   grant: 'grant access to',
 };
 
-/** Recent requests from sites and how they ended, newest first. */
+/** Rows rendered per page: the popup opens fast with a full log, and the rest is a click away. */
+export const ACTIVITY_PAGE = 10;
+
+/** Recent requests from sites and how they ended, newest first (the log's order), a page at a time. */
 export function Activity({ entries }: { entries: ActivityEntry[] }) {
+  const [pages, setPages] = useState(1);
+  const shown = entries.slice(0, pages * ACTIVITY_PAGE);
+  const older = entries.length - shown.length;
   return (
     <section>
-      <h2>Activity</h2>
+      <h2>
+        Activity{' '}
+        {entries.length > 0 && (
+          <span class="muted" data-testid="activity-count">
+            {shown.length} of {entries.length}
+          </span>
+        )}
+      </h2>
       {entries.length === 0 && <p class="muted">Nothing yet.</p>}
       <ul class="activity" data-testid="activity">
-        {entries.slice(0, 20).map((entry) => (
+        {shown.map((entry) => (
           <li key={entry.id} class={`activity-${entry.status}`}>
             <span class="status-label">{LABEL[entry.status]}</span> {VERB[entry.kind]}{' '}
             <code>{entry.summary}</code>
@@ -33,6 +47,16 @@ export function Activity({ entries }: { entries: ActivityEntry[] }) {
           </li>
         ))}
       </ul>
+      {older > 0 && (
+        <button
+          type="button"
+          class="link"
+          data-testid="activity-older"
+          onClick={() => setPages((p) => p + 1)}
+        >
+          Show {Math.min(older, ACTIVITY_PAGE)} older ({older} not shown)
+        </button>
+      )}
     </section>
   );
 }

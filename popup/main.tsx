@@ -6,8 +6,5 @@ import { send } from './api.ts';
 const initialStatus = send({ type: 'status' });
 
 const root = document.getElementById('app');
-if (root) {
-  render(<App initialStatus={initialStatus} />, root);
-  // Read by the e2e test and the popup-render benchmark: time from navigation start to first render.
-  document.documentElement.dataset.firstRenderMs = performance.now().toFixed(1);
-}
+// The popup carries no timing code: bench/popup-timing.ts times its screens from outside.
+if (root) render(<App initialStatus={initialStatus} />, root);

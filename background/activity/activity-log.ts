@@ -20,7 +20,8 @@ export interface ActivityEntry {
   at: number;
 }
 
-const KEY = 'activity';
+/** The `storage.local` key holding the list (benchmarks and tests fill it directly). */
+export const ACTIVITY_KEY = 'activity';
 export const MAX_ENTRIES = 200;
 
 export class ActivityLog {
@@ -33,7 +34,7 @@ export class ActivityLog {
   }
 
   async list(): Promise<ActivityEntry[]> {
-    const saved = (await this.#local.get(KEY))[KEY];
+    const saved = (await this.#local.get(ACTIVITY_KEY))[ACTIVITY_KEY];
     return Array.isArray(saved) ? (saved as ActivityEntry[]) : [];
   }
 
@@ -53,7 +54,7 @@ export class ActivityLog {
 
   #update(change: (list: ActivityEntry[]) => ActivityEntry[]): Promise<void> {
     const run = this.#queue.then(async () => {
-      await this.#local.set({ [KEY]: change(await this.list()) });
+      await this.#local.set({ [ACTIVITY_KEY]: change(await this.list()) });
     });
     this.#queue = run.catch(() => {});
     return run;
