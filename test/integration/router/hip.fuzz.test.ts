@@ -480,9 +480,15 @@ function frameArb(ctx: Context): fc.Arbitrary<Record<string, unknown>> {
       fc.option(fc.tuple(hostileKey, anyValue, fc.boolean()), { freq: 4 }).map((extra) => {
         if (!extra) return frame;
         const [key, value, onBody] = extra;
-        const target = onBody && typeof frame.body === 'object' && frame.body !== null ? frame.body : frame;
-        Object.defineProperty(target, key, { value, enumerable: true, configurable: true, writable: true });
-        return frame;
+        // On copies: generated values may be shared constants, and a key set on one could make a cycle.
+        const hostile = (target: object) => {
+          const copy = Array.isArray(target) ? [...target] : { ...target };
+          Object.defineProperty(copy, key, { value, enumerable: true, configurable: true, writable: true });
+          return copy;
+        };
+        if (onBody && typeof frame.body === 'object' && frame.body !== null)
+          return { ...frame, body: hostile(frame.body) };
+        return hostile(frame) as Record<string, unknown>;
       }),
     );
 }
