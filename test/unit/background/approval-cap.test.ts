@@ -20,7 +20,7 @@ function queue() {
   return { approvals: new ApprovalQueue((a) => shown.push(a)), shown };
 }
 
-describe('ApprovalQueue per-origin cap', () => {
+describe('ApprovalQueue per-origin cap', { timeout: 5_000 }, () => {
   test(`an origin's request beyond ${MAX_PENDING_PER_ORIGIN} waiting is refused and never shown`, async () => {
     const { approvals, shown } = queue();
     const waiting = Array.from({ length: MAX_PENDING_PER_ORIGIN }, () =>

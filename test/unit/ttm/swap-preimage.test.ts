@@ -12,6 +12,7 @@ import { drawSecret, opensHashLock, randomId } from '../../../background/ttm/sec
 import type { Hex, SwapRecord } from '../../../background/ttm/types.ts';
 
 const now = () => Math.floor(Date.now() / 1000);
+const tick = () => new Promise((r) => setImmediate(r));
 
 function participantSwap(hashLock: Hex, ownTimelock: number): SwapRecord {
   return {
@@ -100,7 +101,7 @@ function fakeContext(reports: Partial<HtlcOnChain>[]) {
   return { context, claims, sealed, refunds, stop: () => (stop = true), reads: () => read };
 }
 
-describe('swap preimages are checked against the hash lock', () => {
+describe('swap preimages are checked against the hash lock', { timeout: 20_000 }, () => {
   test('a participant ignores a wrong preimage reported for its lock, then claims with the real one', async () => {
     const { secret, hashLock } = drawSecret();
     const wrong = randomId();
@@ -111,7 +112,11 @@ describe('swap preimages are checked against the hash lock', () => {
       { state: 'claimed', preimage: '0x1234' as Hex },
       { state: 'claimed', preimage: secret },
     ]);
-    await driveSwap(record, fake.context, () => {});
+    const driving = driveSwap(record, fake.context, () => {});
+    // Ends completed; had it kept a wrong secret, it would be refunding (sleeping till its timelock).
+    while (record.state !== 'completed' && record.state !== 'refunding') await tick();
+    fake.stop();
+    await driving;
     assert.deepEqual(fake.sealed, [secret], 'only the preimage that opens the lock is kept');
     assert.deepEqual(fake.claims, [secret], 'no claim signed with a wrong preimage');
     assert.equal(record.state, 'completed');
@@ -126,7 +131,7 @@ describe('swap preimages are checked against the hash lock', () => {
     const record = participantSwap(hashLock, now() + 300);
     const fake = fakeContext([{ state: 'claimed', preimage: randomId() }]);
     const driving = driveSwap(record, fake.context, () => {});
-    while (fake.reads() < 20) await new Promise((r) => setImmediate(r));
+    while (fake.reads() < 20) await tick();
     fake.stop();
     await driving;
     assert.deepEqual(fake.sealed, []);
