@@ -55,9 +55,10 @@ export class SessionStore {
   async revoke(origin: string): Promise<boolean> {
     const all = await this.list();
     const rest = all.filter((s) => s.origin !== origin);
+    // Nothing to revoke, nothing to write: a page without a session must not cause writes.
+    if (rest.length === all.length) return false;
     await this.#local.set({ [KEY]: rest });
-    const revoked = rest.length !== all.length;
-    if (revoked) this.#onChange(origin, null);
-    return revoked;
+    this.#onChange(origin, null);
+    return true;
   }
 }

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type Session, SessionStore } from '../../../background/sessions/session-store.ts';
+import { MemoryStorageArea } from '../vault/memory-storage.ts';
+
+const session = (origin: string): Session => ({
+  origin,
+  resources: ['payment.bcos.asset'],
+  account: 0,
+  address: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
+  createdAt: 1,
+});
+
+describe('SessionStore.revoke', () => {
+  // Found by provider.fuzz.test.ts: weft_revokeSession from a page without a session wrote storage.
+  test('an origin without a session: false, nothing written, no event', async () => {
+    const local = new MemoryStorageArea();
+    let writes = 0;
+    const set = local.set.bind(local);
+    local.set = (items) => {
+      writes++;
+      return set(items);
+    };
+    const events: unknown[] = [];
+    const store = new SessionStore(local, (...e) => events.push(e));
+    await store.put(session('https://a.example'));
+    writes = 0;
+    assert.equal(await store.revoke('https://b.example'), false);
+    assert.equal(writes, 0);
+    assert.equal(events.length, 1);
+    assert.deepEqual(
+      (await store.list()).map((s) => s.origin),
+      ['https://a.example'],
+    );
+  });
+
+  test('an origin with one: true, removed, its pages told', async () => {
+    const events: unknown[] = [];
+    const store = new SessionStore(new MemoryStorageArea(), (...e) => events.push(e));
+    await store.put(session('https://a.example'));
+    assert.equal(await store.revoke('https://a.example'), true);
+    assert.deepEqual(await store.list(), []);
+    assert.deepEqual(events.at(-1), ['https://a.example', null]);
+  });
+});
