@@ -28,7 +28,7 @@ export async function watchScreens(
       }
       if (pending.size === 0) observer.disconnect();
     });
-    observer.observe(document, { childList: true, subtree: true, attributes: true });
+    observer.observe(document, { childList: true, subtree: true });
   }, screens);
 }
 
