@@ -63,6 +63,8 @@ function connect(): Connection {
  * (as UTF-8) without telling the page, and no real request comes near this.
  */
 const MAX_REQUEST_CHARS = 16 * 1024 * 1024;
+/** Longest request id the worker answers; the inpage provider's are about 40 characters. */
+const MAX_ID_LENGTH = 128;
 
 /** Why the port cannot carry `request` (it travels as JSON), or null when it can. */
 function unsendable(request: PortRequest): string | null {
@@ -96,5 +98,7 @@ function send(request: PortRequest): void {
 window.addEventListener('message', (event: MessageEvent) => {
   if (event.source !== window || event.origin !== window.location.origin) return;
   if (!isPageRequestMessage(event.data)) return;
+  // The worker ignores longer ids (serve-port.ts): such a frame would wait in inFlight forever.
+  if (event.data.id.length > MAX_ID_LENGTH) return;
   send({ id: event.data.id, request: event.data.request });
 });

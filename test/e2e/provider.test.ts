@@ -86,6 +86,26 @@ describe('extension in Chromium', { timeout: 60_000 }, () => {
     });
   });
 
+  // Found by provider.fuzz.test.ts: the relay took ids the worker ignores, and answered some itself.
+  test('the relay takes only frames the worker answers: ids of at most 128 characters', async () => {
+    const answered = await page.evaluate(async () => {
+      const seen: number[] = [];
+      const listen = (e: MessageEvent) => {
+        if (e.data?.channel === 'weft:content' && typeof e.data.id === 'string') seen.push(e.data.id.length);
+      };
+      window.addEventListener('message', listen);
+      for (const id of ['a'.repeat(128), 'b'.repeat(129)]) {
+        for (const params of [[], [1n]]) {
+          window.postMessage({ channel: 'weft:page', id, request: { method: 'weft_ping', params } }, '*');
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      window.removeEventListener('message', listen);
+      return seen;
+    });
+    assert.deepEqual(answered, [128, 128]);
+  });
+
   test('weft_version answers with the built version', async () => {
     const outcome = await pageRequest(page, { method: 'weft_version' });
     assert.ok('result' in outcome);
