@@ -265,13 +265,19 @@ const unknownKinds = requested.filter((k) => !(KINDS as readonly string[]).inclu
 const chosen = (kind: Kind) => requested.length === 0 || requested.includes(kind);
 /** `WEFT_CRASH_ONLY=transactions|swaps` runs one half (to debug). */
 const only = process.env.WEFT_CRASH_ONLY;
-const unknownOnly = only !== undefined && only !== 'transactions' && only !== 'swaps';
+/** `WEFT_CRASH_SWAP_RUNS=4,5` runs only those swap runs (indices into SWAP_RUNS, to debug). */
+const swapRuns = process.env.WEFT_CRASH_SWAP_RUNS?.split(',').map(Number);
+const unknownOnly =
+  (only !== undefined && only !== 'transactions' && only !== 'swaps') ||
+  (swapRuns?.some((i) => !Number.isInteger(i) || !SWAP_RUNS[i]) ?? false);
 const TX_PLAN =
   unknownKinds.length > 0 || unknownOnly || only === 'swaps' ? [] : txPoints().filter((p) => chosen(p.kind));
 const SWAP_PLAN =
   unknownKinds.length > 0 || unknownOnly || only === 'transactions'
     ? []
-    : SWAP_RUNS.filter((run) => run.points.some((p) => chosen(p.kind)));
+    : SWAP_RUNS.filter(
+        (run, i) => run.points.some((p) => chosen(p.kind)) && (!swapRuns || swapRuns.includes(i)),
+      );
 const PLANNED = [
   ...TX_PLAN.map(txName),
   ...SWAP_PLAN.flatMap((run) => run.points.map((p) => swapName(p, run))),
@@ -352,6 +358,12 @@ async function poll(check: () => Promise<boolean> | boolean, timeoutMs: number):
   return false;
 }
 
+/** `WEFT_CRASH_TRACE=1` prints each step as it happens (the spec reporter prints at the end). */
+const trace = (what: string) => {
+  if (process.env.WEFT_CRASH_TRACE)
+    console.error(`[crash ${new Date().toISOString().slice(11, 23)}] ${what}`);
+};
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 describe('TTM crash harness: a fault at every checkpoint, then recovery', { timeout: 1_200_000 }, () => {
@@ -381,7 +393,10 @@ describe('TTM crash harness: a fault at every checkpoint, then recovery', { time
 
   test('WEFT_CRASH_KINDS and WEFT_CRASH_ONLY name known kinds and choose some points', () => {
     assert.deepEqual(unknownKinds, [], `unknown crash kinds; known: ${KINDS.join(', ')}`);
-    assert.ok(!unknownOnly, `WEFT_CRASH_ONLY must be transactions or swaps, not ${only}`);
+    assert.ok(
+      !unknownOnly,
+      'WEFT_CRASH_ONLY is transactions or swaps; WEFT_CRASH_SWAP_RUNS indices of SWAP_RUNS',
+    );
     assert.ok(PLANNED.length > 0, 'no crash point chosen');
   });
 
@@ -481,8 +496,12 @@ describe('TTM crash harness: a fault at every checkpoint, then recovery', { time
   async function inWorker<A, T>(wallet: Wallet, fn: (arg: A) => Promise<T> | T, arg: A): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        // Playwright's types cannot follow a generic argument through `evaluate`.
-        return (await (await wallet.browser.worker()).evaluate(fn as never, arg)) as T;
+        // Playwright's types cannot follow a generic argument through `evaluate`; a stopped
+        // worker's evaluate may never settle.
+        return (await Promise.race([
+          wallet.browser.worker().then((w) => w.evaluate(fn as never, arg)),
+          sleep(10_000).then(() => Promise.reject(new Error('the worker did not answer'))),
+        ])) as T;
       } catch (error) {
         if (attempt >= 3) throw error;
         await pageRequest(wallet.page, { method: 'weft_ttmList' });
@@ -651,6 +670,7 @@ describe('TTM crash harness: a fault at every checkpoint, then recovery', { time
       `${wallet.name} to ${mode} at ${at}`,
       options.timeoutMs ?? 30_000,
     );
+    trace(`${wallet.name} ${mode}s at ${at}: injecting ${kind}`);
     const atCrash = await ttmStatus(wallet, id);
     const wasFinal = isFinalView(atCrash);
     /** The record was written on after `since` (by a worker other than the hung one). */
@@ -662,34 +682,22 @@ describe('TTM crash harness: a fault at every checkpoint, then recovery', { time
 
     switch (kind) {
       case 'worker': {
-        await inWorker(
-          wallet,
-          () => {
-            (globalThis as { weftCrashMark?: boolean }).weftCrashMark = true;
-            return true;
-          },
-          null,
-        );
+        // Resolves once CDP reports the worker stopped: whatever writes the record after this is
+        // a new worker.
         await stopServiceWorkers(wallet.browser);
         const stoppedAt = Date.now();
+        trace(`${wallet.name} worker stopped at ${at}`);
         await options.away?.();
-        // The page request that wakes the new worker; the next point is armed in the same breath.
-        const fresh = await inWorker(
-          wallet,
-          async ([key, value]) => {
-            const isNew = (globalThis as { weftCrashMark?: boolean }).weftCrashMark === undefined;
-            const local = (globalThis as unknown as { chrome: ChromeStorage }).chrome.storage.local;
-            if (value) await local.set({ [key]: value });
-            return isNew;
-          },
-          [FAILPOINT_ITEM, next] as const,
-        );
+        // The page's next request wakes a new worker; the wallet's next point is armed at once.
+        await ttmStatus(wallet, id);
+        if (next) await setFailpoint(wallet, next);
+        trace(`${wallet.name} worker woken`);
         const resumed = resumedAfter(stoppedAt);
         return async () => {
           const wroteOn = await resumed();
           return {
-            hit: fresh && wroteOn,
-            evidence: `item consumed; new worker ${fresh}; ${wasFinal ? 'final at the crash' : `wrote on after the stop ${wroteOn}`}`,
+            hit: wroteOn,
+            evidence: `item consumed; worker stopped; ${wasFinal ? 'final at the crash' : `a new worker wrote on after the stop ${wroteOn}`}`,
           };
         };
       }
@@ -725,6 +733,7 @@ describe('TTM crash harness: a fault at every checkpoint, then recovery', { time
           return failures > base;
         }, 30_000);
         await options.away?.();
+        trace(`${name} restarting; reached ${reached}`);
         await chains.restartRouter(name);
         return async () => ({
           hit: quiet && reached,
@@ -922,7 +931,7 @@ describe('TTM crash harness: a fault at every checkpoint, then recovery', { time
     test(`transactions: ${TX_PLAN.length} crash points, each recovers to one agreed final state`, async (t) => {
       walletA ??= await openWallet('A');
       for (const point of TX_PLAN) {
-        await t.test(txName(point), (sub) => exerciseTx(sub, walletA as Wallet, point));
+        await t.test(txName(point), { timeout: 150_000 }, (sub) => exerciseTx(sub, walletA as Wallet, point));
       }
     });
   }
@@ -1174,7 +1183,10 @@ describe('TTM crash harness: a fault at every checkpoint, then recovery', { time
       }
       for (const run of SWAP_PLAN) {
         const name = `${run.scenario}: ${run.points.map((p) => swapName(p, run)).join(' + ')}`;
-        await t.test(name, (sub) => exerciseSwap(sub, walletA as Wallet, walletB as Wallet, run));
+        trace(`run ${name}`);
+        await t.test(name, { timeout: 180_000 }, (sub) =>
+          exerciseSwap(sub, walletA as Wallet, walletB as Wallet, run),
+        );
       }
     });
   }
