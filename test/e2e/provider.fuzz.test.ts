@@ -40,8 +40,13 @@ import {
   TEST_PASSWORD,
 } from './harness.ts';
 
-/** Cases per surface in `npm test`; `npm run fuzz` sets WEFT_FUZZ_RUNS (>= 10,000). */
+/**
+ * Cases in `npm test` (about 10 ms each): requests through window.weft (a third on the locked
+ * wallet, the rest with a session), and raw relay frames. `npm run fuzz` sets WEFT_FUZZ_RUNS
+ * (>= 10,000), which each of the three runs then uses.
+ */
 const CI_CASES = 3000;
+const CI_FRAMES = 2000;
 /** Requests per fast-check run: one page.evaluate each. */
 const BATCH = 50;
 /** Requests in flight at once in the page. */
@@ -196,20 +201,6 @@ function objectOf(entries: [string, unknown][]): Record<string, unknown> {
   return object;
 }
 
-/** A record with some fields dropped, replaced by junk or added. */
-function mutated(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<Record<string, unknown>> {
-  const entries = Object.entries(fields).map(([key, arb]) =>
-    fc.oneof(
-      { weight: 6, arbitrary: arb.map((v) => [[key, v]] as [string, unknown][]) },
-      { weight: 1, arbitrary: fc.constant([] as [string, unknown][]) },
-      { weight: 1, arbitrary: junk.map((v) => [[key, v]] as [string, unknown][]) },
-    ),
-  );
-  return fc
-    .tuple(fc.tuple(...entries), fc.array(fc.tuple(key, junk), { maxLength: 2 }))
-    .map(([kept, extra]) => objectOf([...kept.flat(), ...(extra as [string, unknown][])]));
-}
-
 const NUMBERS = [
   0,
   -0,
@@ -307,197 +298,280 @@ const junk: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
   ),
 })).value;
 
-// Fields shaped like the real ones, with near misses.
+// Fields shaped like the real ones: each a valid arbitrary and its near misses. A record starts
+// valid and gets a few fields broken, so most requests fail one check deep inside, not the first.
+
+interface Field {
+  valid: fc.Arbitrary<unknown>;
+  invalid: fc.Arbitrary<unknown>;
+}
+const field = (valid: fc.Arbitrary<unknown>, ...invalid: fc.Arbitrary<unknown>[]): Field => ({
+  valid,
+  invalid: fc.oneof(...invalid, junk),
+});
+const DROP = Symbol('drop');
+
+/**
+ * A valid record with up to two fields dropped or broken, and sometimes a stray key. A record
+ * nested in another is more often left whole, so that one broken field deep inside is common.
+ */
+function mutated(fields: Record<string, Field>, nested = false): fc.Arbitrary<Record<string, unknown>> {
+  const keys = Object.keys(fields);
+  const valid = fc.tuple(...keys.map((k) => (fields[k] as Field).valid));
+  const breaks = fc.oneof(
+    { weight: nested ? 6 : 2, arbitrary: fc.constant([] as [string, string][]) },
+    {
+      weight: nested ? 2 : 5,
+      arbitrary: fc.array(fc.tuple(fc.constantFrom(...keys), fc.constantFrom('drop', 'invalid', 'invalid')), {
+        minLength: 1,
+        maxLength: 2,
+      }),
+    },
+  );
+  const extra = fc.oneof(
+    { weight: 5, arbitrary: fc.constant([] as [string, unknown][]) },
+    { weight: 1, arbitrary: fc.array(fc.tuple(key, junk), { minLength: 1, maxLength: 2 }) },
+  );
+  return fc.tuple(valid, breaks, extra).chain(([values, broken, stray]) =>
+    fc
+      .tuple(...broken.map(([k, how]) => (how === 'drop' ? fc.constant(DROP) : (fields[k] as Field).invalid)))
+      .map((replacements) => {
+        const record = new Map<string, unknown>(keys.map((k, i) => [k, values[i]]));
+        broken.forEach(([k], i) => {
+          record.set(k, replacements[i]);
+        });
+        const entries = [...record].filter(([, v]) => v !== DROP && v !== undefined);
+        return objectOf([...entries, ...stray.filter(([k]) => !record.has(k))]);
+      }),
+  );
+}
+
+/** Stands for the page's own origin (unknown until the server runs); the page puts it in. */
+const PAGE_ORIGIN = '\u0000page-origin';
 const hex = (n: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`)).map((h) => `0x${h}`);
-const path = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom(...SESSION_PATHS, 'payment.bcos.kv') },
-  {
-    weight: 2,
-    arbitrary: fc.constantFrom(
-      'a.b.c',
-      'payment.bcos',
-      'payment..asset',
-      '.payment.bcos',
-      'payment.bcos.asset.x',
-      'payment.bcos.asset ',
-      'PAYMENT.BCOS.ASSET',
-      'pay ment.bcos.asset',
-      '__proto__.constructor.prototype',
-      `a.b.${'c'.repeat(250)}`,
-      'payment/bcos/asset',
-    ),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{1,10}\.[A-Za-z0-9_-]{1,10}\.[A-Za-z0-9_-]{1,10}$/),
-  },
-  { weight: 1, arbitrary: junk },
+const ASSET_PATHS = ['payment.bcos.asset', 'trade.fab.asset'];
+const path = field(
+  fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(...SESSION_PATHS, 'payment.bcos.kv') },
+    {
+      weight: 1,
+      arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{1,10}\.[A-Za-z0-9_-]{1,10}\.[A-Za-z0-9_-]{1,10}$/),
+    },
+  ),
+  fc.constantFrom(
+    'a.b',
+    'payment..asset',
+    '.payment.bcos',
+    'payment.bcos.asset.x',
+    'payment.bcos.asset ',
+    'pay ment.bcos.asset',
+    '__proto__.constructor.prototype',
+    `a.b.${'c'.repeat(250)}`,
+    'payment/bcos/asset',
+    '',
+  ),
 );
-const address = fc.oneof(
-  { weight: 3, arbitrary: hex(40) },
-  {
-    weight: 2,
-    arbitrary: fc.constantFrom(
-      TEST_ACCOUNT_0,
-      TEST_ACCOUNT_0.toLowerCase(),
-      TEST_ACCOUNT_0.replace('F', 'f'), // bad checksum
-      TEST_ACCOUNT_0.slice(2),
-      `${TEST_ACCOUNT_0}00`,
-      TEST_ACCOUNT_0.slice(0, 41),
-      '0x0000000000000000000000000000000000000000',
-      `0x${'g'.repeat(40)}`,
-    ),
-  },
-  { weight: 1, arbitrary: junk },
+const address = field(
+  fc.oneof(hex(40), fc.constantFrom(TEST_ACCOUNT_0, TEST_ACCOUNT_0.toLowerCase())),
+  fc.constantFrom(
+    TEST_ACCOUNT_0.replace('F', 'f'), // a broken checksum
+    TEST_ACCOUNT_0.slice(2),
+    `${TEST_ACCOUNT_0}00`,
+    TEST_ACCOUNT_0.slice(0, 41),
+    `0x${'g'.repeat(40)}`,
+    `0X${'a'.repeat(40)}`,
+  ),
 );
-const account = fc.oneof(
-  fc.constantFrom('alice', 'bob', 'a'.repeat(64), 'a'.repeat(65), 'al ice', 'bob@org1', ''),
-  address,
+const fabricAccount = field(
+  fc.constantFrom('alice', 'bob', 'bob@org1', 'a'.repeat(64)),
+  fc.constantFrom('a'.repeat(65), 'al ice', '', 'bob/1', 'ä'),
 );
-const amount = fc.oneof(
-  { weight: 2, arbitrary: fc.bigInt({ min: 0n, max: 10n ** 32n }).map(String) },
-  { weight: 1, arbitrary: fc.integer({ min: -5, max: 1000 }) },
-  {
-    weight: 2,
-    arbitrary: fc.constantFrom<unknown>(
-      '0',
-      '-1',
-      '1.5',
-      '1e3',
-      ' 1',
-      '0x10',
-      '9'.repeat(30),
-      '9'.repeat(31),
-      2 ** 53,
-      1.5,
-      -0,
-      NaN,
-      Infinity,
-      '',
-    ),
-  },
-  { weight: 1, arbitrary: junk },
+const amount = field(
+  fc.oneof(
+    fc.bigInt({ min: 1n, max: 10n ** 30n - 1n }).map(String),
+    fc.integer({ min: 1, max: 10_000 }),
+    fc.constant(Number.MAX_SAFE_INTEGER),
+  ),
+  fc.constantFrom<unknown>(
+    '0',
+    0,
+    -1,
+    '-1',
+    '1.5',
+    1.5,
+    '1e3',
+    ' 1',
+    '0x10',
+    '9'.repeat(31),
+    2 ** 53,
+    -0,
+    NaN,
+    '',
+  ),
+  fc.bigInt({ min: 10n ** 30n, max: 10n ** 80n }).map(String),
 );
-const seconds = fc.oneof(
-  fc.integer({ min: -10, max: 10 ** 8 }),
-  fc.constantFrom<unknown>(0, 60, 600, 86_400, 1.5, NaN, Infinity, -0, 2 ** 53, '600'),
-  junk,
+const seconds = (min: number, max: number) =>
+  field(
+    fc.integer({ min, max }),
+    fc.constantFrom<unknown>(min - 1, max + 1, 1.5, NaN, Infinity, -Infinity, 2 ** 53, String(min), -1),
+  );
+const hex32 = field(
+  hex(64),
+  hex(63),
+  hex(66),
+  fc.constantFrom(`0X${'a'.repeat(64)}`, `0x${'g'.repeat(64)}`, `${'a'.repeat(64)}`),
 );
-const hex32 = fc.oneof(
-  { weight: 3, arbitrary: hex(64) },
-  { weight: 1, arbitrary: hex(63) },
-  { weight: 1, arbitrary: hex(64).map((h) => h.toUpperCase()) },
-  { weight: 1, arbitrary: junk },
+const names = field(
+  fc.uniqueArray(
+    fc.oneof(fc.constantFrom('name', 'dob', 'Read'), fc.string({ minLength: 1, maxLength: 6 })),
+    {
+      minLength: 1,
+      maxLength: 4,
+    },
+  ),
+  fc.constantFrom<unknown>(
+    [],
+    ['x', 'x'],
+    [''],
+    ['a'.repeat(201)],
+    Array.from({ length: 65 }, (_, i) => `n${i}`),
+  ),
+  fc.array(fc.oneof(fc.integer(), fc.constant(null)), { minLength: 1, maxLength: 3 }),
 );
-const names = fc.oneof(
-  fc.array(fc.oneof(fc.constantFrom('name', 'dob', 'Read'), fc.string({ maxLength: 6 })), {
+const methodName = field(
+  fc.constantFrom('balanceOf', 'transfer', 'prepare', 'Prepare', 'Read', 'ReadWithGrant', 'totalSupply'),
+  fc.constantFrom('', 'x'.repeat(129)),
+);
+const args = field(
+  fc.array(fc.oneof(hex(40), fc.integer({ min: 0, max: 1000 }).map(String), fc.string({ maxLength: 8 })), {
     maxLength: 4,
   }),
-  fc.array(fc.constant('x'), { minLength: 65, maxLength: 66 }),
-  junk,
+  fc.constant(Array.from({ length: 65 }, () => 1)),
+  fc.constantFrom<unknown>('a', {}, 1),
 );
-const args = fc.oneof(
-  fc.array(fc.oneof(address, amount, fc.string({ maxLength: 8 })), { maxLength: 4 }),
-  fc.array(fc.constant(1), { minLength: 65, maxLength: 65 }),
-  junk,
-);
-const methodName = fc.oneof(
-  fc.constantFrom('balanceOf', 'transfer', 'prepare', 'Prepare', 'Read', 'ReadWithGrant', 'totalSupply'),
-  fc.constantFrom('', 'x'.repeat(129), '__proto__', 'constructor'),
-  junk,
+const free = (arb: fc.Arbitrary<unknown>): Field => field(arb, junk);
+
+/** One side of a swap on `asset`, its chain and accounts agreeing (Fabric names, FISCO BCOS addresses). */
+const swapSide = (asset: 'payment.bcos.asset' | 'trade.fab.asset') => {
+  const chain = asset === 'trade.fab.asset' ? 'fabric' : 'fisco-bcos';
+  const account = chain === 'fabric' ? fabricAccount : address;
+  return mutated(
+    {
+      path: field(fc.constant(asset), path.invalid, fc.constant(ASSET_PATHS.find((p) => p !== asset))),
+      chain: field(fc.constant(chain), fc.constantFrom('ethereum', 'Fabric', 1)),
+      to: account,
+      from: account,
+      amount,
+      timelock: seconds(1, 2 ** 40),
+    },
+    true,
+  );
+};
+/** A swap proposal, its two locks on the two assets (either way round). */
+const proposal = fc.boolean().chain((bcosFirst) => {
+  const [first, second] = bcosFirst
+    ? (['payment.bcos.asset', 'trade.fab.asset'] as const)
+    : (['trade.fab.asset', 'payment.bcos.asset'] as const);
+  return mutated(
+    {
+      weftSwap: field(fc.constant(1), fc.constantFrom(2, '1', true)),
+      id: hex32,
+      hashLock: hex32,
+      initiatorLock: field(swapSide(first), fc.constant([])),
+      participantLock: field(swapSide(second), fc.constant('x')),
+    },
+    true,
+  );
+});
+const grant = mutated(
+  {
+    issuer: address,
+    audienceOrigin: field(fc.constantFrom(PAGE_ORIGIN, 'https://other.example'), fc.constant('')),
+    audienceKey: address,
+    resource: path,
+    records: names,
+    fields: field(fc.constant([]), fc.constant([''])),
+    actions: field(fc.constant(['read']), fc.constant([])),
+    notBefore: seconds(0, 2 ** 40),
+    expiry: seconds(0, 2 ** 40),
+    nonce: hex32,
+  },
+  true,
 );
 
-const grant = mutated({
-  issuer: address,
-  audienceOrigin: fc.constantFrom('PAGE_ORIGIN', 'https://other.example', ''),
-  audienceKey: address,
-  resource: path,
-  records: names,
-  fields: names,
-  actions: fc.oneof(fc.constant(['read']), junk),
-  notBefore: seconds,
-  expiry: seconds,
-  nonce: hex32,
-});
-const swapSide = mutated({
-  path,
-  chain: fc.constantFrom<unknown>('fisco-bcos', 'fabric', 'ethereum', 1),
-  to: account,
-  from: account,
-  amount,
-  timelock: seconds,
-});
-const proposal = mutated({
-  weftSwap: fc.constantFrom<unknown>(1, 2, '1', true),
-  id: hex32,
-  hashLock: hex32,
-  initiatorLock: swapSide,
-  participantLock: swapSide,
-});
-
-/** The object param of each method, shaped like the real one and then mutated. */
+/** The object param of each method: a valid one with a field or two broken. */
 const OBJECT_PARAM: Partial<Record<MethodName, fc.Arbitrary<Record<string, unknown>>>> = {
   weft_requestSession: mutated({
-    resources: fc.oneof(
-      fc.array(path, { maxLength: 4 }),
-      fc.array(fc.constant('a.b.c'), { minLength: 33, maxLength: 33 }),
+    resources: field(
+      fc.uniqueArray(path.valid, { minLength: 1, maxLength: 4 }),
+      fc.constant([]),
+      fc.constant(Array.from({ length: 33 }, (_, i) => `a.b.c${i}`)),
+      fc.array(path.invalid, { minLength: 1, maxLength: 2 }),
     ),
-    methods: fc.oneof(
+    methods: field(
       fc.constant(undefined),
-      fc
-        .array(
-          fc.tuple(
-            fc.oneof(
-              path.filter((p) => typeof p === 'string'),
-              key,
-            ),
-            names,
-          ),
-        )
-        .map(objectOf),
-      junk,
+      fc.array(fc.tuple(fc.oneof(fc.constantFrom(...SESSION_PATHS), key), names.valid)).map(objectOf),
+      fc.constantFrom<unknown>({ 'payment.bcos.asset': [] }, { 'payment.bcos.asset': [1] }),
     ),
   }),
   weft_describe: mutated({ path }),
   weft_call: mutated({ path, method: methodName, args }),
   weft_sendTransaction: mutated({ path, method: methodName, args }),
-  weft_getTransaction: mutated({ path, txId: fc.oneof(hex(64), fc.string(), junk) }),
+  weft_getTransaction: mutated({
+    path,
+    txId: field(hex(64), fc.constant(''), fc.constant('x'.repeat(201))),
+  }),
   weft_requestGrant: mutated({
     resource: path,
     records: names,
     fields: names,
-    durationSeconds: seconds,
-    reason: fc.oneof(fc.string({ maxLength: 20 }), fc.constant('x'.repeat(501)), junk),
+    durationSeconds: seconds(60, 365 * 86_400),
+    reason: field(fc.string({ minLength: 1, maxLength: 20 }), fc.constantFrom('', '   ', 'x'.repeat(501))),
     audienceKey: address,
   }),
   weft_readWithGrant: mutated({
-    grant,
-    signature: fc.oneof(hex(130), hex(128), junk),
-    read: mutated({ grant: hex32, record: fc.string(), nonce: hex32, issuedAt: seconds }),
-    readSignature: fc.oneof(hex(130), junk),
+    grant: field(grant, fc.constant({})),
+    signature: field(hex(130), hex(128)),
+    read: free(
+      mutated({ grant: hex32, record: free(fc.string()), nonce: hex32, issuedAt: seconds(0, 2 ** 40) }, true),
+    ),
+    readSignature: field(hex(130), hex(132)),
   }),
   weft_sendCrossChainTransaction: mutated({
-    steps: fc.oneof(
-      fc.array(mutated({ path, from: account, to: account, amount }), { maxLength: 3 }),
-      fc.array(fc.constant({}), { minLength: 17, maxLength: 17 }),
-      junk,
+    steps: field(
+      fc.array(
+        fc.constantFrom(...ASSET_PATHS).chain((p) =>
+          mutated(
+            {
+              path: field(fc.constant(p), path.invalid),
+              from: p.startsWith('trade') ? fabricAccount : address,
+              to: p.startsWith('trade') ? fabricAccount : address,
+              amount,
+            },
+            true,
+          ),
+        ),
+        { minLength: 1, maxLength: 3 },
+      ),
+      fc.constant([]),
+      fc.constant(Array.from({ length: 17 }, () => ({}))),
     ),
-    timeoutSeconds: seconds,
+    timeoutSeconds: seconds(60, 86_400),
   }),
   weft_proposeSwap: mutated({
-    give: mutated({ path, amount, to: account, from: account }),
-    want: mutated({ path, amount, to: account }),
-    timelockSeconds: seconds,
+    give: free(mutated({ path, amount, to: address, from: fabricAccount }, true)),
+    want: free(mutated({ path, amount, to: address }, true)),
+    timelockSeconds: seconds(600, 86_400),
   }),
   weft_acceptSwap: mutated({
-    proposal: fc.oneof(
-      proposal,
-      proposal.map((p) => JSON.stringify(p, (_k, v) => (typeof v === 'bigint' ? String(v) : v))),
-      fc.constant('{'),
-      fc.constant(' '.repeat(10_001)),
-      junk,
+    proposal: field(
+      fc.oneof(
+        proposal,
+        proposal.map((p) => JSON.stringify(p, (_k, v) => (typeof v === 'bigint' ? String(v) : v))),
+      ),
+      fc.constantFrom('{', ' '.repeat(10_001), 'null', '[]'),
     ),
-    from: account,
+    from: fabricAccount,
   }),
   weft_ttmStatus: mutated({ id: hex32 }),
 };
@@ -662,6 +736,7 @@ function pageSide() {
   const rebuild = (w: W, parents: object[]): unknown => {
     switch (w[0]) {
       case 's':
+        return w[1] === '\u0000page-origin' ? window.location.origin : w[1];
       case 'b':
         return w[1];
       case 'z':
@@ -1084,7 +1159,13 @@ interface Tally {
   refused: number;
   results: number;
   approvals: number;
+  /** Answers by code (or "result"): how deep the cases got. */
+  codes: Record<string, number>;
   ms: number;
+}
+
+function count(tally: Tally, key: string): void {
+  tally.codes[key] = (tally.codes[key] ?? 0) + 1;
 }
 
 const PAGE = '<!doctype html><title>fuzzed dapp</title><body>fuzz</body>';
@@ -1139,7 +1220,7 @@ describe('provider fuzzing through page -> content relay -> worker', { timeout: 
   /** fast-check over batches of generated requests, each batch through one page.evaluate. */
   async function fuzzRequests(phase: Phase, ciCases: number): Promise<Tally> {
     const cases = fuzzRuns(ciCases);
-    const tally: Tally = { cases: 0, refused: 0, results: 0, approvals: 0, ms: 0 };
+    const tally: Tally = { cases: 0, refused: 0, results: 0, approvals: 0, codes: {}, ms: 0 };
     const marker = crypto.randomUUID();
     await markWorker(browser, marker);
     const seen = new Map<string, SeenApproval>();
@@ -1193,6 +1274,7 @@ describe('provider fuzzing through page -> content relay -> worker', { timeout: 
           tally.refused += outcomes.filter((o) => o.kind === 'error').length;
           tally.results += outcomes.filter((o) => o.kind === 'result').length;
           tally.approvals += asked.length;
+          for (const o of outcomes) count(tally, o.kind === 'error' ? String(o.code) : o.kind);
         }),
         // No shrinking: each step is a browser batch, and the failure already names each wrong
         // answer with its request; WEFT_FUZZ_SEED replays the run.
@@ -1214,7 +1296,7 @@ describe('provider fuzzing through page -> content relay -> worker', { timeout: 
    */
   async function fuzzFrames(phase: Phase, ciCases: number): Promise<Tally> {
     const cases = fuzzRuns(ciCases);
-    const tally: Tally = { cases: 0, refused: 0, results: 0, approvals: 0, ms: 0 };
+    const tally: Tally = { cases: 0, refused: 0, results: 0, approvals: 0, codes: {}, ms: 0 };
     const marker = crypto.randomUUID();
     await markWorker(browser, marker);
     const seen = new Map<string, SeenApproval>();
@@ -1304,6 +1386,8 @@ describe('provider fuzzing through page -> content relay -> worker', { timeout: 
           tally.refused += answered.filter((a) => 'error' in a).length;
           tally.results += answered.filter((a) => 'result' in a).length;
           tally.approvals += seen.size;
+          for (const a of answered)
+            count(tally, 'error' in a ? String((a.error as { code: unknown }).code) : 'result');
         }),
         { numRuns: Math.ceil(cases / BATCH), seed: fuzzSeed(), endOnFailure: true },
       );
@@ -1343,8 +1427,8 @@ describe('provider fuzzing through page -> content relay -> worker', { timeout: 
 
   test('raw frames on the relay channel: exactly the frames it may take are answered, once, rightly', async (t) => {
     assert.ok(session, 'needs the session of the previous test');
-    const tally = await fuzzFrames({ origin: server.origin, session }, CI_CASES);
+    const tally = await fuzzFrames({ origin: server.origin, session }, CI_FRAMES);
     t.diagnostic(JSON.stringify(tally));
-    assert.ok(tally.cases >= fuzzRuns(CI_CASES));
+    assert.ok(tally.cases >= fuzzRuns(CI_FRAMES));
   });
 });
