@@ -113,7 +113,11 @@ const TOUCH: Record<Kind, string> = {
   stall: 'a transaction the paused wallet signed sat in the stalled FISCO BCOS pool',
 };
 
-/** Requests at r3 that are writes: a FISCO BCOS write asks `chainInfo` first, a Fabric one `prepare`s. */
+/**
+ * Requests at r3 that are writes: a FISCO BCOS write asks `chainInfo` first, a Fabric one
+ * `prepare`s. A wallet's first request on a path is a `describe` (a read), so a point whose next
+ * step may be its first on that path counts any failure, and needs the other wallet idle.
+ */
 const WRITE_OPS = ['chainInfo', 'prepare', 'submit'] as const;
 
 type TxScenario = 'commit' | 'abort' | 'sequential' | 'margin' | 'deadline' | 'refused';
@@ -212,11 +216,11 @@ const SWAP_RUNS: SwapRun[] = [
   { scenario: 'complete', points: [sp('A', 'claiming', 'worker'), sp('B', 'locked', 'router-r2', 'any')] },
   {
     scenario: 'complete',
-    points: [sp('A', 'locked', 'worker'), sp('B', 'claiming', 'router-r1', 'writes')],
+    points: [sp('A', 'locked', 'worker'), sp('B', 'claiming', 'router-r1', 'any')],
   },
   {
     scenario: 'complete',
-    points: [sp('A', 'locking', 'worker'), sp('B', 'claiming', 'router-r2', 'writes')],
+    points: [sp('A', 'locking', 'worker'), sp('B', 'claiming', 'router-r2', 'any')],
   },
   { scenario: 'complete', points: [sp('A', 'locking', 'browser'), sp('B', 'claiming', 'stall')] },
   { scenario: 'complete', points: [sp('A', 'locked', 'browser'), sp('B', 'locking', 'browser')] },
@@ -303,7 +307,7 @@ const SWAP_WANT = 2n;
 /** Longer than the whole swap: nothing times out on the way. */
 const SWAP_TIMELOCK_S = 120;
 /** Short enough to wait out: B's timelock is half, and B accepts only 10 s before it. */
-const REFUND_TIMELOCK_S = 40;
+const REFUND_TIMELOCK_S = 36;
 const UNACCEPTED_TIMELOCK_S = 30;
 
 interface TtmView {
@@ -732,6 +736,13 @@ describe('TTM crash harness: a fault at every checkpoint, then recovery', { time
         }, 30_000);
         await options.away?.();
         trace(`${name} restarting; reached ${reached}`);
+        if (process.env.WEFT_CRASH_TRACE && !reached) {
+          const text = await chains.net.routers
+            .find((r) => r.name === 'r3')
+            ?.router.metrics.registry.getSingleMetricAsString('weft_router_requests_total');
+          trace(`r3 requests:\n${text}`);
+          trace(`${wallet.name}: ${JSON.stringify(await ttmStatus(wallet, id))}`);
+        }
         await chains.restartRouter(name);
         return async () => ({
           hit: quiet && reached,

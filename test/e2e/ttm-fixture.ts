@@ -183,12 +183,14 @@ export async function startTtmChains(options: { blockIntervalMs?: number } = {})
       const local = byName(net, name);
       const listen = stoppedListen.get(name);
       if (!listen) throw new Error(`router ${name} was not stopped`);
-      const others = net.routers.filter((r) => r.name !== name);
+      // Only its own neighbours, as the local network links them: dialling every router would
+      // give r3 a direct link to r1, and r2 would no longer be on the way to FISCO BCOS.
+      const neighbours = net.routers.filter((r) => NEIGHBOURS[name]?.includes(r.name));
       const config = parseRouterConfig({
         zone: local.zone,
         dataDir: join(dir, 'routers', name),
         listen,
-        bootstrap: others.map((r) => r.router.addresses().find((a) => !a.includes('/ws')) as string),
+        bootstrap: neighbours.map((r) => r.router.addresses().find((a) => !a.includes('/ws')) as string),
         members: net.routers.map((r) => r.router.peerId),
         admin: null,
       });
@@ -254,6 +256,9 @@ export async function startTtmChains(options: { blockIntervalMs?: number } = {})
   };
   return chains;
 }
+
+/** The local network's links (p2p/devnet/local-network.ts): r1 — r2 — r3. */
+const NEIGHBOURS: Record<string, string[]> = { r1: ['r2'], r2: ['r1', 'r3'], r3: ['r2'] };
 
 function byName(net: LocalNetwork, name: string) {
   const local = net.routers.find((r) => r.name === name);
