@@ -42,9 +42,11 @@
  *   needs the chain's clock behind the wallet's past the timelock; the devnode stamps blocks with
  *   the clock the wallet shares.
  *
- * Which points: transactions fault every checkpoint with every kind that can touch it, on the commit
- * path and, for the checkpoints it has, the abort path (the Fabric step asks for more than the
- * balance); `transaction:refused:payment.bcos.asset` under FISCO BCOS stalled from `committing`
+ * Which points (each checkpoint × each kind that can touch it at least once, to stay near ten
+ * minutes): transactions fault every checkpoint on the commit path or the abort path (the Fabric
+ * step asks for more than the balance); `preparing` and `prepared:payment.bcos.asset`, which both
+ * paths pass, once per kind, on the commit path for worker, router-r1 and stall and on the abort
+ * path for browser and router-r2; `transaction:refused:payment.bcos.asset` under FISCO BCOS stalled from `committing`
  * past the first deadline (its commit reverts, every chain aborts); two faults that outlast a
  * deadline after `committing` (the worker past the last moment commits may start; the browser
  * past the first deadline, Fabric's leg first). Swaps (A proposes, giving FISCO BCOS asset; B
