@@ -5,21 +5,10 @@
  * every step, and a put replaces one record instead of the whole list.
  */
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
-import { type TtmRecord, type TtmView, toView } from './types.ts';
+import { type TtmRecord, type TtmView, toView, UNFINISHED_STATES } from './types.ts';
 
 const DB_NAME = 'weft-ttm';
 const STORE = 'records';
-
-/** Every state before the end (`types.ts` FINAL_STATES are the others); read by state at each worker start. */
-const UNFINISHED_STATES = [
-  'preparing',
-  'committing',
-  'aborting',
-  'locking',
-  'locked',
-  'claiming',
-  'refunding',
-] as const satisfies readonly TtmRecord['state'][];
 
 interface TtmSchema extends DBSchema {
   records: {

@@ -134,13 +134,31 @@ export type TtmRecord = TransactionRecord | SwapRecord;
 /** What leaves the worker (popup, page): the record without its sealed secret. */
 export type TtmView = Omit<TransactionRecord, 'secret'> | Omit<SwapRecord, 'secret'>;
 
-export const FINAL_STATES: ReadonlySet<string> = new Set([
-  'committed',
-  'aborted',
-  'completed',
-  'refunded',
-  'cancelled',
-]);
+/**
+ * Whether each state is an end: the compiler makes every new state say so, so a state
+ * can neither be forgotten at a worker start nor polled forever by the popup.
+ */
+const IS_FINAL = {
+  preparing: false,
+  committing: false,
+  committed: true,
+  aborting: false,
+  aborted: true,
+  cancelled: true,
+  locking: false,
+  locked: false,
+  claiming: false,
+  completed: true,
+  refunding: false,
+  refunded: true,
+  failed: true,
+} as const satisfies Record<TtmRecord['state'], boolean>;
+
+type State = keyof typeof IS_FINAL;
+const states = Object.keys(IS_FINAL) as State[];
+export const FINAL_STATES: ReadonlySet<string> = new Set(states.filter((s) => IS_FINAL[s]));
+/** Every state before the end: the only records read at each worker start. */
+export const UNFINISHED_STATES: readonly State[] = states.filter((s) => !IS_FINAL[s]);
 
 export function isFinal(record: TtmRecord | TtmView): boolean {
   return FINAL_STATES.has(record.state);

@@ -10,7 +10,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { FAILPOINT_ITEM, Failpoints } from '../../../background/ttm/failpoints.ts';
 import { drawSecret, hashLockOf, openSecret, randomId, sealSecret } from '../../../background/ttm/secret.ts';
 import { TtmLog } from '../../../background/ttm/ttm-log.ts';
-import type { TransactionRecord } from '../../../background/ttm/types.ts';
+import { FINAL_STATES, type TransactionRecord } from '../../../background/ttm/types.ts';
 import { MemoryStorageArea } from '../vault/memory-storage.ts';
 
 const key = () => new Uint8Array(32).fill(7);
@@ -95,6 +95,12 @@ describe('TTM log', () => {
       'claiming',
       'refunding',
     ]);
+    // The rest are ends: the popup stops polling them (a failed swap used to be polled forever).
+    const all = [...states, ...swapStates];
+    assert.deepEqual(
+      all.filter((state) => !FINAL_STATES.has(state)),
+      unfinished.slice().sort((a, b) => all.indexOf(a) - all.indexOf(b)),
+    );
     log.close();
   });
 
