@@ -3,16 +3,20 @@
  * checks the sender), so these need no approval; secrets still only flow popup ->
  * worker, except the new recovery phrase, shown once at creation.
  */
+
+import type { Session } from '../content/provider-schema.ts';
 import type { ResourceEntry } from '../p2p/protocol/messages.ts';
 import type { ActivityEntry, ActivityLog } from './activity/activity-log.ts';
-import type { Approval, ApprovalQueue } from './approvals/approval-queue.ts';
+import type { Approval, ApprovalChoice } from './approvals/approval-kinds.ts';
+import type { ApprovalQueue } from './approvals/approval-queue.ts';
 import type { StoredGrant } from './grants/grant-state.ts';
 import type { GrantStore, GrantView } from './grants/grant-store.ts';
 import { revokeGrant } from './grants/revoke-grant.ts';
 import type { RouterConnection, RouterConnectionStatus } from './routers/router-connection.ts';
-import type { Session, SessionStore } from './sessions/session-store.ts';
+import type { SessionStore } from './sessions/session-store.ts';
 import type { TtmLog } from './ttm/ttm-log.ts';
 import { type TtmView, toView } from './ttm/types.ts';
+import { fieldsOf, type Unchecked } from './unchecked.ts';
 import type { Account } from './vault/accounts.ts';
 import type { FabricIdentityMeta } from './vault/state.ts';
 import type { StorageAreaLike } from './vault/storage-area.ts';
@@ -30,7 +34,7 @@ export type PopupRequest =
   | { type: 'addAccount' }
   | { type: 'renameAccount'; index: number; name: string }
   | { type: 'setAutoLock'; minutes: number }
-  | { type: 'decide'; id: string; approve: boolean; choice?: Record<string, unknown> }
+  | { type: 'decide'; id: string; approve: boolean; choice?: ApprovalChoice['session' | 'grant'] }
   | { type: 'revokeSession'; origin: string }
   | { type: 'revokeGrant'; id: string }
   | { type: 'ttm'; id: string }
@@ -43,6 +47,8 @@ export type PopupRequest =
       certificate: string;
       privateKeyPem: string;
     };
+
+export type PopupRequestType = PopupRequest['type'];
 
 export interface WalletStatus {
   version: string;
@@ -62,15 +68,34 @@ export interface WalletStatus {
   defaults: SignerDefaults;
 }
 
-export type PopupResponse =
-  | WalletStatus
-  | { ok: true }
-  | { resources: ResourceEntry[] }
-  | { mnemonic: string; accounts: Account[] }
-  | { account: Account }
-  | { grant: StoredGrant }
-  | { ttm: TtmView | null }
-  | { error: string; name: string };
+type Ok = { ok: true };
+
+/** The worker's answer to each request type when it succeeds. */
+export interface PopupResponses {
+  status: WalletStatus;
+  setRouters: Ok;
+  resources: { resources: ResourceEntry[] };
+  createVault: { mnemonic: string; accounts: Account[] };
+  unlock: Ok;
+  lock: Ok;
+  addAccount: { account: Account };
+  renameAccount: { account: Account };
+  setAutoLock: Ok;
+  decide: Ok;
+  revokeSession: Ok;
+  revokeGrant: { grant: StoredGrant };
+  ttm: { ttm: TtmView | null };
+  setDefaults: Ok;
+  importFabricIdentity: Ok;
+}
+
+/** Any failure, for every request type: the error's message and name (`TypeError`, `VaultLockedError` …). */
+export interface PopupError {
+  error: string;
+  name: string;
+}
+
+export type PopupResponse<T extends PopupRequestType = PopupRequestType> = PopupResponses[T] | PopupError;
 
 export interface PopupContext {
   version: string;
@@ -88,9 +113,9 @@ export interface PopupContext {
   local: StorageAreaLike;
 }
 
-const ok = { ok: true as const };
+const ok: Ok = { ok: true };
 
-function failure(error: unknown): { error: string; name: string } {
+function failure(error: unknown): PopupError {
   const e = error as Error;
   return { error: e.message, name: e.name };
 }
@@ -104,7 +129,7 @@ function isString(value: unknown, max = 1024): value is string {
  * The popup's own refreshes (`status` every second, `resources`, `ttm` while a timeline is
  * shown) are not, and neither is anything a page asks (provider requests never touch).
  */
-const USER_ACTIONS: ReadonlySet<unknown> = new Set([
+const USER_ACTIONS: ReadonlySet<PopupRequestType> = new Set<PopupRequestType>([
   'createVault',
   'unlock',
   'addAccount',
@@ -119,151 +144,173 @@ const USER_ACTIONS: ReadonlySet<unknown> = new Set([
 ]);
 
 export async function handlePopupMessage(message: unknown, context: PopupContext): Promise<PopupResponse> {
-  const request = (message ?? {}) as Record<string, unknown>;
-  const response = await answer(request, context);
-  if (USER_ACTIONS.has(request.type) && context.vault.isUnlocked()) {
+  const request = fieldsOf(message);
+  const { type } = request;
+  if (!isRequestType(type)) return { error: `unknown popup request ${String(type)}`, name: 'TypeError' };
+  let response: PopupResponse;
+  try {
+    response = await HANDLERS[type](request, context);
+  } catch (error) {
+    response = failure(error);
+  }
+  if (USER_ACTIONS.has(type) && context.vault.isUnlocked()) {
     await context.autoLock.touch().catch(() => {});
   }
   return response;
 }
 
-async function answer(request: Record<string, unknown>, context: PopupContext): Promise<PopupResponse> {
-  const { vault, autoLock } = context;
-  try {
-    switch (request.type) {
-      case 'status': {
-        // Independent reads: in parallel, the popup waits for this before its first real screen.
-        const [view, autoLockMinutes, sessions, fabricIdentities, activity, grants, defaults, ttm] =
-          await Promise.all([
-            vault.view(),
-            autoLock.minutes(),
-            context.sessions.list(),
-            vault.fabricIdentities(),
-            context.activity.list(),
-            context.grants.list(),
-            loadDefaults(context.local),
-            context.ttm.views(),
-          ]);
-        return {
-          version: context.version,
-          workerUptimeMs: Date.now() - context.startedAt,
-          routers: context.routers.status(),
-          vault: view,
-          autoLockMinutes,
-          approvals: context.approvals.pending(),
-          sessions,
-          fabricIdentities,
-          activity,
-          grants,
-          ttm,
-          defaults,
-        };
-      }
-      case 'setRouters': {
-        const { routers } = request;
-        if (!Array.isArray(routers) || !routers.every((r) => isString(r))) {
-          return { error: 'routers must be a list of multiaddr strings', name: 'TypeError' };
-        }
-        await context.routers.setRouters(routers);
-        return ok;
-      }
-      case 'resources':
-        return { resources: await context.routers.resources() };
-      case 'createVault': {
-        const { password, mnemonic } = request;
-        if (!isString(password) || (mnemonic !== undefined && !isString(mnemonic))) {
-          return { error: 'password (and mnemonic) must be strings', name: 'TypeError' };
-        }
-        return await vault.create(password, mnemonic);
-      }
-      case 'unlock':
-        if (!isString(request.password)) return { error: 'password must be a string', name: 'TypeError' };
-        await vault.unlock(request.password);
-        return ok;
-      case 'lock':
-        await vault.lock();
-        await autoLock.cancel();
-        return ok;
-      case 'addAccount':
-        return { account: await vault.addAccount() };
-      case 'renameAccount': {
-        const { index, name } = request;
-        if (typeof index !== 'number' || !isString(name)) {
-          return { error: 'index must be a number and name a string', name: 'TypeError' };
-        }
-        return { account: await vault.renameAccount(index, name) };
-      }
-      case 'setAutoLock':
-        if (typeof request.minutes !== 'number')
-          return { error: 'minutes must be a number', name: 'TypeError' };
-        await autoLock.setMinutes(request.minutes);
-        return ok;
-      case 'decide': {
-        if (!isString(request.id) || typeof request.approve !== 'boolean') {
-          return { error: 'id must be a string and approve a boolean', name: 'TypeError' };
-        }
-        if (request.approve && !vault.isUnlocked())
-          return { error: 'unlock the wallet first', name: 'VaultLockedError' };
-        const choice =
-          typeof request.choice === 'object' && request.choice !== null
-            ? (request.choice as Record<string, unknown>)
-            : {};
-        if (!context.approvals.decide(request.id, request.approve, choice)) {
-          return { error: 'that request is no longer waiting', name: 'Error' };
-        }
-        return ok;
-      }
-      case 'importFabricIdentity': {
-        const { password, name, mspId, certificate, privateKeyPem } = request;
-        if (
-          ![password, name, mspId].every((v) => isString(v)) ||
-          ![certificate, privateKeyPem].every((v) => isString(v, 16_384))
-        ) {
-          return { error: 'password, name, MSP id, certificate and key must be strings', name: 'TypeError' };
-        }
-        await vault.importFabricIdentity(password as string, {
-          name: name as string,
-          mspId: mspId as string,
-          certificate: certificate as string,
-          privateKeyPem: privateKeyPem as string,
-        });
-        return ok;
-      }
-      case 'setDefaults': {
-        const { fiscoAccount, fabricIdentity } = request;
-        const change: Partial<SignerDefaults> = {};
-        if (typeof fiscoAccount === 'number') {
-          if (!(await vault.accounts()).some((a) => a.index === fiscoAccount)) {
-            return { error: `no account ${fiscoAccount}`, name: 'RangeError' };
-          }
-          change.fiscoAccount = fiscoAccount;
-        }
-        if (typeof fabricIdentity === 'string') {
-          if (!(await vault.fabricIdentities()).some((f) => f.id === fabricIdentity)) {
-            return { error: 'no such Fabric identity', name: 'RangeError' };
-          }
-          change.fabricIdentity = fabricIdentity;
-        }
-        await saveDefaults(context.local, change);
-        return ok;
-      }
-      case 'revokeGrant':
-        if (!isString(request.id, 100)) return { error: 'id must be a grant id', name: 'TypeError' };
-        // Waits for the chain to commit the revocation: the popup shows the outcome.
-        return { grant: await revokeGrant(context, request.id) };
-      case 'ttm': {
-        if (!isString(request.id, 100)) return { error: 'id must be a transaction id', name: 'TypeError' };
-        const record = await context.ttm.get(request.id);
-        return { ttm: record ? toView(record) : null };
-      }
-      case 'revokeSession':
-        if (!isString(request.origin)) return { error: 'origin must be a string', name: 'TypeError' };
-        await context.sessions.revoke(request.origin);
-        return ok;
-      default:
-        return { error: `unknown popup request ${String(request.type)}`, name: 'TypeError' };
-    }
-  } catch (error) {
-    return failure(error);
-  }
+/**
+ * Answers one request type: checks the request's fields (the popup is our own code, but a
+ * check costs little and keeps a bug there from reaching the vault) and does it.
+ */
+type Handler<T extends PopupRequestType> = (
+  request: Unchecked<Extract<PopupRequest, { type: T }>>,
+  context: PopupContext,
+) => Promise<PopupResponse<T>>;
+
+function isRequestType(type: unknown): type is PopupRequestType {
+  return typeof type === 'string' && Object.hasOwn(HANDLERS, type);
 }
+
+const HANDLERS: { readonly [T in PopupRequestType]: Handler<T> } = {
+  async status(_request, context) {
+    // Independent reads: in parallel, the popup waits for this before its first real screen.
+    const [view, autoLockMinutes, sessions, fabricIdentities, activity, grants, defaults, ttm] =
+      await Promise.all([
+        context.vault.view(),
+        context.autoLock.minutes(),
+        context.sessions.list(),
+        context.vault.fabricIdentities(),
+        context.activity.list(),
+        context.grants.list(),
+        loadDefaults(context.local),
+        context.ttm.views(),
+      ]);
+    return {
+      version: context.version,
+      workerUptimeMs: Date.now() - context.startedAt,
+      routers: context.routers.status(),
+      vault: view,
+      autoLockMinutes,
+      approvals: context.approvals.pending(),
+      sessions,
+      fabricIdentities,
+      activity,
+      grants,
+      ttm,
+      defaults,
+    };
+  },
+
+  async setRouters({ routers }, context) {
+    if (!Array.isArray(routers) || !routers.every((r) => isString(r))) {
+      return { error: 'routers must be a list of multiaddr strings', name: 'TypeError' };
+    }
+    await context.routers.setRouters(routers);
+    return ok;
+  },
+
+  async resources(_request, context) {
+    return { resources: await context.routers.resources() };
+  },
+
+  async createVault({ password, mnemonic }, context) {
+    if (!isString(password) || (mnemonic !== undefined && !isString(mnemonic))) {
+      return { error: 'password (and mnemonic) must be strings', name: 'TypeError' };
+    }
+    return await context.vault.create(password, mnemonic);
+  },
+
+  async unlock({ password }, context) {
+    if (!isString(password)) return { error: 'password must be a string', name: 'TypeError' };
+    await context.vault.unlock(password);
+    return ok;
+  },
+
+  async lock(_request, context) {
+    await context.vault.lock();
+    await context.autoLock.cancel();
+    return ok;
+  },
+
+  async addAccount(_request, context) {
+    return { account: await context.vault.addAccount() };
+  },
+
+  async renameAccount({ index, name }, context) {
+    if (typeof index !== 'number' || !isString(name)) {
+      return { error: 'index must be a number and name a string', name: 'TypeError' };
+    }
+    return { account: await context.vault.renameAccount(index, name) };
+  },
+
+  async setAutoLock({ minutes }, context) {
+    if (typeof minutes !== 'number') return { error: 'minutes must be a number', name: 'TypeError' };
+    await context.autoLock.setMinutes(minutes);
+    return ok;
+  },
+
+  async decide({ id, approve, choice }, context) {
+    if (!isString(id) || typeof approve !== 'boolean') {
+      return { error: 'id must be a string and approve a boolean', name: 'TypeError' };
+    }
+    if (approve && !context.vault.isUnlocked()) {
+      return { error: 'unlock the wallet first', name: 'VaultLockedError' };
+    }
+    // The request's own check reads the choice field by field (approvals/approval-queue.ts).
+    if (!context.approvals.decide(id, approve, fieldsOf(choice))) {
+      return { error: 'that request is no longer waiting', name: 'Error' };
+    }
+    return ok;
+  },
+
+  async importFabricIdentity({ password, name, mspId, certificate, privateKeyPem }, context) {
+    if (
+      !isString(password) ||
+      !isString(name) ||
+      !isString(mspId) ||
+      !isString(certificate, 16_384) ||
+      !isString(privateKeyPem, 16_384)
+    ) {
+      return { error: 'password, name, MSP id, certificate and key must be strings', name: 'TypeError' };
+    }
+    await context.vault.importFabricIdentity(password, { name, mspId, certificate, privateKeyPem });
+    return ok;
+  },
+
+  async setDefaults({ fiscoAccount, fabricIdentity }, context) {
+    const change: Partial<SignerDefaults> = {};
+    if (typeof fiscoAccount === 'number') {
+      if (!(await context.vault.accounts()).some((a) => a.index === fiscoAccount)) {
+        return { error: `no account ${fiscoAccount}`, name: 'RangeError' };
+      }
+      change.fiscoAccount = fiscoAccount;
+    }
+    if (typeof fabricIdentity === 'string') {
+      if (!(await context.vault.fabricIdentities()).some((f) => f.id === fabricIdentity)) {
+        return { error: 'no such Fabric identity', name: 'RangeError' };
+      }
+      change.fabricIdentity = fabricIdentity;
+    }
+    await saveDefaults(context.local, change);
+    return ok;
+  },
+
+  async revokeGrant({ id }, context) {
+    if (!isString(id, 100)) return { error: 'id must be a grant id', name: 'TypeError' };
+    // Waits for the chain to commit the revocation: the popup shows the outcome.
+    return { grant: await revokeGrant(context, id) };
+  },
+
+  async ttm({ id }, context) {
+    if (!isString(id, 100)) return { error: 'id must be a transaction id', name: 'TypeError' };
+    const record = await context.ttm.get(id);
+    return { ttm: record ? toView(record) : null };
+  },
+
+  async revokeSession({ origin }, context) {
+    if (!isString(origin)) return { error: 'origin must be a string', name: 'TypeError' };
+    await context.sessions.revoke(origin);
+    return ok;
+  },
+};

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { PopupResponse, WalletStatus } from '../background/popup-api.ts';
-import { errorOf, send } from './api.ts';
+import { isError, send } from './api.ts';
 import { Approvals } from './screens/Approvals.tsx';
 import { Home } from './screens/Home.tsx';
 import { Onboarding } from './screens/Onboarding.tsx';
@@ -12,20 +12,17 @@ type Load =
   | { state: 'ready'; status: WalletStatus }
   | { state: 'failed'; message: string };
 
-export function App({ initialStatus }: { initialStatus: Promise<PopupResponse> }) {
+export function App({ initialStatus }: { initialStatus: Promise<PopupResponse<'status'>> }) {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   // Onboarding keeps the screen until the phrase is confirmed, although the vault exists from its first step.
   const [onboarding, setOnboarding] = useState(false);
   // The cross-chain transaction or swap just approved here: shown once no other approval waits.
   const [following, setFollowing] = useState<string | null>(null);
 
-  const refresh = useCallback(async (pending?: Promise<PopupResponse>) => {
+  const refresh = useCallback(async (pending?: Promise<PopupResponse<'status'>>) => {
     const answer = await (pending ?? send({ type: 'status' }));
-    const failed = errorOf(answer);
     setLoad(
-      failed || !('vault' in answer)
-        ? { state: 'failed', message: failed ?? 'bad answer' }
-        : { state: 'ready', status: answer },
+      isError(answer) ? { state: 'failed', message: answer.error } : { state: 'ready', status: answer },
     );
   }, []);
 

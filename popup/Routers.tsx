@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { RouterConnectionStatus } from '../background/routers/router-connection.ts';
-import { send } from './api.ts';
+import { errorOf, isError, send } from './api.ts';
 
 function describeState(status: RouterConnectionStatus): string {
   if (status.routers.length === 0) return 'No routers configured';
@@ -20,7 +20,7 @@ export function Routers({ status, onChange }: { status: RouterConnectionStatus; 
     setReachable(null);
     if (!connectedTo) return;
     send({ type: 'resources' }).then((answer) => {
-      if ('resources' in answer)
+      if (!isError(answer))
         setReachable(answer.resources.map((r) => `${r.path} (${r.hops} hop${r.hops === 1 ? '' : 's'})`));
     });
   }, [connectedTo]);
@@ -32,7 +32,7 @@ export function Routers({ status, onChange }: { status: RouterConnectionStatus; 
       .map((line) => line.trim())
       .filter(Boolean);
     const answer = await send({ type: 'setRouters', routers });
-    setError('error' in answer ? answer.error : null);
+    setError(errorOf(answer));
     onChange();
   }
 

@@ -4,18 +4,16 @@
  * `LiveTimeline` polls the worker for one record until it is final.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { PopupResponse } from '../background/popup-api.ts';
-import { isFinal, swapSides, type TtmView } from '../background/ttm/types.ts';
-import { errorOf, send } from './api.ts';
-import { formatClock } from './format.ts';
 import {
-  CHAIN_NAME,
-  describeState,
-  KIND_NAME,
+  isFinal,
   type SwapView,
-  shortAccount,
+  swapSides,
   type TransactionView,
-} from './ttm-text.ts';
+  type TtmView,
+} from '../background/ttm/types.ts';
+import { isError, send } from './api.ts';
+import { formatClock } from './format.ts';
+import { CHAIN_NAME, describeState, KIND_NAME, shortAccount } from './ttm-text.ts';
 
 /** Fast enough that a prepare or a commit shows as it lands; one IndexedDB read each. */
 const POLL_MS = 250;
@@ -138,12 +136,6 @@ export function Timeline({ view }: { view: TtmView }) {
   );
 }
 
-/** The record's view in a worker answer to `{ type: 'ttm' }` (the status answer has a `ttm` list instead). */
-function ttmOf(answer: PopupResponse): TtmView | null | undefined {
-  if (!('ttm' in answer) || Array.isArray(answer.ttm)) return undefined;
-  return answer.ttm;
-}
-
 export interface TtmPoll {
   /** Null until the coordinator has logged the record. */
   view: TtmView | null;
@@ -171,11 +163,10 @@ export function useTtm(id: string, initial?: TtmView): TtmPoll {
     const next = async () => {
       const answer = await send({ type: 'ttm', id });
       if (stopped) return;
-      const view = ttmOf(answer);
-      if (view === undefined) {
-        const error = errorOf(answer) ?? 'bad answer from the wallet';
-        setPoll((p) => ({ ...p, error }));
+      if (isError(answer)) {
+        setPoll((p) => ({ ...p, error: answer.error }));
       } else {
+        const view = answer.ttm;
         setPoll((p) => ({ ...p, view: view ?? p.view, error: null }));
         if (view && isFinal(view)) return;
       }

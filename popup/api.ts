@@ -1,16 +1,24 @@
 import browser from 'webextension-polyfill';
-import type { PopupRequest, PopupResponse } from '../background/popup-api.ts';
+import type { PopupError, PopupRequest, PopupResponse } from '../background/popup-api.ts';
 
-/** One request to the worker. Failures come back as `{ error, name }`, never as a rejection the UI forgets. */
-export async function send(request: PopupRequest): Promise<PopupResponse> {
+/**
+ * One request to the worker, answered with that request type's response (background/popup-api.ts).
+ * Failures come back as `{ error, name }`, never as a rejection the UI forgets.
+ */
+export async function send<R extends PopupRequest>(request: R): Promise<PopupResponse<R['type']>> {
   try {
-    const answer = (await browser.runtime.sendMessage(request)) as PopupResponse | undefined;
+    // Messages cross as JSON, untyped: the worker answers each type as `PopupResponses` says.
+    const answer = (await browser.runtime.sendMessage(request)) as PopupResponse<R['type']> | undefined;
     return answer ?? { error: 'no answer from the service worker', name: 'Error' };
   } catch (error) {
     return { error: (error as Error).message, name: 'Error' };
   }
 }
 
+export function isError(answer: PopupResponse): answer is PopupError {
+  return 'error' in answer;
+}
+
 export function errorOf(answer: PopupResponse): string | null {
-  return 'error' in answer ? answer.error : null;
+  return isError(answer) ? answer.error : null;
 }

@@ -1,5 +1,5 @@
 /** How the popup words cross-chain transactions and swaps (TTM records and their approvals). */
-import type { Approval } from '../background/approvals/approval-queue.ts';
+import type { Approval } from '../background/approvals/approval-kinds.ts';
 import { type ChainType, swapSides, type TtmView } from '../background/ttm/types.ts';
 
 export const CHAIN_NAME: Record<ChainType, string> = { 'fisco-bcos': 'FISCO BCOS', fabric: 'Fabric' };
@@ -8,9 +8,6 @@ export const CHAIN_NAME: Record<ChainType, string> = { 'fisco-bcos': 'FISCO BCOS
 export function shortAccount(account: string): string {
   return /^0x[0-9a-fA-F]{12,}$/.test(account) ? `${account.slice(0, 6)}…${account.slice(-4)}` : account;
 }
-
-export type SwapView = Extract<TtmView, { kind: 'swap' }>;
-export type TransactionView = Extract<TtmView, { kind: 'transaction' }>;
 
 export const KIND_NAME: Record<TtmView['kind'], string> = {
   transaction: 'Cross-chain transaction',

@@ -6,21 +6,10 @@
  */
 import { ErrorCode } from '../../content/provider-protocol.ts';
 import { ProviderError } from '../provider/errors.ts';
+import type { Approval, ApprovalChoice, ApprovalDetails, ApprovalKind } from './approval-kinds.ts';
 
 /** How many approvals one origin may have waiting at once; the next gets `TooManyPendingError`. */
 export const MAX_PENDING_PER_ORIGIN = 3;
-
-export type ApprovalKind = 'session' | 'transaction' | 'grant' | 'crossChain' | 'swap';
-
-export interface Approval {
-  id: string;
-  kind: ApprovalKind;
-  /** Origin of the requesting site, from the browser. */
-  origin: string;
-  /** What exactly will happen, as the popup shows it. */
-  details: Record<string, unknown>;
-  createdAt: number;
-}
 
 export class ApprovalRejectedError extends Error {
   override name = 'ApprovalRejectedError';
@@ -39,19 +28,25 @@ export class TooManyPendingError extends ProviderError {
   }
 }
 
-/** What the user chose while approving (for a session: which account, which resources). */
-export type ApprovalChoice = Record<string, unknown>;
+/**
+ * A choice as the popup sent it, before its check: only extension code sends it, but a
+ * faulty popup must still not widen what a site asked for.
+ */
+export type UncheckedChoice = Readonly<Record<string, unknown>>;
 
 /**
  * Checks what the user chose against what was asked and returns the choice to apply; throws
  * (the approval stays waiting, the popup shows the error) if the choice would widen the request.
  */
-export type ChoiceCheck = (choice: ApprovalChoice) => ApprovalChoice;
+export type ChoiceCheck<K extends ApprovalKind> = (choice: UncheckedChoice) => ApprovalChoice[K];
+
+/** The check of the kinds the user only approves or rejects: whatever the popup sent, nothing was chosen. */
+export const noChoice = (): undefined => undefined;
 
 interface Waiter {
   approval: Approval;
-  check?: ChoiceCheck;
-  resolve: (choice: ApprovalChoice) => void;
+  /** Checks the choice (throwing if it is refused) and resolves the request with it. */
+  approve: (choice: UncheckedChoice) => void;
   reject: (error: Error) => void;
 }
 
@@ -72,18 +67,24 @@ export class ApprovalQueue {
    * Resolves with the user's choice when they approve; rejects with ApprovalRejectedError
    * otherwise, or at once with TooManyPendingError (nothing shown) if the origin is at its cap.
    */
-  request(
-    kind: ApprovalKind,
+  request<K extends ApprovalKind>(
+    kind: K,
     origin: string,
-    details: Record<string, unknown>,
-    check?: ChoiceCheck,
-  ): Promise<ApprovalChoice> {
+    details: ApprovalDetails[K],
+    check: ChoiceCheck<K>,
+  ): Promise<ApprovalChoice[K]> {
     const waiting = this.pending().filter((a) => a.origin === origin).length;
     if (waiting >= MAX_PENDING_PER_ORIGIN) return Promise.reject(new TooManyPendingError(origin));
-    const approval: Approval = { id: crypto.randomUUID(), kind, origin, details, createdAt: Date.now() };
+    const approval: Approval<K> = { id: crypto.randomUUID(), kind, origin, details, createdAt: Date.now() };
     return new Promise((resolve, reject) => {
-      this.#waiting.set(approval.id, { approval, resolve, reject, ...(check ? { check } : {}) });
-      this.#onEnqueue(approval);
+      // The queue holds every kind at once; TypeScript cannot widen a generic kind to the union itself.
+      const shown = approval as Approval;
+      this.#waiting.set(approval.id, {
+        approval: shown,
+        approve: (choice) => resolve(check(choice)),
+        reject,
+      });
+      this.#onEnqueue(shown);
     });
   }
 
@@ -91,13 +92,12 @@ export class ApprovalQueue {
    * Returns false if no such approval is waiting (decided already, or the worker restarted).
    * Throws, leaving the approval waiting, if the request's check refuses the choice.
    */
-  decide(id: string, approve: boolean, choice: ApprovalChoice = {}): boolean {
+  decide(id: string, approve: boolean, choice: UncheckedChoice = {}): boolean {
     const waiter = this.#waiting.get(id);
     if (!waiter) return false;
-    const checked = approve && waiter.check ? waiter.check(choice) : choice;
-    this.#waiting.delete(id);
-    if (approve) waiter.resolve(checked);
+    if (approve) waiter.approve(choice);
     else waiter.reject(new ApprovalRejectedError('User rejected the request.'));
+    this.#waiting.delete(id);
     return true;
   }
 

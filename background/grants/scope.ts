@@ -4,8 +4,7 @@
  * The check runs in the worker when the popup answers (a choice that widens is refused
  * and the approval keeps waiting), so a faulty popup cannot sign more than was asked.
  */
-import type { ChainRef } from '../../p2p/chains/connector.ts';
-import type { ApprovalChoice } from '../approvals/approval-queue.ts';
+import type { UncheckedChoice } from '../approvals/approval-queue.ts';
 
 /** Shortest grant the wallet signs: a read needs a little time to reach the chain. */
 export const MIN_GRANT_SECONDS = 60;
@@ -19,29 +18,12 @@ export interface GrantScope {
   durationSeconds: number;
 }
 
-/** The details of a `grant` approval, as the popup shows them. */
-export interface GrantApprovalDetails extends GrantScope {
-  resource: string;
-  /** `zone` and `chain` names from the path, and the chain as the routers describe it. */
-  zone: string;
-  chainName: string;
-  chain: ChainRef;
-  /** Contract address (FISCO BCOS) or chaincode name (Fabric). */
-  contract: string;
-  reason: string;
-  audienceKey: string;
-  /** The account that signs the grant (the session's). */
-  issuer: { address: string; name: string };
-  /** Fabric: the identity that owns the records and is linked to the account if it is not yet. */
-  fabricIdentity?: { name: string; mspId: string };
-}
-
 export class GrantChoiceError extends Error {
   override name = 'GrantChoiceError';
 }
 
 /** The choice the popup sent, checked against what was asked; throws `GrantChoiceError`. */
-export function checkGrantChoice(asked: GrantScope, choice: ApprovalChoice): GrantScope {
+export function checkGrantChoice(asked: GrantScope, choice: UncheckedChoice): GrantScope {
   const records = choice.records ?? asked.records;
   const fields = choice.fields ?? asked.fields;
   const durationSeconds = choice.durationSeconds ?? asked.durationSeconds;

@@ -1,3 +1,5 @@
+import type { ProviderMethodName, ProviderResult } from '../../content/provider-schema.ts';
+
 /** What a provider method knows about who asks. Built by the background from the port, never by the page. */
 export interface RequestContext {
   /** Origin of the requesting page as the browser reports it (`runtime.Port.sender`). */
@@ -6,5 +8,14 @@ export interface RequestContext {
   tabId?: number;
 }
 
-/** A provider method: validates its own params (throwing `invalidParams`) and returns a JSON-safe result. */
-export type ProviderMethod = (params: unknown, context: RequestContext) => Promise<unknown> | unknown;
+/**
+ * A provider method: checks its own params, which come from the page as anything (throwing
+ * `invalidParams`), and returns the JSON-safe result the provider schema gives it.
+ */
+export type ProviderMethod<M extends ProviderMethodName> = (
+  params: unknown,
+  context: RequestContext,
+) => ProviderResult<M> | Promise<ProviderResult<M>>;
+
+/** Every method of the provider schema, by name, each returning its schema result. */
+export type MethodTable = { readonly [M in ProviderMethodName]: ProviderMethod<M> };

@@ -4,10 +4,11 @@
  * can never break the worker or leave the page waiting.
  */
 import { ErrorCode, type RpcErrorObject } from '../../content/provider-protocol.ts';
-import type { ProviderMethod, RequestContext } from './context.ts';
+import type { RequestContext } from './context.ts';
 import { ProviderError } from './errors.ts';
 
-export type MethodTable = Readonly<Record<string, ProviderMethod>>;
+/** Methods by name: the wallet's `MethodTable` (context.ts), or a test's own. */
+export type Methods = Readonly<Record<string, (params: unknown, context: RequestContext) => unknown>>;
 
 export type Outcome = { result: unknown } | { error: RpcErrorObject };
 
@@ -16,7 +17,7 @@ const MAX_METHOD_LENGTH = 128;
 export async function handleRequest(
   request: unknown,
   context: RequestContext,
-  methods: MethodTable,
+  methods: Methods,
 ): Promise<Outcome> {
   if (typeof request !== 'object' || request === null || Array.isArray(request)) {
     return fail(ErrorCode.invalidRequest, 'request must be an object { method, params }');

@@ -6,7 +6,7 @@
 import type { Runtime } from 'webextension-polyfill';
 import type { PortRequest, PortResponse } from '../../content/provider-protocol.ts';
 import { ErrorCode } from '../../content/provider-protocol.ts';
-import { handleRequest, type MethodTable } from './handle-request.ts';
+import { handleRequest, type Methods } from './handle-request.ts';
 import type { PageEvents } from './page-events.ts';
 import { senderOrigin } from './sender-origin.ts';
 
@@ -15,7 +15,7 @@ const MAX_ID_LENGTH = 128;
 export function servePort(
   port: Runtime.Port,
   extensionId: string,
-  methods: MethodTable,
+  methods: Methods,
   events: PageEvents,
 ): void {
   const origin = senderOrigin(port.sender, extensionId);

@@ -4,22 +4,8 @@
  * user (through an approval, or by revoking in the popup) or the site itself
  * (`weft_revokeSession`) changes them.
  */
+import type { Session } from '../../content/provider-schema.ts';
 import type { StorageAreaLike } from '../vault/storage-area.ts';
-
-export interface Session {
-  origin: string;
-  /** Resource paths `zone.chain.resource` the site may read and write. */
-  resources: string[];
-  /** Per path, the only methods the site may use; a path not listed here allows all its methods. */
-  methods?: Record<string, string[]>;
-  /** FISCO BCOS account index (in the vault) that signs for this site. */
-  account: number;
-  /** The account's address, for display and for `from` in reads. */
-  address: string;
-  /** Id of the Fabric identity that signs for this site on Fabric, if the wallet has one. */
-  fabricIdentity?: string;
-  createdAt: number;
-}
 
 const KEY = 'sessions';
 

@@ -132,7 +132,9 @@ export interface SwapRecord extends RecordBase {
 export type TtmRecord = TransactionRecord | SwapRecord;
 
 /** What leaves the worker (popup, page): the record without its sealed secret. */
-export type TtmView = Omit<TransactionRecord, 'secret'> | Omit<SwapRecord, 'secret'>;
+export type TtmView = TransactionView | SwapView;
+export type TransactionView = Omit<TransactionRecord, 'secret'>;
+export type SwapView = Omit<SwapRecord, 'secret'>;
 
 /**
  * Whether each state is an end: the compiler makes every new state say so, so a state
@@ -164,6 +166,9 @@ export function isFinal(record: TtmRecord | TtmView): boolean {
   return FINAL_STATES.has(record.state);
 }
 
+export function toView(record: TransactionRecord): TransactionView;
+export function toView(record: SwapRecord): SwapView;
+export function toView(record: TtmRecord): TtmView;
 export function toView(record: TtmRecord): TtmView {
   const { secret: _secret, ...view } = record;
   return view;

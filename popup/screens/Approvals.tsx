@@ -4,49 +4,33 @@
  * resources a session would open). Approve or reject, one at a time.
  */
 import { useState } from 'preact/hooks';
-import type { Approval } from '../../background/approvals/approval-queue.ts';
+import type {
+  Approval,
+  SessionApprovalDetails,
+  SessionChoice,
+  TransactionApprovalDetails,
+} from '../../background/approvals/approval-kinds.ts';
 import type { GrantScope } from '../../background/grants/scope.ts';
 import { errorOf, send } from '../api.ts';
 import { CrossChainDetails } from './CrossChainApproval.tsx';
 import { GrantChoiceView, grantChoiceComplete, initialGrantChoice } from './GrantApproval.tsx';
 import { SwapDetails } from './SwapApproval.tsx';
 
-interface TransactionDetails {
-  path: string;
-  chain: { type: string; chainId?: number; groupId?: number; channel?: string };
-  contract: string;
-  method: string;
-  inputs: { name: string; type: string }[];
-  args: unknown[];
-  from: string;
-  simulation?: { outcome: 'success'; values: unknown[] } | { outcome: 'revert'; reason: string };
-}
-
-function chainLabel(chain: TransactionDetails['chain']): string {
+function chainLabel(chain: TransactionApprovalDetails['chain']): string {
   return chain.type === 'fisco-bcos'
     ? `FISCO BCOS, chain ${chain.chainId}, group ${chain.groupId}`
     : `Fabric, channel ${chain.channel}`;
 }
 
-interface SessionDetails {
-  resources: string[];
-  methods: Record<string, string[]>;
-  accounts: { index: number; address: string; name: string }[];
-  fabricIdentities: { id: string; name: string; mspId: string }[];
-  current: { account: number; fabricIdentity?: string } | null;
-}
-
-type Choice = { resources: string[]; account: number; fabricIdentity?: string };
-
 /** A session request: the user picks the signing account (and Fabric identity) and may untick resources. */
-function SessionChoice({
+function SessionChoiceView({
   details,
   choice,
   setChoice,
 }: {
-  details: SessionDetails;
-  choice: Choice;
-  setChoice: (c: Choice) => void;
+  details: SessionApprovalDetails;
+  choice: SessionChoice;
+  setChoice: (c: SessionChoice) => void;
 }) {
   const toggle = (path: string, on: boolean) =>
     setChoice({
@@ -104,19 +88,16 @@ function SessionChoice({
   );
 }
 
-function initialChoice(approval: Approval): Choice {
-  const d = approval.details as unknown as SessionDetails;
-  if (approval.kind !== 'session') return { resources: [], account: 0 };
-  const fabricIdentity = d.current?.fabricIdentity ?? d.fabricIdentities[0]?.id;
+function initialSessionChoice(d: SessionApprovalDetails): SessionChoice {
+  const fabricIdentity = d.current.fabricIdentity ?? d.fabricIdentities[0]?.id;
   return {
     resources: [...d.resources],
-    account: d.current?.account ?? d.accounts[0]?.index ?? 0,
+    account: d.current.account,
     ...(fabricIdentity ? { fabricIdentity } : {}),
   };
 }
 
-function TransactionDetailsView({ approval }: { approval: Approval }) {
-  const d = approval.details as unknown as TransactionDetails;
+function TransactionDetailsView({ details: d }: { details: TransactionApprovalDetails }) {
   return (
     <>
       <p>asks you to sign a transaction:</p>
@@ -168,9 +149,6 @@ const TITLE: Record<Approval['kind'], string> = {
   swap: 'Swap request',
 };
 
-/** Approving these starts a cross-chain transaction or swap whose progress the window then shows. */
-const FOLLOWED = new Set<Approval['kind']>(['crossChain', 'swap']);
-
 export function Approvals({
   approvals,
   onChange,
@@ -183,52 +161,66 @@ export function Approvals({
 }) {
   const [error, setError] = useState<string | null>(null);
   const current = approvals[0];
-  const [choice, setChoice] = useState<{ id: string; value: Choice } | null>(null);
+  // What the user picked so far, per approval id: a refused choice stays on screen to correct.
+  const [sessionChoice, setSessionChoice] = useState<{ id: string; value: SessionChoice } | null>(null);
   const [grantChoice, setGrantChoice] = useState<{ id: string; value: GrantScope } | null>(null);
   if (!current) return null;
-  const currentChoice = choice?.id === current.id ? choice.value : initialChoice(current);
-  const currentGrant =
-    current.kind === 'grant'
-      ? grantChoice?.id === current.id
-        ? grantChoice.value
-        : initialGrantChoice(current)
-      : null;
+
+  let body: preact.ComponentChild;
+  let choice: SessionChoice | GrantScope | undefined;
+  let canApprove = true;
+  switch (current.kind) {
+    case 'session': {
+      const value =
+        sessionChoice?.id === current.id ? sessionChoice.value : initialSessionChoice(current.details);
+      choice = value;
+      body = (
+        <SessionChoiceView
+          details={current.details}
+          choice={value}
+          setChoice={(picked) => setSessionChoice({ id: current.id, value: picked })}
+        />
+      );
+      break;
+    }
+    case 'grant': {
+      const value = grantChoice?.id === current.id ? grantChoice.value : initialGrantChoice(current.details);
+      choice = value;
+      canApprove = grantChoiceComplete(current.details, value);
+      body = (
+        <GrantChoiceView
+          approval={current}
+          choice={value}
+          setChoice={(picked) => setGrantChoice({ id: current.id, value: picked })}
+        />
+      );
+      break;
+    }
+    case 'crossChain':
+      body = <CrossChainDetails approval={current} />;
+      break;
+    case 'swap':
+      body = <SwapDetails approval={current} />;
+      break;
+    case 'transaction':
+      body = <TransactionDetailsView details={current.details} />;
+      break;
+  }
 
   const decide = async (approve: boolean) => {
-    const picked = current.kind === 'session' ? currentChoice : currentGrant;
-    const request = approve && picked ? { choice: { ...picked } } : {};
+    const request = approve && choice ? { choice } : {};
     const failed = errorOf(await send({ type: 'decide', id: current.id, approve, ...request }));
     setError(failed);
     // A refused choice keeps the request waiting with what the user picked.
     if (!failed) {
-      setChoice(null);
+      setSessionChoice(null);
       setGrantChoice(null);
-      if (approve && FOLLOWED.has(current.kind)) onFollow?.(String(current.details.id));
+      // Approving these starts a cross-chain transaction or swap whose progress the window then shows.
+      if (approve && (current.kind === 'crossChain' || current.kind === 'swap'))
+        onFollow?.(current.details.id);
     }
     onChange();
   };
-
-  let body: preact.ComponentChild;
-  if (current.kind === 'session') {
-    body = (
-      <SessionChoice
-        details={current.details as unknown as SessionDetails}
-        choice={currentChoice}
-        setChoice={(value) => setChoice({ id: current.id, value })}
-      />
-    );
-  } else if (currentGrant) {
-    body = (
-      <GrantChoiceView
-        approval={current}
-        choice={currentGrant}
-        setChoice={(value) => setGrantChoice({ id: current.id, value })}
-      />
-    );
-  } else if (current.kind === 'crossChain') body = <CrossChainDetails approval={current} />;
-  else if (current.kind === 'swap') body = <SwapDetails approval={current} />;
-  else body = <TransactionDetailsView approval={current} />;
-  const canApprove = !currentGrant || grantChoiceComplete(current, currentGrant);
 
   return (
     <section class="approval" data-testid="approval">

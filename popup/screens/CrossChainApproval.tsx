@@ -3,26 +3,10 @@
  * resource (and chain) it happens on, each resource's deadline, and who signs. One approval
  * covers every chain: the coordinator prepares, then commits or aborts, them all.
  */
-import type { Approval } from '../../background/approvals/approval-queue.ts';
-import type { ChainType, Hex, TtmStep } from '../../background/ttm/types.ts';
+import type { Approval, CrossChainApprovalDetails } from '../../background/approvals/approval-kinds.ts';
+import type { ChainType, TtmStep } from '../../background/ttm/types.ts';
 import { formatClock, formatFromNow } from '../format.ts';
 import { CHAIN_NAME, ifApprovedNow } from '../ttm-text.ts';
-
-export interface ApprovalLeg {
-  path: string;
-  chain: ChainType;
-  /** Unix seconds. */
-  deadline: number;
-}
-
-/** What the coordinator puts in the approval's `details`. */
-export interface CrossChainApprovalDetails {
-  id: Hex;
-  steps: TtmStep[];
-  legs: ApprovalLeg[];
-  /** FISCO BCOS address; Fabric identity as "name (mspId)". */
-  signer: { fisco: string; fabric?: string };
-}
 
 interface ResourceGroup {
   path: string;
@@ -43,8 +27,8 @@ function byResource(d: CrossChainApprovalDetails): ResourceGroup[] {
   return [...groups.values()];
 }
 
-export function CrossChainDetails({ approval }: { approval: Approval }) {
-  const d = approval.details as unknown as CrossChainApprovalDetails;
+export function CrossChainDetails({ approval }: { approval: Approval<'crossChain'> }) {
+  const d = approval.details;
   const groups = byResource(d);
   const onFisco = d.legs.some((leg) => leg.chain === 'fisco-bcos') || !d.signer.fabric;
   return (

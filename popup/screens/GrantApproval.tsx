@@ -4,21 +4,19 @@
  * the account that signs. The user may untick records or fields and shorten the duration;
  * the worker refuses any choice wider than the request.
  */
-import type { Approval } from '../../background/approvals/approval-queue.ts';
-import type { GrantApprovalDetails, GrantScope } from '../../background/grants/scope.ts';
+import type { Approval, GrantApprovalDetails } from '../../background/approvals/approval-kinds.ts';
+import type { GrantScope } from '../../background/grants/scope.ts';
 import { formatDuration, formatTime } from '../format.ts';
 
 /** Shorter durations the user may pick instead of the one asked. */
 const SHORTER = [300, 900, 3_600, 86_400, 7 * 86_400, 30 * 86_400];
 
-export function initialGrantChoice(approval: Approval): GrantScope {
-  const d = approval.details as unknown as GrantApprovalDetails;
+export function initialGrantChoice(d: GrantApprovalDetails): GrantScope {
   return { records: [...d.records], fields: [...d.fields], durationSeconds: d.durationSeconds };
 }
 
 /** Whether the choice grants something (the worker refuses an empty one too). */
-export function grantChoiceComplete(approval: Approval, choice: GrantScope): boolean {
-  const d = approval.details as unknown as GrantApprovalDetails;
+export function grantChoiceComplete(d: GrantApprovalDetails, choice: GrantScope): boolean {
   return choice.records.length > 0 && (d.fields.length === 0 || choice.fields.length > 0);
 }
 
@@ -40,11 +38,11 @@ export function GrantChoiceView({
   choice,
   setChoice,
 }: {
-  approval: Approval;
+  approval: Approval<'grant'>;
   choice: GrantScope;
   setChoice: (c: GrantScope) => void;
 }) {
-  const d = approval.details as unknown as GrantApprovalDetails;
+  const d = approval.details;
   const durations = [d.durationSeconds, ...SHORTER.filter((s) => s < d.durationSeconds)];
   const until = Date.now() + choice.durationSeconds * 1000;
   return (

@@ -3,7 +3,7 @@
  * are asked back) or import one from a phrase. Either way the user sets a password.
  */
 import { useState } from 'preact/hooks';
-import { errorOf, send } from '../api.ts';
+import { isError, send } from '../api.ts';
 
 type Step =
   | { kind: 'choose' }
@@ -50,10 +50,9 @@ export function Onboarding({ onBegin, onDone }: { onBegin: () => void; onDone: (
       const phrase = step.importing ? String(form.get('phrase')).trim().replace(/\s+/g, ' ') : undefined;
       onBegin();
       const answer = await send({ type: 'createVault', password, ...(phrase ? { mnemonic: phrase } : {}) });
-      const failed = errorOf(answer);
-      if (failed) return setError(failed);
+      if (isError(answer)) return setError(answer.error);
       setError(null);
-      if (step.importing || !('mnemonic' in answer)) onDone();
+      if (step.importing) onDone();
       else setStep({ kind: 'show', words: answer.mnemonic.split(' ') });
     };
     return (

@@ -2,34 +2,22 @@
  * A swap request in human terms: what this user locks and pays (give), what they receive
  * (get), both timelocks, and what their role means for getting their funds back.
  */
-import type { Approval } from '../../background/approvals/approval-queue.ts';
-import type { Hex, SwapSide } from '../../background/ttm/types.ts';
+import type { Approval } from '../../background/approvals/approval-kinds.ts';
 import { formatClock, formatFromNow } from '../format.ts';
 import { CHAIN_NAME, ifApprovedNow } from '../ttm-text.ts';
-
-/** What the coordinator puts in the approval's `details`. */
-export interface SwapApprovalDetails {
-  id: Hex;
-  role: 'initiator' | 'participant';
-  hashLock: Hex;
-  /** What this user locks and pays. */
-  give: SwapSide & { from: string };
-  /** What this user receives. */
-  get: SwapSide;
-}
 
 /**
  * A timelock as a local time and "in N min". The initiator's timelocks count from the approval
  * (the coordinator sets them again then); the participant's are fixed by the proposal.
  */
-function timelockText(unixSeconds: number, approval: Approval): string {
-  const d = approval.details as unknown as SwapApprovalDetails;
-  const at = d.role === 'initiator' ? ifApprovedNow(unixSeconds, approval) : unixSeconds * 1000;
+function timelockText(unixSeconds: number, approval: Approval<'swap'>): string {
+  const at =
+    approval.details.role === 'initiator' ? ifApprovedNow(unixSeconds, approval) : unixSeconds * 1000;
   return `${formatClock(at)} (${formatFromNow(at)})`;
 }
 
-function roleText(approval: Approval): string {
-  const { role, give, get } = approval.details as unknown as SwapApprovalDetails;
+function roleText(approval: Approval<'swap'>): string {
+  const { role, give, get } = approval.details;
   const moment = (unixSeconds: number) => timelockText(unixSeconds, approval);
   return role === 'initiator'
     ? `Your lock can be refunded after ${moment(give.timelock)}; ` +
@@ -39,8 +27,8 @@ function roleText(approval: Approval): string {
         `secret, before ${moment(get.timelock)}.`;
 }
 
-export function SwapDetails({ approval }: { approval: Approval }) {
-  const d = approval.details as unknown as SwapApprovalDetails;
+export function SwapDetails({ approval }: { approval: Approval<'swap'> }) {
+  const d = approval.details;
   const { give, get } = d;
   return (
     <>

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { errorOf, send } from '../api.ts';
+import { isError, send } from '../api.ts';
 
 export function Unlock({ onDone }: { onDone: () => void }) {
   const [error, setError] = useState<string | null>(null);
@@ -11,9 +11,8 @@ export function Unlock({ onDone }: { onDone: () => void }) {
     setBusy(true);
     const answer = await send({ type: 'unlock', password: String(new FormData(form).get('password')) });
     setBusy(false);
-    const failed = errorOf(answer);
-    if (failed) {
-      setError('name' in answer && answer.name === 'WrongPasswordError' ? 'Wrong password.' : failed);
+    if (isError(answer)) {
+      setError(answer.name === 'WrongPasswordError' ? 'Wrong password.' : answer.error);
       form.reset();
       return;
     }

@@ -6,9 +6,10 @@
  * with `{ id }`. It then waits for the initiator's claim to reveal the secret and claims the
  * initiator's lock with it, or refunds its own lock after its timelock, by itself.
  */
+import type { AcceptSwapParams, ProviderResult } from '../../../content/provider-schema.ts';
 import { assetChain, type HtlcOnChain } from '../../ttm/asset-chain.ts';
 import { ACCEPT_WINDOW_S, nowSeconds } from '../../ttm/timing.ts';
-import type { ChainType, SwapProposal, SwapRecord } from '../../ttm/types.ts';
+import type { ChainType, SwapProposal, SwapRecord, SwapSide } from '../../ttm/types.ts';
 import { CHAIN_ERROR, toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams, ProviderError } from '../errors.ts';
@@ -26,8 +27,12 @@ import {
 } from './ttm-params.ts';
 import { approveTtm, startSwapSide } from './ttm-start.ts';
 
-export async function acceptSwap(params: unknown, context: RequestContext, services: WalletServices) {
-  const input = objectParam(params, 'weft_acceptSwap');
+export async function acceptSwap(
+  params: unknown,
+  context: RequestContext,
+  services: WalletServices,
+): Promise<ProviderResult<'weft_acceptSwap'>> {
+  const input = objectParam<AcceptSwapParams>(params, 'weft_acceptSwap');
   const proposal = parseProposal(input.proposal);
   const { initiatorLock: theirs, participantLock: ours } = proposal;
   const session = await requireSession(services, context);
@@ -124,10 +129,10 @@ function lockDifferences(onChain: HtlcOnChain, proposal: SwapProposal): string[]
 
 /** A proposal as `weft_proposeSwap` returned it, checked field by field. */
 export function parseProposal(value: unknown): SwapProposal {
-  const raw = objectParam([typeof value === 'string' ? safeJson(value) : value], 'proposal');
+  const raw = objectParam<SwapProposal>([typeof value === 'string' ? safeJson(value) : value], 'proposal');
   if (raw.weftSwap !== 1) throw invalidParams('proposal is not a Weft swap proposal (weftSwap: 1)');
   const side = (v: unknown, field: string) => {
-    const s = objectParam([v], field);
+    const s = objectParam<SwapSide>([v], field);
     const path = resourcePath(s.path, `${field}.path`);
     const chain: ChainType | null = s.chain === 'fabric' || s.chain === 'fisco-bcos' ? s.chain : null;
     if (!chain) throw invalidParams(`${field}.chain must be fisco-bcos or fabric`);

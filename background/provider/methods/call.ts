@@ -9,8 +9,8 @@
  * the router reads under its own identity. On FISCO BCOS reads carry the session's address
  * as `from`.
  */
+import type { ProviderResult, Session } from '../../../content/provider-schema.ts';
 import type { ResourceEntry } from '../../../p2p/protocol/messages.ts';
-import type { Session } from '../../sessions/session-store.ts';
 import { signFabricRead } from '../../signing/fabric-read.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
@@ -20,7 +20,11 @@ import type { WalletServices } from '../services.ts';
 import { resourceCall } from './params.ts';
 import { requireSession } from './require-session.ts';
 
-export async function call(params: unknown, context: RequestContext, services: WalletServices) {
+export async function call(
+  params: unknown,
+  context: RequestContext,
+  services: WalletServices,
+): Promise<ProviderResult<'weft_call'>> {
   const { path, method, args } = resourceCall(params, 'weft_call');
   const session = await requireSession(services, context, path, method);
   let resource: ResourceEntry;

@@ -1,3 +1,4 @@
+import type { DescribeParams, ProviderResult } from '../../../content/provider-schema.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { jsonSafe } from '../json-safe.ts';
@@ -6,8 +7,12 @@ import { objectParam, resourcePath } from './params.ts';
 import { requireSession } from './require-session.ts';
 
 /** `weft_describe({ path })`: one resource: chain, address, methods with their inputs and outputs, ABI. */
-export async function describeResource(params: unknown, context: RequestContext, services: WalletServices) {
-  const path = resourcePath(objectParam(params, 'weft_describe').path);
+export async function describeResource(
+  params: unknown,
+  context: RequestContext,
+  services: WalletServices,
+): Promise<ProviderResult<'weft_describe'>> {
+  const path = resourcePath(objectParam<DescribeParams>(params, 'weft_describe').path);
   await requireSession(services, context);
   try {
     return jsonSafe(await services.routers.describe(path));

@@ -1,4 +1,4 @@
-import type { Session } from '../../sessions/session-store.ts';
+import type { ProviderResult } from '../../../content/provider-schema.ts';
 import type { RequestContext } from '../context.ts';
 import type { WalletServices } from '../services.ts';
 
@@ -7,6 +7,6 @@ export function getSession(
   _params: unknown,
   context: RequestContext,
   services: WalletServices,
-): Promise<Session | null> {
+): Promise<ProviderResult<'weft_getSession'>> {
   return services.sessions.get(context.origin);
 }

@@ -1,3 +1,4 @@
+import type { GetTransactionParams, ProviderResult } from '../../../content/provider-schema.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams } from '../errors.ts';
@@ -7,8 +8,12 @@ import { objectParam, resourcePath } from './params.ts';
 import { requireSession } from './require-session.ts';
 
 /** `weft_getTransaction({ path, txId })`: the chain's record of a transaction (block, sender, input), or null. */
-export async function getTransaction(params: unknown, context: RequestContext, services: WalletServices) {
-  const input = objectParam(params, 'weft_getTransaction');
+export async function getTransaction(
+  params: unknown,
+  context: RequestContext,
+  services: WalletServices,
+): Promise<ProviderResult<'weft_getTransaction'>> {
+  const input = objectParam<GetTransactionParams>(params, 'weft_getTransaction');
   const path = resourcePath(input.path);
   const { txId } = input;
   if (typeof txId !== 'string' || txId.length === 0 || txId.length > 200)

@@ -1,4 +1,4 @@
-import type { MethodTable } from '../handle-request.ts';
+import type { MethodTable } from '../context.ts';
 import type { WalletServices } from '../services.ts';
 import { acceptSwap } from './accept-swap.ts';
 import { call } from './call.ts';

@@ -1,3 +1,4 @@
+import type { ProviderResult } from '../../../content/provider-schema.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { jsonSafe } from '../json-safe.ts';
@@ -5,7 +6,11 @@ import type { WalletServices } from '../services.ts';
 import { requireSession } from './require-session.ts';
 
 /** `weft_resources`: every resource the router network reaches, with its methods and hop count. */
-export async function listResources(_params: unknown, context: RequestContext, services: WalletServices) {
+export async function listResources(
+  _params: unknown,
+  context: RequestContext,
+  services: WalletServices,
+): Promise<ProviderResult<'weft_resources'>> {
   await requireSession(services, context);
   try {
     return jsonSafe(await services.routers.client().resources());

@@ -1,15 +1,20 @@
 /** Shared parameter checks: each failure is a -32602 naming the bad field. */
+import type { ResourceCallParams } from '../../../content/provider-schema.ts';
+import type { Unchecked } from '../../unchecked.ts';
 import { invalidParams } from '../errors.ts';
 
 const PATH = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-/** The single object param most Weft methods take: `params: [{ ... }]`. */
-export function objectParam(params: unknown, method: string): Record<string, unknown> {
+/**
+ * The single object param most Weft methods take: `params: [{ ... }]`, with the field names of
+ * its schema type `T` and values still to check.
+ */
+export function objectParam<T extends object>(params: unknown, method: string): Unchecked<T> {
   const value = Array.isArray(params) ? params[0] : params;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalidParams(`${method} takes one object param`);
   }
-  return value as Record<string, unknown>;
+  return value;
 }
 
 export function resourcePath(value: unknown, field = 'path'): string {
@@ -34,10 +39,7 @@ export function argList(value: unknown): unknown[] {
 }
 
 /** `{ path, method, args }`, the object param of `weft_call` and `weft_sendTransaction`. */
-export function resourceCall(
-  params: unknown,
-  name: string,
-): { path: string; method: string; args: unknown[] } {
-  const input = objectParam(params, name);
+export function resourceCall(params: unknown, name: string): Required<ResourceCallParams> {
+  const input = objectParam<ResourceCallParams>(params, name);
   return { path: resourcePath(input.path), method: methodName(input.method), args: argList(input.args) };
 }

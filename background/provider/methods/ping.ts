@@ -1,13 +1,6 @@
+import type { PingResult } from '../../../content/provider-schema.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams } from '../errors.ts';
-
-export interface PingResult {
-  pong: true;
-  /** The origin the wallet sees for the caller: lets a dapp check what the wallet will show the user. */
-  origin: string;
-  /** Echo of an optional string the dapp sent, to match answers in tests and benchmarks. */
-  echo?: string;
-}
 
 /** `weft_ping`: a harmless request that proves the whole page -> worker -> page path. */
 export function ping(params: unknown, context: RequestContext): PingResult {

@@ -8,6 +8,7 @@
  * give: { path, amount, to /* the other party's account there *\/, from? /* Fabric account *\/ }
  * want: { path, amount, to /* our account there *\/ }
  */
+import type { ProposeSwapParams, ProviderResult } from '../../../content/provider-schema.ts';
 import { drawSecret, randomId, sealSecret } from '../../ttm/secret.ts';
 import { DEFAULT_TIMELOCK_S, MAX_TIMEOUT_S, MIN_TIMELOCK_S, nowSeconds } from '../../ttm/timing.ts';
 import type { SwapProposal, SwapRecord } from '../../ttm/types.ts';
@@ -27,10 +28,14 @@ import {
 } from './ttm-params.ts';
 import { approveTtm, startSwapSide } from './ttm-start.ts';
 
-export async function proposeSwap(params: unknown, context: RequestContext, services: WalletServices) {
-  const input = objectParam(params, 'weft_proposeSwap');
-  const give = objectParam([input.give], 'give');
-  const want = objectParam([input.want], 'want');
+export async function proposeSwap(
+  params: unknown,
+  context: RequestContext,
+  services: WalletServices,
+): Promise<ProviderResult<'weft_proposeSwap'>> {
+  const input = objectParam<ProposeSwapParams>(params, 'weft_proposeSwap');
+  const give = objectParam<ProposeSwapParams['give']>([input.give], 'give');
+  const want = objectParam<ProposeSwapParams['want']>([input.want], 'want');
   const timelock = secondsParam(
     input.timelockSeconds,
     'timelockSeconds',

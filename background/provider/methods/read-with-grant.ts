@@ -7,6 +7,7 @@
  * refusal comes back with its reason. No session is needed: the grant is the permission.
  */
 import { ErrorCode } from '../../../content/provider-protocol.ts';
+import type { GrantedReadParams, ProviderResult } from '../../../content/provider-schema.ts';
 import { grantedReadSchema, grantSchema, signature65 } from '../../../p2p/grants/schema.ts';
 import { type Grant, type GrantedRead, grantId, type Hex } from '../../../p2p/grants/typed-data.ts';
 import type { GrantedRecord } from '../../../p2p/protocol/messages.ts';
@@ -16,18 +17,11 @@ import { grantReadError } from '../grant-errors.ts';
 import type { WalletServices } from '../services.ts';
 import { objectParam, resourcePath } from './params.ts';
 
-interface GrantedReadParams {
-  grant: Grant;
-  signature: Hex;
-  read: GrantedRead;
-  readSignature: Hex;
-}
-
 export async function readWithGrant(
   params: unknown,
   context: RequestContext,
   services: WalletServices,
-): Promise<GrantedRecord> {
+): Promise<ProviderResult<'weft_readWithGrant'>> {
   const { grant, signature, read, readSignature } = grantedReadParams(params);
   if (context.origin !== grant.audienceOrigin) {
     throw new ProviderError(
@@ -50,7 +44,7 @@ export async function readWithGrant(
 }
 
 function grantedReadParams(params: unknown): GrantedReadParams {
-  const input = objectParam(params, 'weft_readWithGrant');
+  const input = objectParam<GrantedReadParams>(params, 'weft_readWithGrant');
   const grant = grantSchema.safeParse(input.grant);
   if (!grant.success) throw invalidParams('grant is not a Weft grant (see docs/grants.md)');
   resourcePath(grant.data.resource, 'grant.resource');

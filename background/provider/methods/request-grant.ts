@@ -9,13 +9,14 @@
  */
 import { getAddress, hexlify } from 'ethers';
 import { ErrorCode } from '../../../content/provider-protocol.ts';
+import type { GrantParams, IssuedGrant } from '../../../content/provider-schema.ts';
 import { type Grant, grantId, type Hex, signDigest } from '../../../p2p/grants/typed-data.ts';
 import type { ResourceEntry } from '../../../p2p/protocol/messages.ts';
+import type { GrantApprovalDetails } from '../../approvals/approval-kinds.ts';
 import { ApprovalRejectedError } from '../../approvals/approval-queue.ts';
 import { ensureAccountLink } from '../../grants/fabric-link.ts';
 import {
   checkGrantChoice,
-  type GrantApprovalDetails,
   type GrantScope,
   MAX_GRANT_SECONDS,
   MIN_GRANT_SECONDS,
@@ -31,18 +32,8 @@ import { sessionFabricIdentity } from './session-fabric-identity.ts';
 
 const MAX_REASON_LENGTH = 500;
 
-export interface GrantRequest extends GrantScope {
-  resource: string;
-  reason: string;
-  audienceKey: string;
-}
-
-/** The result: the grant as signed, its 65-byte signature and its id (EIP-712 digest). */
-export interface IssuedGrant {
-  grant: Grant;
-  signature: Hex;
-  grantId: Hex;
-}
+/** The params, checked: `fields` filled in (empty: every field), `reason` trimmed, `audienceKey` checksummed. */
+export type GrantRequest = Required<GrantParams>;
 
 export async function requestGrant(
   params: unknown,
@@ -83,9 +74,9 @@ export async function requestGrant(
   const summary = `${request.resource}: ${request.records.join(', ')}`;
   let scope: GrantScope;
   try {
-    scope = (await services.approvals.request('grant', context.origin, { ...details }, (choice) => ({
-      ...checkGrantChoice(request, choice),
-    }))) as unknown as GrantScope;
+    scope = await services.approvals.request('grant', context.origin, details, (choice) =>
+      checkGrantChoice(request, choice),
+    );
   } catch (error) {
     if (!(error instanceof ApprovalRejectedError)) throw error;
     await services.activity.add({ origin: context.origin, kind: 'grant', summary, status: 'rejected' });
@@ -160,7 +151,7 @@ export async function requestGrant(
 
 /** The params, checked: each failure is a -32602 naming the field. */
 export function grantRequest(params: unknown): GrantRequest {
-  const input = objectParam(params, 'weft_requestGrant');
+  const input = objectParam<GrantParams>(params, 'weft_requestGrant');
   const resource = resourcePath(input.resource, 'resource');
   const records = nameList(input.records, 'records', 1);
   const fields = input.fields === undefined ? [] : nameList(input.fields, 'fields', 0);

@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../../content/provider-protocol.ts';
-import { ApprovalRejectedError } from '../../approvals/approval-queue.ts';
-import type { Session } from '../../sessions/session-store.ts';
+import type { Session, SessionParams } from '../../../content/provider-schema.ts';
+import type { SessionChoice } from '../../approvals/approval-kinds.ts';
+import { ApprovalRejectedError, type UncheckedChoice } from '../../approvals/approval-queue.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams, ProviderError } from '../errors.ts';
 import type { WalletServices } from '../services.ts';
@@ -18,7 +19,7 @@ export async function requestSession(
   context: RequestContext,
   services: WalletServices,
 ): Promise<Session> {
-  const input = objectParam(params, 'weft_requestSession');
+  const input = objectParam<SessionParams>(params, 'weft_requestSession');
   const { resources } = input;
   if (!Array.isArray(resources) || resources.length === 0 || resources.length > 32) {
     throw invalidParams('resources must list 1 to 32 resource paths');
@@ -33,17 +34,22 @@ export async function requestSession(
   if (accounts.length === 0) {
     throw new ProviderError(ErrorCode.unauthorized, 'the wallet has no account yet: open the popup');
   }
-  let choice: Record<string, unknown>;
+  let choice: SessionChoice;
   try {
-    choice = await services.approvals.request('session', context.origin, {
-      resources: paths,
-      methods,
-      accounts: accounts.map(({ index, address, name }) => ({ index, address, name })),
-      fabricIdentities: fabricIdentities.map(({ id, name, mspId }) => ({ id, name, mspId })),
-      current: existing
-        ? { account: existing.account, fabricIdentity: existing.fabricIdentity }
-        : await defaultSigners(services),
-    });
+    choice = await services.approvals.request(
+      'session',
+      context.origin,
+      {
+        resources: paths,
+        methods,
+        accounts: accounts.map(({ index, address, name }) => ({ index, address, name })),
+        fabricIdentities: fabricIdentities.map(({ id, name, mspId }) => ({ id, name, mspId })),
+        current: existing
+          ? { account: existing.account, fabricIdentity: existing.fabricIdentity }
+          : await defaultSigners(services),
+      },
+      (picked) => narrowedChoice(picked, paths, { accounts, fabricIdentities }),
+    );
   } catch (error) {
     if (!(error instanceof ApprovalRejectedError)) throw error;
     const summary = paths.join(', ');
@@ -51,14 +57,11 @@ export async function requestSession(
     throw new ProviderError(ErrorCode.userRejected, error.message);
   }
 
-  // The popup can only narrow what the site asked for, never widen it.
-  const granted = Array.isArray(choice.resources)
-    ? paths.filter((p) => (choice.resources as unknown[]).includes(p))
-    : paths;
+  const granted = choice.resources;
   if (granted.length === 0)
     throw new ProviderError(ErrorCode.userRejected, 'The user granted none of the resources.');
-  const account = accounts.find((a) => a.index === choice.account) ?? accounts[0];
-  const fabric = fabricIdentities.find((f) => f.id === choice.fabricIdentity) ?? fabricIdentities[0];
+  const account = accounts.find((a) => a.index === choice.account);
+  const fabric = fabricIdentities.find((f) => f.id === choice.fabricIdentity);
   if (!account) throw new ProviderError(ErrorCode.unauthorized, 'no account');
   const session: Session = {
     origin: context.origin,
@@ -77,6 +80,26 @@ export async function requestSession(
     status: 'success',
   });
   return session;
+}
+
+/**
+ * The popup's choice, narrowed to what the site asked: only asked resources stay (all of them if
+ * the popup named none), and a signer the wallet does not hold becomes the wallet's first.
+ */
+function narrowedChoice(
+  picked: UncheckedChoice,
+  asked: string[],
+  held: { accounts: { index: number }[]; fabricIdentities: { id: string }[] },
+): SessionChoice {
+  const { resources } = picked;
+  const account = held.accounts.find((a) => a.index === picked.account) ?? held.accounts[0];
+  const fabric =
+    held.fabricIdentities.find((f) => f.id === picked.fabricIdentity) ?? held.fabricIdentities[0];
+  return {
+    resources: Array.isArray(resources) ? asked.filter((p) => resources.includes(p)) : asked,
+    account: account?.index ?? 0,
+    ...(fabric ? { fabricIdentity: fabric.id } : {}),
+  };
 }
 
 async function defaultSigners(services: WalletServices) {

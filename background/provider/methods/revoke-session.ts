@@ -1,3 +1,4 @@
+import type { ProviderResult } from '../../../content/provider-schema.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams } from '../errors.ts';
 import type { WalletServices } from '../services.ts';
@@ -7,7 +8,7 @@ export async function revokeSession(
   params: unknown,
   context: RequestContext,
   services: WalletServices,
-): Promise<{ revoked: boolean }> {
+): Promise<ProviderResult<'weft_revokeSession'>> {
   if (params !== undefined && !(Array.isArray(params) && params.length === 0)) {
     throw invalidParams('weft_revokeSession takes no params');
   }

@@ -5,6 +5,11 @@
  * the secret, or aborts. Resolves with the final record; an abort is a -32000 whose `data`
  * carries the record and whether another transaction held an account (`conflict`).
  */
+import type {
+  CrossChainParams,
+  CrossChainStepParams,
+  ProviderResult,
+} from '../../../content/provider-schema.ts';
 import { drawSecret, randomId, sealSecret } from '../../ttm/secret.ts';
 import {
   DEFAULT_TIMEOUT_S,
@@ -30,8 +35,8 @@ export async function sendCrossChainTransaction(
   params: unknown,
   context: RequestContext,
   services: WalletServices,
-): Promise<unknown> {
-  const input = objectParam(params, 'weft_sendCrossChainTransaction');
+): Promise<ProviderResult<'weft_sendCrossChainTransaction'>> {
+  const input = objectParam<CrossChainParams>(params, 'weft_sendCrossChainTransaction');
   const timeout = secondsParam(
     input.timeoutSeconds,
     'timeoutSeconds',
@@ -45,7 +50,7 @@ export async function sendCrossChainTransaction(
   const session = await requireSession(services, context);
   const steps: TtmStep[] = [];
   for (const [i, raw] of input.steps.entries()) {
-    const step = objectParam([raw], `steps[${i}]`);
+    const step = objectParam<CrossChainStepParams>([raw], `steps[${i}]`);
     const path = resourcePath(step.path, `steps[${i}].path`);
     const entry = await ttmResource(services, path);
     requireCovered(session, path, entry.chain.type === 'fabric' ? 'Prepare' : 'prepare');

@@ -7,12 +7,13 @@
  * the transaction the user approved before it is signed too.
  */
 import { ErrorCode } from '../../../content/provider-protocol.ts';
+import type { ProviderResult, Session } from '../../../content/provider-schema.ts';
 import type { TransactionReceipt } from '../../../p2p/chains/connector.ts';
 import { encodeCall } from '../../../p2p/chains/fisco-bcos/abi.ts';
 import type { LightClient } from '../../../p2p/client/light-client.ts';
 import type { ResourceEntry } from '../../../p2p/protocol/messages.ts';
-import { ApprovalRejectedError } from '../../approvals/approval-queue.ts';
-import type { Session } from '../../sessions/session-store.ts';
+import type { TransactionApprovalDetails, TransactionSimulation } from '../../approvals/approval-kinds.ts';
+import { ApprovalRejectedError, noChoice } from '../../approvals/approval-queue.ts';
 import { submitFabricWrite } from '../../signing/fabric-write.ts';
 import { submitFiscoWrite } from '../../signing/fisco-write.ts';
 import { toProviderError } from '../chain-errors.ts';
@@ -35,7 +36,13 @@ interface Write {
   args: unknown[];
 }
 
-export async function sendTransaction(params: unknown, context: RequestContext, services: WalletServices) {
+type Receipt = ProviderResult<'weft_sendTransaction'>;
+
+export async function sendTransaction(
+  params: unknown,
+  context: RequestContext,
+  services: WalletServices,
+): Promise<Receipt> {
   const { path, method, args } = resourceCall(params, 'weft_sendTransaction');
   const session = await requireSession(services, context, path, method);
   let client: LightClient;
@@ -53,7 +60,7 @@ export async function sendTransaction(params: unknown, context: RequestContext, 
   return resource.chain.type === 'fabric' ? sendFabric(write) : sendFisco(write);
 }
 
-async function sendFisco(write: Write) {
+async function sendFisco(write: Write): Promise<Receipt> {
   const { services, session, client, path, resource, method, args } = write;
   const fn = resource.methods.find((m) => m.name === method);
   let data: `0x${string}`;
@@ -70,7 +77,7 @@ async function sendFisco(write: Write) {
   );
 }
 
-async function sendFabric(write: Write) {
+async function sendFabric(write: Write): Promise<Receipt> {
   const { services, client, path, resource, method } = write;
   if (resource.chain.type !== 'fabric') throw new Error('not a Fabric resource');
   const channel = resource.chain.channel;
@@ -96,7 +103,13 @@ async function sendFabric(write: Write) {
  * What the write would do, from a read-only run of the same call against the current state
  * (FISCO BCOS `call`), so the approval can say "would fail: reason" before anything is signed.
  */
-async function simulate(client: LightClient, path: string, method: string, args: unknown[], from: string) {
+async function simulate(
+  client: LightClient,
+  path: string,
+  method: string,
+  args: unknown[],
+  from: string,
+): Promise<TransactionSimulation> {
   try {
     const result = await client.call({ path, method, args, from });
     return { outcome: 'success', values: jsonSafe(result.values) };
@@ -108,17 +121,16 @@ async function simulate(client: LightClient, path: string, method: string, args:
 /** Asks the user, showing exactly what will be signed; a rejection is logged and becomes 4001. */
 async function approve(
   write: Write,
-  call: { inputs: unknown[]; args: unknown; from: string; simulation?: unknown },
+  call: Pick<TransactionApprovalDetails, 'inputs' | 'args' | 'from' | 'simulation'>,
 ): Promise<void> {
   const { services, context, path, resource, method } = write;
   try {
-    await services.approvals.request('transaction', context.origin, {
-      path,
-      chain: resource.chain,
-      contract: resource.address,
-      method,
-      ...call,
-    });
+    await services.approvals.request(
+      'transaction',
+      context.origin,
+      { path, chain: resource.chain, contract: resource.address, method, ...call },
+      noChoice,
+    );
   } catch (error) {
     if (!(error instanceof ApprovalRejectedError)) throw error;
     const summary = `${path}.${method}`;
@@ -128,7 +140,7 @@ async function approve(
 }
 
 /** Signs and relays an approved write, keeping its activity entry up to date. */
-async function record(write: Write, submit: () => Promise<TransactionReceipt>): Promise<unknown> {
+async function record(write: Write, submit: () => Promise<TransactionReceipt>): Promise<Receipt> {
   const { services, context, path, method } = write;
   const id = await services.activity.add({
     origin: context.origin,

@@ -1,5 +1,5 @@
 import { ErrorCode } from '../../../content/provider-protocol.ts';
-import type { Session } from '../../sessions/session-store.ts';
+import type { Session } from '../../../content/provider-schema.ts';
 import type { FabricIdentityMeta } from '../../vault/state.ts';
 import type { Vault } from '../../vault/vault.ts';
 import { ProviderError } from '../errors.ts';

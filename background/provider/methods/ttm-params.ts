@@ -1,6 +1,7 @@
 /** Parameter checks and lookups shared by the TTM provider methods. */
+
+import type { Session } from '../../../content/provider-schema.ts';
 import type { ResourceEntry } from '../../../p2p/protocol/messages.ts';
-import type { Session } from '../../sessions/session-store.ts';
 import { signFabricRead } from '../../signing/fabric-read.ts';
 import type { ChainType } from '../../ttm/types.ts';
 import { toProviderError } from '../chain-errors.ts';

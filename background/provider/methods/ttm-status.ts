@@ -4,6 +4,7 @@
  * all of this site's, newest first, e.g. to find one again after the wallet restarted while the
  * page waited. Another site's records are never shown.
  */
+import type { ProviderResult, TtmStatusParams } from '../../../content/provider-schema.ts';
 import { toView } from '../../ttm/types.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams } from '../errors.ts';
@@ -11,14 +12,22 @@ import type { WalletServices } from '../services.ts';
 import { objectParam } from './params.ts';
 import { hex32Param } from './ttm-params.ts';
 
-export async function ttmStatus(params: unknown, context: RequestContext, services: WalletServices) {
-  const id = hex32Param(objectParam(params, 'weft_ttmStatus').id, 'id');
+export async function ttmStatus(
+  params: unknown,
+  context: RequestContext,
+  services: WalletServices,
+): Promise<ProviderResult<'weft_ttmStatus'>> {
+  const id = hex32Param(objectParam<TtmStatusParams>(params, 'weft_ttmStatus').id, 'id');
   const record = await services.ttm.log.get(id);
   if (!record || record.origin !== context.origin)
     throw invalidParams(`no cross-chain transaction or swap ${id}`);
   return toView(record);
 }
 
-export async function ttmList(_params: unknown, context: RequestContext, services: WalletServices) {
+export async function ttmList(
+  _params: unknown,
+  context: RequestContext,
+  services: WalletServices,
+): Promise<ProviderResult<'weft_ttmList'>> {
   return (await services.ttm.log.ofOrigin(context.origin)).map(toView);
 }

@@ -1,11 +1,5 @@
+import type { VersionResult } from '../../../content/provider-schema.ts';
 import { invalidParams } from '../errors.ts';
-
-export interface VersionResult {
-  name: 'Weft';
-  version: string;
-  /** Provider API revision; bumped when a method changes shape (see docs/provider-api.md). */
-  apiVersion: 1;
-}
 
 export function version(params: unknown, walletVersion: string): VersionResult {
   if (params !== undefined && !(Array.isArray(params) && params.length === 0)) {

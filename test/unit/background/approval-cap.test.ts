@@ -1,10 +1,15 @@
 /** A page cannot queue more than a few approvals: the next request is -32002 and shows nothing. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type {
+  Approval,
+  SessionApprovalDetails,
+  TransactionApprovalDetails,
+} from '../../../background/approvals/approval-kinds.ts';
 import {
-  type Approval,
   ApprovalQueue,
   MAX_PENDING_PER_ORIGIN,
+  noChoice,
   TooManyPendingError,
 } from '../../../background/approvals/approval-queue.ts';
 import { handleRequest } from '../../../background/provider/handle-request.ts';
@@ -14,6 +19,23 @@ import { ErrorCode } from '../../../content/provider-protocol.ts';
 
 const PAGE = 'https://spam.example';
 const OTHER = 'https://other.example';
+const TRANSFER: TransactionApprovalDetails = {
+  path: 'payment.bcos.asset',
+  chain: { type: 'fisco-bcos', chainId: 1, groupId: 1 },
+  contract: '0x00000000000000000000000000000000000000cc',
+  method: 'transfer',
+  inputs: [],
+  args: [],
+  from: '0x00000000000000000000000000000000000000aa',
+};
+const SESSION: SessionApprovalDetails = {
+  resources: ['payment.bcos.asset'],
+  methods: {},
+  accounts: [],
+  fabricIdentities: [],
+  current: { account: 0 },
+};
+const asAsked = () => ({ resources: SESSION.resources, account: 0 });
 
 function queue() {
   const shown: Approval[] = [];
@@ -24,10 +46,10 @@ describe('ApprovalQueue per-origin cap', { timeout: 5_000 }, () => {
   test(`an origin's request beyond ${MAX_PENDING_PER_ORIGIN} waiting is refused and never shown`, async () => {
     const { approvals, shown } = queue();
     const waiting = Array.from({ length: MAX_PENDING_PER_ORIGIN }, () =>
-      approvals.request('transaction', PAGE, {}),
+      approvals.request('transaction', PAGE, TRANSFER, noChoice),
     );
     for (const w of waiting) w.catch(() => {});
-    await assert.rejects(approvals.request('transaction', PAGE, {}), (error: unknown) => {
+    await assert.rejects(approvals.request('transaction', PAGE, TRANSFER, noChoice), (error: unknown) => {
       assert.ok(error instanceof TooManyPendingError);
       assert.equal(error.code, ErrorCode.requestPending);
       assert.deepEqual(error.data, { reason: 'TOO_MANY_PENDING', limit: MAX_PENDING_PER_ORIGIN });
@@ -40,13 +62,13 @@ describe('ApprovalQueue per-origin cap', { timeout: 5_000 }, () => {
   test('another origin is not blocked, and a decision frees a place', async () => {
     const { approvals } = queue();
     const waiting = Array.from({ length: MAX_PENDING_PER_ORIGIN }, () =>
-      approvals.request('session', PAGE, {}),
+      approvals.request('session', PAGE, SESSION, asAsked),
     );
     for (const w of waiting) w.catch(() => {});
-    const other = approvals.request('session', OTHER, {});
+    const other = approvals.request('session', OTHER, SESSION, asAsked);
     assert.equal(approvals.pending().length, MAX_PENDING_PER_ORIGIN + 1);
     approvals.decide((approvals.pending()[0] as Approval).id, false);
-    const again = approvals.request('session', PAGE, {});
+    const again = approvals.request('session', PAGE, SESSION, asAsked);
     assert.equal(approvals.pending().filter((a) => a.origin === PAGE).length, MAX_PENDING_PER_ORIGIN);
     approvals.rejectAll('done');
     await assert.rejects(other);

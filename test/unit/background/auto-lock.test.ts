@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Alarms } from 'webextension-polyfill';
-import { ApprovalQueue } from '../../../background/approvals/approval-queue.ts';
+import { ApprovalQueue, noChoice } from '../../../background/approvals/approval-queue.ts';
 import { handlePopupMessage, type PopupContext } from '../../../background/popup-api.ts';
 import { AUTO_LOCK_ALARM, AutoLock } from '../../../background/wallet/auto-lock.ts';
 import { MemoryStorageArea } from '../vault/memory-storage.ts';
@@ -100,7 +100,20 @@ describe('auto-lock', () => {
     const { send, created, approvals } = popup();
     await send({ type: 'unlock', password: 'pw' });
     assert.equal(created.length, 1, 'unlock');
-    const waiting = approvals.request('transaction', 'https://dapp.example', {});
+    const waiting = approvals.request(
+      'transaction',
+      'https://dapp.example',
+      {
+        path: 'payment.bcos.asset',
+        chain: { type: 'fisco-bcos', chainId: 1, groupId: 1 },
+        contract: '0x00000000000000000000000000000000000000cc',
+        method: 'transfer',
+        inputs: [],
+        args: [],
+        from: '0x00000000000000000000000000000000000000aa',
+      },
+      noChoice,
+    );
     waiting.catch(() => {});
     const id = approvals.pending()[0]?.id;
     const actions: Record<string, unknown>[] = [

@@ -7,8 +7,8 @@ import { describe, test } from 'node:test';
 import { handleRequest } from '../../../background/provider/handle-request.ts';
 import { providerMethods } from '../../../background/provider/methods/index.ts';
 import type { WalletServices } from '../../../background/provider/services.ts';
-import type { Session } from '../../../background/sessions/session-store.ts';
 import { ErrorCode } from '../../../content/provider-protocol.ts';
+import type { Session } from '../../../content/provider-schema.ts';
 import { assetMethods } from '../../../p2p/chains/fabric/chaincode/methods.ts';
 import type { ResourceEntry } from '../../../p2p/protocol/messages.ts';
 

@@ -1,9 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { GrantApprovalDetails } from '../../../background/approvals/approval-kinds.ts';
 import { ApprovalQueue, ApprovalRejectedError } from '../../../background/approvals/approval-queue.ts';
 import { checkGrantChoice, GrantChoiceError, type GrantScope } from '../../../background/grants/scope.ts';
 
 const asked: GrantScope = { records: ['kyc', 'lab'], fields: ['name', 'country'], durationSeconds: 3600 };
+const details: GrantApprovalDetails = {
+  ...asked,
+  resource: 'trade.fab.records',
+  zone: 'trade',
+  chainName: 'fab',
+  chain: { type: 'fabric', channel: 'trade' },
+  contract: 'records',
+  reason: 'Check your name and country',
+  audienceKey: '0x00000000000000000000000000000000000000bb',
+  issuer: { address: '0x00000000000000000000000000000000000000aa', name: 'Account 1' },
+};
 
 describe('checkGrantChoice', () => {
   test('no choice takes what was asked', () => {
@@ -46,9 +58,9 @@ describe('checkGrantChoice', () => {
 describe('an approval with a choice check', () => {
   test('a refused choice throws to the popup and the request keeps waiting; a valid one resolves', async () => {
     const queue = new ApprovalQueue(() => {});
-    const answer = queue.request('grant', 'https://clinic.example', {}, (choice) => ({
-      ...checkGrantChoice(asked, choice),
-    }));
+    const answer = queue.request('grant', 'https://clinic.example', details, (choice) =>
+      checkGrantChoice(asked, choice),
+    );
     const [approval] = queue.pending();
     assert.ok(approval);
     assert.throws(() => queue.decide(approval.id, true, { durationSeconds: 7200 }), GrantChoiceError);
@@ -59,7 +71,7 @@ describe('an approval with a choice check', () => {
 
   test('rejecting skips the check', async () => {
     const queue = new ApprovalQueue(() => {});
-    const answer = queue.request('grant', 'https://clinic.example', {}, () => {
+    const answer = queue.request('grant', 'https://clinic.example', details, () => {
       throw new Error('not called');
     });
     const [approval] = queue.pending();

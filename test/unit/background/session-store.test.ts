@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Session, SessionStore } from '../../../background/sessions/session-store.ts';
+import { SessionStore } from '../../../background/sessions/session-store.ts';
+import type { Session } from '../../../content/provider-schema.ts';
 import { MemoryStorageArea } from '../vault/memory-storage.ts';
 
 const session = (origin: string): Session => ({
