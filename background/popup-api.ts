@@ -3,7 +3,6 @@
  * checks the sender), so these need no approval; secrets still only flow popup ->
  * worker, except the new recovery phrase, shown once at creation.
  */
-
 import type { Session } from '../content/provider-schema.ts';
 import type { ResourceEntry } from '../p2p/protocol/messages.ts';
 import type { ActivityEntry, ActivityLog } from './activity/activity-log.ts';
