@@ -15,6 +15,7 @@ import type { ChainWatch, DriveContext } from './drive-context.ts';
 import { driveSwap } from './drive-swap.ts';
 import { driveTransaction } from './drive-transaction.ts';
 import { openSecret, sealSecret } from './secret.ts';
+import { sleep } from './timing.ts';
 import type { TtmLog } from './ttm-log.ts';
 import type { Hex, SwapRecord, TransactionRecord, TtmRecord } from './types.ts';
 
@@ -137,6 +138,8 @@ export class TtmCoordinator {
       },
       watch: (path) => this.#watch(path),
       stopped: () => this.#stopped,
+      now: () => Date.now(),
+      sleep,
     };
   }
 

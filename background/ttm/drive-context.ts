@@ -1,4 +1,8 @@
-/** What the transaction and swap drivers need from the coordinator, injected (faked in test/unit/ttm/swap-preimage.test.ts). */
+/**
+ * What the transaction and swap drivers need from the coordinator, injected: the drivers hold
+ * no clock, log or chain of their own, so unit tests run them against in-memory chains and a
+ * fake clock (test/unit/ttm/fake-drive-context.ts).
+ */
 import type { AssetChain } from './asset-chain.ts';
 import type { Hex, TtmRecord } from './types.ts';
 
@@ -15,6 +19,10 @@ export interface DriveContext {
   watch(path: string): ChainWatch;
   /** True once the coordinator was stopped: drivers return at their next step. */
   stopped(): boolean;
+  /** The wallet's clock in milliseconds since the epoch (the coordinator's is `Date.now`). */
+  now(): number;
+  /** Resolves after `ms` of that clock. */
+  sleep(ms: number): Promise<void>;
 }
 
 export interface ChainWatch {
@@ -23,7 +31,17 @@ export interface ChainWatch {
   close(): void;
 }
 
+/** The context's clock in Unix seconds, as chains count deadlines and timelocks. */
+export function nowSeconds(context: Pick<DriveContext, 'now'>): number {
+  return Math.floor(context.now() / 1000);
+}
+
 /** Appends to the record's timeline (not saved: the caller's next `save` writes it). */
-export function note(record: TtmRecord, event: string, path?: string): void {
-  record.timeline.push({ at: Date.now(), event, ...(path ? { path } : {}) });
+export function note(
+  context: Pick<DriveContext, 'now'>,
+  record: TtmRecord,
+  event: string,
+  path?: string,
+): void {
+  record.timeline.push({ at: context.now(), event, ...(path ? { path } : {}) });
 }

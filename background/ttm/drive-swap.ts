@@ -14,9 +14,9 @@
  * and no claim is signed with a secret that does not.
  */
 import { type AssetChain, ChainRefusedError, type HtlcChainState, type HtlcOnChain } from './asset-chain.ts';
-import { type ChainWatch, type DriveContext, note } from './drive-context.ts';
+import { type ChainWatch, type DriveContext, note, nowSeconds } from './drive-context.ts';
 import { opensHashLock } from './secret.ts';
-import { backoff, CLAIM_MARGIN_S, nowSeconds, POLL_MS, sleep } from './timing.ts';
+import { backoff, CLAIM_MARGIN_S, POLL_MS } from './timing.ts';
 import { type Hex, type SwapRecord, type SwapSide, swapSides } from './types.ts';
 
 /** A refund the chain refused while our lock is still there is asked again after this long. */
@@ -37,11 +37,11 @@ export async function driveSwap(
         if (locked === true) {
           record.ours = 'locked';
           record.state = 'locked';
-          note(record, `locked ${ours.amount} on ${ours.path}`, ours.path);
+          note(context, record, `locked ${ours.amount} on ${ours.path}`, ours.path);
         } else {
           record.state = 'cancelled';
           record.reason = locked;
-          note(record, `cancelled: ${locked}`, ours.path);
+          note(context, record, `cancelled: ${locked}`, ours.path);
         }
         await context.save(record, `swap:${record.role}:${record.state}`);
         onLocked();
@@ -62,7 +62,7 @@ export async function driveSwap(
           delete record.secret;
           record.state = 'refunding';
           record.reason = 'the secret held does not open the hash lock';
-          note(record, `refunding: ${record.reason}`);
+          note(context, record, `refunding: ${record.reason}`);
           await context.save(record, `swap:${record.role}:${record.state}`);
           break;
         }
@@ -77,27 +77,27 @@ export async function driveSwap(
         if (claimed === true) {
           record.theirs = 'claimed';
           record.state = 'completed';
-          note(record, `claimed ${theirs.amount} on ${theirs.path}`, theirs.path);
+          note(context, record, `claimed ${theirs.amount} on ${theirs.path}`, theirs.path);
         } else if (record.ours === 'claimed') {
           // They have ours and theirs is gone: nothing left to do but say so.
           record.theirs = claimed.state;
           record.state = 'failed';
           record.reason = `our lock was claimed, but the claim on ${theirs.path} was refused: ${claimed.refused}`;
-          note(record, `failed: ${record.reason}`);
+          note(context, record, `failed: ${record.reason}`);
         } else {
           // Too late: their timelock passed (or they refunded). Ours is still refundable after its own.
           record.theirs = claimed.state;
           record.state = 'refunding';
           record.reason = `claim refused on ${theirs.path}: ${claimed.refused}`;
-          note(record, `refunding: ${record.reason}`);
+          note(context, record, `refunding: ${record.reason}`);
         }
         await context.save(record, `swap:${record.role}:${record.state}`);
         break;
       }
       case 'refunding': {
-        const wait = ours.timelock - nowSeconds();
+        const wait = ours.timelock - nowSeconds(context);
         if (wait >= 0) {
-          await sleep(Math.min(wait * 1000 + 1000, 5_000));
+          await context.sleep(Math.min(wait * 1000 + 1000, 5_000));
           continue;
         }
         const refunded = await settle(ours.path, record, context, (c) => c.htlcRefund(record.id), 'refunded');
@@ -105,21 +105,21 @@ export async function driveSwap(
         if (refunded === true) {
           record.ours = 'refunded';
           record.state = 'refunded';
-          note(record, `refunded ${ours.amount} on ${ours.path}`, ours.path);
+          note(context, record, `refunded ${ours.amount} on ${ours.path}`, ours.path);
         } else if (refunded.state === 'claimed') {
           // Claimed meanwhile: the other side had the secret, so we can claim too.
           record.ours = 'claimed';
           record.state = record.secret ? 'claiming' : 'locked';
-          note(record, `our lock on ${ours.path} was claimed`, ours.path);
+          note(context, record, `our lock on ${ours.path} was claimed`, ours.path);
         } else {
           // Still locked (the chain's clock not yet past the timelock, a Fabric proposal time
           // off by up to 30 s): the refund becomes possible later; ask again after a pause.
           const event = `refund refused on ${ours.path}: ${refunded.refused}`;
           if (record.timeline.at(-1)?.event !== event) {
-            note(record, event, ours.path);
+            note(context, record, event, ours.path);
             await context.save(record, `swap:${record.role}:refund-refused`);
           }
-          await sleep(REFUND_RETRY_MS);
+          await context.sleep(REFUND_RETRY_MS);
           break;
         }
         await context.save(record, `swap:${record.role}:${record.state}`);
@@ -139,8 +139,9 @@ async function lockOurs(
 ): Promise<true | string | 'stopped'> {
   const delays = backoff();
   while (!context.stopped()) {
-    if (nowSeconds() >= ours.timelock - CLAIM_MARGIN_S)
+    if (nowSeconds(context) >= ours.timelock - CLAIM_MARGIN_S) {
       return 'the timelock came too near before the lock landed';
+    }
     try {
       const chain = await context.chain(ours.path, record.signer);
       await chain.htlcLock(record.id, {
@@ -153,7 +154,7 @@ async function lockOurs(
       return true;
     } catch (error) {
       if (error instanceof ChainRefusedError) return error.message;
-      await sleep(delays.next().value);
+      await context.sleep(delays.next().value);
     }
   }
   return 'stopped';
@@ -187,17 +188,17 @@ async function watchForOtherSide(
       if (record.role === 'initiator') {
         const lock = await (await context.chain(theirs.path, record.signer)).htlcState(record.id);
         if (lock.state === 'locked' && matches(lock, record.hashLock, theirs)) {
-          if (nowSeconds() < theirs.timelock - CLAIM_MARGIN_S) {
+          if (nowSeconds(context) < theirs.timelock - CLAIM_MARGIN_S) {
             record.theirs = 'locked';
             record.state = 'claiming';
-            note(record, `the other side locked ${theirs.amount} on ${theirs.path}`, theirs.path);
+            note(context, record, `the other side locked ${theirs.amount} on ${theirs.path}`, theirs.path);
             return 'moved';
           }
         }
-        if (nowSeconds() >= theirs.timelock - CLAIM_MARGIN_S) {
+        if (nowSeconds(context) >= theirs.timelock - CLAIM_MARGIN_S) {
           record.state = 'refunding';
           record.reason = `no matching lock on ${theirs.path} in time`;
-          note(record, `refunding: ${record.reason}`);
+          note(context, record, `refunding: ${record.reason}`);
           return 'moved';
         }
       } else {
@@ -206,18 +207,18 @@ async function watchForOtherSide(
         if (revealed && !opensHashLock(revealed, record.hashLock)) {
           // A router answered for the chain with a wrong secret: ignore it, keep watching.
           const event = `ignored a secret reported on ${ours.path} that does not open the hash lock`;
-          if (record.timeline.at(-1)?.event !== event) note(record, event, ours.path);
+          if (record.timeline.at(-1)?.event !== event) note(context, record, event, ours.path);
         } else if (revealed) {
           await context.sealSecret(record, revealed);
           record.ours = 'claimed';
           record.state = 'claiming';
-          note(record, `the other side claimed on ${ours.path}: the secret is public`, ours.path);
+          note(context, record, `the other side claimed on ${ours.path}: the secret is public`, ours.path);
           return 'moved';
         }
-        if (mine.state === 'refunded' || nowSeconds() >= ours.timelock) {
+        if (mine.state === 'refunded' || nowSeconds(context) >= ours.timelock) {
           record.state = 'refunding';
           record.reason = `the other side did not claim on ${ours.path} in time`;
-          note(record, `refunding: ${record.reason}`);
+          note(context, record, `refunding: ${record.reason}`);
           return 'moved';
         }
       }
@@ -266,7 +267,7 @@ async function settle(
         return state === target ? true : { refused: error.message, state };
       }
     } catch {
-      await sleep(delays.next().value);
+      await context.sleep(delays.next().value);
     }
   }
   return 'stopped';

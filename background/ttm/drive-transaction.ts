@@ -10,8 +10,8 @@
  * (committing before the secret leaves the wallet, aborting before any abort is sent).
  */
 import { type AssetChain, ChainRefusedError } from './asset-chain.ts';
-import { type DriveContext, note } from './drive-context.ts';
-import { ALL_AT_ONCE_S, backoff, COMMIT_MARGIN_S, nowSeconds, sleep } from './timing.ts';
+import { type DriveContext, note, nowSeconds } from './drive-context.ts';
+import { ALL_AT_ONCE_S, backoff, COMMIT_MARGIN_S } from './timing.ts';
 import type { TransactionRecord, TtmLeg } from './types.ts';
 
 type Prepared = { ok: true } | { ok: false; reason: string };
@@ -24,25 +24,25 @@ export async function driveTransaction(record: TransactionRecord, context: Drive
         if (context.stopped()) return;
         const refused = outcomes.find((o): o is { ok: false; reason: string } => !o.ok);
         if (refused) {
-          abortWith(record, refused.reason);
-        } else if (nowSeconds() >= commitBy(record)) {
-          abortWith(record, 'the first deadline came too near before every chain prepared');
+          abortWith(context, record, refused.reason);
+        } else if (nowSeconds(context) >= commitBy(record)) {
+          abortWith(context, record, 'the first deadline came too near before every chain prepared');
         } else {
           record.state = 'committing';
-          note(record, 'committing: every chain prepared');
+          note(context, record, 'committing: every chain prepared');
         }
         await context.save(record, `transaction:${record.state}`);
         break;
       }
       case 'committing': {
-        if (nowSeconds() >= commitBy(record) && !(await committedAnywhere(record, context))) {
+        if (nowSeconds(context) >= commitBy(record) && !(await committedAnywhere(record, context))) {
           // Resumed (after a crash, a closed browser) too late for the first chain to commit: if
           // the others committed now, the chains would disagree. Nothing is committed yet, so
           // abort, once a commit sent before the crash can no longer land on the first chain.
-          await sleep(Math.max(0, (firstDeadline(record) + 1) * 1000 - Date.now()));
+          await context.sleep(Math.max(0, (firstDeadline(record) + 1) * 1000 - context.now()));
           if (context.stopped()) return;
           if (!(await committedAnywhere(record, context))) {
-            abortWith(record, 'the first deadline passed before any chain committed');
+            abortWith(context, record, 'the first deadline passed before any chain committed');
             await context.save(record, 'transaction:aborting');
             break;
           }
@@ -50,7 +50,7 @@ export async function driveTransaction(record: TransactionRecord, context: Drive
         const secret = await context.openSecret(record);
         const commit = (leg: TtmLeg) => settleLeg(record, leg, context, (c) => c.commit(record.id, secret));
         const [first, ...later] = [...record.legs].sort((a, b) => a.deadline - b.deadline);
-        if (firstDeadline(record) - nowSeconds() >= ALL_AT_ONCE_S) {
+        if (firstDeadline(record) - nowSeconds(context) >= ALL_AT_ONCE_S) {
           // Far from every deadline: commit everywhere at once (two block intervals in all). Only
           // a chain stalling for longer than this margin could still miss its deadline.
           await Promise.all(record.legs.map(commit));
@@ -62,7 +62,7 @@ export async function driveTransaction(record: TransactionRecord, context: Drive
         }
         if (context.stopped()) return;
         if (first && first.state !== 'committed' && !(await committedAnywhere(record, context))) {
-          abortWith(record, `${first.path} did not commit: ${first.error ?? 'refused'}`);
+          abortWith(context, record, `${first.path} did not commit: ${first.error ?? 'refused'}`);
           await context.save(record, 'transaction:aborting');
           break;
         }
@@ -72,6 +72,7 @@ export async function driveTransaction(record: TransactionRecord, context: Drive
         record.state = 'committed';
         if (missed.length > 0) record.reason = `not committed on ${missed.map((l) => l.path).join(', ')}`;
         note(
+          context,
           record,
           missed.length > 0 ? `committed, except ${missed.map((l) => l.path).join(', ')}` : 'committed',
         );
@@ -84,7 +85,7 @@ export async function driveTransaction(record: TransactionRecord, context: Drive
         );
         if (context.stopped()) return;
         record.state = 'aborted';
-        note(record, 'aborted');
+        note(context, record, 'aborted');
         await context.save(record, 'transaction:aborted');
         return;
       }
@@ -118,16 +119,16 @@ async function committedAnywhere(record: TransactionRecord, context: DriveContex
       }
       return false;
     } catch {
-      await sleep(delays.next().value);
+      await context.sleep(delays.next().value);
     }
   }
   return false;
 }
 
-function abortWith(record: TransactionRecord, reason: string): void {
+function abortWith(context: DriveContext, record: TransactionRecord, reason: string): void {
   record.state = 'aborting';
   record.reason = reason;
-  note(record, `aborting: ${reason}`);
+  note(context, record, `aborting: ${reason}`);
 }
 
 /**
@@ -150,7 +151,7 @@ async function prepareLeg(record: TransactionRecord, leg: TtmLeg, context: Drive
       await chain.prepare(record.id, record.hashLock, leg.deadline, transfers);
       leg.state = 'prepared';
       delete leg.error;
-      note(record, `prepared on ${leg.path}`, leg.path);
+      note(context, record, `prepared on ${leg.path}`, leg.path);
       await context.save(record, `transaction:prepared:${leg.path}`);
       return { ok: true };
     } catch (error) {
@@ -159,8 +160,8 @@ async function prepareLeg(record: TransactionRecord, leg: TtmLeg, context: Drive
         return { ok: false, reason: `${leg.path}: ${error.message}` };
       }
       leg.error = (error as Error).message;
-      if (nowSeconds() >= commitBy(record)) return { ok: false, reason: `${leg.path}: ${leg.error}` };
-      await sleep(delays.next().value);
+      if (nowSeconds(context) >= commitBy(record)) return { ok: false, reason: `${leg.path}: ${leg.error}` };
+      await context.sleep(delays.next().value);
     }
   }
   return { ok: false, reason: 'stopped' };
@@ -191,6 +192,7 @@ async function settleLeg(
         if (onChain.state !== target) {
           leg.error = error.message;
           note(
+            context,
             record,
             `${target === 'committed' ? 'commit' : 'abort'} refused on ${leg.path}: ${error.message}`,
           );
@@ -201,12 +203,12 @@ async function settleLeg(
       leg.state = target;
       // An aborted leg keeps the error that made it abort (if it was this leg's).
       if (target === 'committed') delete leg.error;
-      note(record, `${target} on ${leg.path}`, leg.path);
+      note(context, record, `${target} on ${leg.path}`, leg.path);
       await context.save(record, `transaction:${target}:${leg.path}`);
       return;
     } catch (error) {
       leg.error = (error as Error).message;
-      await sleep(delays.next().value);
+      await context.sleep(delays.next().value);
     }
   }
 }

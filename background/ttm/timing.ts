@@ -34,6 +34,7 @@ export const POLL_MS = 1_000;
 export const RETRY_MS = 250;
 export const MAX_RETRY_MS = 4_000;
 
+/** The real clocks: the coordinator hands `Date.now` and `sleep` to the drivers through their context. */
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

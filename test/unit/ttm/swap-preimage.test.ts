@@ -1,44 +1,67 @@
 /**
  * A swap participant learns the secret from its own lock once the initiator claims it. That
  * answer comes through routers: a preimage that does not open the hash lock must be ignored,
- * and no claim is ever signed with one. Drives the real swap driver with a fake context.
+ * and no claim is ever signed with one. Drives the real swap driver on the in-memory chains
+ * (fake-asset-chain.ts) with the shared fake context, a router lying about the participant's lock.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type AssetChain, ChainRefusedError, type HtlcOnChain } from '../../../background/ttm/asset-chain.ts';
-import type { DriveContext } from '../../../background/ttm/drive-context.ts';
+import type { AssetChain, HtlcOnChain } from '../../../background/ttm/asset-chain.ts';
 import { driveSwap } from '../../../background/ttm/drive-swap.ts';
 import { drawSecret, opensHashLock, randomId } from '../../../background/ttm/secret.ts';
 import type { Hex, SwapRecord } from '../../../background/ttm/types.ts';
+import { FakeClock, FakeLedger } from './fake-asset-chain.ts';
+import { ADDRESSES, FakeLog, fakeContext, sealedInClear } from './fake-drive-context.ts';
 
-const now = () => Math.floor(Date.now() / 1000);
-const tick = () => new Promise((r) => setImmediate(r));
+const [ALICE, BOB] = ADDRESSES;
 
-function participantSwap(hashLock: Hex, ownTimelock: number): SwapRecord {
-  return {
+/**
+ * Alice (initiator) locked 5 on FISCO BCOS for Bob; Bob (participant, Fabric identity user2)
+ * locked 7 from user2 to user1 on Fabric. The router in front of Fabric answers Bob's first
+ * `htlcState` reads with `lies` (then the truth, unless `lieForever`); every claim Bob sends is kept.
+ */
+async function participantSwap(lies: Partial<HtlcOnChain>[], options: { lieForever?: boolean } = {}) {
+  const clock = new FakeClock();
+  const payment = new FakeLedger({
+    path: 'payment.bcos.asset',
+    dialect: 'fisco-bcos',
+    clock,
+    balances: { [ALICE]: 5 },
+  });
+  const trade = new FakeLedger({
+    path: 'trade.fab.asset',
+    dialect: 'fabric',
+    clock,
+    balances: { user1: 0, user2: 7 },
+    owners: { user1: 'user1', user2: 'user2' },
+  });
+  const { secret, hashLock } = drawSecret();
+  const id = randomId();
+  const t0 = clock.seconds();
+  const record: SwapRecord = {
     kind: 'swap',
     role: 'participant',
-    id: randomId(),
+    id,
     origin: 'https://dapp.example',
-    createdAt: 0,
-    updatedAt: 0,
+    createdAt: clock.now(),
+    updatedAt: clock.now(),
     hashLock,
-    signer: { account: 0, fabricIdentity: 'user2' },
+    signer: { account: 1, fabricIdentity: 'user2' },
     state: 'locked',
     ours: 'locked',
     theirs: 'locked',
     timeline: [],
     proposal: {
       weftSwap: 1,
-      id: randomId(),
+      id,
       hashLock,
       initiatorLock: {
         path: 'payment.bcos.asset',
         chain: 'fisco-bcos',
-        from: '0x00000000000000000000000000000000000000a1',
-        to: '0x00000000000000000000000000000000000000b2',
+        from: ALICE,
+        to: BOB,
         amount: '5',
-        timelock: now() + 600,
+        timelock: t0 + 600,
       },
       participantLock: {
         path: 'trade.fab.asset',
@@ -46,114 +69,105 @@ function participantSwap(hashLock: Hex, ownTimelock: number): SwapRecord {
         from: 'user2',
         to: 'user1',
         amount: '7',
-        timelock: ownTimelock,
+        timelock: t0 + 300,
       },
     },
   };
-}
-
-/**
- * Our own lock (trade.fab.asset) reports `reports` in turn (the last one from then on); the
- * initiator's lock takes any claim. Secrets are "sealed" in the clear: the test reads them back.
- */
-function fakeContext(reports: Partial<HtlcOnChain>[]) {
+  await payment.as(ALICE).htlcLock(id, { from: ALICE, to: BOB, amount: '5', hashLock, timelock: t0 + 600 });
+  await trade
+    .as('user2')
+    .htlcLock(id, { from: 'user2', to: 'user1', amount: '7', hashLock, timelock: t0 + 300 });
   const claims: Hex[] = [];
   const sealed: Hex[] = [];
-  const refunds: number[] = [];
-  let read = 0;
-  const lock = (report: Partial<HtlcOnChain>): HtlcOnChain => ({
-    state: 'locked',
-    from: 'user2',
-    to: 'user1',
-    amount: '7',
-    hashLock: '0x',
-    timelock: 0,
-    ...report,
-  });
-  const chain = (path: string) =>
-    ({
-      path,
-      htlcState: async () => lock(reports[Math.min(read++, reports.length - 1)] ?? {}),
-      htlcClaim: async (_id: Hex, preimage: Hex) => {
+  let reads = 0;
+  const log = new FakeLog();
+  log.put(record);
+  const violations: string[] = [];
+  const fake = fakeContext({
+    clock,
+    ledgers: [payment, trade],
+    log,
+    violations,
+    wrap: (chain, ledger): AssetChain => ({
+      ...chain,
+      htlcState: async (htlc) => {
+        const truth = await chain.htlcState(htlc);
+        if (ledger !== trade) return truth;
+        const lie = lies[Math.min(reads++, options.lieForever ? lies.length - 1 : lies.length)];
+        return lie ? { ...truth, ...lie } : truth;
+      },
+      htlcClaim: async (htlc, preimage) => {
         claims.push(preimage);
+        return chain.htlcClaim(htlc, preimage);
       },
-      htlcRefund: async () => {
-        refunds.push(Date.now());
-        throw new ChainRefusedError('HTLC: not locked');
-      },
-    }) as unknown as AssetChain;
-  let stop = false;
-  const context: DriveContext = {
-    chain: async (path) => chain(path),
-    save: async () => {},
-    openSecret: async (record) => {
-      if (!record.secret) throw new Error('no secret');
-      return record.secret.ciphertext as Hex;
+    }),
+  });
+  const context = {
+    ...fake.context,
+    sealSecret: async (r: Parameters<typeof fake.context.sealSecret>[0], s: Hex) => {
+      sealed.push(s);
+      await fake.context.sealSecret(r, s);
     },
-    sealSecret: async (record, secret) => {
-      sealed.push(secret);
-      record.secret = { iv: '', ciphertext: secret };
-    },
-    // The next poll at once, but after pending timers: the test's own waits still run.
-    watch: () => ({ next: () => new Promise((r) => setImmediate(r)), close: () => {} }),
-    stopped: () => stop,
   };
-  return { context, claims, sealed, refunds, stop: () => (stop = true), reads: () => read };
+  /** Drives to the end: the clock runs until the driver returns. */
+  const drive = async () => {
+    let done = false;
+    const driving = driveSwap(record, context, () => {}).finally(() => {
+      done = true;
+    });
+    await clock.run(() => done);
+    await driving;
+    assert.deepEqual(violations, [], 'sent a write the log had not announced');
+  };
+  return { record, secret, clock, payment, trade, log, claims, sealed, drive, reads: () => reads };
 }
 
-describe('swap preimages are checked against the hash lock', { timeout: 20_000 }, () => {
+describe('swap preimages are checked against the hash lock', () => {
   test('a participant ignores a wrong preimage reported for its lock, then claims with the real one', async () => {
-    const { secret, hashLock } = drawSecret();
-    const wrong = randomId();
-    const record = participantSwap(hashLock, now() + 300);
-    const fake = fakeContext([
-      { state: 'claimed', preimage: wrong },
-      { state: 'claimed', preimage: wrong },
+    const swap = await participantSwap([
+      { state: 'claimed', preimage: randomId() },
+      { state: 'claimed', preimage: randomId() },
       { state: 'claimed', preimage: '0x1234' as Hex },
-      { state: 'claimed', preimage: secret },
     ]);
-    const driving = driveSwap(record, fake.context, () => {});
-    // Ends completed; had it kept a wrong secret, it would be refunding (sleeping till its timelock).
-    while (record.state !== 'completed' && record.state !== 'refunding') await tick();
-    fake.stop();
-    await driving;
-    assert.deepEqual(fake.sealed, [secret], 'only the preimage that opens the lock is kept');
-    assert.deepEqual(fake.claims, [secret], 'no claim signed with a wrong preimage');
-    assert.equal(record.state, 'completed');
+    // The initiator claims (revealing the secret) ten seconds in.
+    swap.clock.timer(10_000, () => void swap.trade.as('user1').htlcClaim(swap.record.id, swap.secret));
+    await swap.drive();
+    assert.deepEqual(swap.sealed, [swap.secret], 'only the preimage that opens the lock is kept');
+    assert.deepEqual(swap.claims, [swap.secret], 'no claim signed with a wrong preimage');
+    assert.equal(swap.record.state, 'completed');
+    assert.equal(swap.payment.htlcStateOf(swap.record.id), 'claimed');
     assert.ok(
-      record.timeline.some((t) => /does not open the hash lock/.test(t.event)),
-      JSON.stringify(record.timeline),
+      swap.record.timeline.some((t) => /does not open the hash lock/.test(t.event)),
+      JSON.stringify(swap.record.timeline),
     );
   });
 
-  test('a participant never claims while only wrong preimages are reported', async () => {
-    const { hashLock } = drawSecret();
-    const record = participantSwap(hashLock, now() + 300);
-    const fake = fakeContext([{ state: 'claimed', preimage: randomId() }]);
-    const driving = driveSwap(record, fake.context, () => {});
-    while (fake.reads() < 20) await tick();
-    fake.stop();
-    await driving;
-    assert.deepEqual(fake.sealed, []);
-    assert.deepEqual(fake.claims, []);
-    assert.equal(record.state, 'locked');
-    assert.equal(record.ours, 'locked');
+  test('a participant never claims while only wrong preimages are reported, and refunds after its timelock', async () => {
+    const swap = await participantSwap([{ state: 'claimed', preimage: randomId() }], { lieForever: true });
+    await swap.drive();
+    assert.ok(swap.reads() > 100, `${swap.reads()} reads`);
+    assert.deepEqual(swap.sealed, []);
+    assert.deepEqual(swap.claims, []);
+    assert.equal(swap.record.state, 'refunded');
+    assert.equal(swap.trade.htlcStateOf(swap.record.id), 'refunded');
+    assert.equal(swap.trade.balance('user2'), 7n);
   });
 
   test('a held secret that does not open the hash lock is never signed into a claim', async () => {
     // A record from before this check, holding a secret a router made up: forgotten, and the
     // refund path finds the real claim of ours and reads the real secret from it.
-    const { secret, hashLock } = drawSecret();
-    const record = participantSwap(hashLock, now() - 1);
-    record.state = 'claiming';
-    record.ours = 'claimed';
+    const swap = await participantSwap([]);
+    await swap.trade.as('user1').htlcClaim(swap.record.id, swap.secret);
+    swap.record.state = 'claiming';
+    swap.record.ours = 'claimed';
     const wrong = randomId();
-    record.secret = { iv: '', ciphertext: wrong };
-    const fake = fakeContext([{ state: 'claimed', preimage: secret }]);
-    await driveSwap(record, fake.context, () => {});
-    assert.ok(!fake.claims.includes(wrong), 'the wrong secret was signed into a claim');
-    assert.deepEqual(fake.claims, [secret]);
-    assert.equal(record.state, 'completed');
+    swap.record.secret = sealedInClear(wrong);
+    swap.log.put(swap.record);
+    await swap.drive();
+    assert.ok(!swap.claims.includes(wrong), 'the wrong secret was signed into a claim');
+    assert.deepEqual(swap.claims, [swap.secret]);
+    assert.equal(swap.record.state, 'completed');
+    assert.equal(swap.payment.balance(BOB), 5n);
   });
 
   test('opensHashLock takes only 32 bytes of hex whose sha256 is the lock', () => {
