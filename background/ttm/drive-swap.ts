@@ -140,7 +140,8 @@ async function lockOurs(
   const delays = backoff();
   while (!context.stopped()) {
     if (nowSeconds(context) >= ours.timelock - CLAIM_MARGIN_S) {
-      return 'the timelock came too near before the lock landed';
+      const landed = await landedAfterAll(record, ours, context);
+      return landed === false ? 'the timelock came too near before the lock landed' : landed;
     }
     try {
       const chain = await context.chain(ours.path, record.signer);
@@ -154,6 +155,34 @@ async function lockOurs(
       return true;
     } catch (error) {
       if (error instanceof ChainRefusedError) return error.message;
+      await context.sleep(delays.next().value);
+    }
+  }
+  return 'stopped';
+}
+
+/**
+ * Too near the timelock to lock, yet a lock sent earlier (by this worker before a reply was lost,
+ * or by one that died before logging `locked`) may have landed: a lock the record called
+ * cancelled would never be refunded, and the other side could even claim it. A lock lands only
+ * before its timelock, so this waits for it to pass, then asks the chain whether ours is there.
+ */
+async function landedAfterAll(
+  record: SwapRecord,
+  ours: SwapSide,
+  context: DriveContext,
+): Promise<boolean | 'stopped'> {
+  await context.sleep(Math.max(0, (ours.timelock + 1) * 1000 - context.now()));
+  const delays = backoff();
+  while (!context.stopped()) {
+    try {
+      const lock = await (await context.chain(ours.path, record.signer)).htlcState(record.id);
+      return (
+        lock.state !== 'none' &&
+        lock.from.toLowerCase() === (ours.from ?? '').toLowerCase() &&
+        matches(lock, record.hashLock, ours)
+      );
+    } catch {
       await context.sleep(delays.next().value);
     }
   }
