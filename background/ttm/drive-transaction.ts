@@ -50,7 +50,8 @@ export async function driveTransaction(record: TransactionRecord, context: Drive
         const secret = await context.openSecret(record);
         const commit = (leg: TtmLeg) => settleLeg(record, leg, context, (c) => c.commit(record.id, secret));
         const [first, ...later] = [...record.legs].sort((a, b) => a.deadline - b.deadline);
-        if (firstDeadline(record) - nowSeconds(context) >= ALL_AT_ONCE_S) {
+        const allAtOnce = firstDeadline(record) - nowSeconds(context) >= ALL_AT_ONCE_S;
+        if (allAtOnce) {
           // Far from every deadline: commit everywhere at once (two block intervals in all). Only
           // a chain stalling for longer than this margin could still miss its deadline.
           await Promise.all(record.legs.map(commit));
@@ -66,7 +67,8 @@ export async function driveTransaction(record: TransactionRecord, context: Drive
           await context.save(record, 'transaction:aborting');
           break;
         }
-        await Promise.all(later.map(commit));
+        // Every leg had its answer already if all went at once: a refusal is not asked again.
+        if (!allAtOnce) await Promise.all(later.map(commit));
         if (context.stopped()) return;
         const missed = record.legs.filter((l) => l.state !== 'committed');
         record.state = 'committed';

@@ -60,6 +60,8 @@ interface Scenario {
   downtimeMs?: number;
   /** A chain may end committed alone (the documented stall past a deadline). */
   mayEndSplit?: boolean;
+  /** More about the run without a crash. */
+  check?: (outcome: Outcome) => void;
 }
 
 function world(scenario: Scenario): World {
@@ -183,6 +185,13 @@ const SCENARIOS: Scenario[] = [
     expect: 'split',
     mayEndSplit: true,
     setup: (w) => stallAtFirst(w.trade, 'commit', 200_000),
+    check: ({ run, record }) => {
+      // The refusal is an answer: it is logged once and not asked again.
+      const refusals = run.final?.timeline.filter((e) => e.event.startsWith(`commit refused on ${TRADE}`));
+      assert.equal(refusals?.length, 1, JSON.stringify(run.final?.timeline));
+      assert.equal(run.checkpoints.filter((c) => c === `transaction:refused:${TRADE}`).length, 1);
+      assert.equal(run.final?.id, record.id);
+    },
   },
   {
     name: 'already done: the routers commit the other chain as soon as one commit is public',
@@ -324,6 +333,7 @@ describe('the transaction driver, crashed at every checkpoint', () => {
       const baseline = await play(scenario);
       cases++;
       assert.equal(checkEnd(scenario, baseline), scenario.expect);
+      scenario.check?.(baseline);
       await checkBalances(baseline);
       assert.equal(baseline.run.crashes.length, 0);
       const points = baseline.run.checkpoints;
