@@ -241,6 +241,12 @@ const SCENARIOS: Scenario[] = [
     downtimeMs: 8_000,
   },
   {
+    name: "deadline near: the initiator comes back 3 s before the participant's timelock, too late to claim; both refund",
+    expect: 'unwound',
+    roles: ['participant'],
+    away: { initiator: awayFrom('swap:initiator:locked', PARTICIPANT_TIMELOCK_S - 3) },
+  },
+  {
     name: "deadline near: the participant's lock lands, but every reply is lost until its timelock is near",
     expect: 'swapped',
     roles: ['participant'],

@@ -229,7 +229,6 @@ export class FakeLedger {
   }
 
   async #call<T>(caller: string, op: string, id: Hex, isWrite: boolean, body: () => T): Promise<T> {
-    await Promise.resolve();
     this.onCall?.(caller, op, id);
     const now = this.clock.now();
     const fault = this.faults.find((f) => f.from <= now && now < f.until);

@@ -79,12 +79,15 @@ export interface FakeContextOptions {
   wrap?: (chain: AssetChain, ledger: FakeLedger) => AssetChain;
 }
 
+/** More context calls than this at one instant of the clock is a driver looping without waiting. */
+const RUNAWAY_STEPS = 5_000;
+
 export interface FakeContext {
   context: DriveContext;
   /** Checkpoints this worker passed (saved), in order. */
   saves: string[];
-  /** Resolves when this worker crashes. */
-  crashed: Promise<Crash>;
+  /** Resolves when this worker crashes (a `Crash`), or with the error that stopped a runaway driver. */
+  crashed: Promise<Error>;
   isDead(): boolean;
   /** Stops the drivers at their next step, as the coordinator's stop() does. */
   stop(): void;
@@ -106,8 +109,8 @@ export function fakeContext(options: FakeContextOptions): FakeContext {
   const saves: string[] = [];
   let dead = false;
   let stopped = false;
-  let die: (crash: Crash) => void = () => {};
-  const crashed = new Promise<Crash>((resolve) => {
+  let die: (error: Error) => void = () => {};
+  const crashed = new Promise<Error>((resolve) => {
     die = resolve;
   });
   const kill = (at: string): never => {
@@ -116,7 +119,23 @@ export function fakeContext(options: FakeContextOptions): FakeContext {
     die(error);
     throw error;
   };
+  // A driver going round without the clock moving (a loop with no wait) is stopped and reported.
+  let instant = Number.NaN;
+  let steps = 0;
+  const tick = () => {
+    if (clock.now() !== instant) {
+      instant = clock.now();
+      steps = 0;
+    }
+    if (++steps === RUNAWAY_STEPS) {
+      dead = true;
+      die(
+        new Error(`runaway: ${RUNAWAY_STEPS} steps at one instant; last saves ${saves.slice(-4).join(', ')}`),
+      );
+    }
+  };
   const alive = () => {
+    tick();
     if (dead) throw new Crash('the worker is dead');
   };
   const ledgerOf = (path: string) => {
@@ -184,7 +203,10 @@ export function fakeContext(options: FakeContextOptions): FakeContext {
       record.secret = sealedInClear(secret);
     },
     watch: (path) => watch(ledgerOf(path), clock, () => dead),
-    stopped: () => dead || stopped,
+    stopped: () => {
+      tick();
+      return dead || stopped;
+    },
     now: clock.now,
     // A dead worker's timers never fire; resolving at once lets its driver see `stopped` and return.
     sleep: (ms) => (dead ? Promise.resolve() : clock.sleep(ms)),
@@ -258,6 +280,8 @@ export interface WalletRun<R extends TtmRecord> {
   checkpoints: string[];
   incarnations: number;
   crashes: string[];
+  /** Clock time (ms) of each crash. */
+  crashedAt: number[];
 }
 
 /**
@@ -268,7 +292,13 @@ export interface WalletRun<R extends TtmRecord> {
 export async function runWallet<R extends TtmRecord>(options: RunWalletOptions<R>): Promise<WalletRun<R>> {
   const { clock, record } = options;
   const log = options.log ?? new FakeLog();
-  const run: WalletRun<R> = { final: undefined, checkpoints: [], incarnations: 0, crashes: [] };
+  const run: WalletRun<R> = {
+    final: undefined,
+    checkpoints: [],
+    incarnations: 0,
+    crashes: [],
+    crashedAt: [],
+  };
   for (let incarnation = 0; ; incarnation++) {
     if (incarnation > 40) throw new Error(`still not done after ${incarnation} worker starts`);
     const crash = options.crashes?.(incarnation);
@@ -308,6 +338,7 @@ export async function runWallet<R extends TtmRecord>(options: RunWalletOptions<R
     // The dead worker's driver may still be unwinding: it can no longer reach a chain or the log.
     driving.catch(() => {});
     run.crashes.push(outcome.message);
+    run.crashedAt.push(clock.now());
     if (!log.peek(record.id)) break;
     const wait =
       crash?.resumeAtMs !== undefined ? crash.resumeAtMs - clock.now() : (crash?.downtimeMs ?? 1_000);
