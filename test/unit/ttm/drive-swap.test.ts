@@ -430,7 +430,7 @@ async function checkBalances(end: End, { world: w, swap, opening }: Outcome): Pr
 let cases = 0;
 const started = performance.now();
 
-describe('the swap driver, crashed at every checkpoint', () => {
+describe('the swap driver, crashed at every checkpoint', { timeout: 60_000 }, () => {
   for (const scenario of SCENARIOS) {
     for (const role of scenario.roles) {
       test(`${role}: ${scenario.name}`, async (t) => {

@@ -339,7 +339,7 @@ async function checkBalances({ record, world: w, opening, violations }: Outcome)
 let cases = 0;
 const started = performance.now();
 
-describe('the transaction driver, crashed at every checkpoint', () => {
+describe('the transaction driver, crashed at every checkpoint', { timeout: 60_000 }, () => {
   for (const scenario of SCENARIOS) {
     test(scenario.name, async (t) => {
       const baseline = await play(scenario);

@@ -58,7 +58,17 @@ export class FakeClock {
     };
   }
 
+  /** Resolves once `run` (or `advance`) moved the clock `ms` on. */
   sleep = (ms: number): Promise<void> => new Promise((resolve) => this.timer(ms, resolve));
+
+  /** Moves the clock `ms` on, firing the timers due meanwhile. */
+  async advance(ms: number): Promise<void> {
+    let done = false;
+    this.timer(ms, () => {
+      done = true;
+    });
+    await this.run(() => done);
+  }
 
   /**
    * Runs the world until `done()`: settles every pending promise (nothing here waits on real

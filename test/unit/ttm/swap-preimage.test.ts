@@ -122,7 +122,7 @@ async function participantSwap(lies: Partial<HtlcOnChain>[], options: { lieForev
   return { record, secret, clock, payment, trade, log, claims, sealed, drive, reads: () => reads };
 }
 
-describe('swap preimages are checked against the hash lock', () => {
+describe('swap preimages are checked against the hash lock', { timeout: 20_000 }, () => {
   test('a participant ignores a wrong preimage reported for its lock, then claims with the real one', async () => {
     const swap = await participantSwap([
       { state: 'claimed', preimage: randomId() },
