@@ -7,7 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Vault } from '../../../background/vault/vault.ts';
-import type { ChainConnector, Hex, TransactionReceipt } from '../../../p2p/chains/connector.ts';
+import type {
+  ChainConnector,
+  Hex,
+  PreparedTransaction,
+  TransactionReceipt,
+} from '../../../p2p/chains/connector.ts';
 import { LightClient } from '../../../p2p/client/light-client.ts';
 import { parseRouterConfig } from '../../../p2p/router/config.ts';
 import { createLogger } from '../../../p2p/router/log.ts';
@@ -19,6 +24,20 @@ export const PASSWORD = 'correct horse battery';
 /** The wallet's client, keeping every receipt it relays: what the suite reads events from. */
 export class RecordingClient extends LightClient {
   readonly receipts: TransactionReceipt[] = [];
+  #afterEndorsement: (() => Promise<void>) | null = null;
+
+  /** Runs `action` once, after the next endorsement returns (what a test slips in before the submit). */
+  afterNextEndorsement(action: () => Promise<void>): void {
+    this.#afterEndorsement = action;
+  }
+
+  override async prepare(path: string, signed: Hex): Promise<PreparedTransaction> {
+    const prepared = await super.prepare(path, signed);
+    const action = this.#afterEndorsement;
+    this.#afterEndorsement = null;
+    if (action) await action();
+    return prepared;
+  }
 
   override async submit(path: string, signed: Hex, timeoutMs?: number): Promise<TransactionReceipt> {
     const receipt = await super.submit(path, signed, timeoutMs);

@@ -1,0 +1,235 @@
+/**
+ * The asset-chain compliance suite (compliance.ts) on Fabric: the asset chaincode on a devpeer,
+ * published as trade.fab.asset by a router; each party is an identity from the devpeer's test
+ * CA, imported into the wallet's vault, owning one account, and signs its own proposals and
+ * envelopes, relayed through the router as the wallet relays them. user1 is the minter.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { submitFabricWrite } from '../../../background/signing/fabric-write.ts';
+import { type AssetChain, assetChain, ChainRefusedError } from '../../../background/ttm/asset-chain.ts';
+import type { Hex } from '../../../background/ttm/types.ts';
+import { assetMethods } from '../../../p2p/chains/fabric/chaincode/methods.ts';
+import { FabricConnector } from '../../../p2p/chains/fabric/connector.ts';
+import type { FabricSigningIdentity } from '../../../p2p/chains/fabric/identity.ts';
+import type { IssuedIdentity } from '../../../p2p/devnet/fabric/test-ca.ts';
+import { HipError, HipErrorCode } from '../../../p2p/protocol/errors.ts';
+import { CHANNEL, startTestDevpeer } from '../fabric/fixture.ts';
+import {
+  type AssetChainSetup,
+  assetChainCompliance,
+  far,
+  type Reasons,
+  random32,
+  secret,
+  type TtmEvent,
+} from './compliance.ts';
+import { newVault, PASSWORD, type RecordingClient, routerFor } from './wallet.ts';
+
+const PATH = 'trade.fab.asset';
+
+/** A chaincode error as the router relays it: the peer's status, then the chaincode's words. */
+const refusal = (message: string) => `chaincode returned 500: ${message}`;
+
+const reasons: Reasons = {
+  locked: (account) => refusal(`account ${account} is locked by a cross-chain transaction`),
+  insufficient: (account) => refusal(`insufficient funds in account ${account}`),
+  deadlineInPast: refusal('deadline must be in the future'),
+  txUsed: (txId) => refusal(`transaction ${txId} was prepared with other parameters`),
+  txAborted: (txId) => refusal(`transaction ${txId} is aborted`),
+  txCommitted: (txId) => refusal(`transaction ${txId} is committed`),
+  txUnknown: (txId) => refusal(`transaction ${txId} is not prepared`),
+  txWrongPreimage: (txId) => refusal(`preimage does not match the hash lock of transaction ${txId}`),
+  notOwner: (txId) => refusal(`only the owner may abort transaction ${txId} before its deadline`),
+  deadlinePassed: (txId) => refusal(`transaction ${txId} passed its deadline`),
+  timelockInPast: refusal('timelock must be in the future'),
+  htlcUsed: (id) => refusal(`htlc ${id} was locked with other parameters`),
+  htlcWrongPreimage: (id) => refusal(`preimage does not match the hash lock of htlc ${id}`),
+  htlcEarly: (id) => refusal(`htlc ${id} cannot be refunded before its timelock`),
+  htlcExpired: (id) => refusal(`htlc ${id} passed its timelock`),
+  htlcClaimed: (id) => refusal(`htlc ${id} is claimed`),
+  htlcRefunded: (id) => refusal(`htlc ${id} is refunded`),
+  htlcUnknown: (id) => refusal(`htlc ${id} does not exist`),
+  // The chaincode looks at a refunded lock's state before comparing the parameters.
+  relockRefunded: (id) => refusal(`htlc ${id} is refunded`),
+};
+
+/** The chaincode's TTM events in the suite's words (payloads in full: fabric/asset-ttm.test.ts). */
+function ttmEvent(name: string, args: Record<string, unknown>): TtmEvent | null {
+  switch (name) {
+    case 'TxPrepared':
+      return [
+        name,
+        {
+          txId: args.txId as Hex,
+          hashLock: args.hashLock as Hex,
+          deadline: Number(args.deadline),
+          steps: (args.transfers as { to: string; amount: string }[]).map((t) => [t.to, t.amount]),
+        },
+      ];
+    case 'TxCommitted':
+      return [name, { txId: args.txId as Hex, preimage: args.preimage as Hex }];
+    case 'TxAborted':
+      return [name, { txId: args.txId as Hex }];
+    case 'HtlcLocked':
+      return [
+        name,
+        {
+          id: args.id as Hex,
+          from: String(args.from),
+          to: String(args.to),
+          amount: String(args.amount),
+          hashLock: args.hashLock as Hex,
+          timelock: Number(args.timelock),
+        },
+      ];
+    case 'HtlcClaimed':
+      return [name, { id: args.id as Hex, preimage: args.preimage as Hex }];
+    case 'HtlcRefunded':
+      return [name, { id: args.id as Hex }];
+    default:
+      return null;
+  }
+}
+
+interface FabricSetup extends AssetChainSetup {
+  client: RecordingClient;
+}
+
+async function setup(): Promise<FabricSetup> {
+  // Every write is a block of its own at once: the suite never writes two at a time.
+  const devpeer = await startTestDevpeer({ maxBlockTxs: 1 });
+  const connector = new FabricConnector({
+    endpoint: devpeer.peer.address,
+    channel: CHANNEL,
+    zone: 'trade',
+    chainName: 'fab',
+    routerIdentity: devpeer.peer.identities.router1 as FabricSigningIdentity,
+    resources: [{ name: 'asset', chaincode: 'asset', methods: assetMethods }],
+  });
+  const { client, close } = await routerFor('trade', connector);
+  const entry = await client.describe(PATH);
+  const vault = await newVault();
+
+  /** Imports an identity of the devpeer's CA into the vault, as a user does in the popup. */
+  async function imported(identity: IssuedIdentity): Promise<string> {
+    const meta = await vault.importFabricIdentity(PASSWORD, {
+      name: identity.name,
+      mspId: identity.mspId,
+      certificate: await readFile(join(identity.mspDir, 'signcerts', 'cert.pem'), 'utf8'),
+      privateKeyPem: await readFile(join(identity.mspDir, 'keystore', 'key.pem'), 'utf8'),
+    });
+    return meta.id;
+  }
+
+  /** A wallet-signed write through the router; a chaincode refusal is a ChainRefusedError. */
+  async function write(identity: string, fn: string, args: string[]): Promise<void> {
+    let receipt: Awaited<ReturnType<typeof submitFabricWrite>>;
+    try {
+      receipt = await submitFabricWrite(client, vault, identity, {
+        path: PATH,
+        channel: CHANNEL,
+        chaincode: 'asset',
+        fn,
+        args,
+      });
+    } catch (error) {
+      if (error instanceof HipError && error.code === HipErrorCode.chainReverted) {
+        throw new ChainRefusedError(String(error.details.chainMessage ?? error.message));
+      }
+      throw error;
+    }
+    if (receipt.status !== 'success') throw new Error(`${fn} was invalidated (${receipt.chainStatus})`);
+  }
+
+  async function read(fn: string, args: string[]): Promise<string> {
+    return String((await connector.call({ resource: PATH, method: fn, args })).values[0]);
+  }
+
+  const minter = await imported(devpeer.peer.identities.user1 as IssuedIdentity);
+  await write(minter, 'Initialize', []);
+  const accounts: string[] = [];
+  /** The vault's identity id of each party's account. */
+  const ownerOf = new Map<string, string>();
+  let issued = 0n;
+  let parties = 0;
+
+  return {
+    client,
+    async party(name, funds = 0n) {
+      const account = `${name}-${++parties}`;
+      const identity = await imported(await devpeer.peer.issue(account));
+      await write(identity, 'OpenAccount', [account]);
+      ownerOf.set(account, identity);
+      accounts.push(account);
+      if (funds > 0n) {
+        await write(minter, 'Mint', [account, String(funds)]);
+        issued += funds;
+      }
+      const chain: AssetChain = assetChain({
+        client,
+        vault,
+        entry,
+        signer: { account: 0, fabricIdentity: identity },
+      });
+      return { name, account, chain };
+    },
+    balance: async (account) => BigInt(await read('BalanceOf', [account])),
+    transfer: (by, to, amount) =>
+      write(ownerOf.get(by.account) as string, 'Transfer', [by.account, to, String(amount)]),
+    async lockedBy(account) {
+      const txId = await read('LockedBy', [account]);
+      return txId === '' ? null : (txId as Hex);
+    },
+    accounts: () => accounts,
+    supply: async () => BigInt(await read('TotalSupply', [])),
+    issued: () => issued,
+    takeEvents: () =>
+      client
+        .take()
+        .flatMap((receipt) => receipt.events)
+        .map((event) => ttmEvent(event.name ?? '', event.args ?? {}))
+        .filter((event): event is TtmEvent => event !== null),
+    reasons,
+    async close() {
+      await close();
+      await connector.close();
+      await devpeer.close();
+    },
+  };
+}
+
+assetChainCompliance('Fabric devpeer', setup, ({ setup: f, party }) => {
+  test('a write invalidated by an MVCC conflict is no refusal: the driver tries it again, and that lands', async () => {
+    const alice = await party('alice', 100n);
+    const bob = await party('bob');
+    const dave = await party('dave', 10n);
+    const tx = secret();
+    const txId = random32();
+    await alice.chain.prepare(txId, tx.h, far(), [{ from: alice.account, to: bob.account, amount: '40' }]);
+    const htlc = secret();
+    const htlcId = random32();
+    await dave.chain.htlcLock(htlcId, {
+      from: dave.account,
+      to: bob.account,
+      amount: '3',
+      hashLock: htlc.h,
+      timelock: far(),
+    });
+    // Between the commit's endorsement and its submission, a claim pays into bob's (locked)
+    // account, which the commit read: the commit is invalidated at validation.
+    f().client.afterNextEndorsement(() => dave.chain.htlcClaim(htlcId, htlc.s));
+    const error = await bob.chain.commit(txId, tx.s).then(
+      () => assert.fail('the commit should have been invalidated'),
+      (e: unknown) => e as Error,
+    );
+    assert.ok(!(error instanceof ChainRefusedError), `a retryable failure, not a refusal: ${error}`);
+    assert.match(error.message, /MVCC_READ_CONFLICT/);
+    assert.equal((await bob.chain.txState(txId)).state, 'prepared');
+    await bob.chain.commit(txId, tx.s);
+    assert.equal((await bob.chain.txState(txId)).state, 'committed');
+    assert.equal(await f().balance(bob.account), 43n);
+  });
+});
