@@ -1,8 +1,9 @@
 /**
- * The asset-chain compliance suite (compliance.ts) on FISCO BCOS: the Asset contract on a
- * devnode, published as payment.bcos.asset by a router; each party is an account of the
+ * The asset-chain compliance suite's setup for FISCO BCOS (compliance.ts): the Asset contract
+ * on a devnode, published as payment.bcos.asset by a router. Each party is an account of the
  * wallet's vault and signs its own writes, relayed through the router as the wallet relays
  * them. The issuer (the deployer) funds the parties straight on the node.
+ * fisco-bcos/asset-ttm.test.ts runs the suite on it, with FISCO BCOS's own cases.
  */
 
 import { submitFiscoWrite } from '../../../background/signing/fisco-write.ts';
@@ -10,9 +11,10 @@ import { type AssetChain, assetChain, ChainRefusedError } from '../../../backgro
 import type { Hex } from '../../../background/ttm/types.ts';
 import { decodeResult, decodeRevertReason, encodeCall } from '../../../p2p/chains/fisco-bcos/abi.ts';
 import { FiscoBcosConnector } from '../../../p2p/chains/fisco-bcos/connector.ts';
-import { assetArtifact, startHarness } from '../fisco-bcos/helpers.ts';
-import { type AssetChainSetup, assetChainCompliance, type Reasons, type TtmEvent } from './compliance.ts';
-import { newVault, routerFor } from './wallet.ts';
+import { EcdsaSigner } from '../../../p2p/chains/fisco-bcos/ecdsa.ts';
+import { assetArtifact, type Harness, startHarness } from '../fisco-bcos/helpers.ts';
+import type { AssetChainSetup, Party, Reasons, TtmEvent } from './compliance.ts';
+import { newVault, type RecordingClient, routerFor } from './wallet.ts';
 
 const PATH = 'payment.bcos.asset';
 const SUPPLY = 1_000_000n;
@@ -83,7 +85,19 @@ function ttmEvent(name: string, args: Record<string, unknown>): TtmEvent | null 
   }
 }
 
-async function setup(): Promise<AssetChainSetup> {
+/** What FISCO BCOS's own cases use besides the suite's interface. */
+export interface FiscoAssetChain extends AssetChainSetup {
+  /** The devnode, with the issuer as its signer: what the chain-specific cases write through directly. */
+  h: Harness;
+  /** The Asset contract's address. */
+  asset: string;
+  /** The wallet's client: the receipts of the writes it relayed. */
+  client: RecordingClient;
+  /** The key of `party`'s account. */
+  signer(party: Party): EcdsaSigner;
+}
+
+export async function startFiscoAssetChain(): Promise<FiscoAssetChain> {
   const h = await startHarness({ blockIntervalMs: 5 });
   const asset = await h.deploy(assetArtifact, ['Weft Coin', 'WFC', SUPPLY]);
   const connector = new FiscoBcosConnector({
@@ -107,6 +121,10 @@ async function setup(): Promise<AssetChainSetup> {
   }
 
   return {
+    h,
+    asset,
+    client,
+    signer: (party) => new EcdsaSigner(vault.privateKey(indexOf.get(party.account) as number)),
     async party(name, funds = 0n) {
       const account = await vault.addAccount(name);
       // The chain reports addresses in lower case.
@@ -156,5 +174,3 @@ async function setup(): Promise<AssetChainSetup> {
     },
   };
 }
-
-assetChainCompliance('FISCO BCOS devnode', setup);
