@@ -5,16 +5,18 @@
  * proposals and envelopes, relayed through the router as the wallet relays them. user1 is the
  * minter. fabric/asset-ttm.test.ts runs the suite on it, with Fabric's own cases.
  */
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { submitFabricWrite } from '../../../background/signing/fabric-write.ts';
 import { type AssetChain, assetChain, ChainRefusedError } from '../../../background/ttm/asset-chain.ts';
 import type { Hex } from '../../../background/ttm/types.ts';
 import { assetMethods } from '../../../p2p/chains/fabric/chaincode/methods.ts';
 import { FabricConnector } from '../../../p2p/chains/fabric/connector.ts';
+import { FabricChaincodeError } from '../../../p2p/chains/fabric/errors.ts';
 import type { FabricSigningIdentity } from '../../../p2p/chains/fabric/identity.ts';
+import { signPreparedTransaction, signProposal } from '../../../p2p/chains/fabric/offline-signing.ts';
 import type { IssuedIdentity } from '../../../p2p/devnet/fabric/test-ca.ts';
-import { HipError, HipErrorCode } from '../../../p2p/protocol/errors.ts';
 import { CHANNEL, startTestDevpeer, type TestDevpeer } from '../fabric/fixture.ts';
 import type { AssetChainSetup, Party, Reasons, TtmEvent } from './compliance.ts';
 import { newVault, PASSWORD, type RecordingClient, routerFor } from './wallet.ts';
@@ -99,8 +101,10 @@ export interface FabricAssetChain extends AssetChainSetup {
 }
 
 export async function startFabricAssetChain(): Promise<FabricAssetChain> {
-  // Every write is a block of its own at once: the suite never writes two at a time.
-  const devpeer = await startTestDevpeer({ maxBlockTxs: 1 });
+  // Every write is a block of its own at once: the suite never writes two at a time. The
+  // ledger lives in memory where there is a tmpfs: it fsyncs every block.
+  const dir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'weft-devpeer-'));
+  const devpeer = await startTestDevpeer({ maxBlockTxs: 1 }, dir);
   const connector = new FabricConnector({
     endpoint: devpeer.peer.address,
     channel: CHANNEL,
@@ -124,24 +128,22 @@ export async function startFabricAssetChain(): Promise<FabricAssetChain> {
     return meta.id;
   }
 
-  /** A wallet-signed write through the router; a chaincode refusal is a ChainRefusedError. */
+  /**
+   * A write signed with the vault's `identity`, straight to the peer: the setup's own business
+   * (accounts, minting, plain transfers), not the path under test. A refusal is a
+   * ChainRefusedError in the words the router relays it with.
+   */
   async function write(identity: string, fn: string, args: string[]): Promise<void> {
-    let receipt: Awaited<ReturnType<typeof submitFabricWrite>>;
+    const signer = vault.fabricSigningIdentity(identity);
+    const proposal = signProposal(signer, { channel: CHANNEL, chaincode: 'asset', fn, args });
     try {
-      receipt = await submitFabricWrite(client, vault, identity, {
-        path: PATH,
-        channel: CHANNEL,
-        chaincode: 'asset',
-        fn,
-        args,
-      });
+      const prepared = await connector.prepare({ resource: PATH, signed: proposal.signed });
+      const { signed } = signPreparedTransaction(signer, prepared.unsigned, { txId: proposal.txId, fn });
+      await connector.submit({ resource: PATH, signed });
     } catch (error) {
-      if (error instanceof HipError && error.code === HipErrorCode.chainReverted) {
-        throw new ChainRefusedError(String(error.details.chainMessage ?? error.message));
-      }
+      if (error instanceof FabricChaincodeError) throw new ChainRefusedError(error.message);
       throw error;
     }
-    if (receipt.status !== 'success') throw new Error(`${fn} was invalidated (${receipt.chainStatus})`);
   }
 
   async function read(fn: string, args: string[]): Promise<string> {
@@ -206,6 +208,7 @@ export async function startFabricAssetChain(): Promise<FabricAssetChain> {
       await close();
       await connector.close();
       await devpeer.close();
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }
