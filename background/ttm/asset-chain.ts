@@ -189,12 +189,20 @@ function fabricAsset({ client, vault, entry, signer }: AssetChainOptions): Asset
   };
 }
 
-/** A chain revert reaching us through the routers becomes a `ChainRefusedError`. */
+/**
+ * A chain revert reaching us through the routers becomes a `ChainRefusedError`. A Fabric
+ * transaction invalidated at commit (an MVCC conflict) reaches us as a revert too, but a retry
+ * may pass: it is thrown as is.
+ */
 async function refusals<T>(pending: Promise<T>): Promise<T> {
   try {
     return await pending;
   } catch (error) {
-    if (error instanceof HipError && error.code === HipErrorCode.chainReverted) {
+    if (
+      error instanceof HipError &&
+      error.code === HipErrorCode.chainReverted &&
+      error.details.chainError !== 'FabricCommitError'
+    ) {
       throw new ChainRefusedError(String(error.details.chainMessage ?? error.message));
     }
     throw error;

@@ -1,0 +1,91 @@
+/**
+ * What a chain's setup for the asset-chain compliance suite shares: the wallet's side of the
+ * path (a real Vault, a LightClient that keeps the receipts it relays) and one router in front
+ * of the chain, as a user's extension reaches it.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Vault } from '../../../background/vault/vault.ts';
+import type {
+  ChainConnector,
+  Hex,
+  PreparedTransaction,
+  TransactionReceipt,
+} from '../../../p2p/chains/connector.ts';
+import { LightClient } from '../../../p2p/client/light-client.ts';
+import { parseRouterConfig } from '../../../p2p/router/config.ts';
+import { createLogger } from '../../../p2p/router/log.ts';
+import { startRouter } from '../../../p2p/router/router.ts';
+import { MemoryStorageArea } from '../../unit/vault/memory-storage.ts';
+
+export const PASSWORD = 'correct horse battery';
+
+/** The wallet's client, keeping every receipt it relays: what the suite reads events from. */
+export class RecordingClient extends LightClient {
+  readonly receipts: TransactionReceipt[] = [];
+  #afterEndorsement: (() => Promise<void>) | null = null;
+
+  /** Runs `action` once, after the next endorsement returns (what a test slips in before the submit). */
+  afterNextEndorsement(action: () => Promise<void>): void {
+    this.#afterEndorsement = action;
+  }
+
+  override async prepare(path: string, signed: Hex): Promise<PreparedTransaction> {
+    const prepared = await super.prepare(path, signed);
+    const action = this.#afterEndorsement;
+    this.#afterEndorsement = null;
+    if (action) await action();
+    return prepared;
+  }
+
+  override async submit(path: string, signed: Hex, timeoutMs?: number): Promise<TransactionReceipt> {
+    const receipt = await super.submit(path, signed, timeoutMs);
+    this.receipts.push(receipt);
+    return receipt;
+  }
+
+  /** The receipts relayed since the last call. */
+  take(): TransactionReceipt[] {
+    return this.receipts.splice(0);
+  }
+}
+
+/** An unlocked wallet vault in memory (a low KDF cost: the suite is not about the vault). */
+export async function newVault(): Promise<Vault> {
+  const vault = new Vault({
+    local: new MemoryStorageArea(),
+    session: new MemoryStorageArea(),
+    iterations: 1_000,
+  });
+  await vault.create(PASSWORD);
+  return vault;
+}
+
+/** One router fronting `connector`, and a wallet client connected to it over WebSockets. */
+export async function routerFor(
+  zone: string,
+  connector: ChainConnector,
+): Promise<{ client: RecordingClient; close(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'weft-asset-chain-'));
+  const router = await startRouter({
+    config: parseRouterConfig({
+      zone,
+      dataDir: join(dir, 'router'),
+      listen: ['/ip4/127.0.0.1/tcp/0/ws'],
+      admin: null,
+    }),
+    connectors: [connector],
+    logger: createLogger('silent'),
+  });
+  const client = new RecordingClient({ routers: [router.addresses()[0] as string] });
+  await client.connect();
+  return {
+    client,
+    async close() {
+      await client.stop();
+      await router.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
