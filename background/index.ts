@@ -1,113 +1,113 @@
 /**
- * The service worker. Listeners are registered synchronously at the top level so a
- * worker woken by an event (a port connecting, an alarm) receives that event.
+ * The service worker, in four parts: the wallet's parts, built on one event emitter
+ * (background/events.ts); who reacts to which of their events, in one list; what starts with
+ * the worker; the browser's events it answers. Browser listeners are registered synchronously
+ * at the top level so a worker woken by an event (a port connecting, an alarm) receives it.
  */
 import browser, { type Runtime } from 'webextension-polyfill';
 import { PROVIDER_PORT } from '../content/provider-protocol.ts';
 import { ActivityLog } from './activity/activity-log.ts';
 import { ApprovalQueue } from './approvals/approval-queue.ts';
+import { ApprovalWindow } from './approvals/approval-window.ts';
+import { WalletEvents } from './events.ts';
 import { GrantStore } from './grants/grant-store.ts';
-import { handlePopupMessage } from './popup-api.ts';
+import { handlePopupMessage, readStatus, STATUS_PARTS } from './popup-api.ts';
+import { POPUP_PORT, PopupPorts } from './popup-port.ts';
 import { providerMethods } from './provider/methods/index.ts';
 import { PageEvents } from './provider/page-events.ts';
 import { servePort } from './provider/serve-port.ts';
 import { RouterConnection } from './routers/router-connection.ts';
+import type { WalletServices } from './services.ts';
 import { SessionStore } from './sessions/session-store.ts';
 import { TtmCoordinator } from './ttm/coordinator.ts';
 import { FAILPOINT_ITEM, Failpoints } from './ttm/failpoints.ts';
 import { TtmLog } from './ttm/ttm-log.ts';
 import { Vault } from './vault/vault.ts';
 import { AUTO_LOCK_ALARM, AutoLock } from './wallet/auto-lock.ts';
-import { loadDefaults } from './wallet/defaults.ts';
 
 const startedAt = Date.now();
 restrictStorageToExtension();
 /** Wakes the worker every 30 s while a cross-chain transaction or swap is unfinished. */
 const TTM_ALARM = 'weft.ttm';
 const extensionOrigin = browser.runtime.getURL('');
-const routers = new RouterConnection(browser.storage.local, (connected) =>
-  pageEvents.emit(null, connected ? 'connect' : 'disconnect', connected ? {} : { code: 4900 }),
-);
-void routers.start();
-const vault = new Vault({
-  local: browser.storage.local,
-  session: browser.storage.session,
-  // Cross-chain transactions left unfinished while the wallet was locked carry on.
-  onUnlock: () => void ttm.resume(),
-});
-const autoLock = new AutoLock(browser.alarms, browser.storage.local);
-const pageEvents = new PageEvents();
-const sessions = new SessionStore(browser.storage.local, (origin, session) => {
-  pageEvents.emit(origin, 'sessionChanged', session);
-  pageEvents.emit(origin, 'accountsChanged', session ? [session.address] : []);
-});
-const activity = new ActivityLog(browser.storage.local);
-const grants = new GrantStore(browser.storage.local);
-const approvals = new ApprovalQueue(() => void showApprovalWindow());
-const ttmLog = new TtmLog();
+
+// The wallet's parts. Each says what changed on `events` and knows nothing of who listens.
+const events = new WalletEvents();
+const local = browser.storage.local;
+const vault = new Vault({ local, session: browser.storage.session, events });
+const routers = new RouterConnection(local, events);
 const ttm = new TtmCoordinator({
-  log: ttmLog,
+  log: new TtmLog(events),
   vault,
   routers,
   checkpoint: testBuildFailpoints(),
-  heartbeat: (on) => {
-    if (!on) void browser.alarms.clear(TTM_ALARM);
-    // Only if none is set: re-creating would push the next wake-up back every time.
-    else
-      void browser.alarms.get(TTM_ALARM).then((alarm) => {
-        if (!alarm) void browser.alarms.create(TTM_ALARM, { periodInMinutes: 0.5 });
-      });
-  },
+  heartbeat: (on) => events.emit('ttm:heartbeat', { on }),
 });
-const methods = providerMethods(__WEFT_VERSION__, {
-  sessions,
-  approvals,
+const services: WalletServices = {
+  version: __WEFT_VERSION__,
+  startedAt,
+  events,
   vault,
+  autoLock: new AutoLock(browser.alarms, local),
   routers,
-  activity,
-  grants,
+  sessions: new SessionStore(local, events),
+  approvals: new ApprovalQueue(events),
+  activity: new ActivityLog(local, events),
+  grants: new GrantStore(local, events),
   ttm,
-  defaults: () => loadDefaults(browser.storage.local),
-});
-
-/** The window the wallet opened for approvals; closing it rejects what is still waiting. */
-let approvalWindow: number | null = null;
-/** One at a time: two requests arriving together must not open two windows. */
-let showing: Promise<void> = Promise.resolve();
-
-function showApprovalWindow(): Promise<void> {
-  showing = showing.then(openApprovalWindow, openApprovalWindow);
-  return showing;
-}
-
-/**
- * Opens the approval window (focused) for the first request. While it is open, later requests
- * join the queue it shows and only flag it (drawAttention flashes it in the taskbar): a page
- * must not pull the window to the front, over what the user is doing, with every request.
- */
-async function openApprovalWindow(): Promise<void> {
-  if (approvalWindow !== null) {
-    const open = await browser.windows.update(approvalWindow, { drawAttention: true }).catch(() => null);
-    if (open) return;
-  }
-  const created = await browser.windows.create({
-    url: browser.runtime.getURL('popup/index.html'),
-    type: 'popup',
-    width: 380,
-    height: 640,
-  });
-  approvalWindow = created.id ?? null;
-}
-
-browser.windows.onRemoved.addListener((windowId) => {
-  if (windowId !== approvalWindow) return;
-  approvalWindow = null;
-  approvals.rejectAll('User closed the approval window.');
-});
+  local,
+};
+const methods = providerMethods(services);
+const pageEvents = new PageEvents();
+const approvalWindow = new ApprovalWindow(browser.windows, browser.runtime.getURL('popup/index.html'));
 // After a worker restart the vault comes back unlocked if it was (session key in storage.session).
 const restored = vault.restore().catch(() => false);
+const popups = new PopupPorts({
+  readAll: () => readStatus(services, STATUS_PARTS),
+  read: (parts) => readStatus(services, parts),
+  ready: restored,
+});
+
+// Who reacts to what.
+// Pages hear the network link and their own session (EIP-1193 events).
+events.on('routers:link', ({ connected }) =>
+  pageEvents.emit(null, connected ? 'connect' : 'disconnect', connected ? {} : { code: 4900 }),
+);
+events.on('sessions:changed', ({ origin, session }) => {
+  pageEvents.emit(origin, 'sessionChanged', session);
+  pageEvents.emit(origin, 'accountsChanged', session ? [session.address] : []);
+});
+// A request waiting for the user opens the approval window, or flags it if it is open.
+events.on('approvals:added', () => approvalWindow.show());
+// Cross-chain transactions left unfinished while the wallet was locked carry on.
+events.on('vault:unlocked', () => ttm.resume());
+// While anything is unfinished, an alarm wakes the worker to finish it (or refund after a timelock).
+events.on('ttm:heartbeat', ({ on }) => keepTtmAlarm(on));
+// Open popups get again the parts of the status each event changed.
+popups.follow(events, {
+  'vault:changed': ['vault', 'fabricIdentities'],
+  'vault:unlocked': ['vault'],
+  'vault:locked': ['vault'],
+  'routers:changed': ['routers'],
+  'sessions:changed': ['sessions'],
+  'approvals:added': ['approvals'],
+  'approvals:settled': ['approvals'],
+  'activity:changed': ['activity'],
+  'grants:changed': ['grants'],
+  'ttm:saved': ['ttm'],
+  'settings:changed': ['autoLockMinutes', 'defaults'],
+});
+
+// Starting.
+void routers.start();
 // Unfinished cross-chain transactions and swaps are driven to an end on every worker start.
 void restored.then(() => ttm.resume());
+
+// The browser's events.
+browser.windows.onRemoved.addListener((windowId) => {
+  // Closing the approval window rejects what is still waiting.
+  if (approvalWindow.closed(windowId)) services.approvals.rejectAll('User closed the approval window.');
+});
 
 browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === AUTO_LOCK_ALARM) void vault.lock();
@@ -116,27 +116,29 @@ browser.alarms.onAlarm.addListener((alarm) => {
 
 browser.runtime.onConnect.addListener((port) => {
   if (port.name === PROVIDER_PORT) servePort(port, browser.runtime.id, methods, pageEvents);
+  else if (port.name === POPUP_PORT) {
+    if (isExtensionPage(port.sender)) popups.add(port);
+    else port.disconnect();
+  }
 });
 
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
   // Only the extension's own pages (the popup) talk to the worker by message; pages use the port.
-  if (sender.id !== browser.runtime.id || !sender.url?.startsWith(extensionOrigin)) return undefined;
-  return restored.then(() =>
-    handlePopupMessage(message, {
-      version: __WEFT_VERSION__,
-      startedAt,
-      routers,
-      vault,
-      autoLock,
-      sessions,
-      approvals,
-      activity,
-      grants,
-      ttm: ttmLog,
-      local: browser.storage.local,
-    }),
-  );
+  if (!isExtensionPage(sender)) return undefined;
+  return restored.then(() => handlePopupMessage(message, services));
 });
+
+/** The extension's own pages (the popup), never a content script (whose `url` is the page's). */
+function isExtensionPage(sender: Runtime.MessageSender | undefined): boolean {
+  return sender?.id === browser.runtime.id && sender.url?.startsWith(extensionOrigin) === true;
+}
+
+/** Keeps the TTM wake-up alarm while `on`; only sets it if none is: re-creating would push it back. */
+async function keepTtmAlarm(on: boolean): Promise<void> {
+  if (!on) await browser.alarms.clear(TTM_ALARM);
+  else if (!(await browser.alarms.get(TTM_ALARM)))
+    await browser.alarms.create(TTM_ALARM, { periodInMinutes: 0.5 });
+}
 
 /**
  * Content scripts run in pages' renderers; a compromised renderer must not read or write the

@@ -5,22 +5,18 @@
  */
 import type { Session } from '../content/provider-schema.ts';
 import type { ResourceEntry } from '../p2p/protocol/messages.ts';
-import type { ActivityEntry, ActivityLog } from './activity/activity-log.ts';
+import type { ActivityEntry } from './activity/activity-log.ts';
 import type { Approval, ApprovalChoice } from './approvals/approval-kinds.ts';
-import type { ApprovalQueue } from './approvals/approval-queue.ts';
 import type { StoredGrant } from './grants/grant-state.ts';
-import type { GrantStore, GrantView } from './grants/grant-store.ts';
+import type { GrantView } from './grants/grant-store.ts';
 import { revokeGrant } from './grants/revoke-grant.ts';
-import type { RouterConnection, RouterConnectionStatus } from './routers/router-connection.ts';
-import type { SessionStore } from './sessions/session-store.ts';
-import type { TtmLog } from './ttm/ttm-log.ts';
-import { type TtmView, toView } from './ttm/types.ts';
+import type { RouterConnectionStatus } from './routers/router-connection.ts';
+import type { WalletServices } from './services.ts';
+import type { TtmView } from './ttm/types.ts';
 import { fieldsOf, type Unchecked } from './unchecked.ts';
 import type { Account } from './vault/accounts.ts';
 import type { FabricIdentityMeta } from './vault/state.ts';
-import type { StorageAreaLike } from './vault/storage-area.ts';
-import type { Vault, VaultView } from './vault/vault.ts';
-import type { AutoLock } from './wallet/auto-lock.ts';
+import type { VaultView } from './vault/vault.ts';
 import { loadDefaults, type SignerDefaults, saveDefaults } from './wallet/defaults.ts';
 
 export type PopupRequest =
@@ -36,7 +32,6 @@ export type PopupRequest =
   | { type: 'decide'; id: string; approve: boolean; choice?: ApprovalChoice['session' | 'grant'] }
   | { type: 'revokeSession'; origin: string }
   | { type: 'revokeGrant'; id: string }
-  | { type: 'ttm'; id: string }
   | { type: 'setDefaults'; fiscoAccount?: number; fabricIdentity?: string }
   | {
       type: 'importFabricIdentity';
@@ -67,6 +62,39 @@ export interface WalletStatus {
   defaults: SignerDefaults;
 }
 
+/** One part of the status: what an event names as changed, and what the popup's port sends. */
+export type StatusPart = keyof WalletStatus;
+
+/** How each part is read. */
+const STATUS_READERS: {
+  readonly [P in StatusPart]: (services: WalletServices) => WalletStatus[P] | Promise<WalletStatus[P]>;
+} = {
+  version: (s) => s.version,
+  workerUptimeMs: (s) => Date.now() - s.startedAt,
+  routers: (s) => s.routers.status(),
+  vault: (s) => s.vault.view(),
+  autoLockMinutes: (s) => s.autoLock.minutes(),
+  approvals: (s) => s.approvals.pending(),
+  sessions: (s) => s.sessions.list(),
+  fabricIdentities: (s) => s.vault.fabricIdentities(),
+  activity: (s) => s.activity.list(),
+  grants: (s) => s.grants.list(),
+  ttm: (s) => s.ttm.log.views(),
+  defaults: (s) => loadDefaults(s.local),
+};
+
+export const STATUS_PARTS = Object.keys(STATUS_READERS) as StatusPart[];
+
+/** Reads `parts` of the status, in parallel (the popup waits for them before its first real screen). */
+export async function readStatus<P extends StatusPart>(
+  services: WalletServices,
+  parts: readonly P[],
+): Promise<Pick<WalletStatus, P>> {
+  const values = await Promise.all(parts.map((part) => STATUS_READERS[part](services)));
+  // One value per part, in order: TypeScript cannot follow a mapped type through fromEntries.
+  return Object.fromEntries(parts.map((part, i) => [part, values[i]])) as unknown as Pick<WalletStatus, P>;
+}
+
 type Ok = { ok: true };
 
 /** The worker's answer to each request type when it succeeds. */
@@ -83,7 +111,6 @@ export interface PopupResponses {
   decide: Ok;
   revokeSession: Ok;
   revokeGrant: { grant: StoredGrant };
-  ttm: { ttm: TtmView | null };
   setDefaults: Ok;
   importFabricIdentity: Ok;
 }
@@ -95,22 +122,6 @@ export interface PopupError {
 }
 
 export type PopupResponse<T extends PopupRequestType = PopupRequestType> = PopupResponses[T] | PopupError;
-
-export interface PopupContext {
-  version: string;
-  startedAt: number;
-  routers: RouterConnection;
-  vault: Vault;
-  autoLock: AutoLock;
-  sessions: SessionStore;
-  approvals: ApprovalQueue;
-  activity: ActivityLog;
-  grants: GrantStore;
-  /** The TTM write-ahead log. */
-  ttm: TtmLog;
-  /** `storage.local`, for the small settings this API reads and writes itself. */
-  local: StorageAreaLike;
-}
 
 const ok: Ok = { ok: true };
 
@@ -125,8 +136,8 @@ function isString(value: unknown, max = 1024): value is string {
 
 /**
  * What the user does in the popup: these push auto-lock back (once the wallet is unlocked).
- * The popup's own refreshes (`status` every second, `resources`, `ttm` while a timeline is
- * shown) are not, and neither is anything a page asks (provider requests never touch).
+ * The popup's own reads (`status`, `resources`) are not, nor is what it hears on its port
+ * (background/popup-port.ts), nor anything a page asks (provider requests never touch it).
  */
 const USER_ACTIONS: ReadonlySet<PopupRequestType> = new Set<PopupRequestType>([
   'createVault',
@@ -142,18 +153,18 @@ const USER_ACTIONS: ReadonlySet<PopupRequestType> = new Set<PopupRequestType>([
   'setRouters',
 ]);
 
-export async function handlePopupMessage(message: unknown, context: PopupContext): Promise<PopupResponse> {
+export async function handlePopupMessage(message: unknown, services: WalletServices): Promise<PopupResponse> {
   const request = fieldsOf(message);
   const { type } = request;
   if (!isRequestType(type)) return { error: `unknown popup request ${String(type)}`, name: 'TypeError' };
   let response: PopupResponse;
   try {
-    response = await HANDLERS[type](request, context);
+    response = await HANDLERS[type](request, services);
   } catch (error) {
     response = failure(error);
   }
-  if (USER_ACTIONS.has(type) && context.vault.isUnlocked()) {
-    await context.autoLock.touch().catch(() => {});
+  if (USER_ACTIONS.has(type) && services.vault.isUnlocked()) {
+    await services.autoLock.touch().catch(() => {});
   }
   return response;
 }
@@ -164,7 +175,7 @@ export async function handlePopupMessage(message: unknown, context: PopupContext
  */
 type Handler<T extends PopupRequestType> = (
   request: Unchecked<Extract<PopupRequest, { type: T }>>,
-  context: PopupContext,
+  services: WalletServices,
 ) => Promise<PopupResponse<T>>;
 
 function isRequestType(type: unknown): type is PopupRequestType {
@@ -172,98 +183,74 @@ function isRequestType(type: unknown): type is PopupRequestType {
 }
 
 const HANDLERS: { readonly [T in PopupRequestType]: Handler<T> } = {
-  async status(_request, context) {
-    // Independent reads: in parallel, the popup waits for this before its first real screen.
-    const [view, autoLockMinutes, sessions, fabricIdentities, activity, grants, defaults, ttm] =
-      await Promise.all([
-        context.vault.view(),
-        context.autoLock.minutes(),
-        context.sessions.list(),
-        context.vault.fabricIdentities(),
-        context.activity.list(),
-        context.grants.list(),
-        loadDefaults(context.local),
-        context.ttm.views(),
-      ]);
-    return {
-      version: context.version,
-      workerUptimeMs: Date.now() - context.startedAt,
-      routers: context.routers.status(),
-      vault: view,
-      autoLockMinutes,
-      approvals: context.approvals.pending(),
-      sessions,
-      fabricIdentities,
-      activity,
-      grants,
-      ttm,
-      defaults,
-    };
+  async status(_request, services) {
+    return readStatus(services, STATUS_PARTS);
   },
 
-  async setRouters({ routers }, context) {
+  async setRouters({ routers }, services) {
     if (!Array.isArray(routers) || !routers.every((r) => isString(r))) {
       return { error: 'routers must be a list of multiaddr strings', name: 'TypeError' };
     }
-    await context.routers.setRouters(routers);
+    await services.routers.setRouters(routers);
     return ok;
   },
 
-  async resources(_request, context) {
-    return { resources: await context.routers.resources() };
+  async resources(_request, services) {
+    return { resources: await services.routers.resources() };
   },
 
-  async createVault({ password, mnemonic }, context) {
+  async createVault({ password, mnemonic }, services) {
     if (!isString(password) || (mnemonic !== undefined && !isString(mnemonic))) {
       return { error: 'password (and mnemonic) must be strings', name: 'TypeError' };
     }
-    return await context.vault.create(password, mnemonic);
+    return await services.vault.create(password, mnemonic);
   },
 
-  async unlock({ password }, context) {
+  async unlock({ password }, services) {
     if (!isString(password)) return { error: 'password must be a string', name: 'TypeError' };
-    await context.vault.unlock(password);
+    await services.vault.unlock(password);
     return ok;
   },
 
-  async lock(_request, context) {
-    await context.vault.lock();
-    await context.autoLock.cancel();
+  async lock(_request, services) {
+    await services.vault.lock();
+    await services.autoLock.cancel();
     return ok;
   },
 
-  async addAccount(_request, context) {
-    return { account: await context.vault.addAccount() };
+  async addAccount(_request, services) {
+    return { account: await services.vault.addAccount() };
   },
 
-  async renameAccount({ index, name }, context) {
+  async renameAccount({ index, name }, services) {
     if (typeof index !== 'number' || !isString(name)) {
       return { error: 'index must be a number and name a string', name: 'TypeError' };
     }
-    return { account: await context.vault.renameAccount(index, name) };
+    return { account: await services.vault.renameAccount(index, name) };
   },
 
-  async setAutoLock({ minutes }, context) {
+  async setAutoLock({ minutes }, services) {
     if (typeof minutes !== 'number') return { error: 'minutes must be a number', name: 'TypeError' };
-    await context.autoLock.setMinutes(minutes);
+    await services.autoLock.setMinutes(minutes);
+    services.events.emit('settings:changed');
     return ok;
   },
 
-  async decide({ id, approve, choice }, context) {
+  async decide({ id, approve, choice }, services) {
     if (!isString(id) || typeof approve !== 'boolean') {
       return { error: 'id must be a string and approve a boolean', name: 'TypeError' };
     }
-    if (approve && !context.vault.isUnlocked()) {
+    if (approve && !services.vault.isUnlocked()) {
       return { error: 'unlock the wallet first', name: 'VaultLockedError' };
     }
     // The request's own check reads the choice field by field (approvals/approval-queue.ts).
-    if (!context.approvals.decide(id, approve, fieldsOf(choice))) {
+    if (!services.approvals.decide(id, approve, fieldsOf(choice))) {
       return { error: 'that request is no longer waiting', name: 'Error' };
     }
     return ok;
   },
 
-  async importFabricIdentity({ password, name, mspId, certificate, privateKeyPem }, context) {
+  async importFabricIdentity({ password, name, mspId, certificate, privateKeyPem }, services) {
     if (
       !isString(password) ||
       !isString(name) ||
@@ -273,43 +260,38 @@ const HANDLERS: { readonly [T in PopupRequestType]: Handler<T> } = {
     ) {
       return { error: 'password, name, MSP id, certificate and key must be strings', name: 'TypeError' };
     }
-    await context.vault.importFabricIdentity(password, { name, mspId, certificate, privateKeyPem });
+    await services.vault.importFabricIdentity(password, { name, mspId, certificate, privateKeyPem });
     return ok;
   },
 
-  async setDefaults({ fiscoAccount, fabricIdentity }, context) {
+  async setDefaults({ fiscoAccount, fabricIdentity }, services) {
     const change: Partial<SignerDefaults> = {};
     if (typeof fiscoAccount === 'number') {
-      if (!(await context.vault.accounts()).some((a) => a.index === fiscoAccount)) {
+      if (!(await services.vault.accounts()).some((a) => a.index === fiscoAccount)) {
         return { error: `no account ${fiscoAccount}`, name: 'RangeError' };
       }
       change.fiscoAccount = fiscoAccount;
     }
     if (typeof fabricIdentity === 'string') {
-      if (!(await context.vault.fabricIdentities()).some((f) => f.id === fabricIdentity)) {
+      if (!(await services.vault.fabricIdentities()).some((f) => f.id === fabricIdentity)) {
         return { error: 'no such Fabric identity', name: 'RangeError' };
       }
       change.fabricIdentity = fabricIdentity;
     }
-    await saveDefaults(context.local, change);
+    await saveDefaults(services.local, change);
+    services.events.emit('settings:changed');
     return ok;
   },
 
-  async revokeGrant({ id }, context) {
+  async revokeGrant({ id }, services) {
     if (!isString(id, 100)) return { error: 'id must be a grant id', name: 'TypeError' };
     // Waits for the chain to commit the revocation: the popup shows the outcome.
-    return { grant: await revokeGrant(context, id) };
+    return { grant: await revokeGrant(services, id) };
   },
 
-  async ttm({ id }, context) {
-    if (!isString(id, 100)) return { error: 'id must be a transaction id', name: 'TypeError' };
-    const record = await context.ttm.get(id);
-    return { ttm: record ? toView(record) : null };
-  },
-
-  async revokeSession({ origin }, context) {
+  async revokeSession({ origin }, services) {
     if (!isString(origin)) return { error: 'origin must be a string', name: 'TypeError' };
-    await context.sessions.revoke(origin);
+    await services.sessions.revoke(origin);
     return ok;
   },
 };

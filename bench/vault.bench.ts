@@ -3,6 +3,7 @@
  * iterations + AES-GCM decrypt), alone and through `Vault.unlock` (which also derives the
  * accounts and writes the session key), and BIP-44 account derivation with ethers.
  */
+import { WalletEvents } from '../background/events.ts';
 import { AccountDeriver } from '../background/vault/accounts.ts';
 import { decryptSecret, encryptSecret, PBKDF2_ITERATIONS } from '../background/vault/encrypt.ts';
 import { encodeSecrets } from '../background/vault/secrets.ts';
@@ -34,7 +35,7 @@ report({
 
 const local = new MemoryStorageArea();
 const session = new MemoryStorageArea();
-const vault = new Vault({ local, session });
+const vault = new Vault({ local, session, events: new WalletEvents() });
 await vault.create(PASSWORD, TEST_MNEMONIC);
 await vault.addAccount();
 await vault.addAccount();
@@ -48,7 +49,7 @@ report({
 });
 report({
   name: 'vault: Vault.restore after worker restart p50',
-  value: await p50(RUNS, () => new Vault({ local, session }).restore()),
+  value: await p50(RUNS, () => new Vault({ local, session, events: new WalletEvents() }).restore()),
   unit: 'ms',
 });
 

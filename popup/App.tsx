@@ -1,68 +1,49 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { PopupResponse, WalletStatus } from '../background/popup-api.ts';
-import { isError, send } from './api.ts';
+import { useEffect, useState } from 'preact/hooks';
 import { Approvals } from './screens/Approvals.tsx';
 import { Home } from './screens/Home.tsx';
 import { Onboarding } from './screens/Onboarding.tsx';
 import { TtmProgress } from './screens/TtmProgress.tsx';
 import { Unlock } from './screens/Unlock.tsx';
+import type { Load, StatusFeed } from './status-feed.ts';
 
-type Load =
-  | { state: 'loading' }
-  | { state: 'ready'; status: WalletStatus }
-  | { state: 'failed'; message: string };
-
-export function App({ initialStatus }: { initialStatus: Promise<PopupResponse<'status'>> }) {
+/**
+ * The screen the wallet's status calls for. Screens send the user's actions and never re-read
+ * the status themselves: what an action changed comes back through `feed`.
+ */
+export function App({ feed }: { feed: StatusFeed }) {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   // Onboarding keeps the screen until the phrase is confirmed, although the vault exists from its first step.
   const [onboarding, setOnboarding] = useState(false);
   // The cross-chain transaction or swap just approved here: shown once no other approval waits.
   const [following, setFollowing] = useState<string | null>(null);
 
-  const refresh = useCallback(async (pending?: Promise<PopupResponse<'status'>>) => {
-    const answer = await (pending ?? send({ type: 'status' }));
-    setLoad(
-      isError(answer) ? { state: 'failed', message: answer.error } : { state: 'ready', status: answer },
-    );
-  }, []);
-
-  useEffect(() => {
-    void refresh(initialStatus);
-    // The router link and the lock change on their own (connects, drops, auto-lock).
-    const timer = setInterval(() => void refresh(), 1000);
-    return () => clearInterval(timer);
-  }, [refresh, initialStatus]);
+  useEffect(() => feed.subscribe(setLoad), [feed]);
 
   let body: preact.ComponentChild;
   if (load.state === 'loading') body = <p class="status">Connecting to the wallet…</p>;
   else if (load.state === 'failed')
     body = <p class="status error">The wallet did not answer: {load.message}</p>;
   else if (!load.status.vault.hasVault || onboarding) {
-    body = (
-      <Onboarding
-        onBegin={() => setOnboarding(true)}
-        onDone={() => {
-          setOnboarding(false);
-          void refresh();
-        }}
-      />
-    );
+    body = <Onboarding onBegin={() => setOnboarding(true)} onDone={() => setOnboarding(false)} />;
   } else if (!load.status.vault.isUnlocked) {
     body = (
       <>
         {load.status.approvals.length > 0 && (
           <p class="status">A site is waiting for your approval: unlock first.</p>
         )}
-        <Unlock onDone={() => void refresh()} />
+        <Unlock />
       </>
     );
   } else if (load.status.approvals.length > 0) {
-    body = (
-      <Approvals approvals={load.status.approvals} onChange={() => void refresh()} onFollow={setFollowing} />
-    );
+    body = <Approvals approvals={load.status.approvals} onFollow={setFollowing} />;
   } else if (following) {
-    body = <TtmProgress id={following} onClose={() => setFollowing(null)} />;
-  } else body = <Home status={load.status} onChange={() => void refresh()} />;
+    body = (
+      <TtmProgress
+        view={load.status.ttm.find((v) => v.id === following)}
+        onClose={() => setFollowing(null)}
+      />
+    );
+  } else body = <Home status={load.status} />;
 
   return (
     <>

@@ -1,11 +1,11 @@
 /**
  * Cross-chain transactions and swaps, newest first: kind, site, what, where it stands and
- * when. A click opens its timeline (live while it is not final).
+ * when. A click opens its timeline (current: the status brings each change).
  */
 import { useState } from 'preact/hooks';
 import type { TtmView } from '../background/ttm/types.ts';
 import { formatTime } from './format.ts';
-import { LiveTimeline } from './Timeline.tsx';
+import { Timeline } from './Timeline.tsx';
 import { KIND_NAME, summarize } from './ttm-text.ts';
 
 function CrossChainRow({ view }: { view: TtmView }) {
@@ -33,7 +33,7 @@ function CrossChainRow({ view }: { view: TtmView }) {
       </button>
       {open && (
         <div id={timelineId}>
-          <LiveTimeline id={view.id} initial={view} />
+          <Timeline view={view} />
         </div>
       )}
     </li>

@@ -7,28 +7,32 @@
 import { useState } from 'preact/hooks';
 import type { GrantView } from '../background/grants/grant-store.ts';
 import { errorOf, send } from './api.ts';
+import { usePassed } from './clock.ts';
 import { formatTime } from './format.ts';
 
-function state(grant: GrantView, busy: boolean): 'revoking' | 'revoked' | 'expired' | 'active' {
+function state(
+  grant: GrantView,
+  busy: boolean,
+  expired: boolean,
+): 'revoking' | 'revoked' | 'expired' | 'active' {
   if (grant.revokedAt !== undefined) return 'revoked';
   if (busy || grant.revoking) return 'revoking';
-  return grant.grant.expiry * 1000 <= Date.now() ? 'expired' : 'active';
+  return expired ? 'expired' : 'active';
 }
 
 const LABEL = { active: 'active', expired: 'expired', revoked: 'revoked', revoking: 'revoking…' };
 
-function GrantRow({ grant, onChange }: { grant: GrantView; onChange: () => void }) {
+function GrantRow({ grant }: { grant: GrantView }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const now = state(grant, busy);
   const { resource, records, fields, expiry } = grant.grant;
+  const now = state(grant, busy, usePassed(expiry * 1000));
 
   const revoke = async () => {
     setBusy(true);
     setError(null);
     setError(errorOf(await send({ type: 'revokeGrant', id: grant.id })));
     setBusy(false);
-    onChange();
   };
 
   return (
@@ -67,14 +71,14 @@ function GrantRow({ grant, onChange }: { grant: GrantView; onChange: () => void 
   );
 }
 
-export function Grants({ grants, onChange }: { grants: GrantView[]; onChange: () => void }) {
+export function Grants({ grants }: { grants: GrantView[] }) {
   return (
     <section>
       <h2>Data access</h2>
       {grants.length === 0 && <p class="muted">No site may read your records.</p>}
       <ul class="grants" data-testid="grants">
         {grants.map((grant) => (
-          <GrantRow key={grant.id} grant={grant} onChange={onChange} />
+          <GrantRow key={grant.id} grant={grant} />
         ))}
       </ul>
     </section>

@@ -10,7 +10,7 @@ function describeState(status: RouterConnectionStatus): string {
 }
 
 /** Settings › Routers: the WebSocket addresses of the routers the wallet uses, and the link's state. */
-export function Routers({ status, onChange }: { status: RouterConnectionStatus; onChange: () => void }) {
+export function Routers({ status }: { status: RouterConnectionStatus }) {
   const [draft, setDraft] = useState(status.routers.join('\n'));
   const [error, setError] = useState<string | null>(null);
   const [reachable, setReachable] = useState<string[] | null>(null);
@@ -33,7 +33,6 @@ export function Routers({ status, onChange }: { status: RouterConnectionStatus; 
       .filter(Boolean);
     const answer = await send({ type: 'setRouters', routers });
     setError(errorOf(answer));
-    onChange();
   }
 
   return (

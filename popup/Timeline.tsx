@@ -1,22 +1,13 @@
 /**
  * Where a cross-chain transaction or swap is: its state, each chain's part (transaction legs,
  * or the two HTLCs of a swap), the coordinator's timeline and, once it failed, why.
- * `LiveTimeline` polls the worker for one record until it is final.
  */
-import { useEffect, useState } from 'preact/hooks';
-import {
-  isFinal,
-  type SwapView,
-  swapSides,
-  type TransactionView,
-  type TtmView,
-} from '../background/ttm/types.ts';
-import { isError, send } from './api.ts';
+import { useState } from 'preact/hooks';
+import { type SwapView, swapSides, type TransactionView, type TtmView } from '../background/ttm/types.ts';
+import { usePassed } from './clock.ts';
 import { formatClock } from './format.ts';
 import { CHAIN_NAME, describeState, KIND_NAME, shortAccount } from './ttm-text.ts';
 
-/** Fast enough that a prepare or a commit shows as it lands; one IndexedDB read each. */
-const POLL_MS = 250;
 /** After this long without a record, say so (the coordinator may have failed before logging it). */
 const ABSENT_HINT_MS = 10_000;
 
@@ -136,67 +127,18 @@ export function Timeline({ view }: { view: TtmView }) {
   );
 }
 
-export interface TtmPoll {
-  /** Null until the coordinator has logged the record. */
-  view: TtmView | null;
-  /** The last failed request, cleared by the next good answer. */
-  error: string | null;
-  startedAt: number;
-}
-
 /**
- * Polls `{ type: 'ttm', id }` every 250 ms, one request at a time, until the record is final;
- * stops on unmount. `initial` (e.g. from the status answer) shows at once, and is not polled if final.
+ * One record's timeline, or, until the coordinator has logged it, a note that it is starting.
+ * The record comes with the status the worker keeps sending (each log write changes it).
  */
-export function useTtm(id: string, initial?: TtmView): TtmPoll {
-  const [poll, setPoll] = useState<TtmPoll>(() => ({
-    view: initial ?? null,
-    error: null,
-    startedAt: Date.now(),
-  }));
-  const settled = initial !== undefined && isFinal(initial);
-
-  useEffect(() => {
-    if (settled) return;
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const next = async () => {
-      const answer = await send({ type: 'ttm', id });
-      if (stopped) return;
-      if (isError(answer)) {
-        setPoll((p) => ({ ...p, error: answer.error }));
-      } else {
-        const view = answer.ttm;
-        setPoll((p) => ({ ...p, view: view ?? p.view, error: null }));
-        if (view && isFinal(view)) return;
-      }
-      timer = setTimeout(next, POLL_MS);
-    };
-    void next();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, [id, settled]);
-
-  // A final record from the caller (the status refresh) may be newer than the last poll.
-  return settled ? { ...poll, view: initial } : poll;
-}
-
-/** The timeline of one record, kept live until it is final. */
-export function LiveTimeline({ id, initial }: { id: string; initial?: TtmView }) {
-  const { view, error, startedAt } = useTtm(id, initial);
+export function LiveTimeline({ view }: { view: TtmView | undefined }) {
+  const [shownAt] = useState(Date.now);
+  const absentTooLong = usePassed(shownAt + ABSENT_HINT_MS);
+  if (view) return <Timeline view={view} />;
   return (
-    <>
-      {view ? (
-        <Timeline view={view} />
-      ) : (
-        <p class="status" role="status" data-testid="ttm-starting">
-          Starting…
-          {Date.now() - startedAt > ABSENT_HINT_MS && ' The wallet has not logged it yet.'}
-        </p>
-      )}
-      {error && <p class="error">Could not read the progress: {error}</p>}
-    </>
+    <p class="status" role="status" data-testid="ttm-starting">
+      Starting…
+      {absentTooLong && ' The wallet has not logged it yet.'}
+    </p>
   );
 }

@@ -3,6 +3,7 @@
  * transactions the chain's answer. Kept in `storage.local` (newest first, at most
  * `MAX_ENTRIES`) so the popup can show progress and history across restarts.
  */
+import type { WalletEvents } from '../events.ts';
 import type { StorageAreaLike } from '../vault/storage-area.ts';
 
 export type ActivityStatus = 'submitting' | 'success' | 'reverted' | 'rejected' | 'failed';
@@ -26,11 +27,14 @@ export const MAX_ENTRIES = 200;
 
 export class ActivityLog {
   readonly #local: StorageAreaLike;
+  readonly #events: WalletEvents;
   /** Serialises read-modify-write of the list. */
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(local: StorageAreaLike) {
+  /** Emits `activity:changed` for each entry added or settled. */
+  constructor(local: StorageAreaLike, events: WalletEvents) {
     this.#local = local;
+    this.#events = events;
   }
 
   async list(): Promise<ActivityEntry[]> {
@@ -41,7 +45,7 @@ export class ActivityLog {
   /** Records a new entry and returns its id. */
   async add(entry: Omit<ActivityEntry, 'id' | 'at'>): Promise<string> {
     const id = crypto.randomUUID();
-    await this.#update((list) => [{ ...entry, id, at: Date.now() }, ...list].slice(0, MAX_ENTRIES));
+    await this.#update(id, (list) => [{ ...entry, id, at: Date.now() }, ...list].slice(0, MAX_ENTRIES));
     return id;
   }
 
@@ -49,12 +53,14 @@ export class ActivityLog {
     id: string,
     outcome: Partial<Pick<ActivityEntry, 'status' | 'txId' | 'blockNumber' | 'error'>>,
   ) {
-    await this.#update((list) => list.map((e) => (e.id === id ? { ...e, ...outcome } : e)));
+    await this.#update(id, (list) => list.map((e) => (e.id === id ? { ...e, ...outcome } : e)));
   }
 
-  #update(change: (list: ActivityEntry[]) => ActivityEntry[]): Promise<void> {
+  /** Rewrites the list with entry `id` changed. */
+  #update(id: string, change: (list: ActivityEntry[]) => ActivityEntry[]): Promise<void> {
     const run = this.#queue.then(async () => {
       await this.#local.set({ [ACTIVITY_KEY]: change(await this.list()) });
+      this.#events.emit('activity:changed', { id });
     });
     this.#queue = run.catch(() => {});
     return run;

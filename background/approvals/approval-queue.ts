@@ -5,6 +5,7 @@
  * only a few requests waiting, so one page cannot bury the user (or others) in prompts.
  */
 import { ErrorCode } from '../../content/provider-protocol.ts';
+import type { WalletEvents } from '../events.ts';
 import { ProviderError } from '../provider/errors.ts';
 import type { Approval, ApprovalChoice, ApprovalDetails, ApprovalKind } from './approval-kinds.ts';
 
@@ -52,11 +53,11 @@ interface Waiter {
 
 export class ApprovalQueue {
   readonly #waiting = new Map<string, Waiter>();
-  readonly #onEnqueue: (approval: Approval) => void;
+  readonly #events: WalletEvents;
 
-  /** `onEnqueue` shows the approval to the user (opens the popup). */
-  constructor(onEnqueue: (approval: Approval) => void) {
-    this.#onEnqueue = onEnqueue;
+  /** Emits `approvals:added` when a request starts waiting, `approvals:settled` when it stops. */
+  constructor(events: WalletEvents) {
+    this.#events = events;
   }
 
   pending(): Approval[] {
@@ -77,14 +78,13 @@ export class ApprovalQueue {
     if (waiting >= MAX_PENDING_PER_ORIGIN) return Promise.reject(new TooManyPendingError(origin));
     const approval: Approval<K> = { id: crypto.randomUUID(), kind, origin, details, createdAt: Date.now() };
     return new Promise((resolve, reject) => {
-      // The queue holds every kind at once; TypeScript cannot widen a generic kind to the union itself.
-      const shown = approval as Approval;
       this.#waiting.set(approval.id, {
-        approval: shown,
+        // The queue holds every kind at once; TypeScript cannot widen a generic kind to the union itself.
+        approval: approval as Approval,
         approve: (choice) => resolve(check(choice)),
         reject,
       });
-      this.#onEnqueue(shown);
+      this.#events.emit('approvals:added', { id: approval.id });
     });
   }
 
@@ -98,6 +98,7 @@ export class ApprovalQueue {
     if (approve) waiter.approve(choice);
     else waiter.reject(new ApprovalRejectedError('User rejected the request.'));
     this.#waiting.delete(id);
+    this.#events.emit('approvals:settled', { id });
     return true;
   }
 
@@ -106,6 +107,7 @@ export class ApprovalQueue {
     for (const [id, waiter] of this.#waiting) {
       this.#waiting.delete(id);
       waiter.reject(new ApprovalRejectedError(reason));
+      this.#events.emit('approvals:settled', { id });
     }
   }
 }

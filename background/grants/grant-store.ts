@@ -4,6 +4,7 @@
  * them across restarts. Changes run one at a time and are written before they are adopted,
  * so a failed write changes nothing.
  */
+import type { WalletEvents } from '../events.ts';
 import type { StorageAreaLike } from '../vault/storage-area.ts';
 import { GrantNotFoundError, GrantRevokedError } from './errors.ts';
 import {
@@ -24,12 +25,15 @@ export interface GrantView extends StoredGrant {
 
 export class GrantStore {
   readonly #local: StorageAreaLike;
+  readonly #events: WalletEvents;
   #state: GrantState = initialGrantState();
   #loaded = false;
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(local: StorageAreaLike) {
+  /** Emits `grants:changed` for each grant added, used, or being or been revoked. */
+  constructor(local: StorageAreaLike, events: WalletEvents) {
     this.#local = local;
+    this.#events = events;
   }
 
   /** Newest first. */
@@ -52,6 +56,7 @@ export class GrantStore {
       const { grants } = await this.#load();
       if (grants.some((g) => sameId(g.id, grant.id))) throw new Error(`grant ${grant.id} is stored already`);
       await this.#persist({ grants: [structuredClone(grant), ...grants] });
+      this.#events.emit('grants:changed', { id: grant.id });
     });
   }
 
@@ -61,6 +66,7 @@ export class GrantStore {
       const { grants } = await this.#load();
       if (!grants.some((g) => sameId(g.id, id))) return false;
       await this.#persist({ grants: grants.map((g) => (sameId(g.id, id) ? { ...g, lastUsedAt: at } : g)) });
+      this.#events.emit('grants:changed', { id });
       return true;
     });
   }
@@ -77,6 +83,7 @@ export class GrantStore {
       if (grant.revokedAt !== undefined) throw new GrantRevokedError('This grant is revoked already');
       if (state.revoking.includes(grant.id)) throw new GrantRevokedError('This grant is being revoked now');
       state.revoking = [...state.revoking, grant.id];
+      this.#events.emit('grants:changed', { id: grant.id });
       return structuredClone(grant);
     });
   }
@@ -86,13 +93,15 @@ export class GrantStore {
     return this.#exclusive(async () => {
       const state = await this.#load();
       state.revoking = state.revoking.filter((r) => !sameId(r, id));
-      if (!committed) return;
-      const at = committed.at ?? Date.now();
-      await this.#persist({
-        grants: state.grants.map((g) =>
-          sameId(g.id, id) ? { ...g, revokedAt: at, revocationTxId: committed.txId } : g,
-        ),
-      });
+      if (committed) {
+        const at = committed.at ?? Date.now();
+        await this.#persist({
+          grants: state.grants.map((g) =>
+            sameId(g.id, id) ? { ...g, revokedAt: at, revocationTxId: committed.txId } : g,
+          ),
+        });
+      }
+      this.#events.emit('grants:changed', { id });
     });
   }
 

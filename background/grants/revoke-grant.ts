@@ -8,23 +8,16 @@
 import type { TransactionReceipt } from '../../p2p/chains/connector.ts';
 import { encodeCall } from '../../p2p/chains/fisco-bcos/abi.ts';
 import type { ResourceEntry } from '../../p2p/protocol/messages.ts';
-import type { ActivityLog } from '../activity/activity-log.ts';
-import type { RouterConnection } from '../routers/router-connection.ts';
+import type { WalletServices } from '../services.ts';
 import { submitFabricWrite } from '../signing/fabric-write.ts';
 import { submitFiscoWrite } from '../signing/fisco-write.ts';
 import { VaultLockedError } from '../vault/errors.ts';
-import type { Vault } from '../vault/vault.ts';
 import { RevocationFailedError } from './errors.ts';
 import { ensureAccountLink } from './fabric-link.ts';
 import type { StoredGrant } from './grant-state.ts';
-import type { GrantStore } from './grant-store.ts';
 
-export interface RevocationServices {
-  grants: GrantStore;
-  vault: Vault;
-  routers: RouterConnection;
-  activity: ActivityLog;
-}
+/** What a revocation uses: the popup API passes the worker's services. */
+export type RevocationServices = Pick<WalletServices, 'grants' | 'vault' | 'routers' | 'activity'>;
 
 /** Resolves with the grant marked revoked; throws (and changes nothing) if the chain did not commit. */
 export async function revokeGrant(services: RevocationServices, id: string): Promise<StoredGrant> {

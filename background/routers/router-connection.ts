@@ -11,6 +11,7 @@ import type { Storage } from 'webextension-polyfill';
 import { LightClient, type LightClientStatus } from '../../p2p/client/light-client.ts';
 import { parseRouterAddress } from '../../p2p/client/router-address.ts';
 import type { ResourceEntry } from '../../p2p/protocol/messages.ts';
+import type { WalletEvents } from '../events.ts';
 
 const ROUTERS_KEY = 'routers';
 const PEER_KEY = 'routerClientKey';
@@ -31,12 +32,12 @@ export class RouterConnection {
   #status: LightClientStatus = { router: null, state: 'disconnected' };
   readonly #descriptions = new Map<string, { entry: ResourceEntry; until: number }>();
 
-  readonly #onLink: (connected: boolean) => void;
+  readonly #events: WalletEvents;
 
-  /** `onLink` hears when the link to the router network comes up or goes down. */
-  constructor(storage: Storage.StorageArea, onLink: (connected: boolean) => void = () => {}) {
+  /** Emits `routers:changed` on any change of the list or the link, `routers:link` as it comes up or goes down. */
+  constructor(storage: Storage.StorageArea, events: WalletEvents) {
     this.#storage = storage;
-    this.#onLink = onLink;
+    this.#events = events;
   }
 
   status(): RouterConnectionStatus {
@@ -86,6 +87,7 @@ export class RouterConnection {
     this.#client = null;
     this.#descriptions.clear();
     this.#status = { router: null, state: 'disconnected' };
+    this.#events.emit('routers:changed');
     if (this.#routers.length === 0) return;
     const client = new LightClient({
       routers: this.#routers,
@@ -94,8 +96,9 @@ export class RouterConnection {
         if (this.#client !== client) return;
         const was = this.#status.state === 'connected';
         this.#status = status;
+        this.#events.emit('routers:changed');
         const is = status.state === 'connected';
-        if (was !== is) this.#onLink(is);
+        if (was !== is) this.#events.emit('routers:link', { connected: is });
       },
     });
     this.#client = client;

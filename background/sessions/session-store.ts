@@ -5,21 +5,19 @@
  * (`weft_revokeSession`) changes them.
  */
 import type { Session } from '../../content/provider-schema.ts';
+import type { WalletEvents } from '../events.ts';
 import type { StorageAreaLike } from '../vault/storage-area.ts';
 
 const KEY = 'sessions';
 
 export class SessionStore {
   readonly #local: StorageAreaLike;
-  readonly #onChange: (origin: string, session: Session | null) => void;
+  readonly #events: WalletEvents;
 
-  /** `onChange` tells the site's pages (sessionChanged / accountsChanged events). */
-  constructor(
-    local: StorageAreaLike,
-    onChange: (origin: string, session: Session | null) => void = () => {},
-  ) {
+  /** Emits `sessions:changed` for each session put or revoked. */
+  constructor(local: StorageAreaLike, events: WalletEvents) {
     this.#local = local;
-    this.#onChange = onChange;
+    this.#events = events;
   }
 
   async list(): Promise<Session[]> {
@@ -34,7 +32,7 @@ export class SessionStore {
   async put(session: Session): Promise<void> {
     const others = (await this.list()).filter((s) => s.origin !== session.origin);
     await this.#local.set({ [KEY]: [...others, session] });
-    this.#onChange(session.origin, session);
+    this.#events.emit('sessions:changed', { origin: session.origin, session });
   }
 
   /** Returns whether there was a session to revoke. */
@@ -44,7 +42,7 @@ export class SessionStore {
     // Nothing to revoke, nothing to write: a page without a session must not cause writes.
     if (rest.length === all.length) return false;
     await this.#local.set({ [KEY]: rest });
-    this.#onChange(origin, null);
+    this.#events.emit('sessions:changed', { origin, session: null });
     return true;
   }
 }

@@ -5,6 +5,7 @@
  * every step, and a put replaces one record instead of the whole list.
  */
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
+import type { WalletEvents } from '../events.ts';
 import { type TtmRecord, type TtmView, toView, UNFINISHED_STATES } from './types.ts';
 
 const DB_NAME = 'weft-ttm';
@@ -20,9 +21,11 @@ interface TtmSchema extends DBSchema {
 
 export class TtmLog {
   readonly #db: Promise<IDBPDatabase<TtmSchema>>;
+  readonly #events: WalletEvents;
 
-  /** Opens (creating on first use) the database in the global `indexedDB`. */
-  constructor(name = DB_NAME) {
+  /** Opens (creating on first use) the database in the global `indexedDB`; emits `ttm:saved` after each put. */
+  constructor(events: WalletEvents, name = DB_NAME) {
+    this.#events = events;
     this.#db = openDB<TtmSchema>(name, 1, {
       upgrade(db) {
         const store = db.createObjectStore(STORE, { keyPath: 'id' });
@@ -37,6 +40,7 @@ export class TtmLog {
   async put(record: TtmRecord): Promise<void> {
     const db = await this.#db;
     await db.put(STORE, structuredClone({ ...record, updatedAt: Date.now() }));
+    this.#events.emit('ttm:saved', { id: record.id });
   }
 
   async get(id: string): Promise<TtmRecord | undefined> {

@@ -17,6 +17,7 @@ import {
   privateKeyFromPem,
   publicKeyFromCertificate,
 } from '../../p2p/chains/fabric/identity.ts';
+import type { WalletEvents } from '../events.ts';
 import {
   type Account,
   AccountDeriver,
@@ -57,8 +58,8 @@ export interface VaultOptions {
   session: StorageAreaLike;
   /** PBKDF2 iterations for new records; defaults to `PBKDF2_ITERATIONS`. Lowered only by tests. */
   iterations?: number;
-  /** Hears each unlock with the password (work that waited for the keys can resume). */
-  onUnlock?: () => void;
+  /** Hears `vault:changed`, `vault:unlocked` and `vault:locked`. */
+  events: WalletEvents;
 }
 
 /** What the popup may see. */
@@ -72,7 +73,7 @@ export class Vault {
   readonly #local: StorageAreaLike;
   readonly #session: StorageAreaLike;
   readonly #iterations: number;
-  readonly #onUnlock: () => void;
+  readonly #events: WalletEvents;
   #state: VaultState = initialVaultState();
   #deriver: AccountDeriver | null = null;
   #loaded = false;
@@ -82,7 +83,7 @@ export class Vault {
     this.#local = options.local;
     this.#session = options.session;
     this.#iterations = options.iterations ?? PBKDF2_ITERATIONS;
-    this.#onUnlock = options.onUnlock ?? (() => {});
+    this.#events = options.events;
   }
 
   isUnlocked(): boolean {
@@ -124,6 +125,7 @@ export class Vault {
       this.#adopt(secrets, deriver);
       await startSession(this.#session, plaintext);
       plaintext.fill(0);
+      this.#events.emit('vault:changed');
       return { mnemonic: phrase, accounts: copy(accounts) };
     });
   }
@@ -147,7 +149,7 @@ export class Vault {
       plaintext.fill(0);
       this.#adopt(secrets, deriver);
       await this.#reconcileAddresses();
-      this.#onUnlock();
+      this.#events.emit('vault:unlocked');
     });
   }
 
@@ -157,6 +159,7 @@ export class Vault {
       this.#state.secrets = null;
       this.#deriver = null;
       await endSession(this.#session);
+      this.#events.emit('vault:locked');
     });
   }
 
@@ -206,6 +209,7 @@ export class Vault {
         name === undefined ? defaultAccountName(index) : checkName(name),
       );
       await this.#persist({ ...persistedState(this.#state), accounts: [...accounts, account] });
+      this.#events.emit('vault:changed');
       return { ...account };
     });
   }
@@ -218,6 +222,7 @@ export class Vault {
       if (!accounts.some((a) => a.index === index)) throw new UnknownAccountError(`No account ${index}`);
       const renamed = accounts.map((a) => (a.index === index ? { ...a, name: clean } : a));
       await this.#persist({ ...persistedState(this.#state), accounts: renamed });
+      this.#events.emit('vault:changed');
       return { ...(renamed.find((a) => a.index === index) as Account) };
     });
   }
@@ -288,6 +293,7 @@ export class Vault {
       await startSession(this.#session, encoded);
       encoded.fill(0);
       this.#adopt(secrets, deriver);
+      this.#events.emit('vault:changed');
       return structuredClone(meta);
     });
   }

@@ -12,6 +12,7 @@ import type {
 } from '../../background/approvals/approval-kinds.ts';
 import type { GrantScope } from '../../background/grants/scope.ts';
 import { errorOf, send } from '../api.ts';
+import { useTick } from '../clock.ts';
 import { CrossChainDetails } from './CrossChainApproval.tsx';
 import { GrantChoiceView, grantChoiceComplete, initialGrantChoice } from './GrantApproval.tsx';
 import { SwapDetails } from './SwapApproval.tsx';
@@ -151,15 +152,15 @@ const TITLE: Record<Approval['kind'], string> = {
 
 export function Approvals({
   approvals,
-  onChange,
   onFollow,
 }: {
   approvals: Approval[];
-  onChange: () => void;
   /** Called with the TTM id once the user approved a cross-chain transaction or swap. */
   onFollow?: (ttmId: string) => void;
 }) {
   const [error, setError] = useState<string | null>(null);
+  // Approvals show moments counted from now (deadlines if approved now, a grant's end): keep them true.
+  useTick(1000);
   const current = approvals[0];
   // What the user picked so far, per approval id: a refused choice stays on screen to correct.
   const [sessionChoice, setSessionChoice] = useState<{ id: string; value: SessionChoice } | null>(null);
@@ -219,7 +220,6 @@ export function Approvals({
       if (approve && (current.kind === 'crossChain' || current.kind === 'swap'))
         onFollow?.(current.details.id);
     }
-    onChange();
   };
 
   return (

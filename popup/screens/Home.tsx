@@ -7,15 +7,7 @@ import { CrossChain } from '../CrossChain.tsx';
 import { Grants } from '../Grants.tsx';
 import { Routers } from '../Routers.tsx';
 
-function AccountRow({
-  account,
-  isDefault,
-  onChange,
-}: {
-  account: Account;
-  isDefault: boolean;
-  onChange: () => void;
-}) {
+function AccountRow({ account, isDefault }: { account: Account; isDefault: boolean }) {
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -25,7 +17,6 @@ function AccountRow({
     const failed = errorOf(await send({ type: 'renameAccount', index: account.index, name }));
     setError(failed);
     if (!failed) setEditing(false);
-    onChange();
   };
 
   return (
@@ -47,10 +38,7 @@ function AccountRow({
             <button
               type="button"
               class="link"
-              onClick={async () => {
-                await send({ type: 'setDefaults', fiscoAccount: account.index });
-                onChange();
-              }}
+              onClick={() => send({ type: 'setDefaults', fiscoAccount: account.index })}
             >
               make default
             </button>
@@ -64,7 +52,7 @@ function AccountRow({
 }
 
 /** Fabric identities: X.509 + P-256 key under an MSP id, imported from PEM (e.g. from a Fabric CA). */
-function FabricIdentities({ status, onChange }: { status: WalletStatus; onChange: () => void }) {
+function FabricIdentities({ status }: { status: WalletStatus }) {
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -87,7 +75,6 @@ function FabricIdentities({ status, onChange }: { status: WalletStatus; onChange
       form.reset();
       setOpen(false);
     }
-    onChange();
   };
 
   return (
@@ -103,10 +90,7 @@ function FabricIdentities({ status, onChange }: { status: WalletStatus; onChange
               <button
                 type="button"
                 class="link"
-                onClick={async () => {
-                  await send({ type: 'setDefaults', fabricIdentity: identity.id });
-                  onChange();
-                }}
+                onClick={() => send({ type: 'setDefaults', fabricIdentity: identity.id })}
               >
                 make default
               </button>
@@ -148,13 +132,13 @@ function FabricIdentities({ status, onChange }: { status: WalletStatus; onChange
   );
 }
 
-export function Home({ status, onChange }: { status: WalletStatus; onChange: () => void }) {
+/** Sends the user's actions; what they change comes back in `status` (popup/status-feed.ts). */
+export function Home({ status }: { status: WalletStatus }) {
   const [autoLockError, setAutoLockError] = useState<string | null>(null);
 
   const setAutoLock = async (event: Event) => {
     const minutes = Number((event.target as HTMLSelectElement).value);
     setAutoLockError(errorOf(await send({ type: 'setAutoLock', minutes })));
-    onChange();
   };
 
   return (
@@ -162,13 +146,7 @@ export function Home({ status, onChange }: { status: WalletStatus; onChange: () 
       <section>
         <div class="row">
           <h2>FISCO BCOS accounts</h2>
-          <button
-            type="button"
-            onClick={async () => {
-              await send({ type: 'lock' });
-              onChange();
-            }}
-          >
+          <button type="button" onClick={() => send({ type: 'lock' })}>
             Lock
           </button>
         </div>
@@ -178,17 +156,10 @@ export function Home({ status, onChange }: { status: WalletStatus; onChange: () 
               key={account.index}
               account={account}
               isDefault={status.defaults.fiscoAccount === account.index}
-              onChange={onChange}
             />
           ))}
         </ul>
-        <button
-          type="button"
-          onClick={async () => {
-            await send({ type: 'addAccount' });
-            onChange();
-          }}
-        >
+        <button type="button" onClick={() => send({ type: 'addAccount' })}>
           Add account
         </button>
       </section>
@@ -205,7 +176,7 @@ export function Home({ status, onChange }: { status: WalletStatus; onChange: () 
         </label>
         {autoLockError && <p class="error">{autoLockError}</p>}
       </section>
-      <FabricIdentities status={status} onChange={onChange} />
+      <FabricIdentities status={status} />
       <section>
         <h2>Connected sites</h2>
         {status.sessions.length === 0 && <p class="muted">None yet.</p>}
@@ -216,10 +187,7 @@ export function Home({ status, onChange }: { status: WalletStatus; onChange: () 
               <button
                 type="button"
                 class="link"
-                onClick={async () => {
-                  await send({ type: 'revokeSession', origin: session.origin });
-                  onChange();
-                }}
+                onClick={() => send({ type: 'revokeSession', origin: session.origin })}
               >
                 revoke
               </button>
@@ -229,9 +197,9 @@ export function Home({ status, onChange }: { status: WalletStatus; onChange: () 
         </ul>
       </section>
       <CrossChain items={status.ttm} />
-      <Grants grants={status.grants} onChange={onChange} />
+      <Grants grants={status.grants} />
       <Activity entries={status.activity} />
-      <Routers status={status.routers} onChange={onChange} />
+      <Routers status={status.routers} />
     </>
   );
 }

@@ -2,14 +2,16 @@
  * What the approval window shows once the user approved a cross-chain transaction or swap:
  * its live timeline, until the user closes the window.
  */
+import type { TtmView } from '../../background/ttm/types.ts';
 import { LiveTimeline } from '../Timeline.tsx';
 
-export function TtmProgress({ id, onClose }: { id: string; onClose: () => void }) {
+/** `view` is the record from the wallet's status, undefined until the coordinator logged it. */
+export function TtmProgress({ view, onClose }: { view: TtmView | undefined; onClose: () => void }) {
   return (
     <section data-testid="ttm-progress">
       <h2>Approved</h2>
       <p class="muted">Closing this window does not stop it.</p>
-      <LiveTimeline id={id} />
+      <LiveTimeline view={view} />
       <div class="row">
         <span />
         <button

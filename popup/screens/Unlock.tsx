@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { isError, send } from '../api.ts';
 
-export function Unlock({ onDone }: { onDone: () => void }) {
+/** The vault's password; once it unlocks, the status the worker sends shows the next screen. */
+export function Unlock() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -14,9 +15,7 @@ export function Unlock({ onDone }: { onDone: () => void }) {
     if (isError(answer)) {
       setError(answer.name === 'WrongPasswordError' ? 'Wrong password.' : answer.error);
       form.reset();
-      return;
     }
-    onDone();
   };
 
   return (

@@ -7,13 +7,13 @@
  * initiator's lock with it, or refunds its own lock after its timelock, by itself.
  */
 import type { AcceptSwapParams, ProviderResult } from '../../../content/provider-schema.ts';
+import type { WalletServices } from '../../services.ts';
 import { assetChain, type HtlcOnChain } from '../../ttm/asset-chain.ts';
 import { ACCEPT_WINDOW_S, nowSeconds } from '../../ttm/timing.ts';
 import type { ChainType, SwapProposal, SwapRecord, SwapSide } from '../../ttm/types.ts';
 import { CHAIN_ERROR, toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams, ProviderError } from '../errors.ts';
-import type { WalletServices } from '../services.ts';
 import { objectParam, resourcePath } from './params.ts';
 import { requireCovered, requireSession } from './require-session.ts';
 import {

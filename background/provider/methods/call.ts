@@ -11,12 +11,12 @@
  */
 import type { ProviderResult, Session } from '../../../content/provider-schema.ts';
 import type { ResourceEntry } from '../../../p2p/protocol/messages.ts';
+import type { WalletServices } from '../../services.ts';
 import { signFabricRead } from '../../signing/fabric-read.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams } from '../errors.ts';
 import { jsonSafe } from '../json-safe.ts';
-import type { WalletServices } from '../services.ts';
 import { resourceCall } from './params.ts';
 import { requireSession } from './require-session.ts';
 

@@ -1,8 +1,8 @@
 import type { DescribeParams, ProviderResult } from '../../../content/provider-schema.ts';
+import type { WalletServices } from '../../services.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { jsonSafe } from '../json-safe.ts';
-import type { WalletServices } from '../services.ts';
 import { objectParam, resourcePath } from './params.ts';
 import { requireSession } from './require-session.ts';
 

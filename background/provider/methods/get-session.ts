@@ -1,6 +1,6 @@
 import type { ProviderResult } from '../../../content/provider-schema.ts';
+import type { WalletServices } from '../../services.ts';
 import type { RequestContext } from '../context.ts';
-import type { WalletServices } from '../services.ts';
 
 /** `weft_getSession`: the caller's session, or null. Never needs one. */
 export function getSession(

@@ -1,5 +1,5 @@
+import type { WalletServices } from '../../services.ts';
 import type { MethodTable } from '../context.ts';
-import type { WalletServices } from '../services.ts';
 import { acceptSwap } from './accept-swap.ts';
 import { call } from './call.ts';
 import { describeResource } from './describe-resource.ts';
@@ -18,10 +18,10 @@ import { ttmList, ttmStatus } from './ttm-status.ts';
 import { version } from './version.ts';
 
 /** Every method a page may call, by name. Each lives in its own file. */
-export function providerMethods(walletVersion: string, services: WalletServices): MethodTable {
+export function providerMethods(services: WalletServices): MethodTable {
   return {
     weft_ping: ping,
-    weft_version: (params) => version(params, walletVersion),
+    weft_version: (params) => version(params, services.version),
     weft_requestSession: (params, context) => requestSession(params, context, services),
     weft_getSession: (params, context) => getSession(params, context, services),
     weft_revokeSession: (params, context) => revokeSession(params, context, services),

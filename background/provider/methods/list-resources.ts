@@ -1,8 +1,8 @@
 import type { ProviderResult } from '../../../content/provider-schema.ts';
+import type { WalletServices } from '../../services.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { jsonSafe } from '../json-safe.ts';
-import type { WalletServices } from '../services.ts';
 import { requireSession } from './require-session.ts';
 
 /** `weft_resources`: every resource the router network reaches, with its methods and hop count. */

@@ -9,12 +9,12 @@
  * want: { path, amount, to /* our account there *\/ }
  */
 import type { ProposeSwapParams, ProviderResult } from '../../../content/provider-schema.ts';
+import type { WalletServices } from '../../services.ts';
 import { drawSecret, randomId, sealSecret } from '../../ttm/secret.ts';
 import { DEFAULT_TIMELOCK_S, MAX_TIMEOUT_S, MIN_TIMELOCK_S, nowSeconds } from '../../ttm/timing.ts';
 import type { SwapProposal, SwapRecord } from '../../ttm/types.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams } from '../errors.ts';
-import type { WalletServices } from '../services.ts';
 import { objectParam, resourcePath } from './params.ts';
 import { requireCovered, requireSession } from './require-session.ts';
 import {

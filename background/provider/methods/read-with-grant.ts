@@ -11,10 +11,10 @@ import type { GrantedReadParams, ProviderResult } from '../../../content/provide
 import { grantedReadSchema, grantSchema, signature65 } from '../../../p2p/grants/schema.ts';
 import { type Grant, type GrantedRead, grantId, type Hex } from '../../../p2p/grants/typed-data.ts';
 import type { GrantedRecord } from '../../../p2p/protocol/messages.ts';
+import type { WalletServices } from '../../services.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams, ProviderError } from '../errors.ts';
 import { grantReadError } from '../grant-errors.ts';
-import type { WalletServices } from '../services.ts';
 import { objectParam, resourcePath } from './params.ts';
 
 export async function readWithGrant(

@@ -22,10 +22,10 @@ import {
   MIN_GRANT_SECONDS,
 } from '../../grants/scope.ts';
 import { grantValidFrom } from '../../grants/valid-from.ts';
+import type { WalletServices } from '../../services.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams, ProviderError } from '../errors.ts';
-import type { WalletServices } from '../services.ts';
 import { objectParam, resourcePath } from './params.ts';
 import { requireSession } from './require-session.ts';
 import { sessionFabricIdentity } from './session-fabric-identity.ts';

@@ -2,9 +2,10 @@ import { ErrorCode } from '../../../content/provider-protocol.ts';
 import type { Session, SessionParams } from '../../../content/provider-schema.ts';
 import type { SessionChoice } from '../../approvals/approval-kinds.ts';
 import { ApprovalRejectedError, type UncheckedChoice } from '../../approvals/approval-queue.ts';
+import type { WalletServices } from '../../services.ts';
+import { loadDefaults } from '../../wallet/defaults.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams, ProviderError } from '../errors.ts';
-import type { WalletServices } from '../services.ts';
 import { objectParam, resourcePath } from './params.ts';
 
 /**
@@ -103,7 +104,7 @@ function narrowedChoice(
 }
 
 async function defaultSigners(services: WalletServices) {
-  const defaults = await services.defaults();
+  const defaults = await loadDefaults(services.local);
   return { account: defaults.fiscoAccount, fabricIdentity: defaults.fabricIdentity };
 }
 

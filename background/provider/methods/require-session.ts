@@ -1,8 +1,8 @@
 import { ErrorCode } from '../../../content/provider-protocol.ts';
 import type { Session } from '../../../content/provider-schema.ts';
+import type { WalletServices } from '../../services.ts';
 import type { RequestContext } from '../context.ts';
 import { ProviderError } from '../errors.ts';
-import type { WalletServices } from '../services.ts';
 
 /** The caller's session, covering `path` (and `method`) when given; 4100 otherwise. */
 export async function requireSession(

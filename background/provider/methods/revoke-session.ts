@@ -1,7 +1,7 @@
 import type { ProviderResult } from '../../../content/provider-schema.ts';
+import type { WalletServices } from '../../services.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams } from '../errors.ts';
-import type { WalletServices } from '../services.ts';
 
 /** `weft_revokeSession`: the site ends its own session. Takes no params: junk must not end it. */
 export async function revokeSession(

@@ -10,6 +10,7 @@ import type {
   CrossChainStepParams,
   ProviderResult,
 } from '../../../content/provider-schema.ts';
+import type { WalletServices } from '../../services.ts';
 import { drawSecret, randomId, sealSecret } from '../../ttm/secret.ts';
 import {
   DEFAULT_TIMEOUT_S,
@@ -22,7 +23,6 @@ import { type TransactionRecord, type TtmLeg, type TtmStep, toView } from '../..
 import { CHAIN_ERROR } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams, ProviderError } from '../errors.ts';
-import type { WalletServices } from '../services.ts';
 import { objectParam, resourcePath } from './params.ts';
 import { requireCovered, requireSession } from './require-session.ts';
 import { accountParam, amountParam, fromParam, secondsParam, ttmResource, ttmSigner } from './ttm-params.ts';

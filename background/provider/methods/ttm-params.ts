@@ -2,11 +2,11 @@
 
 import type { Session } from '../../../content/provider-schema.ts';
 import type { ResourceEntry } from '../../../p2p/protocol/messages.ts';
+import type { WalletServices } from '../../services.ts';
 import { signFabricRead } from '../../signing/fabric-read.ts';
 import type { ChainType } from '../../ttm/types.ts';
 import { toProviderError } from '../chain-errors.ts';
 import { invalidParams } from '../errors.ts';
-import type { WalletServices } from '../services.ts';
 import { sessionFabricIdentity } from './session-fabric-identity.ts';
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;

@@ -2,10 +2,10 @@
 import { ErrorCode } from '../../../content/provider-protocol.ts';
 import type { ApprovalDetails } from '../../approvals/approval-kinds.ts';
 import { ApprovalRejectedError, noChoice } from '../../approvals/approval-queue.ts';
+import type { WalletServices } from '../../services.ts';
 import { type SwapRecord, type SwapView, toView } from '../../ttm/types.ts';
 import { CHAIN_ERROR } from '../chain-errors.ts';
 import { ProviderError } from '../errors.ts';
-import type { WalletServices } from '../services.ts';
 
 /** Shows the approval; a rejection (or a closed window) becomes 4001. Nothing is logged before it. */
 export async function approveTtm<K extends 'crossChain' | 'swap'>(

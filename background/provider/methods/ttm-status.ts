@@ -5,10 +5,10 @@
  * page waited. Another site's records are never shown.
  */
 import type { ProviderResult, TtmStatusParams } from '../../../content/provider-schema.ts';
+import type { WalletServices } from '../../services.ts';
 import { toView } from '../../ttm/types.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams } from '../errors.ts';
-import type { WalletServices } from '../services.ts';
 import { objectParam } from './params.ts';
 import { hex32Param } from './ttm-params.ts';
 

@@ -12,10 +12,12 @@ import {
   noChoice,
   TooManyPendingError,
 } from '../../../background/approvals/approval-queue.ts';
+import { WalletEvents } from '../../../background/events.ts';
 import { handleRequest } from '../../../background/provider/handle-request.ts';
 import { providerMethods } from '../../../background/provider/methods/index.ts';
-import type { WalletServices } from '../../../background/provider/services.ts';
+import type { WalletServices } from '../../../background/services.ts';
 import { ErrorCode } from '../../../content/provider-protocol.ts';
+import { MemoryStorageArea } from '../vault/memory-storage.ts';
 
 const PAGE = 'https://spam.example';
 const OTHER = 'https://other.example';
@@ -38,8 +40,10 @@ const SESSION: SessionApprovalDetails = {
 const asAsked = () => ({ resources: SESSION.resources, account: 0 });
 
 function queue() {
-  const shown: Approval[] = [];
-  return { approvals: new ApprovalQueue((a) => shown.push(a)), shown };
+  const events = new WalletEvents();
+  const shown: string[] = [];
+  events.on('approvals:added', ({ id }) => shown.push(id));
+  return { approvals: new ApprovalQueue(events), shown };
 }
 
 describe('ApprovalQueue per-origin cap', { timeout: 5_000 }, () => {
@@ -87,10 +91,10 @@ describe('ApprovalQueue per-origin cap', { timeout: 5_000 }, () => {
         ],
         fabricIdentities: async () => [],
       },
-      defaults: async () => ({ fiscoAccount: 0 }),
+      local: new MemoryStorageArea(),
       activity: { add: async (entry: unknown) => logged.push(entry) },
     } as unknown as WalletServices;
-    const methods = providerMethods('1.0.0', services);
+    const methods = providerMethods(services);
     const ask = () =>
       handleRequest(
         { method: 'weft_requestSession', params: [{ resources: ['payment.bcos.asset'] }] },

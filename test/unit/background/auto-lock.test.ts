@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Alarms } from 'webextension-polyfill';
 import { ApprovalQueue, noChoice } from '../../../background/approvals/approval-queue.ts';
-import { handlePopupMessage, type PopupContext } from '../../../background/popup-api.ts';
+import { WalletEvents } from '../../../background/events.ts';
+import { handlePopupMessage } from '../../../background/popup-api.ts';
+import type { WalletServices } from '../../../background/services.ts';
 import { AUTO_LOCK_ALARM, AutoLock } from '../../../background/wallet/auto-lock.ts';
 import { MemoryStorageArea } from '../vault/memory-storage.ts';
 
@@ -31,10 +33,12 @@ function popup() {
   const local = new MemoryStorageArea();
   const autoLock = new AutoLock(alarms, local);
   let unlocked = false;
-  const approvals = new ApprovalQueue(() => {});
+  const events = new WalletEvents();
+  const approvals = new ApprovalQueue(events);
   const account = { index: 0, address: '0x00000000000000000000000000000000000000aa', name: 'Account 1' };
-  const context = {
+  const services = {
     version: '1.0.0',
+    events,
     startedAt: Date.now(),
     autoLock,
     local,
@@ -61,10 +65,10 @@ function popup() {
     sessions: { list: async () => [], revoke: async () => {} },
     activity: { list: async () => [] },
     grants: { list: async () => [] },
-    ttm: { views: async () => [], get: async () => undefined },
-  } as unknown as PopupContext;
+    ttm: { log: { views: async () => [] } },
+  } as unknown as WalletServices;
   const send = async (message: Record<string, unknown>) => {
-    const answer = await handlePopupMessage(message, context);
+    const answer = await handlePopupMessage(message, services);
     assert.ok(!('error' in answer), `${message.type}: ${JSON.stringify(answer)}`);
     return answer;
   };
@@ -91,7 +95,6 @@ describe('auto-lock', () => {
     for (let i = 0; i < 5; i++) {
       await send({ type: 'status' });
       await send({ type: 'resources' });
-      await send({ type: 'ttm', id: '0x01' });
     }
     assert.deepEqual(created, []);
   });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { handleRequest } from '../../../background/provider/handle-request.ts';
 import { providerMethods } from '../../../background/provider/methods/index.ts';
-import type { WalletServices } from '../../../background/provider/services.ts';
+import type { WalletServices } from '../../../background/services.ts';
 import { ErrorCode } from '../../../content/provider-protocol.ts';
 import type { Session } from '../../../content/provider-schema.ts';
 import { assetMethods } from '../../../p2p/chains/fabric/chaincode/methods.ts';
@@ -65,7 +65,7 @@ function wallet(session: Session) {
       }),
     },
   } as unknown as WalletServices;
-  return { methods: providerMethods('1.0.0', services), sent, keysAsked };
+  return { methods: providerMethods(services), sent, keysAsked };
 }
 
 const session: Session = {

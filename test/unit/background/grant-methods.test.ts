@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { grantReadError } from '../../../background/provider/grant-errors.ts';
 import { handleRequest } from '../../../background/provider/handle-request.ts';
 import { providerMethods } from '../../../background/provider/methods/index.ts';
-import type { WalletServices } from '../../../background/provider/services.ts';
+import type { WalletServices } from '../../../background/services.ts';
 import { ErrorCode } from '../../../content/provider-protocol.ts';
 import {
   type Grant,
@@ -16,7 +16,7 @@ import { HipError, HipErrorCode } from '../../../p2p/protocol/errors.ts';
 
 const context = { origin: 'https://clinic.example' };
 // Parameter checks and the origin check come before any wallet service is touched.
-const methods = providerMethods('1.0.0', {} as WalletServices);
+const methods = providerMethods({} as WalletServices);
 const AUDIENCE_KEY = `0x${'22'.repeat(32)}` as const;
 const AUDIENCE = '0x1563915e194D8CfBA1943570603F7606A3115508';
 

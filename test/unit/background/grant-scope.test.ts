@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { GrantApprovalDetails } from '../../../background/approvals/approval-kinds.ts';
 import { ApprovalQueue, ApprovalRejectedError } from '../../../background/approvals/approval-queue.ts';
+import { WalletEvents } from '../../../background/events.ts';
 import { checkGrantChoice, GrantChoiceError, type GrantScope } from '../../../background/grants/scope.ts';
 
 const asked: GrantScope = { records: ['kyc', 'lab'], fields: ['name', 'country'], durationSeconds: 3600 };
@@ -57,7 +58,7 @@ describe('checkGrantChoice', () => {
 
 describe('an approval with a choice check', () => {
   test('a refused choice throws to the popup and the request keeps waiting; a valid one resolves', async () => {
-    const queue = new ApprovalQueue(() => {});
+    const queue = new ApprovalQueue(new WalletEvents());
     const answer = queue.request('grant', 'https://clinic.example', details, (choice) =>
       checkGrantChoice(asked, choice),
     );
@@ -70,7 +71,7 @@ describe('an approval with a choice check', () => {
   });
 
   test('rejecting skips the check', async () => {
-    const queue = new ApprovalQueue(() => {});
+    const queue = new ApprovalQueue(new WalletEvents());
     const answer = queue.request('grant', 'https://clinic.example', details, () => {
       throw new Error('not called');
     });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { WalletEvents } from '../../../background/events.ts';
 import { GrantNotFoundError, GrantRevokedError } from '../../../background/grants/errors.ts';
 import {
   GRANTS_STORAGE_ITEM,
@@ -40,7 +41,7 @@ function storedGrant(record: string, createdAt = Date.now()): StoredGrant {
 describe('GrantStore', () => {
   test('keeps grants newest first in storage.local, across a new store on the same storage', async () => {
     const local = new MemoryStorageArea();
-    const store = new GrantStore(local);
+    const store = new GrantStore(local, new WalletEvents());
     const first = storedGrant('kyc', 1);
     const second = storedGrant('lab', 2);
     await store.add(first);
@@ -50,7 +51,7 @@ describe('GrantStore', () => {
       [second.id, first.id],
     );
     await assert.rejects(store.add(first), /stored already/);
-    const reopened = new GrantStore(local);
+    const reopened = new GrantStore(local, new WalletEvents());
     const listed = await reopened.list();
     assert.deepEqual(
       listed.map((g) => [g.id, g.grant.records, g.revoking]),
@@ -63,7 +64,7 @@ describe('GrantStore', () => {
   });
 
   test('records last use only for grants it issued', async () => {
-    const store = new GrantStore(new MemoryStorageArea());
+    const store = new GrantStore(new MemoryStorageArea(), new WalletEvents());
     const grant = storedGrant('kyc');
     await store.add(grant);
     assert.equal(await store.markUsed(grant.id, 1234), true);
@@ -73,7 +74,7 @@ describe('GrantStore', () => {
 
   test('a revocation claims the grant; only a committed one marks it revoked, with its transaction', async () => {
     const local = new MemoryStorageArea();
-    const store = new GrantStore(local);
+    const store = new GrantStore(local, new WalletEvents());
     const grant = storedGrant('kyc');
     await store.add(grant);
     await assert.rejects(store.beginRevocation(`0x${'00'.repeat(32)}`), GrantNotFoundError);
@@ -92,7 +93,7 @@ describe('GrantStore', () => {
 
     await store.beginRevocation(grant.id);
     await store.endRevocation(grant.id, { txId: '0xfeed', at: 99 });
-    const revoked = await new GrantStore(local).get(grant.id);
+    const revoked = await new GrantStore(local, new WalletEvents()).get(grant.id);
     assert.equal(revoked?.revokedAt, 99);
     assert.equal(revoked?.revocationTxId, '0xfeed');
     await assert.rejects(store.beginRevocation(grant.id), /revoked already/);
@@ -103,16 +104,16 @@ describe('GrantStore', () => {
     const good = storedGrant('kyc');
     await local.set({ [GRANTS_STORAGE_ITEM]: { grants: [{ id: 'nope' }, null, good, 7] } });
     assert.deepEqual(
-      (await new GrantStore(local).list()).map((g) => g.id),
+      (await new GrantStore(local, new WalletEvents()).list()).map((g) => g.id),
       [good.id],
     );
     await local.set({ [GRANTS_STORAGE_ITEM]: 'garbage' });
-    assert.deepEqual(await new GrantStore(local).list(), []);
+    assert.deepEqual(await new GrantStore(local, new WalletEvents()).list(), []);
   });
 
   test('a failed write changes nothing', async () => {
     const local = new MemoryStorageArea();
-    const store = new GrantStore(local);
+    const store = new GrantStore(local, new WalletEvents());
     await store.add(storedGrant('kyc'));
     const set = local.set.bind(local);
     local.set = async () => {

@@ -3,12 +3,12 @@ import { describe, test } from 'node:test';
 import { ProviderError } from '../../../background/provider/errors.ts';
 import { handleRequest } from '../../../background/provider/handle-request.ts';
 import { providerMethods } from '../../../background/provider/methods/index.ts';
-import type { WalletServices } from '../../../background/provider/services.ts';
+import type { WalletServices } from '../../../background/services.ts';
 import { ErrorCode } from '../../../content/provider-protocol.ts';
 
 const context = { origin: 'https://dapp.example' };
 // weft_ping and weft_version use no wallet service; the chain methods are covered by the e2e tests.
-const methods = providerMethods('1.2.3', {} as WalletServices);
+const methods = providerMethods({ version: '1.2.3' } as WalletServices);
 
 describe('handleRequest', () => {
   test('runs a known method with the origin from the context, not from the request', async () => {

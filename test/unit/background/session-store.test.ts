@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { WalletEvents } from '../../../background/events.ts';
 import { SessionStore } from '../../../background/sessions/session-store.ts';
 import type { Session } from '../../../content/provider-schema.ts';
 import { MemoryStorageArea } from '../vault/memory-storage.ts';
@@ -12,6 +13,14 @@ const session = (origin: string): Session => ({
   createdAt: 1,
 });
 
+/** A store and what it emitted on `sessions:changed`. */
+function storeWithEvents(local: MemoryStorageArea) {
+  const emitter = new WalletEvents();
+  const events: unknown[] = [];
+  emitter.on('sessions:changed', (change) => events.push(change));
+  return { store: new SessionStore(local, emitter), events };
+}
+
 describe('SessionStore.revoke', () => {
   // Found by provider.fuzz.test.ts: weft_revokeSession from a page without a session wrote storage.
   test('an origin without a session: false, nothing written, no event', async () => {
@@ -22,8 +31,7 @@ describe('SessionStore.revoke', () => {
       writes++;
       return set(items);
     };
-    const events: unknown[] = [];
-    const store = new SessionStore(local, (...e) => events.push(e));
+    const { store, events } = storeWithEvents(local);
     await store.put(session('https://a.example'));
     writes = 0;
     assert.equal(await store.revoke('https://b.example'), false);
@@ -36,11 +44,10 @@ describe('SessionStore.revoke', () => {
   });
 
   test('an origin with one: true, removed, its pages told', async () => {
-    const events: unknown[] = [];
-    const store = new SessionStore(new MemoryStorageArea(), (...e) => events.push(e));
+    const { store, events } = storeWithEvents(new MemoryStorageArea());
     await store.put(session('https://a.example'));
     assert.equal(await store.revoke('https://a.example'), true);
     assert.deepEqual(await store.list(), []);
-    assert.deepEqual(events.at(-1), ['https://a.example', null]);
+    assert.deepEqual(events.at(-1), { origin: 'https://a.example', session: null });
   });
 });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { WalletEvents } from '../../../background/events.ts';
 import { FAILPOINT_ITEM, Failpoints } from '../../../background/ttm/failpoints.ts';
 import { drawSecret, hashLockOf, openSecret, randomId, sealSecret } from '../../../background/ttm/secret.ts';
 import { TtmLog } from '../../../background/ttm/ttm-log.ts';
@@ -34,7 +35,7 @@ function record(createdAt: number, state: TransactionRecord['state']): Transacti
 
 describe('TTM log', () => {
   test('keeps records by id, newest first, and knows which are unfinished', async () => {
-    const log = new TtmLog(`test-${Math.random()}`);
+    const log = new TtmLog(new WalletEvents(), `test-${Math.random()}`);
     const old = record(1, 'committed');
     const mid = record(2, 'preparing');
     const young = record(3, 'aborting');
@@ -64,7 +65,7 @@ describe('TTM log', () => {
   });
 
   test('every state that is not final counts as unfinished', async () => {
-    const log = new TtmLog(`test-${Math.random()}`);
+    const log = new TtmLog(new WalletEvents(), `test-${Math.random()}`);
     const states = ['preparing', 'committing', 'committed', 'aborting', 'aborted'] as const;
     const records = states.map((state, i) => record(i, state));
     for (const r of records) await log.put(r);
@@ -105,7 +106,7 @@ describe('TTM log', () => {
   });
 
   test('a put is a copy: later changes to the object are not in the log until put again', async () => {
-    const log = new TtmLog(`test-${Math.random()}`);
+    const log = new TtmLog(new WalletEvents(), `test-${Math.random()}`);
     const r = record(1, 'preparing');
     await log.put(r);
     r.state = 'committing';
@@ -114,7 +115,7 @@ describe('TTM log', () => {
   });
 
   test('what leaves the worker has no secret', async () => {
-    const log = new TtmLog(`test-${Math.random()}`);
+    const log = new TtmLog(new WalletEvents(), `test-${Math.random()}`);
     await log.put(record(1, 'preparing'));
     const [view] = await log.views();
     assert.ok(view);

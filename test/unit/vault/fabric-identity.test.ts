@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { WalletEvents } from '../../../background/events.ts';
 import { InvalidFabricIdentityError, WrongPasswordError } from '../../../background/vault/errors.ts';
 import { Vault } from '../../../background/vault/vault.ts';
 import { TestCa } from '../../../p2p/devnet/fabric/test-ca.ts';
@@ -36,7 +37,7 @@ after(() => rm(dir, { recursive: true, force: true }));
 async function unlockedVault() {
   const local = new MemoryStorageArea();
   const session = new MemoryStorageArea();
-  const vault = new Vault({ local, session, iterations: FAST });
+  const vault = new Vault({ local, session, iterations: FAST, events: new WalletEvents() });
   await vault.create(PASSWORD, TEST_MNEMONIC);
   return { vault, local, session };
 }
@@ -61,7 +62,7 @@ test('imports a Fabric identity: key encrypted in the vault, certificate in the 
   assert.equal(vault.fabricSigningIdentity(meta.id).mspId, 'Org1MSP');
 
   // A restarted worker gets it back from the session key.
-  const restarted = new Vault({ local, session, iterations: FAST });
+  const restarted = new Vault({ local, session, iterations: FAST, events: new WalletEvents() });
   assert.equal(await restarted.restore(), true);
   assert.equal(restarted.fabricSigningIdentity(meta.id).certificate, alice.certificate.trim());
 });

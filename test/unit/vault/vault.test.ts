@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { WalletEvents } from '../../../background/events.ts';
 import { AccountDeriver } from '../../../background/vault/accounts.ts';
 import type { EncryptedRecord } from '../../../background/vault/encrypt.ts';
 import {
@@ -24,7 +25,11 @@ function setup(iterations: number | 'default' = FAST) {
   const local = new MemoryStorageArea();
   const session = new MemoryStorageArea();
   const open = () =>
-    new Vault(iterations === 'default' ? { local, session } : { local, session, iterations });
+    new Vault(
+      iterations === 'default'
+        ? { local, session, events: new WalletEvents() }
+        : { local, session, iterations, events: new WalletEvents() },
+    );
   return { local, session, vault: open(), open };
 }
 
@@ -229,24 +234,40 @@ test('nothing secret reaches storage.local in clear, and the metadata forbids pe
 test('an older record with fewer iterations is upgraded on unlock', async () => {
   const local = new MemoryStorageArea();
   const session = new MemoryStorageArea();
-  await new Vault({ local, session, iterations: 100 }).create(PASSWORD, TEST_MNEMONIC);
-  const upgraded = new Vault({ local, session, iterations: FAST });
+  await new Vault({ local, session, iterations: 100, events: new WalletEvents() }).create(
+    PASSWORD,
+    TEST_MNEMONIC,
+  );
+  const upgraded = new Vault({ local, session, iterations: FAST, events: new WalletEvents() });
   await upgraded.unlock(PASSWORD);
   assert.equal(storedRecord(local).kdf.iterations, FAST);
   await upgraded.lock();
-  await new Vault({ local, session, iterations: FAST }).unlock(PASSWORD);
+  await new Vault({ local, session, iterations: FAST, events: new WalletEvents() }).unlock(PASSWORD);
 });
 
-test('onUnlock hears each unlock with the password, and not a failed one', async () => {
+test('says what changed: created and accounts changed, locked, unlocked with the password (not a failed try, not a restore)', async () => {
   const local = new MemoryStorageArea();
   const session = new MemoryStorageArea();
-  let unlocks = 0;
-  const vault = new Vault({ local, session, iterations: FAST, onUnlock: () => unlocks++ });
+  const events = new WalletEvents();
+  const heard: string[] = [];
+  for (const name of ['vault:changed', 'vault:unlocked', 'vault:locked'] as const) {
+    events.on(name, () => heard.push(name));
+  }
+  const vault = new Vault({ local, session, iterations: FAST, events });
   await vault.create(PASSWORD, TEST_MNEMONIC);
+  await vault.addAccount();
+  await vault.renameAccount(1, 'Savings');
+  assert.deepEqual(heard, ['vault:changed', 'vault:changed', 'vault:changed']);
+  heard.length = 0;
   await vault.lock();
   await assert.rejects(vault.unlock('wrong password'), WrongPasswordError);
-  assert.equal(unlocks, 0);
+  assert.deepEqual(heard, ['vault:locked']);
   await vault.unlock(PASSWORD);
-  assert.equal(unlocks, 1);
+  assert.deepEqual(heard, ['vault:locked', 'vault:unlocked']);
   assert.equal(vault.isUnlocked(), true);
+  heard.length = 0;
+  // A restarted worker finds it unlocked: nothing changed for anyone.
+  const restarted = new Vault({ local, session, iterations: FAST, events });
+  assert.equal(await restarted.restore(), true);
+  assert.deepEqual(heard, []);
 });

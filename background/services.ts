@@ -1,0 +1,36 @@
+/**
+ * The worker's parts, built once by background/index.ts. Provider methods and the popup API
+ * take this same object, each using what it needs; tests pass only the parts they exercise.
+ */
+import type { ActivityLog } from './activity/activity-log.ts';
+import type { ApprovalQueue } from './approvals/approval-queue.ts';
+import type { WalletEvents } from './events.ts';
+import type { GrantStore } from './grants/grant-store.ts';
+import type { RouterConnection } from './routers/router-connection.ts';
+import type { SessionStore } from './sessions/session-store.ts';
+import type { TtmCoordinator } from './ttm/coordinator.ts';
+import type { StorageAreaLike } from './vault/storage-area.ts';
+import type { Vault } from './vault/vault.ts';
+import type { AutoLock } from './wallet/auto-lock.ts';
+
+export interface WalletServices {
+  /** The extension's version, as pages (`weft_version`) and the popup see it. */
+  version: string;
+  /** When this worker instance started (the popup's status shows its uptime). */
+  startedAt: number;
+  /** Where the parts say what changed. */
+  events: WalletEvents;
+  vault: Vault;
+  autoLock: AutoLock;
+  routers: RouterConnection;
+  /** Per-origin sessions. */
+  sessions: SessionStore;
+  approvals: ApprovalQueue;
+  activity: ActivityLog;
+  /** The data-access grants this wallet signed. */
+  grants: GrantStore;
+  /** Cross-chain transactions and swaps: the write-ahead log (`ttm.log`) and its drivers. */
+  ttm: TtmCoordinator;
+  /** `storage.local`, for the small settings kept there as they are (signer defaults). */
+  local: StorageAreaLike;
+}
