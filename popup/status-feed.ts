@@ -24,7 +24,7 @@ export class StatusFeed {
   /** Opens the port at once: the worker's answer overlaps the first render. */
   constructor() {
     this.#connect();
-    setInterval(() => this.#port?.postMessage(KEEPALIVE), KEEPALIVE_MS);
+    setInterval(() => this.#keepAlive(), KEEPALIVE_MS);
   }
 
   /** `listener` hears the current load now and each later one; returns what unsubscribes it. */
@@ -56,6 +56,14 @@ export class StatusFeed {
       // The worker stopped: a new port starts it again (at once, unless it stopped before answering).
       setTimeout(() => this.#connect(), answered ? 0 : RETRY_MS);
     });
+  }
+
+  #keepAlive(): void {
+    try {
+      this.#port?.postMessage(KEEPALIVE);
+    } catch {
+      // The port closed a moment ago; its disconnect listener opens the next one.
+    }
   }
 
   #receive(port: Runtime.Port, message: PopupPortMessage): void {

@@ -137,8 +137,8 @@ export type TransactionView = Omit<TransactionRecord, 'secret'>;
 export type SwapView = Omit<SwapRecord, 'secret'>;
 
 /**
- * Whether each state is an end: the compiler makes every new state say so, so a state
- * can neither be forgotten at a worker start nor polled forever by the popup.
+ * Whether each state is an end: the compiler makes every new state say so, so no state
+ * is forgotten at a worker start.
  */
 const IS_FINAL = {
   preparing: false,

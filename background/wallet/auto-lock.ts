@@ -3,7 +3,7 @@
  * alarm, not a setTimeout, so it fires even if the worker was stopped meanwhile.
  * Only the user's own actions in the popup push the deadline back (popup-api.ts,
  * USER_ACTIONS): never a page's requests, or a page that polls would keep the wallet
- * unlocked forever, and never the popup's own refreshes.
+ * unlocked forever, and never the popup staying open (what it hears over its port).
  */
 import type { Alarms } from 'webextension-polyfill';
 import type { StorageAreaLike } from '../vault/storage-area.ts';

@@ -129,7 +129,7 @@ describe('wallet vault in the popup', { timeout: 120_000 }, () => {
     await popup.getByTestId('account-1').getByText('default for new sites').waitFor();
     await popup.getByTestId('account-0').getByRole('button', { name: 'make default' }).waitFor();
     await popup.getByTestId('auto-lock').selectOption('5');
-    // The popup refreshes from the worker every second: wait until it shows the saved setting.
+    // The worker sends the saved setting back (settings:changed): it must show the choice, not undo it.
     await popup.waitForTimeout(1200);
     assert.equal(await popup.getByTestId('auto-lock').inputValue(), '5');
     await popup.close();
