@@ -34,7 +34,10 @@ export class RouterConnection {
 
   readonly #events: WalletEvents;
 
-  /** Emits `routers:changed` on any change of the list or the link, `routers:link` as it comes up or goes down. */
+  /**
+   * Emits `routers:changed` on any change of the list or of the link's state, and
+   * `routers:link` as the link comes up or goes down.
+   */
   constructor(storage: Storage.StorageArea, events: WalletEvents) {
     this.#storage = storage;
     this.#events = events;

@@ -23,7 +23,10 @@ export class TtmLog {
   readonly #db: Promise<IDBPDatabase<TtmSchema>>;
   readonly #events: WalletEvents;
 
-  /** Opens (creating on first use) the database in the global `indexedDB`; emits `ttm:saved` after each put. */
+  /**
+   * Opens (creating on first use) the database in the global `indexedDB`. Emits `ttm:saved`
+   * after each put.
+   */
   constructor(events: WalletEvents, name = DB_NAME) {
     this.#events = events;
     this.#db = openDB<TtmSchema>(name, 1, {

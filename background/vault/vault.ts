@@ -58,7 +58,7 @@ export interface VaultOptions {
   session: StorageAreaLike;
   /** PBKDF2 iterations for new records; defaults to `PBKDF2_ITERATIONS`. Lowered only by tests. */
   iterations?: number;
-  /** Hears `vault:changed`, `vault:unlocked` and `vault:locked`. */
+  /** Where the vault says `vault:changed`, `vault:unlocked` and `vault:locked`. */
   events: WalletEvents;
 }
 
