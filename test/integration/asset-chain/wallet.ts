@@ -3,9 +3,11 @@
  * path (a real Vault, a LightClient that keeps the receipts it relays) and one router in front
  * of the chain, as a user's extension reaches it.
  */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WalletEvents } from '../../../background/events.ts';
 import { Vault } from '../../../background/vault/vault.ts';
 import type {
   ChainConnector,
@@ -57,6 +59,7 @@ export async function newVault(): Promise<Vault> {
     local: new MemoryStorageArea(),
     session: new MemoryStorageArea(),
     iterations: 1_000,
+    events: new WalletEvents(),
   });
   await vault.create(PASSWORD);
   return vault;
