@@ -25,7 +25,6 @@ import { TtmLog } from './ttm/ttm-log.ts';
 import { Vault } from './vault/vault.ts';
 import { AUTO_LOCK_ALARM, AutoLock } from './wallet/auto-lock.ts';
 
-const startedAt = Date.now();
 restrictStorageToExtension();
 /** Wakes the worker every 30 s while a cross-chain transaction or swap is unfinished. */
 const TTM_ALARM = 'weft.ttm';
@@ -45,7 +44,6 @@ const ttm = new TtmCoordinator({
 });
 const services: WalletServices = {
   version: __WEFT_VERSION__,
-  startedAt,
   events,
   vault,
   autoLock: new AutoLock(browser.alarms, local),

@@ -46,8 +46,6 @@ export type PopupRequestType = PopupRequest['type'];
 
 export interface WalletStatus {
   version: string;
-  /** How long this worker instance has run: shows restarts during development. */
-  workerUptimeMs: number;
   routers: RouterConnectionStatus;
   vault: VaultView;
   autoLockMinutes: number;
@@ -70,7 +68,6 @@ const STATUS_READERS: {
   readonly [P in StatusPart]: (services: WalletServices) => WalletStatus[P] | Promise<WalletStatus[P]>;
 } = {
   version: (s) => s.version,
-  workerUptimeMs: (s) => Date.now() - s.startedAt,
   routers: (s) => s.routers.status(),
   vault: (s) => s.vault.view(),
   autoLockMinutes: (s) => s.autoLock.minutes(),

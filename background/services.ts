@@ -16,8 +16,6 @@ import type { AutoLock } from './wallet/auto-lock.ts';
 export interface WalletServices {
   /** The extension's version, as pages (`weft_version`) and the popup see it. */
   version: string;
-  /** When this worker instance started (the popup's status shows its uptime). */
-  startedAt: number;
   /** Where the parts say what changed. */
   events: WalletEvents;
   vault: Vault;

@@ -190,9 +190,14 @@ function fabricAsset({ client, vault, entry, signer }: AssetChainOptions): Asset
 }
 
 /**
- * A chain revert reaching us through the routers becomes a `ChainRefusedError`. A Fabric
- * transaction invalidated at commit (an MVCC conflict) reaches us as a revert too, but a retry
- * may pass: it is thrown as is.
+ * Fabric validation codes of a transaction invalidated at commit because what it read changed
+ * meanwhile: endorsed again, it may pass. Every other invalidation is a refusal.
+ */
+const READ_CONFLICTS: ReadonlySet<unknown> = new Set(['MVCC_READ_CONFLICT', 'PHANTOM_READ_CONFLICT']);
+
+/**
+ * A chain revert reaching us through the routers becomes a `ChainRefusedError`, except a Fabric
+ * read conflict, which is thrown as is for the drivers to try again.
  */
 async function refusals<T>(pending: Promise<T>): Promise<T> {
   try {
@@ -201,7 +206,7 @@ async function refusals<T>(pending: Promise<T>): Promise<T> {
     if (
       error instanceof HipError &&
       error.code === HipErrorCode.chainReverted &&
-      error.details.chainError !== 'FabricCommitError'
+      !READ_CONFLICTS.has(error.details.chainCode)
     ) {
       throw new ChainRefusedError(String(error.details.chainMessage ?? error.message));
     }

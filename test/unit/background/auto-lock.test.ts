@@ -39,7 +39,6 @@ function popup() {
   const services = {
     version: '1.0.0',
     events,
-    startedAt: Date.now(),
     autoLock,
     local,
     approvals,
