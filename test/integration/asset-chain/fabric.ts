@@ -18,8 +18,8 @@ import type { FabricSigningIdentity } from '../../../p2p/chains/fabric/identity.
 import { signPreparedTransaction, signProposal } from '../../../p2p/chains/fabric/offline-signing.ts';
 import type { IssuedIdentity } from '../../../p2p/devnet/fabric/test-ca.ts';
 import { CHANNEL, startTestDevpeer, type TestDevpeer } from '../fabric/fixture.ts';
-import type { AssetChainSetup, Party, Reasons, TtmEvent } from './compliance.ts';
-import { newVault, PASSWORD, type RecordingClient, routerFor } from './wallet.ts';
+import type { AssetChainSetup, Party, Reasons } from './compliance.ts';
+import { type EventDialect, newVault, PASSWORD, type RecordingClient, routerFor } from './wallet.ts';
 
 const PATH = 'trade.fab.asset';
 
@@ -49,43 +49,12 @@ const reasons: Reasons = {
   relockRefunded: (id) => refusal(`htlc ${id} is refunded`),
 };
 
-/** The chaincode's TTM events in the suite's words (their payloads in full: fabric/asset-ttm.test.ts). */
-function ttmEvent(name: string, args: Record<string, unknown>): TtmEvent | null {
-  switch (name) {
-    case 'TxPrepared':
-      return [
-        name,
-        {
-          txId: args.txId as Hex,
-          hashLock: args.hashLock as Hex,
-          deadline: Number(args.deadline),
-          steps: (args.transfers as { to: string; amount: string }[]).map((t) => [t.to, t.amount]),
-        },
-      ];
-    case 'TxCommitted':
-      return [name, { txId: args.txId as Hex, preimage: args.preimage as Hex }];
-    case 'TxAborted':
-      return [name, { txId: args.txId as Hex }];
-    case 'HtlcLocked':
-      return [
-        name,
-        {
-          id: args.id as Hex,
-          from: String(args.from),
-          to: String(args.to),
-          amount: String(args.amount),
-          hashLock: args.hashLock as Hex,
-          timelock: Number(args.timelock),
-        },
-      ];
-    case 'HtlcClaimed':
-      return [name, { id: args.id as Hex, preimage: args.preimage as Hex }];
-    case 'HtlcRefunded':
-      return [name, { id: args.id as Hex }];
-    default:
-      return null;
-  }
-}
+/** How the chaincode names its TTM events' fields (their payloads in full: fabric/asset-ttm.test.ts). */
+const EVENTS: EventDialect = {
+  steps: (prepared) => (prepared.transfers as { to: string; amount: string }[]).map((t) => [t.to, t.amount]),
+  lockFrom: 'from',
+  lockTo: 'to',
+};
 
 /** What Fabric's own cases use besides the suite's interface. */
 export interface FabricAssetChain extends AssetChainSetup {
@@ -197,12 +166,7 @@ export async function startFabricAssetChain(): Promise<FabricAssetChain> {
     accounts: () => accounts,
     supply: async () => BigInt(await read('TotalSupply', [])),
     issued: () => issued,
-    takeEvents: () =>
-      client
-        .take()
-        .flatMap((receipt) => receipt.events)
-        .map((event) => ttmEvent(event.name ?? '', event.args ?? {}))
-        .filter((event): event is TtmEvent => event !== null),
+    takeEvents: () => client.takeTtmEvents(EVENTS),
     reasons,
     async close() {
       await close();

@@ -12,8 +12,8 @@ import { decodeResult, decodeRevertReason, encodeCall } from '../../../p2p/chain
 import { FiscoBcosConnector } from '../../../p2p/chains/fisco-bcos/connector.ts';
 import { EcdsaSigner } from '../../../p2p/chains/fisco-bcos/ecdsa.ts';
 import { assetArtifact, type Harness, startHarness } from '../fisco-bcos/helpers.ts';
-import type { AssetChainSetup, Party, Reasons, TtmEvent } from './compliance.ts';
-import { newVault, type RecordingClient, routerFor } from './wallet.ts';
+import type { AssetChainSetup, Party, Reasons } from './compliance.ts';
+import { type EventDialect, newVault, type RecordingClient, routerFor } from './wallet.ts';
 
 const PATH = 'payment.bcos.asset';
 const SUPPLY = 1_000_000n;
@@ -43,46 +43,15 @@ const reasons: Reasons = {
   relockRefunded: () => null,
 };
 
-/** The contract's TTM events in the suite's words (its Transfer events are checked in fisco-bcos/asset-ttm.test.ts). */
-function ttmEvent(name: string, args: Record<string, unknown>): TtmEvent | null {
-  switch (name) {
-    case 'TxPrepared': {
-      const to = args.to as string[];
-      const amounts = args.amounts as bigint[];
-      return [
-        name,
-        {
-          txId: args.txId as Hex,
-          hashLock: args.hashLock as Hex,
-          deadline: Number(args.deadline),
-          steps: to.map((account, i) => [account, String(amounts[i])]),
-        },
-      ];
-    }
-    case 'TxCommitted':
-      return [name, { txId: args.txId as Hex, preimage: args.preimage as Hex }];
-    case 'TxAborted':
-      return [name, { txId: args.txId as Hex }];
-    case 'HtlcLocked':
-      return [
-        name,
-        {
-          id: args.id as Hex,
-          from: String(args.sender),
-          to: String(args.receiver),
-          amount: String(args.amount),
-          hashLock: args.hashLock as Hex,
-          timelock: Number(args.timelock),
-        },
-      ];
-    case 'HtlcClaimed':
-      return [name, { id: args.id as Hex, preimage: args.preimage as Hex }];
-    case 'HtlcRefunded':
-      return [name, { id: args.id as Hex }];
-    default:
-      return null;
-  }
-}
+/** How the contract names its TTM events' fields (its Transfer events are checked in fisco-bcos/asset-ttm.test.ts). */
+const EVENTS: EventDialect = {
+  steps: (prepared) => {
+    const amounts = prepared.amounts as bigint[];
+    return (prepared.to as string[]).map((account, i) => [account, String(amounts[i])]);
+  },
+  lockFrom: 'sender',
+  lockTo: 'receiver',
+};
 
 /** What FISCO BCOS's own cases use besides the suite's interface. */
 export interface FiscoAssetChain extends AssetChainSetup {
@@ -160,12 +129,7 @@ export async function startFiscoAssetChain(): Promise<FiscoAssetChain> {
     supply: async () => (await view('totalSupply', []))[0] as bigint,
     issued: () => SUPPLY,
     escrow: async () => (await view('balanceOf', [asset]))[0] as bigint,
-    takeEvents: () =>
-      client
-        .take()
-        .flatMap((receipt) => receipt.events)
-        .map((event) => ttmEvent(event.name ?? '', event.args ?? {}))
-        .filter((event): event is TtmEvent => event !== null),
+    takeEvents: () => client.takeTtmEvents(EVENTS),
     reasons,
     async close() {
       await close();

@@ -20,6 +20,7 @@ import { parseRouterConfig } from '../../../p2p/router/config.ts';
 import { createLogger } from '../../../p2p/router/log.ts';
 import { startRouter } from '../../../p2p/router/router.ts';
 import { MemoryStorageArea } from '../../unit/vault/memory-storage.ts';
+import type { TtmEvent } from './compliance.ts';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -50,6 +51,58 @@ export class RecordingClient extends LightClient {
   /** The receipts relayed since the last call. */
   take(): TransactionReceipt[] {
     return this.receipts.splice(0);
+  }
+
+  /** The TTM events of the receipts since the last take, in the suite's words. */
+  takeTtmEvents(dialect: EventDialect): TtmEvent[] {
+    return this.take()
+      .flatMap((receipt) => receipt.events)
+      .map((event) => ttmEvent(dialect, event.name ?? '', event.args ?? {}))
+      .filter((event): event is TtmEvent => event !== null);
+  }
+}
+
+/** Where a chain's TTM events name their fields differently: a prepare's steps, a lock's parties. */
+export interface EventDialect {
+  steps(prepared: Record<string, unknown>): [string, string][];
+  lockFrom: string;
+  lockTo: string;
+}
+
+function ttmEvent(dialect: EventDialect, name: string, args: Record<string, unknown>): TtmEvent | null {
+  switch (name) {
+    case 'TxPrepared':
+      return [
+        name,
+        {
+          txId: args.txId as Hex,
+          hashLock: args.hashLock as Hex,
+          deadline: Number(args.deadline),
+          steps: dialect.steps(args),
+        },
+      ];
+    case 'TxCommitted':
+      return [name, { txId: args.txId as Hex, preimage: args.preimage as Hex }];
+    case 'TxAborted':
+      return [name, { txId: args.txId as Hex }];
+    case 'HtlcLocked':
+      return [
+        name,
+        {
+          id: args.id as Hex,
+          from: String(args[dialect.lockFrom]),
+          to: String(args[dialect.lockTo]),
+          amount: String(args.amount),
+          hashLock: args.hashLock as Hex,
+          timelock: Number(args.timelock),
+        },
+      ];
+    case 'HtlcClaimed':
+      return [name, { id: args.id as Hex, preimage: args.preimage as Hex }];
+    case 'HtlcRefunded':
+      return [name, { id: args.id as Hex }];
+    default:
+      return null;
   }
 }
 

@@ -19,7 +19,14 @@ import { drawSecret, randomId } from '../../../background/ttm/secret.ts';
 import { ACCEPT_WINDOW_S } from '../../../background/ttm/timing.ts';
 import type { SwapProposal, SwapRecord } from '../../../background/ttm/types.ts';
 import { CheckpointCoverage, saveSites } from './checkpoints.ts';
-import { FakeClock, FakeLedger, FakeRouters } from './fake-asset-chain.ts';
+import {
+  type FakeLedger,
+  FakeRouters,
+  PAYMENT,
+  TRADE,
+  type TwoChains,
+  twoChains,
+} from './fake-asset-chain.ts';
 import {
   ADDRESSES,
   type CrashSpec,
@@ -29,8 +36,6 @@ import {
   type WalletRun,
 } from './fake-drive-context.ts';
 
-const PAYMENT = 'payment.bcos.asset';
-const TRADE = 'trade.fab.asset';
 const [ALICE, BOB, CAROL] = ADDRESSES;
 type Role = SwapRecord['role'];
 const ROLES: Role[] = ['initiator', 'participant'];
@@ -64,11 +69,7 @@ const PARTICIPANT = { account: 1, fabricIdentity: 'user2' };
 const INITIATOR_TIMELOCK_S = 600;
 const PARTICIPANT_TIMELOCK_S = 300;
 
-interface World {
-  clock: FakeClock;
-  payment: FakeLedger;
-  trade: FakeLedger;
-  ledgers: FakeLedger[];
+interface World extends TwoChains {
   t0: number;
 }
 
@@ -91,21 +92,11 @@ interface Scenario {
 }
 
 function world(scenario: Scenario): World {
-  const clock = new FakeClock();
-  const payment = new FakeLedger({
-    path: PAYMENT,
-    dialect: 'fisco-bcos',
-    clock,
-    balances: scenario.balances?.payment ?? { [ALICE]: 100, [BOB]: 0, [CAROL]: 50 },
+  const chains = twoChains({
+    payment: scenario.balances?.payment ?? { [ALICE]: 100, [BOB]: 0, [CAROL]: 50 },
+    trade: scenario.balances?.trade ?? { user1: 0, user2: 100, user3: 40 },
   });
-  const trade = new FakeLedger({
-    path: TRADE,
-    dialect: 'fabric',
-    clock,
-    balances: scenario.balances?.trade ?? { user1: 0, user2: 100, user3: 40 },
-    owners: { user1: 'user1', user2: 'user2', user3: 'user3' },
-  });
-  return { clock, payment, trade, ledgers: [payment, trade], t0: clock.seconds() };
+  return { ...chains, t0: chains.clock.seconds() };
 }
 
 function initiatorSwap(w: World): SwapRecord {

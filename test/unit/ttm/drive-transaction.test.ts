@@ -15,11 +15,17 @@ import { driveTransaction } from '../../../background/ttm/drive-transaction.ts';
 import { drawSecret, randomId } from '../../../background/ttm/secret.ts';
 import type { Hex, TransactionRecord } from '../../../background/ttm/types.ts';
 import { CheckpointCoverage, saveSites } from './checkpoints.ts';
-import { FakeClock, FakeLedger, FakeRouters } from './fake-asset-chain.ts';
+import {
+  type FakeClock,
+  type FakeLedger,
+  FakeRouters,
+  PAYMENT,
+  TRADE,
+  type TwoChains,
+  twoChains,
+} from './fake-asset-chain.ts';
 import { ADDRESSES, type CrashSpec, FakeLog, runWallet, sealedInClear } from './fake-drive-context.ts';
 
-const PAYMENT = 'payment.bcos.asset';
-const TRADE = 'trade.fab.asset';
 const [ALICE, BOB, CAROL] = ADDRESSES;
 
 /**
@@ -40,12 +46,7 @@ const TRANSACTION_CHECKPOINTS = [
 
 const coverage = new CheckpointCoverage(TRANSACTION_CHECKPOINTS, [PAYMENT, TRADE]);
 
-interface World {
-  clock: FakeClock;
-  payment: FakeLedger;
-  trade: FakeLedger;
-  ledgers: FakeLedger[];
-}
+type World = TwoChains;
 
 interface Scenario {
   name: string;
@@ -73,21 +74,11 @@ function committedBeforeCrash({ run, world: w }: Outcome): boolean {
 }
 
 function world(scenario: Scenario): World {
-  const clock = new FakeClock();
-  const payment = new FakeLedger({
-    path: PAYMENT,
-    dialect: 'fisco-bcos',
-    clock,
-    balances: scenario.balances?.payment ?? { [ALICE]: 100, [BOB]: 0, [CAROL]: 50 },
+  const chains = twoChains({
+    payment: scenario.balances?.payment ?? { [ALICE]: 100, [BOB]: 0, [CAROL]: 50 },
+    trade: scenario.balances?.trade ?? { user1: 100, user2: 0, user3: 40 },
   });
-  const trade = new FakeLedger({
-    path: TRADE,
-    dialect: 'fabric',
-    clock,
-    balances: scenario.balances?.trade ?? { user1: 100, user2: 0, user3: 40 },
-    owners: { user1: 'user1', user2: 'user2', user3: 'user3' },
-  });
-  return { clock, payment, trade, ledgers: [payment, trade] };
+  return chains;
 }
 
 /** Alice pays Bob 30 and Carol 5 on FISCO BCOS, user1 pays user2 20 on Fabric: two legs, three steps. */

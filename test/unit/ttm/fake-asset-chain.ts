@@ -555,3 +555,31 @@ export class FakeRouters {
 export function routerCaller(dialect: Dialect): string {
   return dialect === 'fisco-bcos' ? '0x00000000000000000000000000000000000000f0' : 'router';
 }
+
+export const PAYMENT = 'payment.bcos.asset';
+export const TRADE = 'trade.fab.asset';
+
+/** What a driver test runs on: a FISCO BCOS payment asset and a Fabric trade asset on one clock. */
+export interface TwoChains {
+  clock: FakeClock;
+  payment: FakeLedger;
+  trade: FakeLedger;
+  ledgers: FakeLedger[];
+}
+
+/** Both chains with these opening balances; the trade chain's accounts user1..3 are owned by the identities of those names. */
+export function twoChains(balances: {
+  payment: Record<string, number>;
+  trade: Record<string, number>;
+}): TwoChains {
+  const clock = new FakeClock();
+  const payment = new FakeLedger({ path: PAYMENT, dialect: 'fisco-bcos', clock, balances: balances.payment });
+  const trade = new FakeLedger({
+    path: TRADE,
+    dialect: 'fabric',
+    clock,
+    balances: balances.trade,
+    owners: { user1: 'user1', user2: 'user2', user3: 'user3' },
+  });
+  return { clock, payment, trade, ledgers: [payment, trade] };
+}
