@@ -20,7 +20,6 @@ import type { VaultView } from './vault/vault.ts';
 import { loadDefaults, type SignerDefaults, saveDefaults } from './wallet/defaults.ts';
 
 export type PopupRequest =
-  | { type: 'status' }
   | { type: 'setRouters'; routers: string[] }
   | { type: 'resources' }
   | { type: 'createVault'; password: string; mnemonic?: string }
@@ -96,7 +95,6 @@ type Ok = { ok: true };
 
 /** The worker's answer to each request type when it succeeds. */
 export interface PopupResponses {
-  status: WalletStatus;
   setRouters: Ok;
   resources: { resources: ResourceEntry[] };
   createVault: { mnemonic: string; accounts: Account[] };
@@ -133,7 +131,7 @@ function isString(value: unknown, max = 1024): value is string {
 
 /**
  * What the user does in the popup: these push auto-lock back (once the wallet is unlocked).
- * The popup's own reads (`status`, `resources`) are not, nor is what it hears on its port
+ * The popup's own read (`resources`) is not, nor is what it hears on its port
  * (background/popup-port.ts), nor anything a page asks (provider requests never touch it).
  */
 const USER_ACTIONS: ReadonlySet<PopupRequestType> = new Set<PopupRequestType>([
@@ -180,10 +178,6 @@ function isRequestType(type: unknown): type is PopupRequestType {
 }
 
 const HANDLERS: { readonly [T in PopupRequestType]: Handler<T> } = {
-  async status(_request, services) {
-    return readStatus(services, STATUS_PARTS);
-  },
-
   async setRouters({ routers }, services) {
     if (!Array.isArray(routers) || !routers.every((r) => isString(r))) {
       return { error: 'routers must be a list of multiaddr strings', name: 'TypeError' };

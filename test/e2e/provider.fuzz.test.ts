@@ -25,6 +25,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { Page } from 'playwright-core';
+import { POPUP_PORT } from '../../background/popup-port.ts';
 import { CHAIN_ERROR } from '../../background/provider/chain-errors.ts';
 import { ErrorCode } from '../../content/provider-protocol.ts';
 import { fuzzRuns, fuzzSeed, recordFuzzCount } from '../fuzz.ts';
@@ -1100,10 +1101,20 @@ function closeApprovalWindows(browser: ExtensionBrowser, seen: Map<string, SeenA
     if (!window.url().includes('popup/index.html')) return;
     try {
       await window.waitForLoadState('domcontentloaded');
-      const status = (await window.evaluate(() =>
-        (
-          globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }
-        ).chrome.runtime.sendMessage({ type: 'status' }),
+      // What the popup itself hears first on its port: the whole status.
+      const status = (await window.evaluate(
+        (name) =>
+          new Promise((resolve) => {
+            const port = (
+              globalThis as unknown as { chrome: { runtime: ChromeRuntime } }
+            ).chrome.runtime.connect({ name });
+            port.onMessage.addListener((message: { status?: unknown }) => {
+              port.disconnect();
+              resolve(message.status ?? {});
+            });
+            port.onDisconnect.addListener(() => resolve({}));
+          }),
+        POPUP_PORT,
       )) as { approvals?: SeenApproval[] };
       for (const { id, kind, origin } of status.approvals ?? []) seen.set(id, { id, kind, origin });
     } catch {
@@ -1432,3 +1443,12 @@ describe('provider fuzzing through page -> content relay -> worker', { timeout: 
     assert.ok(tally.cases >= fuzzRuns(CI_FRAMES));
   });
 });
+
+/** The part of `chrome.runtime` a popup page uses to open its port. */
+interface ChromeRuntime {
+  connect(info: { name: string }): {
+    onMessage: { addListener(listener: (message: { status?: unknown }) => void): void };
+    onDisconnect: { addListener(listener: () => void): void };
+    disconnect(): void;
+  };
+}

@@ -91,10 +91,7 @@ describe('auto-lock', () => {
     const { send, created } = popup();
     await send({ type: 'unlock', password: 'pw' });
     created.length = 0;
-    for (let i = 0; i < 5; i++) {
-      await send({ type: 'status' });
-      await send({ type: 'resources' });
-    }
+    for (let i = 0; i < 5; i++) await send({ type: 'resources' });
     assert.deepEqual(created, []);
   });
 
