@@ -109,6 +109,46 @@ export class FiscoTransactionMismatchError extends ChainRejectedError {
   }
 }
 
+/** Evidence a node gave does not check out; the chain itself did not vouch for the claim. */
+export class FiscoEvidenceError extends ChainError {
+  override name = 'FiscoEvidenceError';
+  constructor(message: string, code: string, details: Record<string, unknown> = {}) {
+    super(message, code, details);
+  }
+}
+
+/** A header's fields do not hash to the hash it was reported (or signed) under. */
+export class FiscoHeaderHashError extends FiscoEvidenceError {
+  override name = 'FiscoHeaderHashError';
+  constructor(number: string, computed: string, reported: string) {
+    super(`block ${number}: header hashes to ${computed}, not ${reported}`, 'header-hash', {
+      number,
+      computed,
+      reported,
+    });
+  }
+}
+
+/** Fewer distinct sealers of the trusted set signed a header than PBFT's quorum N − f. */
+export class FiscoQuorumError extends FiscoEvidenceError {
+  override name = 'FiscoQuorumError';
+  constructor(number: string, signers: number, quorum: number) {
+    super(`block ${number}: ${signers} valid sealer signatures, quorum is ${quorum}`, 'quorum', {
+      number,
+      signers,
+      quorum,
+    });
+  }
+}
+
+/** A Merkle proof is malformed, does not fold to the header's root, or proves another item. */
+export class FiscoProofError extends FiscoEvidenceError {
+  override name = 'FiscoProofError';
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message, 'proof', details);
+  }
+}
+
 function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;
 }

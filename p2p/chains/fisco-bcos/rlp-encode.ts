@@ -34,3 +34,22 @@ export function encodeRlpList(items: readonly Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/** A byte string or a list of items, as RLP nests them. */
+export type RlpItem = Uint8Array | readonly RlpItem[];
+
+/** Encodes nested lists (a receipt's logs), with the same direct-to-bytes path as the flat form. */
+export function encodeRlp(item: RlpItem): Uint8Array {
+  if (item instanceof Uint8Array) return encodeRlpBytes(item);
+  const encoded = item.map(encodeRlp);
+  const payload = encoded.reduce((sum, e) => sum + e.length, 0);
+  const prefix = lengthPrefix(payload, 0xc0);
+  const out = new Uint8Array(prefix.length + payload);
+  out.set(prefix);
+  let at = prefix.length;
+  for (const e of encoded) {
+    out.set(e, at);
+    at += e.length;
+  }
+  return out;
+}

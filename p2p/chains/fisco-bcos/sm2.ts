@@ -51,6 +51,19 @@ export const sm2Scheme: SignatureScheme = {
   },
 };
 
+/**
+ * Verifies an SM2 signature `r‖s` (64 bytes) over a 32-byte digest, with Z_A of the default user
+ * ID as FISCO BCOS's SM2 sign does; false on anything malformed.
+ */
+export function sm2VerifyDigest(digest: Uint8Array, rs: Uint8Array, publicKey: Uint8Array): boolean {
+  if (rs.length !== 64 || publicKey.length !== 64) return false;
+  try {
+    return sm2.doVerifySignature(digest, hex(rs), `04${hex(publicKey)}`, { hash: true });
+  } catch {
+    return false;
+  }
+}
+
 /** Signs guomi transactions with an SM2 private key held in memory. */
 export class Sm2Signer implements TransactionSigner {
   readonly scheme = sm2Scheme;
