@@ -1,23 +1,20 @@
 /**
- * Orderer and committer of one channel in one: accepted envelopes wait in a batch
- * that is cut when the batch timeout (started by its first transaction, as Fabric's
- * BatchTimeout) expires or it reaches its size limit; every transaction of the
- * block is then validated like Fabric's committer (creator signature, txid,
- * duplicates, endorsement signatures, MVCC and phantom reads against state plus
- * earlier valid transactions of the same block) and the block is persisted.
+ * One peer's committer of one channel: takes each block the orderer delivers,
+ * validates every transaction like Fabric's committer (creator signature, txid,
+ * duplicates, endorsements against the chaincode's endorsement policy, MVCC and
+ * phantom reads against state plus earlier valid transactions of the same block),
+ * fills TRANSACTIONS_FILTER with its codes and persists the block.
  */
+import { createHash } from 'node:crypto';
 import type { common } from '@hyperledger/fabric-protos';
-import {
-  type DecodedEnvelope,
-  type DecodedRangeQuery,
-  decodeEnvelope,
-} from '../../chains/fabric/envelope-codec.ts';
+import type { DecodedEnvelope, DecodedRangeQuery } from '../../chains/fabric/envelope-codec.ts';
 import { ENDORSER_TRANSACTION } from '../../chains/fabric/header-codec.ts';
-import type { FabricSigningIdentity } from '../../chains/fabric/identity.ts';
-import { newMessageSigner } from '../../chains/fabric/node-signer.ts';
+import { bytesField, decodeFields, messageField, repeatedBytes } from '../../chains/fabric/protobuf-wire.ts';
+import { type EndorsementPolicy, isSatisfied } from './endorsement-policy.ts';
 import { compareKeys, type Ledger, type TxLocation, type Version } from './ledger.ts';
 import type { MspVerifier } from './msp-verifier.ts';
 import { txIdOf } from './node-hash.ts';
+import { completeBlock, type OrderedBlock } from './orderer.ts';
 
 export const VALIDATION = {
   VALID: 0,
@@ -34,42 +31,52 @@ export const VALIDATION = {
 export interface CommitterOptions {
   ledger: Ledger;
   msp: MspVerifier;
-  peerIdentity: FabricSigningIdentity;
-  blockIntervalMs: number;
-  maxBlockTxs: number;
+  /** The endorsement policy of a chaincode's definition; undefined: no definition, never valid. */
+  policyOf: (chaincode: string) => EndorsementPolicy | undefined;
+}
+
+/**
+ * Whether the proposal hash every endorser signed (ProposalResponsePayload.proposal_hash)
+ * is the hash of this transaction's proposal: SHA-256(channel header ‖ signature header ‖
+ * chaincode proposal payload), as Fabric's GetProposalHash2. Kept per decoded envelope:
+ * the peers of both organisations check the same transaction.
+ */
+const proposalHashChecks = new WeakMap<DecodedEnvelope, boolean>();
+
+function proposalHashMatches(tx: DecodedEnvelope): boolean {
+  let matches = proposalHashChecks.get(tx);
+  if (matches !== undefined) return matches;
+  try {
+    const payload = decodeFields(tx.payloadBytes);
+    const header = messageField(payload, 1);
+    const [action] = repeatedBytes(decodeFields(bytesField(payload, 2)), 1);
+    const actionPayload = messageField(decodeFields(action ?? new Uint8Array(0)), 2);
+    const expected = createHash('sha256')
+      .update(bytesField(header, 1))
+      .update(bytesField(header, 2))
+      .update(bytesField(actionPayload, 1))
+      .digest();
+    matches = expected.equals(bytesField(decodeFields(tx.responsePayloadBytes), 1));
+  } catch {
+    matches = false;
+  }
+  proposalHashChecks.set(tx, matches);
+  return matches;
 }
 
 type Waiter = (location: TxLocation) => void;
 
 export class Committer {
   readonly #options: CommitterOptions;
-  #batch: Uint8Array[] = [];
-  /** What Submit already decoded, per batch entry, so a block decodes each envelope once. */
-  #decoded: Array<DecodedEnvelope | undefined> = [];
-  #timer: NodeJS.Timeout | undefined;
   readonly #waiters = new Map<string, Set<Waiter>>();
   readonly #blockListeners = new Set<(block: common.Block) => void>();
-  #closed = false;
-
-  /** The peer's signature over the block header hash (node:crypto hashes the header bytes itself). */
-  readonly #signBlock: (headerBytes: Uint8Array) => Uint8Array;
 
   constructor(options: CommitterOptions) {
     this.#options = options;
-    this.#signBlock = newMessageSigner(options.peerIdentity);
   }
 
   get ledger(): Ledger {
     return this.#options.ledger;
-  }
-
-  /** Accepts a (signature-checked) envelope for the next block. */
-  enqueue(envelope: Uint8Array, decoded?: DecodedEnvelope): void {
-    if (this.#closed) throw new Error('orderer is shutting down');
-    this.#batch.push(envelope);
-    this.#decoded.push(decoded);
-    if (this.#batch.length >= this.#options.maxBlockTxs) this.cut();
-    else this.#timer ??= setTimeout(() => this.cut(), this.#options.blockIntervalMs);
   }
 
   /** Resolves once `txId` is in a committed block (first occurrence), like CommitStatus. */
@@ -101,41 +108,22 @@ export class Committer {
     return () => this.#blockListeners.delete(listener);
   }
 
-  /** Cuts, validates and commits the pending batch now. */
-  cut(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const envelopes = this.#batch;
-    if (envelopes.length === 0) return;
-    const known = this.#decoded;
-    this.#batch = [];
-    this.#decoded = [];
-    const decoded = envelopes.map((envelope, index) => {
-      try {
-        return known[index] ?? decodeEnvelope(envelope);
-      } catch {
-        return null;
-      }
-    });
-    const codes = this.#validateBlock(decoded);
-    const block = this.ledger.commitBlock(envelopes, codes, {
-      decoded,
-      sign: this.#signBlock,
-    });
-    for (const tx of decoded) {
+  /** Validates a block the orderer delivered, persists it with this peer's codes, and reports its transactions. */
+  commit(ordered: OrderedBlock): void {
+    const codes = ordered.number === 0n ? [VALIDATION.VALID] : this.#validateBlock(ordered.decoded);
+    const committed = completeBlock(ordered, Uint8Array.from(codes));
+    this.ledger.append(committed);
+    for (const tx of ordered.decoded) {
       const waiters = tx && this.#waiters.get(tx.txId);
       const location = tx && this.ledger.txLocation(tx.txId);
       if (!tx || !waiters || !location) continue;
       this.#waiters.delete(tx.txId);
       for (const waiter of waiters) waiter(location);
     }
-    for (const listener of this.#blockListeners) listener(block);
-  }
-
-  /** Commits what was accepted, then refuses more. */
-  close(): void {
-    this.cut();
-    this.#closed = true;
+    if (this.#blockListeners.size > 0) {
+      const block = this.ledger.block(ordered.number);
+      if (block) for (const listener of this.#blockListeners) listener(block);
+    }
   }
 
   #validateBlock(decoded: Array<DecodedEnvelope | null>): number[] {
@@ -173,19 +161,26 @@ export class Committer {
     return VALIDATION.VALID;
   }
 
-  /** At least one endorsement by a peer of this MSP over (response payload || endorser). */
+  /**
+   * The chaincode's endorsement policy over the valid endorsements: each by a
+   * peer-role identity of a channel organisation, signed over
+   * (proposal response payload ‖ endorser), for the proposal of this transaction.
+   */
   #endorsed(tx: DecodedEnvelope): boolean {
-    return tx.endorsements.some(({ endorser, signature }) => {
-      const identity = this.#options.msp.deserialize(endorser);
-      if (!identity) return false;
-      // Remembered when this peer signed it: no curve math for its own endorsements.
-      return this.#options.msp.verify(
-        identity,
-        Buffer.concat([tx.responsePayloadBytes, endorser]),
-        signature,
-        true,
-      );
-    });
+    const policy = this.#options.policyOf(tx.chaincode);
+    if (!policy || !proposalHashMatches(tx)) return false;
+    const msp = this.#options.msp;
+    const orgs = new Set<string>();
+    for (const { endorser, signature } of tx.endorsements) {
+      const identity = msp.deserialize(endorser);
+      if (!identity || identity.role !== 'peer') continue;
+      if (orgs.has(identity.mspId)) continue;
+      // Remembered when a peer of this process signed it: no curve math for those.
+      if (msp.verify(identity, Buffer.concat([tx.responsePayloadBytes, endorser]), signature, true)) {
+        orgs.add(identity.mspId);
+      }
+    }
+    return isSatisfied(policy, orgs);
   }
 
   /** Re-runs a recorded range query; any difference in keys or versions is a phantom. */

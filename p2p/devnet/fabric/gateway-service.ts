@@ -10,6 +10,7 @@ import { decodeEnvelope } from '../../chains/fabric/envelope-codec.ts';
 import { ENDORSER_TRANSACTION } from '../../chains/fabric/header-codec.ts';
 import { bytesField, decodeFields, encodeFields } from '../../chains/fabric/protobuf-wire.ts';
 import type { Committer } from './committer.ts';
+import { type EndorsementPolicy, endorsementPlan } from './endorsement-policy.ts';
 import { type Endorser, type EndorserResult, type UnpackedProposal, unpackProposal } from './endorser.ts';
 import {
   decodeCommitStatusRequest,
@@ -21,17 +22,32 @@ import {
   type SubmitRequest,
 } from './gateway-codec.ts';
 import type { MspVerifier } from './msp-verifier.ts';
+import type { Orderer } from './orderer.ts';
 import type { SystemChaincode } from './qscc.ts';
 import { type ErrorDetailInput, rpcError } from './rpc-error.ts';
 
-export interface GatewayServiceOptions {
+/** A peer the gateway can ask for an endorsement (in this process: its endorser, called directly). */
+export interface EndorsingPeer {
+  mspId: string;
   endorser: Endorser;
+  /** Its endpoint, shown in ErrorDetail.address. */
+  address: () => string;
+}
+
+export interface GatewayServiceOptions {
+  /** This gateway's own peer. */
+  local: EndorsingPeer;
+  /** One peer per organisation of the channel (the local one included), by MSP id. */
+  peers: Map<string, EndorsingPeer>;
+  /** The chaincode definitions' endorsement policies. */
+  policyOf: (chaincode: string) => EndorsementPolicy | undefined;
+  /** The ordering service of each channel, where Submit broadcasts. */
+  orderers: Map<string, Orderer>;
+  /** The local peer's committers, whose commits CommitStatus and ChaincodeEvents report. */
   committers: Map<string, Committer>;
   chaincodes: Set<string>;
   systemChaincodes: Map<string, SystemChaincode>;
   msp: MspVerifier;
-  /** Shown in ErrorDetail.address, like a peer's endpoint. */
-  address: () => string;
 }
 
 const WRITERS_POLICY_FAILURE =
@@ -77,10 +93,11 @@ function unary<Req, Res>(handler: (request: Req, call: ServerUnaryCall<Req, Res>
 }
 
 export function createGatewayService(options: GatewayServiceOptions) {
-  const { endorser, committers, msp } = options;
-  const detail = (message: string): ErrorDetailInput => ({
-    address: options.address(),
-    mspId: msp.mspId,
+  const { committers, msp } = options;
+  const endorser = options.local.endorser;
+  const detail = (message: string, from: EndorsingPeer = options.local): ErrorDetailInput => ({
+    address: from.address(),
+    mspId: from.mspId,
     message,
   });
 
@@ -168,16 +185,48 @@ export function createGatewayService(options: GatewayServiceOptions) {
         `no endorsement policy for system chaincode ${up.chaincodeName}`,
       );
     }
-    const result = await endorser.processProposal(up);
-    const { code, message } = responseStatus(result);
-    if (code !== status.OK || !result.payload || !result.endorsement) {
+    const policy = options.policyOf(up.chaincodeName);
+    if (!policy) {
       throw new RpcFailure(
-        status.ABORTED,
-        'failed to endorse transaction, see attached details for more info',
-        [detail(message || 'no endorsement')],
+        status.FAILED_PRECONDITION,
+        `no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode ${up.chaincodeName} in channel ${up.channelHeader.channelId}`,
       );
     }
-    return prepareTransaction(up, result.payload, result.endorsement);
+    // As Fabric's gateway: a peer of each organisation the policy needs, the local one first;
+    // here all at once, each simulating on its own ledger and chaincode connection.
+    const plan = endorsementPlan(policy, msp.mspId).map((org) => options.peers.get(org));
+    if (plan.some((p) => p === undefined)) {
+      throw new RpcFailure(
+        status.UNAVAILABLE,
+        'failed to collect enough transaction endorsements, see attached details for more info',
+      );
+    }
+    const peers = plan as EndorsingPeer[];
+    const results = await Promise.all(peers.map((p) => p.endorser.processProposal(up)));
+    const endorsements: Uint8Array[] = [];
+    let payload: Uint8Array | undefined;
+    for (const [index, result] of results.entries()) {
+      const from = peers[index] as EndorsingPeer;
+      const { code, message } = responseStatus(result);
+      if (code !== status.OK || !result.payload || !result.endorsement) {
+        throw new RpcFailure(
+          status.ABORTED,
+          'failed to endorse transaction, see attached details for more info',
+          [detail(message || 'no endorsement', from)],
+        );
+      }
+      if (payload && !Buffer.from(payload).equals(result.payload)) {
+        // Different simulation results (e.g. state read between two commits): the gateway's mismatch error.
+        throw new RpcFailure(
+          status.ABORTED,
+          'failed to assemble transaction: ProposalResponsePayloads do not match',
+          [detail('ProposalResponsePayloads do not match', from)],
+        );
+      }
+      payload ??= result.payload;
+      endorsements.push(result.endorsement);
+    }
+    return prepareTransaction(up, payload as Uint8Array, endorsements);
   }
 
   async function submit(request: SubmitRequest): Promise<Uint8Array> {
@@ -188,8 +237,8 @@ export function createGatewayService(options: GatewayServiceOptions) {
     if (request.signature.length === 0) {
       throw new RpcFailure(status.INVALID_ARGUMENT, 'prepared transaction must be signed');
     }
-    const committer = committers.get(channelId);
-    if (!committer) {
+    const channelOrderer = options.orderers.get(channelId);
+    if (!channelOrderer) {
       throw new RpcFailure(status.FAILED_PRECONDITION, `channel '${channelId}' not found`);
     }
     // The orderer's broadcast filters: well-formed payload for this channel, Writers policy on the creator.
@@ -210,11 +259,15 @@ export function createGatewayService(options: GatewayServiceOptions) {
       throw ordererRefusal('BAD_REQUEST', `channel ID mismatch: ${decoded.channel} != ${channelId}`);
     }
     const creator = msp.deserialize(decoded.creatorBytes);
-    // Remembered: the committer checks the same signature again.
-    if (!creator || !msp.verify(creator, decoded.payloadBytes, decoded.signature, true)) {
+    // Remembered: the committers check the same signature again. Writers: an admin or client of an organisation.
+    if (
+      !creator ||
+      (creator.role !== 'client' && creator.role !== 'admin') ||
+      !msp.verify(creator, decoded.payloadBytes, decoded.signature, true)
+    ) {
       throw ordererRefusal('FORBIDDEN', `${WRITERS_POLICY_FAILURE}: permission denied`);
     }
-    committer.enqueue(bytes, decoded);
+    channelOrderer.enqueue(bytes, decoded);
     // SubmitResponse has no fields.
     return new Uint8Array(0);
   }
@@ -387,12 +440,12 @@ export function createGatewayService(options: GatewayServiceOptions) {
 function prepareTransaction(
   up: UnpackedProposal,
   responsePayload: Uint8Array,
-  endorsement: Uint8Array,
+  endorsements: Uint8Array[],
 ): Uint8Array {
   // ChaincodeEndorsedAction { proposal_response_payload = 1, endorsements = 2 }
   const endorsedAction = encodeFields([
     [1, responsePayload],
-    [2, endorsement, 'repeated'],
+    ...endorsements.map((endorsement) => [2, endorsement, 'repeated'] as [number, Uint8Array, 'repeated']),
   ]);
   // ChaincodeActionPayload { chaincode_proposal_payload = 1, action = 2 }
   const actionPayload = encodeFields([

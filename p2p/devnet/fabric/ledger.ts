@@ -1,8 +1,8 @@
 /**
- * The devpeer's channel ledger: an append-only block file (length-prefixed
- * common.Block protobufs, fsynced per block) plus the world state and the txid
- * index, both rebuilt from the blocks on open. A kill between blocks loses nothing
- * committed; a torn last write is cut off on the next open.
+ * One peer's channel ledger: an append-only block file (length-prefixed
+ * common.Block protobufs, one write and one fsync per block) plus the world state
+ * and the txid index, both rebuilt from the blocks on open. A kill between blocks
+ * loses nothing committed; a torn last write is cut off on the next open.
  */
 import {
   closeSync,
@@ -17,10 +17,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { common } from '@hyperledger/fabric-protos';
-import { blockHeaderBytes } from '../../chains/fabric/block-hash.ts';
 import { type DecodedEnvelope, decodeEnvelope } from '../../chains/fabric/envelope-codec.ts';
-import { encodeFields } from '../../chains/fabric/protobuf-wire.ts';
-import { dataHashOf, headerHashOf } from './node-hash.ts';
+import { headerHashOf } from './node-hash.ts';
 
 export interface Version {
   blockNum: bigint;
@@ -38,6 +36,16 @@ export interface TxLocation {
   code: number;
 }
 
+/** A block as a peer commits it: its bytes (with this peer's filter) and what they are made of. */
+export interface CommittedBlock {
+  number: bigint;
+  bytes: Uint8Array;
+  headerHash: Uint8Array;
+  envelopes: Uint8Array[];
+  filter: Uint8Array;
+  decoded: Array<DecodedEnvelope | null>;
+}
+
 export interface StateWrite {
   namespace: string;
   key: string;
@@ -46,7 +54,6 @@ export interface StateWrite {
 }
 
 const TRANSACTIONS_FILTER = 2;
-const METADATA_SLOTS = 5;
 
 function stateKey(namespace: string, key: string): string {
   return `${namespace}\u0000${key}`;
@@ -70,16 +77,15 @@ export class Ledger {
     this.#fd = fd;
   }
 
-  /** Opens (or creates with a genesis block) the ledger of `channel` under `dataDir`. */
-  static open(dataDir: string, channel: string): Ledger {
-    const dir = join(dataDir, 'ledgers', channel);
+  /** Opens (or creates, empty: the orderer delivers block 0) the ledger of `channel` under `ledgersDir`. */
+  static open(ledgersDir: string, channel: string): Ledger {
+    const dir = join(ledgersDir, channel);
     mkdirSync(dir, { recursive: true });
     const path = join(dir, 'blocks.bin');
     const fresh = !existsSync(path);
     const fd = openSync(path, fresh ? 'w+' : 'r+');
     const ledger = new Ledger(channel, fd);
-    if (fresh) ledger.#appendGenesis();
-    else ledger.#replay();
+    if (!fresh) ledger.#replay();
     return ledger;
   }
 
@@ -117,63 +123,30 @@ export class Ledger {
   }
 
   /**
-   * Builds, persists (fsync) and applies the next block. `codes[i]` is the
-   * validation code of `envelopes[i]`; `writes[i]` its write set (applied only if VALID).
+   * Persists (one write, one fsync) and applies the next block, as this peer's
+   * committer completed it (its own TRANSACTIONS_FILTER). `decoded[i]` is what
+   * envelope i decoded to (null if it did not), so nothing is decoded again.
    */
-  commitBlock(
-    envelopes: Uint8Array[],
-    codes: number[],
-    options: {
-      decoded?: Array<DecodedEnvelope | null>;
-      /** Signs SHA-256 of the given bytes (the block header's hash input), DER ECDSA. */
-      sign?: (headerBytes: Uint8Array) => Uint8Array;
-    } = {},
-  ): common.Block {
-    const signer = options.sign;
-    const number = this.height;
-    const header = new common.BlockHeader();
-    header.setNumber(Number(number));
-    header.setPreviousHash(this.#lastHeaderHash);
-    header.setDataHash(dataHashOf(envelopes));
-    const data = new common.BlockData();
-    data.setDataList(envelopes);
-    const metadata = new common.BlockMetadata();
-    const slots: Uint8Array[] = Array.from({ length: METADATA_SLOTS }, () => new Uint8Array(0));
-    slots[TRANSACTIONS_FILTER] = Uint8Array.from(codes);
-    if (signer) {
-      // SIGNATURES slot: common.Metadata with one MetadataSignature over the header hash input.
-      const headerBytes = blockHeaderBytes(number, this.#lastHeaderHash, header.getDataHash_asU8());
-      slots[0] = encodeFields([[2, encodeFields([[2, signer(headerBytes)]])]]);
+  append(block: CommittedBlock): void {
+    if (block.number !== this.height) {
+      throw new Error(`block ${block.number} does not follow height ${this.height} of ${this.channel}`);
     }
-    metadata.setMetadataList(slots);
-    const block = new common.Block();
-    block.setHeader(header);
-    block.setData(data);
-    block.setMetadata(metadata);
-    const bytes = block.serializeBinary();
     const prefix = Buffer.alloc(4);
-    prefix.writeUInt32BE(bytes.length);
-    writeSync(this.#fd, Buffer.concat([prefix, bytes]));
+    prefix.writeUInt32BE(block.bytes.length);
+    writeSync(this.#fd, Buffer.concat([prefix, block.bytes]));
     fsyncSync(this.#fd);
-    this.#apply(bytes, block, options.decoded);
-    return block;
+    this.#applyParts(
+      block.bytes,
+      block.number,
+      block.headerHash,
+      block.envelopes,
+      block.filter,
+      block.decoded,
+    );
   }
 
   close(): void {
     closeSync(this.#fd);
-  }
-
-  #appendGenesis(): void {
-    const channelHeader = new common.ChannelHeader();
-    channelHeader.setType(common.HeaderType.CONFIG);
-    channelHeader.setChannelId(this.channel);
-    const header = new common.Header();
-    header.setChannelHeader(channelHeader.serializeBinary());
-    const payload = new common.Payload();
-    payload.setHeader(header);
-    const envelope = new common.Envelope();
-    envelope.setPayload(payload.serializeBinary());
-    this.commitBlock([envelope.serializeBinary()], [0]);
   }
 
   #replay(): void {
@@ -196,38 +169,47 @@ export class Ledger {
     }
     // A torn tail (killed mid-write) never reached fsync-then-report; drop it.
     if (pos < size) ftruncateSync(this.#fd, pos);
-    if (this.#blocks.length === 0) this.#appendGenesis();
   }
 
-  #apply(bytes: Uint8Array, block: common.Block, known?: Array<DecodedEnvelope | null>): void {
+  #apply(bytes: Uint8Array, block: common.Block): void {
     const header = block.getHeader();
     const number = BigInt(header?.getNumber() ?? 0);
+    const envelopes = block.getData()?.getDataList_asU8() ?? [];
     const filter = block.getMetadata()?.getMetadataList_asU8()[TRANSACTIONS_FILTER] ?? new Uint8Array(0);
-    block
-      .getData()
-      ?.getDataList_asU8()
-      .forEach((envelopeBytes, txNum) => {
-        const code = filter[txNum] ?? 255;
-        let decoded: DecodedEnvelope | null = known?.[txNum] ?? null;
-        if (!known) {
-          try {
-            decoded = decodeEnvelope(envelopeBytes);
-          } catch {
-            decoded = null;
-          }
-        }
-        const txId = decoded?.txId ?? readTxId(envelopeBytes);
-        // The index keeps the first occurrence: a later duplicate never hides a valid commit.
-        if (txId && !this.#txIndex.has(txId)) this.#txIndex.set(txId, { blockNum: number, txNum, code });
-        if (code !== 0 || !decoded) return;
-        for (const write of decoded.writes) this.#write(write, { blockNum: number, txNum: BigInt(txNum) });
-      });
-    this.#blocks.push(bytes);
-    this.#lastHeaderHash = headerHashOf(
+    const decoded = envelopes.map((envelope) => {
+      try {
+        return decodeEnvelope(envelope);
+      } catch {
+        return null;
+      }
+    });
+    const headerHash = headerHashOf(
       number,
       header?.getPreviousHash_asU8() ?? new Uint8Array(0),
       header?.getDataHash_asU8() ?? new Uint8Array(0),
     );
+    this.#applyParts(bytes, number, headerHash, envelopes, filter, decoded);
+  }
+
+  #applyParts(
+    bytes: Uint8Array,
+    number: bigint,
+    headerHash: Uint8Array,
+    envelopes: Uint8Array[],
+    filter: Uint8Array,
+    decoded: Array<DecodedEnvelope | null>,
+  ): void {
+    for (let txNum = 0; txNum < envelopes.length; txNum++) {
+      const code = filter[txNum] ?? 255;
+      const tx = decoded[txNum] ?? null;
+      const txId = tx?.txId ?? readTxId(envelopes[txNum] as Uint8Array);
+      // The index keeps the first occurrence: a later duplicate never hides a valid commit.
+      if (txId && !this.#txIndex.has(txId)) this.#txIndex.set(txId, { blockNum: number, txNum, code });
+      if (code !== 0 || !tx) continue;
+      for (const write of tx.writes) this.#write(write, { blockNum: number, txNum: BigInt(txNum) });
+    }
+    this.#blocks.push(bytes);
+    this.#lastHeaderHash = headerHash;
   }
 
   #write(write: StateWrite, version: Version): void {

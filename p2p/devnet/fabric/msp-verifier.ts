@@ -1,6 +1,11 @@
 /**
- * The devpeer's MSP: accepts identities its test CA issued under its MSP id and
- * checks signatures like Fabric's bccsp does (SHA-256, DER ECDSA, low-S only).
+ * The channel's MSPs as the devpeer's peers see them (from the config block's
+ * organisations): an identity is known when the CA of the MSP it names issued it,
+ * and its role is its NodeOU (the certificate's OU: client, peer, admin, orderer).
+ * Signatures are checked like Fabric's bccsp (SHA-256, DER ECDSA, low-S only).
+ *
+ * Parsed identities and their public KeyObjects are cached by the serialized bytes,
+ * so a certificate is parsed and checked against its CA once, not per transaction.
  */
 import {
   createHash,
@@ -11,7 +16,7 @@ import {
 } from 'node:crypto';
 import { decodeSerializedIdentity, type FabricCreator } from '../../chains/fabric/header-codec.ts';
 import { isLowSSignature } from '../../chains/fabric/low-s.ts';
-import type { TestCa } from './test-ca.ts';
+import type { IdentityRole, TestCa } from './test-ca.ts';
 
 /** Message digest and signature: with the identity that verified them, a verified pair is valid forever. */
 function verifiedKey(message: Uint8Array, signature: Uint8Array): string {
@@ -20,29 +25,54 @@ function verifiedKey(message: Uint8Array, signature: Uint8Array): string {
 
 export interface KnownIdentity extends FabricCreator {
   publicKey: KeyObject;
-  /** Signatures this identity made that were already verified (or made by this peer). */
+  /** The NodeOU of the certificate; undefined when it carries none of the four. */
+  role: IdentityRole | undefined;
+  /** Signatures this identity made that were already verified (or made in-process by a peer). */
   verified: Set<string>;
 }
 
 /** Identities seen most recently, compared byte for byte before any map lookup. */
 const RECENT_IDENTITIES = 16;
+const ROLES: readonly IdentityRole[] = ['client', 'peer', 'admin', 'orderer'];
+
+/** The NodeOU in the subject (Fabric's NodeOUs match the subject's OU against the configured identifiers). */
+function roleOf(certificate: X509Certificate): IdentityRole | undefined {
+  for (const line of certificate.subject.split('\n')) {
+    const [name, value] = line.split('=');
+    if (name === 'OU' && ROLES.includes(value as IdentityRole)) return value as IdentityRole;
+  }
+  return undefined;
+}
 
 export class MspVerifier {
-  readonly #ca: TestCa;
+  readonly #cas: Map<string, TestCa>;
+  /** The MSP of the peer holding this verifier: named in its error messages. */
+  readonly mspId: string;
   readonly #cache = new Map<string, KnownIdentity | null>();
   /** A handful of identities sign nearly everything: find them without building a string key. */
   readonly #recent: Array<{ bytes: Buffer; known: KnownIdentity | null }> = [];
 
-  constructor(ca: TestCa) {
-    this.#ca = ca;
+  /** `cas`: every organisation of the channel; `mspId`: the local one. */
+  constructor(cas: TestCa[], mspId: string = cas[0]?.mspId ?? '') {
+    this.#cas = new Map(cas.map((ca) => [ca.mspId, ca]));
+    this.mspId = mspId;
   }
 
-  get mspId(): string {
-    return this.#ca.mspId;
+  /**
+   * The same organisations seen from another peer of this process: it shares the
+   * identity cache (and so the remembered signatures), as both peers load the same MSPs.
+   */
+  forPeer(mspId: string): MspVerifier {
+    const view = new MspVerifier([...this.#cas.values()], mspId);
+    view.#shared = this.#shared ?? this;
+    return view;
   }
 
-  /** The identity behind serialized creator bytes, or null if this MSP does not know it. */
+  #shared: MspVerifier | undefined;
+
+  /** The identity behind serialized creator bytes, or null if no MSP of the channel knows it. */
   deserialize(creatorBytes: Uint8Array): KnownIdentity | null {
+    if (this.#shared) return this.#shared.deserialize(creatorBytes);
     const bytes = Buffer.from(creatorBytes.buffer, creatorBytes.byteOffset, creatorBytes.length);
     for (const recent of this.#recent) {
       if (recent.bytes.length === bytes.length && recent.bytes.equals(bytes)) return recent.known;
@@ -63,11 +93,13 @@ export class MspVerifier {
   #load(creatorBytes: Uint8Array): KnownIdentity | null {
     try {
       const creator = decodeSerializedIdentity(creatorBytes);
-      if (creator.mspId !== this.#ca.mspId || !this.#ca.issued(creator.certificate)) return null;
+      const ca = this.#cas.get(creator.mspId);
+      if (!ca?.issued(creator.certificate)) return null;
+      const certificate = new X509Certificate(creator.certificate);
       const publicKey = createPublicKey(
-        new X509Certificate(creator.certificate).publicKey.export({ format: 'pem', type: 'spki' }) as string,
+        certificate.publicKey.export({ format: 'pem', type: 'spki' }) as string,
       );
-      return { ...creator, publicKey, verified: new Set() };
+      return { ...creator, publicKey, role: roleOf(certificate), verified: new Set() };
     } catch {
       return null;
     }
@@ -76,7 +108,8 @@ export class MspVerifier {
   /**
    * Fabric's bccsp: SHA-256, DER ECDSA, and high-S signatures refused even when they
    * verify mathematically. With `remember`, a verified (message, signature) pair is kept
-   * so the committer's second look at it (what Submit already checked) needs no curve math.
+   * so a second look at it (the committer checking what Submit checked, the other
+   * organisation's peer validating the same block) needs no curve math.
    */
   verify(identity: KnownIdentity, message: Uint8Array, signature: Uint8Array, remember = false): boolean {
     if (!isLowSSignature(signature)) return false;
@@ -92,7 +125,7 @@ export class MspVerifier {
     return valid;
   }
 
-  /** Records a signature this peer made itself (its endorsements), so validation need not verify it again. */
+  /** Records a signature a peer of this process made itself (its endorsements), so validation need not verify it again. */
   recordOwnSignature(identity: KnownIdentity, message: Uint8Array, signature: Uint8Array): void {
     rememberVerified(identity, verifiedKey(message, signature));
   }

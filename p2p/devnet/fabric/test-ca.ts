@@ -18,7 +18,8 @@ import { loadIdentityFromMspDir } from '../../chains/fabric/identity-files.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
-export type IdentityRole = 'client' | 'peer' | 'admin';
+/** The NodeOUs: each identity's role is the OU of its certificate's subject. */
+export type IdentityRole = 'client' | 'peer' | 'admin' | 'orderer';
 
 const algorithm = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const signingAlgorithm = { name: 'ECDSA', hash: 'SHA-256' } as const;

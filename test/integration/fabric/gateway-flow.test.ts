@@ -123,7 +123,11 @@ describe('devpeer through the Gateway client with offline signing', () => {
     assert.equal(decoded.response.status, 200);
     assert.deepEqual(Buffer.from(hashMessage(decoded.payloadBytes)), Buffer.from(prepared.getDigest()));
     assert.equal(decoded.creator.mspId, 'Org1MSP');
-    assert.equal(decoded.endorsers.length, 1);
+    // The default policy (a majority of two organisations) needs a peer of each.
+    assert.deepEqual(
+      decoded.endorsers.map((e) => e.mspId),
+      ['Org1MSP', 'Org2MSP'],
+    );
     assert.equal(decoded.event?.name, 'Transfer');
     // The write set names the two accounts it changes.
     assert.equal(decoded.writes.length, 2);
