@@ -173,8 +173,8 @@ export class Committer {
     const orgs = new Set<string>();
     for (const { endorser, signature } of tx.endorsements) {
       const identity = msp.deserialize(endorser);
-      if (!identity || identity.role !== 'peer') continue;
-      if (orgs.has(identity.mspId)) continue;
+      if (!identity) continue;
+      if (identity.role !== 'peer' || orgs.has(identity.mspId)) continue;
       // Remembered when a peer of this process signed it: no curve math for those.
       if (msp.verify(identity, Buffer.concat([tx.responsePayloadBytes, endorser]), signature, true)) {
         orgs.add(identity.mspId);

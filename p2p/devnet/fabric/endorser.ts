@@ -210,7 +210,8 @@ export class Endorser {
         ? `access denied: channel [${ledger.channel}] creator org [${mspId}]`
         : `access denied: channel [${ledger.channel}] creator org unknown, creator is malformed`;
     }
-    if (!this.#options.msp.verify(identity, up.proposalBytes, signature)) {
+    // Remembered: the other organisation's peer checks the same proposal.
+    if (!this.#options.msp.verify(identity, up.proposalBytes, signature, true)) {
       return `access denied: channel [${ledger.channel}] creator org [${identity.mspId}]`;
     }
     return null;

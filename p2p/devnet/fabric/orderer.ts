@@ -61,13 +61,11 @@ export function completeBlock(ordered: OrderedBlock, filter: Uint8Array): Commit
   );
   return {
     number: ordered.number,
-    bytes: Uint8Array.from(
-      Buffer.concat([
-        encodeFields([[1, ordered.header, 'repeated']]),
-        encodeFields([[2, ordered.data, 'repeated']]),
-        encodeFields([[3, metadata, 'repeated']]),
-      ]),
-    ),
+    bytes: Buffer.concat([
+      encodeFields([[1, ordered.header, 'repeated']]),
+      encodeFields([[2, ordered.data, 'repeated']]),
+      encodeFields([[3, metadata, 'repeated']]),
+    ]),
     headerHash: ordered.headerHash,
     envelopes: ordered.envelopes,
     filter,
