@@ -412,7 +412,8 @@ export interface BlockInput {
 export function block(input: BlockInput): FabricBlock {
   const dataHash = blockDataHash(input.envelopes);
   const header = blockHeaderBytes(input.number, input.previousHash, dataHash);
-  const value = encodeFields([[1, encodeFields([[1, input.lastConfig]])]]);
+  // Kept even when empty (index 0), as Go's encoder keeps a set message field.
+  const value = encodeFields([[1, encodeFields([[1, input.lastConfig]]), 'repeated']]);
   const signatures = input.orderers.map((orderer) => {
     const signatureHeader = encodeFields([
       [1, orderer.serialized],
