@@ -14,10 +14,13 @@ import {
 } from './errors.ts';
 import type {
   FiscoBlock,
+  FiscoBlockHeaderJson,
   FiscoCallResult,
   FiscoClientVersion,
   FiscoReceipt,
+  FiscoReceiptWithProof,
   FiscoTransaction,
+  FiscoTransactionWithProof,
   JsonRpcResponse,
 } from './rpc-types.ts';
 import { normaliseStatus, refusalStatus, STATUS_OK } from './transaction-status.ts';
@@ -193,6 +196,34 @@ export class FiscoRpcClient {
 
   getTransactionReceipt(hash: string): Promise<FiscoReceipt | null> {
     return this.request('getTransactionReceipt', [this.groupId, hash]);
+  }
+
+  /** The transaction with its Merkle proof to its block's transactionsRoot; null for an unknown hash. */
+  getTransactionByHashWithProof(hash: string): Promise<FiscoTransactionWithProof | null> {
+    return this.request('getTransactionByHashWithProof', [this.groupId, hash]);
+  }
+
+  /** The receipt with its Merkle proof to its block's receiptsRoot; null for an unknown hash. */
+  getTransactionReceiptByHashWithProof(hash: string): Promise<FiscoReceiptWithProof | null> {
+    return this.request('getTransactionReceiptByHashWithProof', [this.groupId, hash]);
+  }
+
+  /** The header (no transactions), with the sealers' signatures when `includeSignatures`. */
+  getBlockHeaderByNumber(number: bigint | number, includeSignatures = true): Promise<FiscoBlockHeaderJson> {
+    return this.request('getBlockHeaderByNumber', [this.groupId, toHex(number), includeSignatures]);
+  }
+
+  getBlockHeaderByHash(hash: string, includeSignatures = true): Promise<FiscoBlockHeaderJson> {
+    return this.request('getBlockHeaderByHash', [this.groupId, hash, includeSignatures]);
+  }
+
+  /** Node IDs of the sealers in force. */
+  getSealerList(): Promise<string[]> {
+    return this.request('getSealerList', [this.groupId]);
+  }
+
+  getObserverList(): Promise<string[]> {
+    return this.request('getObserverList', [this.groupId]);
   }
 
   /**

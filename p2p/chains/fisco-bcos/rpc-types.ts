@@ -70,6 +70,25 @@ export interface FiscoBlock {
   transactionsRoot: string;
 }
 
+/** getBlockHeaderByNumber / getBlockHeaderByHash: a block without its transactions. */
+export type FiscoBlockHeaderJson = Omit<FiscoBlock, 'transactions'>;
+
+/** One level of a 2.x Merkle proof: sibling nodes left and right of the path, hex without 0x. */
+export interface FiscoMerkleProofLevelJson {
+  left: string[];
+  right: string[];
+}
+
+export interface FiscoTransactionWithProof {
+  transaction: FiscoTransaction;
+  txProof: FiscoMerkleProofLevelJson[];
+}
+
+export interface FiscoReceiptWithProof {
+  transactionReceipt: FiscoReceipt;
+  receiptProof: FiscoMerkleProofLevelJson[];
+}
+
 export interface FiscoCallResult {
   currentBlockNumber: string;
   output: string;

@@ -38,7 +38,7 @@ export const DEVNODE_VERSION = '2.9.1';
 export async function startDevnode(options: DevnodeOptions = {}): Promise<Devnode> {
   const chainId = options.chainId ?? 1;
   const groupId = options.groupId ?? 1;
-  const ledger = await Ledger.open({ ...options, chainId, groupId });
+  const ledger = await Ledger.open({ nodeVersion: DEVNODE_VERSION, ...options, chainId, groupId });
   const server = createRpcServer({
     ledger,
     maxRequestBytes: options.maxRequestBytes ?? 32 * 1024 * 1024,

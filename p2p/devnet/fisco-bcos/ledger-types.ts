@@ -1,5 +1,6 @@
 /** What the devnode keeps per block, in memory and in its log. */
 import type { FiscoBlock, FiscoReceipt } from '../../chains/fisco-bcos/rpc-types.ts';
+import type { ConsensusNodes } from './consensus-precompile.ts';
 
 export interface StoredTransaction {
   raw: string;
@@ -14,4 +15,6 @@ export interface StoredBlock {
   header: FiscoBlock;
   txs: StoredTransaction[];
   receipts: FiscoReceipt[];
+  /** The sealer and observer lists after this block, when its transactions changed them. */
+  nextNodes?: ConsensusNodes;
 }

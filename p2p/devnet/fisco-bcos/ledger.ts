@@ -1,39 +1,52 @@
 /**
  * The devnode's chain for one group: a txpool with the checks of a FISCO BCOS 2.x TxPool, a real
- * EVM (@ethereumjs/evm over a Merkle state trie) that executes sealed blocks, signed block
- * headers, and a block log that makes every sealed block durable before it is visible.
+ * EVM (@ethereumjs/evm over a Merkle state trie) that executes sealed blocks, headers with FISCO
+ * 2.x Merkle roots sealed by a PBFT quorum of sealers, the consensus precompile that changes the
+ * sealer set, and a block log that makes every sealed block durable before it is visible.
  */
 import { createCustomCommon, Hardfork, Mainnet } from '@ethereumjs/common';
 import { createEVM, type EVM, type EVMRunCallOpts, type Log } from '@ethereumjs/evm';
 import { MerklePatriciaTrie } from '@ethereumjs/mpt';
-import { RLP } from '@ethereumjs/rlp';
 import { Caches, MerkleStateManager } from '@ethereumjs/statemanager';
 import {
   Account,
   type Address,
-  bigIntToUnpaddedBytes,
   bytesToHex,
   createAddressFromString,
   hexToBytes,
   setLengthLeft,
 } from '@ethereumjs/util';
 import { Bloom } from '@ethereumjs/vm';
-import { keccak_256 } from '@noble/hashes/sha3.js';
 import { AbiCoder } from 'ethers';
-import { blockHeaderHash } from '../../chains/fisco-bcos/block-header.ts';
+import { blockHeaderHash, pbftQuorum } from '../../chains/fisco-bcos/block-header.ts';
+import { ecdsaScheme } from '../../chains/fisco-bcos/ecdsa.ts';
+import {
+  type FiscoMerkleProof,
+  merkleLeaf,
+  merkleProofs,
+  merkleRoot,
+} from '../../chains/fisco-bcos/merkle.ts';
+import { receiptHasRemainGas, receiptLeaf } from '../../chains/fisco-bcos/receipt.ts';
 import type {
   FiscoBlock,
   FiscoLog,
   FiscoReceipt,
   FiscoTransaction,
 } from '../../chains/fisco-bcos/rpc-types.ts';
+import type { SignatureScheme } from '../../chains/fisco-bcos/signature-scheme.ts';
+import { sm2Scheme } from '../../chains/fisco-bcos/sm2.ts';
 import { decodeTransaction } from '../../chains/fisco-bcos/transaction.ts';
 import { transactionStatusName } from '../../chains/fisco-bcos/transaction-status.ts';
 import { BlockLog } from './block-log.ts';
 import { claimDataDir } from './chain-identity.ts';
+import {
+  CONSENSUS_PRECOMPILE,
+  type ConsensusNodes,
+  callConsensusPrecompile,
+} from './consensus-precompile.ts';
 import type { StoredBlock, StoredTransaction } from './ledger-types.ts';
 import { RecordingDB } from './recording-db.ts';
-import { loadSealerKeys, type Sealer, sealerFromKey } from './sealers.ts';
+import { type DevnodeCrypto, loadNodeKeys, type Sealer, sealerFromKey } from './sealers.ts';
 import { type ChainView, type PendingTx, TxPool } from './tx-pool.ts';
 
 export interface LedgerOptions {
@@ -41,9 +54,22 @@ export interface LedgerOptions {
   groupId: number;
   /** Where blocks, state and sealer keys live; in memory only when undefined. */
   dataDir?: string;
-  /** Hex secp256k1 keys of the sealers; generated (and kept in dataDir) when absent. */
+  /** Hex private keys of the genesis sealers; generated (and kept in dataDir) when absent. */
   sealerKeys?: string[];
   sealerCount?: number;
+  /** Genesis observers (nodes that a committee can later make sealers), each with its own key. */
+  observerCount?: number;
+  /**
+   * How many sealers of the signing set do not sign (are "down"); at most f = ⌊(N−1)/3⌋, so
+   * blocks still carry the quorum N − f. With f of them down, blocks carry exactly the quorum.
+   */
+  sealersDown?: number;
+  /** `ecdsa` (secp256k1 + keccak256) or `sm` (guomi: SM2 + SM3). */
+  crypto?: DevnodeCrypto;
+  /** The committee account allowed to change the sealer set (fixed at genesis); none when absent. */
+  committee?: string;
+  /** The FISCO BCOS version the node reports; from 2.9 receipts carry remainGas in their RLP. */
+  nodeVersion?: string;
   /** FISCO BCOS default `tx_count_limit`. */
   maxTxsPerBlock?: number;
   /** FISCO BCOS default txpool `limit`. */
@@ -79,12 +105,36 @@ interface Execution {
 }
 
 const hex = (n: bigint | number) => `0x${n.toString(16)}`;
-const keccakHex = (bytes: Uint8Array) => bytesToHex(keccak_256(bytes));
+
+/** What getTransactionByHashWithProof / getTransactionReceiptByHashWithProof answer. */
+export interface TransactionProofJson {
+  transaction: FiscoTransaction;
+  txProof: FiscoMerkleProof;
+}
+export interface ReceiptProofJson {
+  transactionReceipt: FiscoReceipt;
+  receiptProof: FiscoMerkleProof;
+}
+
+/** A block's proofs, built once for all its transactions and receipts when first asked for. */
+interface BlockProofs {
+  tx: FiscoMerkleProof[];
+  receipt: FiscoMerkleProof[];
+}
+const PROOF_CACHE_BLOCKS = 64;
 
 export class Ledger implements ChainView {
   readonly chainId: number;
   readonly groupId: number;
-  readonly sealers: Sealer[];
+  readonly scheme: SignatureScheme;
+  /** Who may call the consensus precompile (lower-case address), fixed at genesis. */
+  readonly committee: string | null;
+  readonly #keys = new Map<string, Sealer>();
+  readonly #sealersDown: number;
+  readonly #withRemainGas: boolean;
+  /** The sealer and observer lists the next block's header will carry. */
+  #nodes: ConsensusNodes;
+  readonly #proofs = new Map<number, BlockProofs>();
   readonly #evm: EVM;
   readonly #state: MerkleStateManager;
   readonly #db: RecordingDB;
@@ -99,6 +149,7 @@ export class Ledger implements ChainView {
 
   private constructor(
     options: LedgerOptions,
+    committee: string | null,
     evm: EVM,
     state: MerkleStateManager,
     db: RecordingDB,
@@ -106,6 +157,10 @@ export class Ledger implements ChainView {
   ) {
     this.chainId = options.chainId;
     this.groupId = options.groupId;
+    const crypto = options.crypto ?? 'ecdsa';
+    this.scheme = crypto === 'sm' ? sm2Scheme : ecdsaScheme;
+    this.committee = committee;
+    this.#withRemainGas = receiptHasRemainGas(options.nodeVersion ?? '2.9.1');
     this.#evm = evm;
     this.#state = state;
     this.#db = db;
@@ -115,12 +170,34 @@ export class Ledger implements ChainView {
       ...(options.poolLimit === undefined ? {} : { limit: options.poolLimit }),
       ...(options.poolMemoryLimit === undefined ? {} : { memoryLimit: options.poolMemoryLimit }),
     });
-    const keys = loadSealerKeys(options.dataDir, options.sealerKeys, options.sealerCount ?? 4);
-    this.sealers = keys.map(sealerFromKey);
+    const sealers = loadNodeKeys(options.dataDir, options.sealerKeys, options.sealerCount ?? 4, crypto).map(
+      (key) => sealerFromKey(key, crypto),
+    );
+    const observers = loadNodeKeys(
+      options.dataDir,
+      undefined,
+      options.observerCount ?? 0,
+      crypto,
+      'observers.json',
+    ).map((key) => sealerFromKey(key, crypto));
+    for (const node of [...sealers, ...observers]) this.#keys.set(node.nodeId, node);
+    this.#nodes = { sealers: sealers.map((s) => s.nodeId), observers: observers.map((s) => s.nodeId) };
+    const down = options.sealersDown ?? 0;
+    const f = sealers.length - pbftQuorum(Math.max(sealers.length, 1));
+    if (sealers.length === 0 || !Number.isInteger(down) || down < 0 || down > f) {
+      throw new RangeError(`${sealers.length} sealers tolerate at most ${f} down, not ${down}`);
+    }
+    this.#sealersDown = down;
   }
 
   static async open(options: LedgerOptions): Promise<Ledger> {
-    if (options.dataDir !== undefined) claimDataDir(options.dataDir, options.chainId, options.groupId);
+    const wanted = {
+      chainId: options.chainId,
+      groupId: options.groupId,
+      crypto: options.crypto ?? 'ecdsa',
+      committee: options.committee?.toLowerCase() ?? null,
+    } as const;
+    const identity = options.dataDir === undefined ? wanted : claimDataDir(options.dataDir, wanted);
     // The CHAINID opcode reports the FISCO chainId; London is the newest fork whose opcodes
     // Solidity emits for the contracts' evmVersion.
     const common = createCustomCommon(
@@ -134,15 +211,33 @@ export class Ledger implements ChainView {
     const state = new MerkleStateManager({ trie, common, caches: new Caches() });
     const evm = await createEVM({ common, stateManager: state });
     const { log, entries } = BlockLog.open(options.dataDir);
-    const ledger = new Ledger(options, evm, state, db, log);
+    const ledger = new Ledger(options, identity.committee, evm, state, db, log);
     for (const entry of entries) {
       db.apply(entry.trie);
       ledger.#index(entry.block);
     }
     const last = ledger.#blocks.at(-1);
-    if (last) await state.setStateRoot(hexToBytes(last.header.stateRoot as `0x${string}`));
-    else await ledger.#commit(ledger.#buildBlock([], [], bytesToHex(await state.getStateRoot()), 0), []);
+    if (last) {
+      await state.setStateRoot(hexToBytes(last.header.stateRoot as `0x${string}`));
+      ledger.#nodes = last.nextNodes ?? {
+        sealers: last.header.sealerList,
+        observers: ledger.#nodes.observers,
+      };
+    } else
+      await ledger.#commit(
+        ledger.#buildBlock([], [], bytesToHex(await state.getStateRoot()), 0, ledger.#nodes),
+        [],
+      );
     return ledger;
+  }
+
+  /** The sealers in force (getSealerList): what the next header carries. */
+  get sealerList(): string[] {
+    return [...this.#nodes.sealers];
+  }
+
+  get observerList(): string[] {
+    return [...this.#nodes.observers];
   }
 
   get blockNumber(): bigint {
@@ -158,7 +253,7 @@ export class Ledger implements ChainView {
     return {
       tx_count_limit: String(this.#maxTxsPerBlock),
       tx_gas_limit: '300000000',
-      rpbft_epoch_sealer_num: String(this.sealers.length),
+      rpbft_epoch_sealer_num: String(this.#nodes.sealers.length),
       rpbft_epoch_block_num: '1000',
       consensus_timeout: '3',
     };
@@ -231,7 +326,7 @@ export class Ledger implements ChainView {
     const at = this.#txIndex.get(hash.toLowerCase());
     if (!at) return null;
     const block = this.#blocks[at.block] as StoredBlock;
-    return transactionJson(block.txs[at.index] as StoredTransaction, block.header, at.index);
+    return transactionJson(block.txs[at.index] as StoredTransaction, block.header, at.index, this.scheme);
   }
 
   receipt(hash: string): FiscoReceipt | null {
@@ -239,9 +334,37 @@ export class Ledger implements ChainView {
     return at ? ((this.#blocks[at.block] as StoredBlock).receipts[at.index] ?? null) : null;
   }
 
+  /** The transaction with its proof against its block's transactionsRoot; null when unknown. */
+  transactionWithProof(hash: string): TransactionProofJson | null {
+    const at = this.#txIndex.get(hash.toLowerCase());
+    const transaction = this.transaction(hash);
+    if (!at || !transaction) return null;
+    return { transaction, txProof: this.#blockProofs(at.block).tx[at.index] as FiscoMerkleProof };
+  }
+
+  /** The receipt with its proof against its block's receiptsRoot; null when unknown. */
+  receiptWithProof(hash: string): ReceiptProofJson | null {
+    const at = this.#txIndex.get(hash.toLowerCase());
+    const transactionReceipt = this.receipt(hash);
+    if (!at || !transactionReceipt) return null;
+    return {
+      transactionReceipt,
+      receiptProof: this.#blockProofs(at.block).receipt[at.index] as FiscoMerkleProof,
+    };
+  }
+
+  /** getBlockHeaderByNumber/ByHash: the header fields and hash, with the seals when asked. */
+  headerJson(block: StoredBlock, includeSignatures: boolean): Omit<FiscoBlock, 'transactions'> {
+    const { transactions: _, signatureList, ...header } = block.header;
+    return includeSignatures ? { ...header, signatureList } : { ...header, signatureList: [] };
+  }
+
   blockJson(block: StoredBlock, includeTransactions: boolean): FiscoBlock {
     if (!includeTransactions) return block.header;
-    return { ...block.header, transactions: block.txs.map((t, i) => transactionJson(t, block.header, i)) };
+    return {
+      ...block.header,
+      transactions: block.txs.map((t, i) => transactionJson(t, block.header, i, this.scheme)),
+    };
   }
 
   async close(): Promise<void> {
@@ -257,11 +380,13 @@ export class Ledger implements ChainView {
     const timestamp = Math.max(Date.now(), Number(BigInt(parent.header.timestamp)) + 1);
     const env = this.#blockEnv(number, BigInt(timestamp));
     const receipts: FiscoReceipt[] = [];
+    const nodesBefore = this.#nodes;
     await this.#state.checkpoint();
     try {
       for (const [index, p] of batch.entries()) receipts.push(await this.#execute(p, index, number, env));
       await this.#state.commit();
     } catch (error) {
+      this.#nodes = nodesBefore;
       await this.#state.revert();
       throw error;
     }
@@ -272,7 +397,8 @@ export class Ledger implements ChainView {
       from: p.from,
       randomid: hex(p.tx.fields.randomid),
     }));
-    const block = this.#buildBlock(txs, receipts, stateRoot, timestamp);
+    const block = this.#buildBlock(txs, receipts, stateRoot, timestamp, nodesBefore);
+    if (this.#nodes !== nodesBefore) block.nextNodes = this.#nodes;
     await this.#commit(block, this.#db.drain());
     this.#pool.remove(batch);
     return block;
@@ -288,7 +414,10 @@ export class Ledger implements ChainView {
       await this.#state.putAccount(caller, account);
     }
     const gasLimit = fields.gasLimit > MAX_GAS ? MAX_GAS : fields.gasLimit;
-    const outcome = await this.#run({ caller, to: fields.to, data: hexToBytes(fields.data), gasLimit, env });
+    const outcome =
+      fields.to === CONSENSUS_PRECOMPILE
+        ? this.#consensusCall(p.from, fields.data)
+        : await this.#run({ caller, to: fields.to, data: hexToBytes(fields.data), gasLimit, env });
     const { status, logs } = outcome;
     const receipt: FiscoReceipt = {
       blockHash: ZERO_HASH,
@@ -309,6 +438,13 @@ export class Ledger implements ChainView {
       transactionIndex: hex(index),
     };
     return receipt;
+  }
+
+  /** A sealed call to 0x1003: changes the lists the next header carries, if the committee asks. */
+  #consensusCall(from: string, data: string): Execution {
+    const outcome = callConsensusPrecompile(this.#nodes, from, this.committee, data);
+    this.#nodes = outcome.nodes;
+    return { status: '0x0', output: outcome.output, gasUsed: 30_000n, logs: [] };
   }
 
   /**
@@ -371,24 +507,42 @@ export class Ledger implements ChainView {
     };
   }
 
+  /**
+   * Roots as FISCO 2.x computes them, the header listing the sealers in force (so a change made
+   * in the parent shows here), sealed by the parent's sealer list: a change is announced in a
+   * header the old set signs, and the new set seals from the block after.
+   */
   #buildBlock(
     txs: StoredTransaction[],
     receipts: FiscoReceipt[],
     stateRoot: string,
     timestamp: number,
+    nodes: ConsensusNodes,
   ): StoredBlock {
     const parent = this.#blocks.at(-1);
     const number = parent ? BigInt(parent.header.number) + 1n : 0n;
-    const sealerIndex = Number(number % BigInt(this.sealers.length));
-    const sealerList = this.sealers.map((s) => s.nodeId);
+    const sealerList = nodes.sealers;
+    const sealerIndex = Number(number % BigInt(sealerList.length));
+    const signingSet = parent?.header.sealerList ?? sealerList;
+    const { hash: H } = this.scheme;
     const gasUsed = receipts.reduce((sum, r) => sum + BigInt(r.gasUsed), 0n);
     const logsBloom = new Bloom();
     for (const r of receipts) logsBloom.or(new Bloom(hexToBytes(r.logsBloom as `0x${string}`)));
     const header = {
       parentHash: parent?.header.hash ?? ZERO_HASH,
       stateRoot,
-      transactionsRoot: keccakHex(RLP.encode(txs.map((t) => hexToBytes(t.hash as `0x${string}`)))),
-      receiptsRoot: keccakHex(RLP.encode(receipts.map(receiptItems))),
+      transactionsRoot: bytesToHex(
+        merkleRoot(
+          txs.map((t, i) => merkleLeaf(i, hexToBytes(t.hash as `0x${string}`))),
+          H,
+        ),
+      ),
+      receiptsRoot: bytesToHex(
+        merkleRoot(
+          receipts.map((r, i) => receiptLeaf({ ...r, root: stateRoot }, i, this.#withRemainGas, this.scheme)),
+          H,
+        ),
+      ),
       dbHash: stateRoot,
       logsBloom: bytesToHex(logsBloom.bitvector),
       number: hex(number),
@@ -399,12 +553,12 @@ export class Ledger implements ChainView {
       sealer: hex(sealerIndex),
       sealerList,
     };
-    const hashBytes = blockHeaderHash(header);
+    const hashBytes = blockHeaderHash(header, this.scheme);
     const hash = bytesToHex(hashBytes);
     const fiscoBlock: FiscoBlock = {
       ...header,
       hash,
-      signatureList: this.sealers.map((s, i) => ({ index: hex(i), signature: s.sign(hashBytes) })),
+      signatureList: this.#sealSignatures(signingSet, hashBytes),
       transactions: txs.map((t) => t.hash),
     };
     for (const r of receipts) {
@@ -412,6 +566,41 @@ export class Ledger implements ChainView {
       r.root = stateRoot;
     }
     return { header: fiscoBlock, txs, receipts };
+  }
+
+  /**
+   * Commit seals of the signing set's sealers whose keys this node holds (a sealer added by node
+   * ID alone has no key here and is down), minus `sealersDown` of them, in index order.
+   */
+  #sealSignatures(signingSet: readonly string[], hashBytes: Uint8Array): FiscoBlock['signatureList'] {
+    const up = signingSet.flatMap((id, index) => {
+      const key = this.#keys.get(id);
+      return key ? [{ index, key }] : [];
+    });
+    return up
+      .slice(0, Math.max(up.length - this.#sealersDown, 0))
+      .map(({ index, key }) => ({ index: hex(index), signature: key.sign(hashBytes) }));
+  }
+
+  #blockProofs(number: number): BlockProofs {
+    const cached = this.#proofs.get(number);
+    if (cached) return cached;
+    const block = this.#blocks[number] as StoredBlock;
+    const H = this.scheme.hash;
+    const proofs: BlockProofs = {
+      tx: merkleProofs(
+        block.txs.map((t, i) => merkleLeaf(i, hexToBytes(t.hash as `0x${string}`))),
+        H,
+      ),
+      receipt: merkleProofs(
+        block.receipts.map((r, i) => receiptLeaf(r, i, this.#withRemainGas, this.scheme)),
+        H,
+      ),
+    };
+    if (this.#proofs.size >= PROOF_CACHE_BLOCKS)
+      this.#proofs.delete(this.#proofs.keys().next().value as number);
+    this.#proofs.set(number, proofs);
+    return proofs;
   }
 
   /** Durable first, visible second. */
@@ -462,20 +651,19 @@ function bloomOf(logs: FiscoLog[]): string {
   return bytesToHex(bloom.bitvector);
 }
 
-function receiptItems(r: FiscoReceipt): Uint8Array[] {
-  return [
-    hexToBytes(r.transactionHash as `0x${string}`),
-    bigIntToUnpaddedBytes(BigInt(r.status)),
-    bigIntToUnpaddedBytes(BigInt(r.gasUsed)),
-    hexToBytes(r.output as `0x${string}`),
-    hexToBytes(r.logsBloom as `0x${string}`),
-  ];
-}
-
-function transactionJson(t: StoredTransaction, header: FiscoBlock, index: number): FiscoTransaction {
-  const { fields, signature } = decodeTransaction(t.raw as `0x${string}`);
+function transactionJson(
+  t: StoredTransaction,
+  header: FiscoBlock,
+  index: number,
+  scheme: SignatureScheme,
+): FiscoTransaction {
+  const { fields, signature } = decodeTransaction(t.raw as `0x${string}`, scheme);
   // JSON shows r and s as h256, zero-padded, though the RLP carries them as minimal integers.
   const [r, s] = [bytesToHex(setLengthLeft(signature.r, 32)), bytesToHex(setLengthLeft(signature.s, 32))];
+  // ECDSASignature::asBytes is r || s || v with v the recovery id; SM2Signature's is r || s || public key.
+  const v = scheme.name === 'sm2-sm3' ? bytesToHex(signature.v) : hex((signature.v[0] ?? 27) - 27);
+  const tail =
+    scheme.name === 'sm2-sm3' ? v.slice(2) : ((signature.v[0] ?? 27) - 27).toString(16).padStart(2, '0');
   return {
     blockHash: header.hash,
     blockNumber: header.number,
@@ -492,12 +680,6 @@ function transactionJson(t: StoredTransaction, header: FiscoBlock, index: number
     chainId: hex(fields.chainId),
     groupId: hex(fields.groupId),
     extraData: fields.extraData,
-    // ECDSASignature::asBytes is r || s || v with v the recovery id.
-    signature: {
-      r,
-      s,
-      v: hex(signature.v[0] ?? 0),
-      signature: `${r}${s.slice(2)}${((signature.v[0] ?? 27) - 27).toString(16).padStart(2, '0')}`,
-    },
+    signature: { r, s, v, signature: `${r}${s.slice(2)}${tail}` },
   };
 }

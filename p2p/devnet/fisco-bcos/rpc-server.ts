@@ -150,6 +150,39 @@ function rpcMethods({ ledger, clientVersion }: RpcServerOptions): Map<string, Me
         return ledger.transaction(hashParam(h));
       },
     },
+    // 2.x answers a hash it does not know with a null result, not an error.
+    getTransactionByHashWithProof: {
+      params: ['integer', 'string'],
+      run: ([g, h]) => {
+        group(g);
+        return ledger.transactionWithProof(hashParam(h));
+      },
+    },
+    getTransactionReceiptByHashWithProof: {
+      params: ['integer', 'string'],
+      run: ([g, h]) => {
+        group(g);
+        return ledger.receiptWithProof(hashParam(h));
+      },
+    },
+    getBlockHeaderByNumber: {
+      params: ['integer', 'string', 'boolean'],
+      run: ([g, n, withSignatures]) => {
+        group(g);
+        const block = ledger.block(blockNumberParam(n));
+        if (!block) throw blockNumberDoesNotExist();
+        return ledger.headerJson(block, withSignatures as boolean);
+      },
+    },
+    getBlockHeaderByHash: {
+      params: ['integer', 'string', 'boolean'],
+      run: ([g, h, withSignatures]) => {
+        group(g);
+        const block = ledger.blockByHash(hashParam(h));
+        if (!block) throw blockHashDoesNotExist();
+        return ledger.headerJson(block, withSignatures as boolean);
+      },
+    },
     getTransactionReceipt: {
       params: ['integer', 'string'],
       run: ([g, h]) => {
@@ -195,7 +228,14 @@ function rpcMethods({ ledger, clientVersion }: RpcServerOptions): Map<string, Me
       params: ['integer'],
       run: ([g]) => {
         group(g);
-        return ledger.sealers.map((s) => s.nodeId);
+        return ledger.sealerList;
+      },
+    },
+    getObserverList: {
+      params: ['integer'],
+      run: ([g]) => {
+        group(g);
+        return ledger.observerList;
       },
     },
     getSystemConfigByKey: {

@@ -4,6 +4,7 @@
  * sealer batches in arrival order.
  */
 import { FiscoInvalidSignatureError, FiscoTransactionFormatError } from '../../chains/fisco-bcos/errors.ts';
+import type { SignatureScheme } from '../../chains/fisco-bcos/signature-scheme.ts';
 import {
   BLOCK_LIMIT_WINDOW,
   decodeTransaction,
@@ -30,6 +31,8 @@ export interface ChainView {
   readonly chainId: number;
   readonly groupId: number;
   readonly blockNumber: bigint;
+  /** Standard or guomi: how transactions are hashed and their senders recovered. */
+  readonly scheme: SignatureScheme;
   isCommitted(hash: string): boolean;
   isNonceUsed(randomid: bigint): boolean;
 }
@@ -70,8 +73,8 @@ export class TxPool {
     let tx: SignedFiscoTransaction;
     let from: string;
     try {
-      tx = decodeTransaction(raw as `0x${string}`);
-      from = recoverSender(tx);
+      tx = decodeTransaction(raw as `0x${string}`, chain.scheme);
+      from = recoverSender(tx, chain.scheme);
     } catch (error) {
       throw decodeFailure(error);
     }

@@ -35,7 +35,8 @@ test('a fresh devnode accepts the shared vector and returns exactly its transact
   assert.equal(tx.input, vector.fields.data);
   assert.equal(tx.signature?.r, vector.fields.r);
   assert.equal(tx.signature?.s, vector.fields.s);
-  assert.equal(tx.signature?.v, '0x1b');
+  // A 2.x node shows v as the recovery id (the chain vectors' block 1: "v": "0x0"), r‖s‖recid in `signature`.
+  assert.match(tx.signature?.v ?? '', /^0x[01]$/);
   const receipt = await client.waitForReceipt(hash, { timeoutMs: 2000 });
   // Nothing is deployed at its `to` on a fresh chain: like a real node, CallAddressError with the reason.
   assert.equal(receipt.status, '0x1a');

@@ -6,6 +6,7 @@ import { assetArtifact, keyValueArtifact } from '../../../p2p/chains/fisco-bcos/
 import { EcdsaSigner } from '../../../p2p/chains/fisco-bcos/ecdsa.ts';
 import { FiscoRpcClient } from '../../../p2p/chains/fisco-bcos/rpc-client.ts';
 import type { FiscoReceipt } from '../../../p2p/chains/fisco-bcos/rpc-types.ts';
+import type { TransactionSigner } from '../../../p2p/chains/fisco-bcos/signature-scheme.ts';
 import {
   signTransaction,
   type TransactionRequest,
@@ -20,7 +21,7 @@ export interface Harness {
   /** Signs a transaction for this node with sensible defaults (blockLimit = height + 500). */
   sign(
     request: Partial<TransactionRequest> & { to: string | null; data: Hex },
-    signer?: EcdsaSigner,
+    signer?: TransactionSigner,
   ): Promise<Hex>;
   /** Sends, seals at once, and returns the receipt, all over HTTP. */
   send(raw: Hex): Promise<FiscoReceipt>;
