@@ -12,7 +12,14 @@ import { type ChannelTrust, CONFIG } from './channel-config.ts';
 import { BlockDecodeError, decodingAs } from './evidence-errors.ts';
 import type { ValidIdentity } from './msp.ts';
 import { evaluatePolicy, type Policy } from './policy.ts';
-import { bytesField, decodeFields, messageField, repeatedBytes, varintField } from './protobuf-wire.ts';
+import {
+  bytesField,
+  decodeFields,
+  messageField,
+  ProtobufDecodeError,
+  repeatedBytes,
+  varintField,
+} from './protobuf-wire.ts';
 import { verifySignature } from './signature-check.ts';
 import { checkTransaction, type TransactionVerdict } from './transaction-check.ts';
 
@@ -97,7 +104,14 @@ function checkOrdererSignatures(
       verdict.ordererSignatures.push({ mspId: '', ok: false, reason: 'BFT identifier header not supported' });
       continue;
     }
-    const creator = bytesField(decodeFields(signatureHeader), 1);
+    let creator: Uint8Array;
+    try {
+      creator = bytesField(decodeFields(signatureHeader), 1);
+    } catch (cause) {
+      if (!(cause instanceof ProtobufDecodeError)) throw cause;
+      verdict.ordererSignatures.push({ mspId: '', ok: false, reason: 'malformed signature header' });
+      continue;
+    }
     const check = verifySignature(
       { msps: trust.ordererMsps, roles: ['orderer'] },
       creator,
