@@ -4,7 +4,7 @@
  * While more than one node is left, each run of 16 becomes the hash of its concatenation; the
  * root is the hash of the last node, so one leaf gives H(leaf) and no leaf gives H("").
  * Proofs are the levels from the leaf up, `{left, right}` siblings as hex without 0x, the last
- * level always empty; folding is `cur = H(concat(left) ‖ cur ‖ concat(right))`.
+ * level always empty (it hashes the root node itself); folding is `cur = H(concat(left) ‖ cur ‖ concat(right))`.
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { integerBytes } from './bytes.ts';
@@ -93,22 +93,29 @@ function proofBytes(node: unknown): Uint8Array {
 }
 
 /**
- * Folds a leaf through its proof to the root it implies. Checks the shape only (list of levels,
- * at most 15 siblings each, hex strings, an empty last level); the caller compares the root.
+ * Folds a leaf through its proof to the root it implies; the caller compares the root. Siblings
+ * are concatenated, so each must be a whole node (a leaf `rlp(index) ‖ hash` on the first level,
+ * a hash above): otherwise one node could be split in two and a proof would not say which tree
+ * positions it covers. (A level of more than 15 whole siblings cannot fold to a real root.)
  */
 export function foldMerkleProof(leaf: Uint8Array, proof: unknown, hash: Hash): Uint8Array {
   if (!Array.isArray(proof) || proof.length === 0)
     throw new FiscoProofError('a proof is a non-empty list of levels');
+  const hashSize = hash(new Uint8Array(0)).length;
   let cur = leaf;
   for (const [i, level] of proof.entries()) {
     const { left, right } = (level ?? {}) as { left?: unknown; right?: unknown };
     if (!Array.isArray(left) || !Array.isArray(right))
       throw new FiscoProofError(`proof level ${i} lacks left/right`);
-    if (left.length + right.length >= MERKLE_WIDTH)
-      throw new FiscoProofError(`proof level ${i} has more than ${MERKLE_WIDTH - 1} siblings`);
-    if (i === proof.length - 1 && left.length + right.length > 0)
-      throw new FiscoProofError('the last proof level must be empty');
-    cur = hash(concat([...left.map(proofBytes), cur, ...right.map(proofBytes)]));
+    const before = left.map(proofBytes);
+    const after = right.map(proofBytes);
+    for (const node of [...before, ...after]) {
+      // rlp(index) is 1 to 5 bytes for any index a block can hold.
+      const whole =
+        i === 0 ? node.length > hashSize && node.length <= hashSize + 5 : node.length === hashSize;
+      if (!whole) throw new FiscoProofError(`proof level ${i} has a sibling of ${node.length} bytes`);
+    }
+    cur = hash(concat([...before, cur, ...after]));
   }
   return cur;
 }

@@ -122,6 +122,20 @@ test('every transaction of a block of 40 (three 16-wide groups) proves against t
     const header = await h.client.getBlockHeaderByNumber(BigInt(a.transactionReceipt.blockNumber));
     // A receipt proof alone binds no transaction: another transaction's receipt is refused.
     assert.throws(() => verifyTransactionWithReceipt(b, a, header, { withRemainGas: true }), FiscoProofError);
+    // The receipt RLP does not cover transactionHash: a relabelled receipt still folds, so the
+    // binding to the transaction's recomputed hash is what refuses it.
+    const own = await h.client.getTransactionReceiptByHashWithProof(hashes[3] as string);
+    assert.ok(own);
+    const relabelled = {
+      ...own,
+      transactionReceipt: { ...own.transactionReceipt, transactionHash: hashes[4] as string },
+    };
+    verifyReceiptProof(relabelled, header.receiptsRoot, { withRemainGas: true });
+    assert.throws(
+      () => verifyTransactionWithReceipt(b, relabelled, header, { withRemainGas: true }),
+      FiscoProofError,
+    );
+    verifyTransactionWithReceipt(b, own, header, { withRemainGas: true });
   } finally {
     await h.node.close();
   }
