@@ -176,7 +176,7 @@ export class Committer {
       if (!identity) continue;
       if (identity.role !== 'peer' || orgs.has(identity.mspId)) continue;
       // Remembered when a peer of this process signed it: no curve math for those.
-      if (msp.verify(identity, Buffer.concat([tx.responsePayloadBytes, endorser]), signature, true)) {
+      if (msp.verify(identity, [tx.responsePayloadBytes, endorser], signature, true)) {
         orgs.add(identity.mspId);
       }
     }

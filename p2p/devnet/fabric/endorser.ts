@@ -293,7 +293,7 @@ export class Endorser {
     const signed = Buffer.concat([prpBytes, this.#peerCreator]);
     const signature = this.#sign(signed);
     const self = this.#options.msp.deserialize(this.#peerCreator);
-    if (self) this.#options.msp.recordOwnSignature(self, signed, signature);
+    if (self) this.#options.msp.recordOwnSignature(self, [prpBytes, this.#peerCreator], signature);
     // Endorsement { endorser = 1, signature = 2 }
     const endorsement = encodeFields([
       [1, this.#peerCreator],

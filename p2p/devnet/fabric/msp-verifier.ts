@@ -19,8 +19,11 @@ import { isLowSSignature } from '../../chains/fabric/low-s.ts';
 import type { IdentityRole, TestCa } from './test-ca.ts';
 
 /** Message digest and signature: with the identity that verified them, a verified pair is valid forever. */
-function verifiedKey(message: Uint8Array, signature: Uint8Array): string {
-  return createHash('sha256').update(message).update(signature).digest('base64');
+function verifiedKey(message: Uint8Array | Uint8Array[], signature: Uint8Array): string {
+  const hash = createHash('sha256');
+  if (message instanceof Uint8Array) hash.update(message);
+  else for (const part of message) hash.update(part);
+  return hash.update(signature).digest('base64');
 }
 
 export interface KnownIdentity extends FabricCreator {
@@ -111,13 +114,20 @@ export class MspVerifier {
    * so a second look at it (the committer checking what Submit checked, the other
    * organisation's peer validating the same block) needs no curve math.
    */
-  verify(identity: KnownIdentity, message: Uint8Array, signature: Uint8Array, remember = false): boolean {
+  verify(
+    identity: KnownIdentity,
+    message: Uint8Array | Uint8Array[],
+    signature: Uint8Array,
+    remember = false,
+  ): boolean {
     if (!isLowSSignature(signature)) return false;
+    // A message in parts (payload ‖ endorser) is only joined when it must really be verified.
     const key = remember ? verifiedKey(message, signature) : '';
     if (remember && identity.verified.has(key)) return true;
     let valid = false;
     try {
-      valid = verifySignature('sha256', message, identity.publicKey, signature);
+      const joined = message instanceof Uint8Array ? message : Buffer.concat(message);
+      valid = verifySignature('sha256', joined, identity.publicKey, signature);
     } catch {
       valid = false;
     }
@@ -126,7 +136,11 @@ export class MspVerifier {
   }
 
   /** Records a signature a peer of this process made itself (its endorsements), so validation need not verify it again. */
-  recordOwnSignature(identity: KnownIdentity, message: Uint8Array, signature: Uint8Array): void {
+  recordOwnSignature(
+    identity: KnownIdentity,
+    message: Uint8Array | Uint8Array[],
+    signature: Uint8Array,
+  ): void {
     rememberVerified(identity, verifiedKey(message, signature));
   }
 }

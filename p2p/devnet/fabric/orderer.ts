@@ -33,6 +33,8 @@ export interface OrderedBlock {
   header: Uint8Array;
   /** common.BlockData protobuf bytes. */
   data: Uint8Array;
+  /** Block fields 1 and 2 (header, data) as they start every peer's copy of the block. */
+  body: Uint8Array;
   envelopes: Uint8Array[];
   decoded: Array<DecodedEnvelope | null>;
   /** metadata[SIGNATURES] and metadata[LAST_CONFIG], as the orderer wrote them. */
@@ -50,6 +52,11 @@ function ordererBlockMetadata(lastConfig: bigint): Uint8Array {
   return encodeFields([[1, lastConfigBytes(lastConfig), 'repeated']]);
 }
 
+/** Block { header = 1, data = 2 }: the part of the block every peer's copy shares. */
+function blockBody(header: Uint8Array, data: Uint8Array): Uint8Array {
+  return Buffer.concat([encodeFields([[1, header, 'repeated']]), encodeFields([[2, data, 'repeated']])]);
+}
+
 /** The block's bytes with a peer's validation codes: Block { header = 1, data = 2, metadata = 3 }. */
 export function completeBlock(ordered: OrderedBlock, filter: Uint8Array): CommittedBlock {
   const slots: Uint8Array[] = Array.from({ length: METADATA_SLOTS }, () => new Uint8Array(0));
@@ -61,11 +68,7 @@ export function completeBlock(ordered: OrderedBlock, filter: Uint8Array): Commit
   );
   return {
     number: ordered.number,
-    bytes: Buffer.concat([
-      encodeFields([[1, ordered.header, 'repeated']]),
-      encodeFields([[2, ordered.data, 'repeated']]),
-      encodeFields([[3, metadata, 'repeated']]),
-    ]),
+    bytes: Buffer.concat([ordered.body, encodeFields([[3, metadata, 'repeated']])]),
     headerHash: ordered.headerHash,
     envelopes: ordered.envelopes,
     filter,
@@ -84,20 +87,23 @@ function orderBlock(
   const dataHash = dataHashOf(envelopes);
   const headerDer = blockHeaderBytes(number, previousHash, dataHash);
   const value = ordererBlockMetadata(lastConfig);
+  // BlockHeader { number = 1, previous_hash = 2, data_hash = 3 }
+  const header = Uint8Array.from(
+    encodeFields([
+      [1, number],
+      [2, previousHash],
+      [3, dataHash],
+    ]),
+  );
+  const data = encodeFields(
+    envelopes.map((envelope) => [1, envelope, 'repeated'] as [number, Uint8Array, 'repeated']),
+  );
   return {
     number,
     headerHash: new Uint8Array(createHash('sha256').update(headerDer).digest()),
-    // BlockHeader { number = 1, previous_hash = 2, data_hash = 3 }
-    header: Uint8Array.from(
-      encodeFields([
-        [1, number],
-        [2, previousHash],
-        [3, dataHash],
-      ]),
-    ),
-    data: encodeFields(
-      envelopes.map((envelope) => [1, envelope, 'repeated'] as [number, Uint8Array, 'repeated']),
-    ),
+    header,
+    data,
+    body: blockBody(header, data),
     envelopes,
     decoded,
     signatures: Uint8Array.from(sign ? sign(headerDer, value) : encodeFields([[1, value]])),
@@ -205,11 +211,14 @@ export function orderedFromBlock(bytes: Uint8Array): OrderedBlock {
   const envelopes = block.getData()?.getDataList_asU8() ?? [];
   const metadata = block.getMetadata()?.getMetadataList_asU8() ?? [];
   const number = BigInt(header.getNumber());
+  const headerBytes = header.serializeBinary();
+  const data = block.getData()?.serializeBinary() ?? new Uint8Array(0);
   return {
     number,
     headerHash: headerHashOf(number, header.getPreviousHash_asU8(), header.getDataHash_asU8()),
-    header: header.serializeBinary(),
-    data: block.getData()?.serializeBinary() ?? new Uint8Array(0),
+    header: headerBytes,
+    data,
+    body: blockBody(headerBytes, data),
     envelopes,
     decoded: envelopes.map((envelope) => {
       try {
