@@ -219,10 +219,9 @@ export class Ledger implements ChainView {
     const last = ledger.#blocks.at(-1);
     if (last) {
       await state.setStateRoot(hexToBytes(last.header.stateRoot as `0x${string}`));
-      ledger.#nodes = last.nextNodes ?? {
-        sealers: last.header.sealerList,
-        observers: ledger.#nodes.observers,
-      };
+      // The lists change only through the precompile, and each change is kept with its block.
+      const changed = entries.findLast((entry) => entry.block.nextNodes !== undefined);
+      if (changed?.block.nextNodes) ledger.#nodes = changed.block.nextNodes;
     } else
       await ledger.#commit(
         ledger.#buildBlock([], [], bytesToHex(await state.getStateRoot()), 0, ledger.#nodes),

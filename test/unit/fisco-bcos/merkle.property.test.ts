@@ -20,7 +20,7 @@ import {
 } from '../../../p2p/chains/fisco-bcos/merkle.ts';
 import { sm3Hash } from '../../../p2p/chains/fisco-bcos/sm2.ts';
 
-const H = (data: Uint8Array) => keccak_256(data);
+const H = (data: Uint8Array): Uint8Array => keccak_256(data);
 const cat = (parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
 
 /** The README's rule read literally: group by 16 while more than one node; hash the last node. */
@@ -41,7 +41,7 @@ const txHashes = (n: number) => Array.from({ length: n }, (_, i) => H(Uint8Array
 test('roots match the rule for 0..300 leaves, and every proof folds to the root', () => {
   fc.assert(
     fc.property(boundaryCount, fc.boolean(), (n, guomi) => {
-      const hash = guomi ? sm3Hash : H;
+      const hash: (data: Uint8Array) => Uint8Array = guomi ? sm3Hash : H;
       const leaves = txHashes(n).map((h, i) => merkleLeaf(i, h));
       const root = merkleRoot(leaves, hash);
       assert.deepEqual(root, referenceRoot(leaves, hash));
@@ -74,7 +74,8 @@ test('any single bit flipped in the hash, index, a sibling or the root is refuse
         verifyTransactionInclusion(txHash, index, proof, root);
         const flip = (hex: string, b: number) => {
           const bytes = fromHex(hex.startsWith('0x') ? hex : `0x${hex}`);
-          bytes[(b >> 3) % bytes.length] ^= 1 << (b & 7);
+          const at = (b >> 3) % bytes.length;
+          bytes[at] = (bytes[at] ?? 0) ^ (1 << (b & 7));
           return toHex(bytes);
         };
         let args: [string, number, unknown, string] = [txHash, index, proof, root];
