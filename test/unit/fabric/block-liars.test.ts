@@ -167,6 +167,45 @@ describe('Fabric block verifier against lying blocks', () => {
     assertTransactionRefused(verify(blockOf([{ creator: ids.peer1 }])), /^creator: .*not a client or admin/);
   });
 
+  test('a tx id that is not hash(nonce ‖ creator): refused', () => {
+    assertTransactionRefused(verify(blockOf([{ txId: 'f'.repeat(64) }])), /tx id is not/);
+  });
+
+  test('a transaction of another channel: refused', () => {
+    assertTransactionRefused(verify(blockOf([{ channel: 'otherchannel' }])), /is not this channel/);
+  });
+
+  test('_lifecycle writing public state needs LifecycleEndorsement (both organisations), not one', () => {
+    assertTransactionRefused(
+      verify(blockOf([{ chaincode: '_lifecycle', endorsers: [ids.peer1] }])),
+      /do not satisfy Application\/LifecycleEndorsement/,
+    );
+    assert.deepEqual(verify(blockOf([{ chaincode: '_lifecycle' }])).transactions[0]?.problems, []);
+  });
+
+  test("_lifecycle writing only an organisation's implicit collection needs that organisation's Endorsement policy", () => {
+    const approval = { chaincode: '_lifecycle', publicWrite: false, implicitCollectionOf: 'Org1MSP' };
+    assert.deepEqual(
+      verify(blockOf([{ ...approval, endorsers: [ids.peer1] }])).transactions[0]?.problems,
+      [],
+    );
+    assertTransactionRefused(
+      verify(blockOf([{ ...approval, endorsers: [ids.peer2] }])),
+      /do not satisfy Org1MSP\/Endorsement/,
+    );
+    // A public write besides the collection: LifecycleEndorsement again.
+    assertTransactionRefused(
+      verify(blockOf([{ ...approval, publicWrite: true, endorsers: [ids.peer1] }])),
+      /do not satisfy Application\/LifecycleEndorsement/,
+    );
+  });
+
+  test('an identity with two NodeOU roles (peer and client) is no identity', () => {
+    const verdict = verify(blockOf([{ endorsers: [ids.peerAndClient1, ids.peer2] }]));
+    assertTransactionRefused(verdict, /do not satisfy Application\/Endorsement/);
+    assert.match(verdict.transactions[0]?.endorsements[0]?.reason ?? '', /2 NodeOU roles/);
+  });
+
   test('a flipped endorsement signature: that endorsement does not count, the 2-organisation policy fails', () => {
     const verdict = verify(blockOf([{ flipEndorsementSignature: 1 }]));
     assertTransactionRefused(verdict, /do not satisfy Application\/Endorsement/);
@@ -201,6 +240,20 @@ describe('Fabric block verifier against lying blocks', () => {
       verify(blockOf([{ endorsers: [ids.peer1, ids.peer1] }])),
       /do not satisfy Application\/Endorsement/,
     );
+    const twoOrg1Peers = readPolicy(
+      signaturePolicy(2, [
+        ['Org1MSP', 'peer'],
+        ['Org1MSP', 'peer'],
+      ]),
+    );
+    const twice = verify(blockOf([{ endorsers: [ids.peer1, ids.peer1] }]), {
+      endorsementPolicy: twoOrg1Peers,
+    });
+    assertTransactionRefused(twice, /do not satisfy asset endorsement policy/);
+    const two = verify(blockOf([{ endorsers: [ids.peer1, ids.peer1b] }]), {
+      endorsementPolicy: twoOrg1Peers,
+    });
+    assert.deepEqual(two.transactions[0]?.problems, []);
   });
 
   test("a chaincode's own policy (Org1 peer alone) is applied when given", () => {

@@ -10,7 +10,11 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import * as x509 from '@peculiar/x509';
 import type { FabricBlock } from '../../../p2p/chains/fabric/block-file.ts';
 import { blockDataHash, blockHeaderBytes, blockHeaderHash } from '../../../p2p/chains/fabric/block-hash.ts';
-import { encodeHeader, encodeSerializedIdentity } from '../../../p2p/chains/fabric/header-codec.ts';
+import {
+  decodeChannelHeader,
+  encodeHeader,
+  encodeSerializedIdentity,
+} from '../../../p2p/chains/fabric/header-codec.ts';
 import { bytesField, decodeFields, encodeFields } from '../../../p2p/chains/fabric/protobuf-wire.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
@@ -71,10 +75,15 @@ export class FixtureCa {
     return identity(this.mspId, this.certificate, this.#scalar);
   }
 
-  async issue(name: string, role: Role): Promise<TestIdentity> {
+  /** An identity with the NodeOU of its role (several roles make an identity Fabric refuses). */
+  async issue(name: string, role: Role | Role[]): Promise<TestIdentity> {
     const { keys, scalar } = await newKeys();
+    const ous = [role]
+      .flat()
+      .map((r) => `OU=${r}`)
+      .join(', ');
     const cert = await x509.X509CertificateGenerator.create({
-      subject: `CN=${name}, OU=${role}, O=${this.mspId}`,
+      subject: `CN=${name}, ${ous}, O=${this.mspId}`,
       issuer: this.#cert.subject,
       notBefore: new Date(Date.now() - 60_000),
       notAfter: new Date(Date.now() + 86_400_000),
@@ -303,6 +312,12 @@ export interface TransactionInput {
   flipEndorsementSignature?: number;
   wrongProposalHash?: boolean;
   flipPayloadAfterSigning?: boolean;
+  /** A tx id other than hash(nonce ‖ creator). */
+  txId?: string;
+  channel?: string;
+  /** What the read-write set writes: a public key (default), and/or an organisation's implicit collection. */
+  publicWrite?: boolean;
+  implicitCollectionOf?: string;
 }
 
 let nonceCounter = 0;
@@ -310,7 +325,7 @@ let nonceCounter = 0;
 export function endorserTransaction(input: TransactionInput): Uint8Array {
   const chaincode = input.chaincode ?? 'asset';
   const nonce = sha256(new TextEncoder().encode(`nonce ${nonceCounter++}`)).subarray(0, 24);
-  const { header } = encodeHeader({
+  let { header } = encodeHeader({
     channel: CHANNEL,
     chaincode,
     creator: { mspId: input.creator.mspId, certificate: input.creator.certificate },
@@ -318,30 +333,64 @@ export function endorserTransaction(input: TransactionInput): Uint8Array {
     timestamp: 1_700_000_000_000,
   });
   const headerFields = decodeFields(header);
-  const channelHeaderBytes = bytesField(headerFields, 1);
+  let channelHeaderBytes = bytesField(headerFields, 1);
   const signatureHeaderBytes = bytesField(headerFields, 2);
+  if (input.txId !== undefined || input.channel !== undefined) {
+    const original = decodeChannelHeader(channelHeaderBytes);
+    channelHeaderBytes = encodeFields([
+      [1, original.type],
+      [4, input.channel ?? original.channel],
+      [5, input.txId ?? original.txId],
+      [7, encodeFields([[2, encodeFields([[2, chaincode]])]])],
+    ]);
+    header = encodeFields([
+      [1, channelHeaderBytes],
+      [2, signatureHeaderBytes],
+    ]);
+  }
   const invocation = encodeFields([[1, encodeFields([[2, encodeFields([[2, chaincode]])]])]]);
   const proposalPayload = encodeFields([[1, invocation]]);
   let proposalHash = sha256(concat(channelHeaderBytes, signatureHeaderBytes, proposalPayload));
   if (input.wrongProposalHash) proposalHash = sha256(proposalHash);
-  const writes = encodeFields([
-    [
-      2,
-      encodeFields([
-        [1, chaincode],
+  const publicWrites =
+    input.publicWrite === false
+      ? new Uint8Array(0)
+      : encodeFields([
+          [
+            3,
+            encodeFields([
+              [1, 'key'],
+              [3, 'value'],
+            ]),
+            'repeated',
+          ],
+        ]);
+  // CollectionHashedReadWriteSet { collection_name, hashed_rwset: HashedRWSet { hashed_writes: { key_hash, value_hash } } }
+  const collection = input.implicitCollectionOf
+    ? encodeFields([
+        [1, `_implicit_org_${input.implicitCollectionOf}`],
         [
           2,
           encodeFields([
             [
-              3,
+              2,
               encodeFields([
-                [1, 'key'],
-                [3, 'value'],
+                [1, sha256(new TextEncoder().encode('key'))],
+                [3, sha256(new Uint8Array(1))],
               ]),
               'repeated',
             ],
           ]),
         ],
+      ])
+    : undefined;
+  const writes = encodeFields([
+    [
+      2,
+      encodeFields([
+        [1, chaincode],
+        [2, publicWrites],
+        [3, collection],
       ]),
       'repeated',
     ],
@@ -479,6 +528,8 @@ export async function network() {
     ordererClient: await ordererCa.issue('ordererclient', 'client'),
     strangerOrderer: await stranger.issue('orderer0', 'orderer'),
     peer1: await org1.issue('peer0.org1', 'peer'),
+    peer1b: await org1.issue('peer1.org1', 'peer'),
+    peerAndClient1: await org1.issue('both.org1', ['peer', 'client']),
     peer2: await org2.issue('peer0.org2', 'peer'),
     client1: await org1.issue('user1', 'client'),
     client2: await org2.issue('user2', 'client'),
