@@ -1,13 +1,14 @@
 /**
  * The local network `npm start` runs, also used by integration tests and benchmarks:
- * a simulated FISCO BCOS chain with Weft's contracts deployed, a simulated Fabric peer
- * running Weft's chaincode, and three routers in two zones. r3 fronts no chain and
+ * a simulated FISCO BCOS chain with Weft's contracts deployed, a simulated Fabric network
+ * (peers of Org1MSP and Org2MSP and an OrdererMSP orderer, chaincode endorsed by both
+ * organisations) running Weft's chaincode, and three routers in two zones. r3 fronts no chain and
  * knows only r2, so reaching the FISCO BCOS chain from r3 takes two router hops
  * (r3 -> r2 -> r1): multi-hop is exercised by default.
  *
  *   zone "payment":  r1 ── fronts payment.bcos.{asset,kv,records} (FISCO BCOS devnode)
  *                     │
- *   zone "trade":    r2 ── fronts trade.fab.{asset,records}       (Fabric devpeer)
+ *   zone "trade":    r2 ── fronts trade.fab.{asset,records}       (Fabric devpeer: Org1's gateway)
  *                     │
  *                    r3    fronts nothing; wallets may enter anywhere
  *
@@ -34,7 +35,10 @@ import { type Devnode, startDevnode } from './fisco-bcos/devnode.ts';
 
 export interface LocalNetworkOptions {
   dataDir: string;
-  /** First of the ports used (FISCO RPC, each router's TCP and WebSocket ports, Fabric gateway); 0 picks free ports. */
+  /**
+   * First of the ports used: FISCO RPC (+0), each router's TCP and WebSocket ports (+1..+6),
+   * Org1's Fabric gateway (+7), Org2's (+8); 0 picks free ports.
+   */
   basePort?: number;
   blockIntervalMs?: number;
   logger?: Logger;
@@ -112,6 +116,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     const peer = await startDevpeer({
       dataDir: join(dataDir, 'fabric'),
       port: port(7),
+      org2Port: port(8),
       channels: [CHANNEL],
       blockIntervalMs: Math.min(options.blockIntervalMs ?? 1000, 1000),
       // A second user, for the other side of a swap in the demo.
