@@ -197,8 +197,20 @@ export function implicitMeta(subPolicy: string, rule: 'ANY' | 'ALL' | 'MAJORITY'
   ]);
 }
 
-function mspValue(ca: FixtureCa): Uint8Array {
+/** Variations of the channel config, for the config reader's tests. */
+export interface ConfigVariation {
+  consensus?: string;
+  hashing?: string;
+  blockValidation?: Uint8Array | null;
+  /** MSP ids whose MSP restricts members to this OU (organizational_unit_identifiers). */
+  memberOU?: { mspId: string; ou: string };
+  /** NodeOUs off for every MSP. */
+  noNodeOUs?: boolean;
+}
+
+function mspValue(ca: FixtureCa, variation: ConfigVariation): Uint8Array {
   const ou = (name: string) => encodeFields([[2, name]]);
+  const memberOU = variation.memberOU?.mspId === ca.mspId ? variation.memberOU.ou : undefined;
   const nodeOUs = encodeFields([
     [1, 1],
     [2, ou('client')],
@@ -212,7 +224,8 @@ function mspValue(ca: FixtureCa): Uint8Array {
       encodeFields([
         [1, ca.mspId],
         [2, ca.certificate],
-        [11, nodeOUs],
+        [7, memberOU ? encodeFields([[2, memberOU]]) : undefined],
+        [11, variation.noNodeOUs ? undefined : nodeOUs],
       ]),
     ],
   ]);
@@ -234,6 +247,7 @@ export function configEnvelope(
   organisations: FixtureCa[],
   signer?: TestIdentity,
   sequence = 1,
+  variation: ConfigVariation = {},
 ): Uint8Array {
   const orgPolicies = (ca: FixtureCa) => ({
     Writers: signaturePolicy(1, [[ca.mspId, 'member']]),
@@ -241,17 +255,24 @@ export function configEnvelope(
   });
   const channelGroup = group({
     values: {
-      HashingAlgorithm: encodeFields([[1, 'SHA256']]),
+      HashingAlgorithm: encodeFields([[1, variation.hashing ?? 'SHA256']]),
       BlockDataHashingStructure: encodeFields([[1, 0xffffffff]]),
     },
     groups: {
       Orderer: group({
-        values: { ConsensusType: encodeFields([[1, 'etcdraft']]) },
+        values: { ConsensusType: encodeFields([[1, variation.consensus ?? 'etcdraft']]) },
         policies: {
-          BlockValidation: implicitMeta('Writers', 'ANY'),
+          ...(variation.blockValidation === null
+            ? {}
+            : { BlockValidation: variation.blockValidation ?? implicitMeta('Writers', 'ANY') }),
           Writers: implicitMeta('Writers', 'ANY'),
         },
-        groups: { OrdererOrg: group({ values: { MSP: mspValue(orderer) }, policies: orgPolicies(orderer) }) },
+        groups: {
+          OrdererOrg: group({
+            values: { MSP: mspValue(orderer, variation) },
+            policies: orgPolicies(orderer),
+          }),
+        },
       }),
       Application: group({
         policies: {
@@ -261,7 +282,7 @@ export function configEnvelope(
         groups: Object.fromEntries(
           organisations.map((ca) => [
             ca.mspId,
-            group({ values: { MSP: mspValue(ca) }, policies: orgPolicies(ca) }),
+            group({ values: { MSP: mspValue(ca, variation) }, policies: orgPolicies(ca) }),
           ]),
         ),
       }),
