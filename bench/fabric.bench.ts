@@ -1,7 +1,10 @@
 /**
  * Fabric through the real @hyperledger/fabric-gateway client against the devpeer
  * (real chaincode under fabric-shim, 1 s blocks): evaluate latency, and the
- * submit-to-commit throughput of asset transfers (goal: >= 500 committed/s).
+ * submit-to-commit throughput of asset transfers (goal: >= 500 committed/s). The
+ * devpeer is the two-organisation network: each transfer is endorsed by a peer of
+ * Org1MSP and of Org2MSP (the default majority policy, so the chaincode runs twice),
+ * ordered into blocks the orderer signs, and validated and committed by both peers.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
