@@ -21,7 +21,7 @@ import {
   varintField,
 } from './protobuf-wire.ts';
 import { verifySignature } from './signature-check.ts';
-import { checkTransaction, type TransactionVerdict } from './transaction-check.ts';
+import { checkTransaction, refuseTransaction, type TransactionVerdict } from './transaction-check.ts';
 
 export interface VerifyBlockOptions {
   /** Header hash of the block before, when the caller holds it: the chain is then checked. */
@@ -174,6 +174,14 @@ export function verifyBlock(
       anchor,
     }),
   );
+  // Fabric commits only the first of two transactions with one tx id (DUPLICATE_TXID);
+  // duplicates across blocks need the ledger and are left to peers.
+  const seen = new Set<string>();
+  for (const tx of verdict.transactions) {
+    if (tx.txId === '') continue;
+    if (seen.has(tx.txId)) refuseTransaction(tx, 'duplicate tx id in this block');
+    seen.add(tx.txId);
+  }
   // A config block names itself as the last config; any other block names the trust's config block
   // (else the caller's trust is stale: a config block came in between).
   const isConfigBlock = block.data.length === 1 && verdict.transactions[0]?.type === CONFIG;

@@ -290,3 +290,10 @@ export function checkTransaction(
   verdict.filterContradiction = filterCode === 0 && !verdict.valid;
   return verdict;
 }
+
+/** Marks a checked transaction invalid for a reason found beyond it (a duplicate in its block). */
+export function refuseTransaction(verdict: TransactionVerdict, problem: string): void {
+  verdict.problems.push(problem);
+  verdict.valid = false;
+  verdict.filterContradiction = verdict.filterCode === 0;
+}

@@ -285,6 +285,29 @@ describe('Fabric block verifier against lying blocks', () => {
     );
   });
 
+  test('the same transaction twice in a block: the second is a duplicate, VALID for it is a contradiction', () => {
+    const tx = endorserTransaction({ creator: ids.client1, endorsers: [ids.peer1, ids.peer2] });
+    const b = block({
+      number: 1n,
+      previousHash: headerHash(net.genesis),
+      envelopes: [tx, tx, tx],
+      orderers: [ids.orderer],
+      lastConfig: 0n,
+      filter: [0, 9, 0],
+    });
+    const verdict = verify(b);
+    assert.deepEqual(verdict.problems, []);
+    assert.deepEqual(
+      verdict.transactions.map((t) => [t.valid, t.filterCodeName, t.filterContradiction]),
+      [
+        [true, 'VALID', false],
+        [false, 'DUPLICATE_TXID', false],
+        [false, 'VALID', true],
+      ],
+    );
+    assert.deepEqual(verdict.transactions[2]?.problems, ['duplicate tx id in this block']);
+  });
+
   test('a filter with the wrong number of codes: refused', () => {
     const verdict = verify(blockOf([{}, {}], { filter: [0] }));
     assert.deepEqual(verdict.problems, ['TRANSACTIONS_FILTER has 1 codes for 2 transactions']);
