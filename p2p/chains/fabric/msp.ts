@@ -51,6 +51,8 @@ export interface ValidIdentity {
 
 export type IdentityCheck = { ok: true; identity: ValidIdentity } | { ok: false; reason: string };
 
+const MAX_CHECKED = 1024;
+
 const ROLE_FIELDS: Array<[NodeRole, number]> = [
   ['client', 2],
   ['peer', 3],
@@ -173,6 +175,8 @@ export function validateIdentity(msps: ReadonlyMap<string, Msp>, serialized: Uin
   let result = msp.checked.get(key);
   if (!result) {
     result = check(msp, serialized, pem);
+    // A long-lived trust sees ever new client identities: keep the cache bounded.
+    if (msp.checked.size >= MAX_CHECKED) msp.checked.clear();
     msp.checked.set(key, result);
   }
   return result;
