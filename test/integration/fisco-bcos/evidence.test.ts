@@ -223,6 +223,7 @@ test('the committee adds a sealer: the next header lists it, signed by the old s
     const announcing = await h.client.getBlockHeaderByNumber(changedIn + 1n);
     assert.deepEqual(announcing.sealerList, newSet, 'the next header lists the new set');
     assert.equal(verifyBlockHeader(announcing, oldSet).signers.length, 4, 'signed by the old set');
+    assert.equal(announcing.signatureList.length, 4, 'and by nobody else: the newcomer does not seal yet');
     await h.node.sealNow(true);
     const after = await h.client.getBlockHeaderByNumber(changedIn + 2n);
     assert.deepEqual(
