@@ -77,8 +77,9 @@ export interface BlockCheck {
 
 /**
  * Recomputes the block hash, checks it matches the reported one, and verifies every signature
- * against `trustedSealers` (node IDs; defaults to the block's own list). Throws on a hash
- * mismatch; callers decide how many signers they need (PBFT: more than two thirds).
+ * against `trustedSealers` (node IDs; defaults to the block's own list). Throws
+ * `FiscoHeaderHashError` on a hash mismatch; callers decide how many signers they need
+ * (`verifyBlockHeader` applies PBFT's quorum).
  */
 export function checkBlock(
   block: FiscoBlock,
@@ -86,8 +87,7 @@ export function checkBlock(
 ): BlockCheck {
   const hashBytes = blockHeaderHash(block);
   const hash = toHex(hashBytes);
-  if (hash !== block.hash.toLowerCase())
-    throw new Error(`block ${block.number}: header hashes to ${hash}, not ${block.hash}`);
+  if (hash !== block.hash.toLowerCase()) throw new FiscoHeaderHashError(block.number, hash, block.hash);
   const signers = new Set<number>();
   for (const { index, signature } of block.signatureList) {
     const i = Number(BigInt(index));
