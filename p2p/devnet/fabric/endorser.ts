@@ -14,7 +14,6 @@ import {
   encodeSerializedIdentity,
 } from '../../chains/fabric/header-codec.ts';
 import type { FabricSigningIdentity } from '../../chains/fabric/identity.ts';
-import { newMessageSigner } from '../../chains/fabric/node-signer.ts';
 import {
   bytesField,
   decodeFields,
@@ -24,6 +23,7 @@ import {
   stringField,
   varintField,
 } from '../../chains/fabric/protobuf-wire.ts';
+import { newAsyncMessageSigner } from './async-signer.ts';
 import type { ChaincodeHost } from './chaincode-host.ts';
 import { type ChaincodeResponse, encodeResponse } from './gateway-codec.ts';
 import type { Ledger } from './ledger.ts';
@@ -150,12 +150,12 @@ export interface EndorserOptions {
 export class Endorser {
   readonly #options: EndorserOptions;
   readonly #peerCreator: Uint8Array;
-  readonly #sign: (message: Uint8Array) => Uint8Array;
+  readonly #sign: (message: Uint8Array) => Promise<Uint8Array>;
 
   constructor(options: EndorserOptions) {
     this.#options = options;
     this.#peerCreator = encodeSerializedIdentity(options.peerIdentity);
-    this.#sign = newMessageSigner(options.peerIdentity);
+    this.#sign = newAsyncMessageSigner(options.peerIdentity);
   }
 
   /** Takes the proposal already unpacked (the gateway unpacks it to route it) or SignedProposal bytes. */
@@ -170,7 +170,7 @@ export class Endorser {
     const channel = up.channelHeader.channelId;
     const ledger = this.#options.channels.get(channel);
     if (!ledger) return { response: { status: 500, message: `channel '${channel}' not found` } };
-    const invalid = this.#validate(up, ledger);
+    const invalid = await this.#validate(up, ledger);
     if (invalid) {
       const message = `error validating proposal: ${invalid}`;
       return { response: { status: 500, message }, error: message };
@@ -181,7 +181,7 @@ export class Endorser {
   }
 
   /** Fabric's UnpackedProposal.Validate; returns the error message or null. */
-  #validate(up: UnpackedProposal, ledger: Ledger): string | null {
+  async #validate(up: UnpackedProposal, ledger: Ledger): Promise<string | null> {
     const { type, epoch, txId } = up.channelHeader;
     if (type !== ENDORSER_TRANSACTION && type !== common.HeaderType.CONFIG) {
       return `invalid header type ${type}`;
@@ -211,7 +211,7 @@ export class Endorser {
         : `access denied: channel [${ledger.channel}] creator org unknown, creator is malformed`;
     }
     // Remembered: the other organisation's peer checks the same proposal.
-    if (!this.#options.msp.verify(identity, up.proposalBytes, signature, true)) {
+    if (!(await this.#options.msp.verifyAsync(identity, up.proposalBytes, signature, true))) {
       return `access denied: channel [${ledger.channel}] creator org [${identity.mspId}]`;
     }
     return null;
@@ -291,7 +291,7 @@ export class Endorser {
     if (response.status >= 500) return { response, payload: prpBytes };
     if (response.status >= 400) return { response };
     const signed = Buffer.concat([prpBytes, this.#peerCreator]);
-    const signature = this.#sign(signed);
+    const signature = await this.#sign(signed);
     const self = this.#options.msp.deserialize(this.#peerCreator);
     if (self) this.#options.msp.recordOwnSignature(self, [prpBytes, this.#peerCreator], signature);
     // Endorsement { endorser = 1, signature = 2 }

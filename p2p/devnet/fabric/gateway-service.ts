@@ -263,7 +263,7 @@ export function createGatewayService(options: GatewayServiceOptions) {
     if (
       !creator ||
       (creator.role !== 'client' && creator.role !== 'admin') ||
-      !msp.verify(creator, decoded.payloadBytes, decoded.signature, true)
+      !(await msp.verifyAsync(creator, decoded.payloadBytes, decoded.signature, true))
     ) {
       throw ordererRefusal('FORBIDDEN', `${WRITERS_POLICY_FAILURE}: permission denied`);
     }
@@ -273,9 +273,13 @@ export function createGatewayService(options: GatewayServiceOptions) {
   }
 
   /** The ACL check of CommitStatus / ChaincodeEvents: a channel member's signature over the request. */
-  function checkSignedRequest(requestBytes: Uint8Array, identity: Uint8Array, signature: Uint8Array): void {
+  async function checkSignedRequest(
+    requestBytes: Uint8Array,
+    identity: Uint8Array,
+    signature: Uint8Array,
+  ): Promise<void> {
     const known = msp.deserialize(identity);
-    if (!known || !msp.verify(known, requestBytes, signature)) {
+    if (!known || !(await msp.verifyAsync(known, requestBytes, signature))) {
       throw new RpcFailure(
         status.PERMISSION_DENIED,
         `failed evaluating policy on signed data during check policy [/Channel/Application/Writers]: [${WRITERS_POLICY_FAILURE}]`,
@@ -301,7 +305,7 @@ export function createGatewayService(options: GatewayServiceOptions) {
     if (!request.transactionId) {
       throw new RpcFailure(status.INVALID_ARGUMENT, 'transaction ID should not be empty');
     }
-    checkSignedRequest(requestBytes, request.identity, signed.signature);
+    await checkSignedRequest(requestBytes, request.identity, signed.signature);
     const committer = committers.get(request.channelId);
     if (!committer) throw new RpcFailure(status.ABORTED, `channel '${request.channelId}' not found`);
     const abort = new AbortController();
@@ -334,7 +338,7 @@ export function createGatewayService(options: GatewayServiceOptions) {
         `invalid chaincode events request: ${(error as Error).message}`,
       );
     }
-    checkSignedRequest(requestBytes, request.getIdentity_asU8(), call.request.getSignature_asU8());
+    await checkSignedRequest(requestBytes, request.getIdentity_asU8(), call.request.getSignature_asU8());
     const committer = committers.get(request.getChannelId());
     if (!committer) throw new RpcFailure(status.NOT_FOUND, `channel ${request.getChannelId()} not found`);
     const ledger = committer.ledger;

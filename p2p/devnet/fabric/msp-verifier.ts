@@ -32,6 +32,8 @@ export interface KnownIdentity extends FabricCreator {
   role: IdentityRole | undefined;
   /** Signatures this identity made that were already verified (or made in-process by a peer). */
   verified: Set<string>;
+  /** Verifications under way on the thread pool, so a second look waits for the first. */
+  pending: Map<string, Promise<boolean>>;
 }
 
 /** Identities seen most recently, compared byte for byte before any map lookup. */
@@ -102,7 +104,7 @@ export class MspVerifier {
       const publicKey = createPublicKey(
         certificate.publicKey.export({ format: 'pem', type: 'spki' }) as string,
       );
-      return { ...creator, publicKey, role: roleOf(certificate), verified: new Set() };
+      return { ...creator, publicKey, role: roleOf(certificate), verified: new Set(), pending: new Map() };
     } catch {
       return null;
     }
@@ -133,6 +135,43 @@ export class MspVerifier {
     }
     if (valid && remember) rememberVerified(identity, key);
     return valid;
+  }
+
+  /**
+   * `verify` with the curve math on libuv's thread pool (node:crypto's callback form),
+   * for the gateway and endorsers: the event loop, shared by two peers and an orderer,
+   * stays free for protocol work meanwhile.
+   */
+  verifyAsync(
+    identity: KnownIdentity,
+    message: Uint8Array | Uint8Array[],
+    signature: Uint8Array,
+    remember = false,
+  ): Promise<boolean> {
+    if (!isLowSSignature(signature)) return Promise.resolve(false);
+    const key = remember ? verifiedKey(message, signature) : '';
+    if (remember) {
+      if (identity.verified.has(key)) return Promise.resolve(true);
+      const pending = identity.pending.get(key);
+      if (pending) return pending;
+    }
+    const joined = message instanceof Uint8Array ? message : Buffer.concat(message);
+    const result = new Promise<boolean>((resolve) => {
+      try {
+        verifySignature('sha256', joined, identity.publicKey, signature, (error, valid) =>
+          resolve(!error && valid),
+        );
+      } catch {
+        resolve(false);
+      }
+    });
+    if (!remember) return result;
+    identity.pending.set(key, result);
+    return result.then((valid) => {
+      identity.pending.delete(key);
+      if (valid) rememberVerified(identity, key);
+      return valid;
+    });
   }
 
   /** Records a signature a peer of this process made itself (its endorsements), so validation need not verify it again. */
