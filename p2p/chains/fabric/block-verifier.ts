@@ -6,6 +6,8 @@
  * peers only claim (TRANSACTIONS_FILTER).
  */
 
+import { equalBytes } from '@noble/curves/utils.js';
+import { concatBytes } from '@noble/hashes/utils.js';
 import { type FabricBlock, LAST_CONFIG, SIGNATURES, TRANSACTIONS_FILTER } from './block-file.ts';
 import { blockDataHash, blockHeaderBytes, blockHeaderHash } from './block-hash.ts';
 import { type ChannelTrust, CONFIG } from './channel-config.ts';
@@ -49,20 +51,6 @@ export interface BlockVerdict {
   /** The config block index the orderer signed into this block; null when there is none. */
   lastConfig: bigint | null;
   transactions: TransactionVerdict[];
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let pos = 0;
-  for (const part of parts) {
-    out.set(part, pos);
-    pos += part.length;
-  }
-  return out;
 }
 
 interface SignatureMetadata {
@@ -115,7 +103,7 @@ function checkOrdererSignatures(
     const check = verifySignature(
       { msps: trust.ordererMsps, roles: ['orderer'] },
       creator,
-      concat(signed.value, signatureHeader, header),
+      concatBytes(signed.value, signatureHeader, header),
       signature,
     );
     if (check.ok) {
@@ -137,7 +125,7 @@ export function verifyBlock(
   options: VerifyBlockOptions = {},
 ): BlockVerdict {
   const headerHash = blockHeaderHash(block.number, block.previousHash, block.dataHash);
-  const anchor = block.number === trust.configBlockNumber && equal(headerHash, trust.configBlockHash);
+  const anchor = block.number === trust.configBlockNumber && equalBytes(headerHash, trust.configBlockHash);
   const verdict: BlockVerdict = {
     number: block.number,
     headerHash,
@@ -148,8 +136,8 @@ export function verifyBlock(
     lastConfig: null,
     transactions: [],
   };
-  if (!equal(blockDataHash(block.data), block.dataHash)) verdict.problems.push('data hash mismatch');
-  if (options.previousHeaderHash && !equal(options.previousHeaderHash, block.previousHash)) {
+  if (!equalBytes(blockDataHash(block.data), block.dataHash)) verdict.problems.push('data hash mismatch');
+  if (options.previousHeaderHash && !equalBytes(options.previousHeaderHash, block.previousHash)) {
     verdict.problems.push('previous hash mismatch');
   }
   const signed = decodingAs(BlockDecodeError, 'SIGNATURES metadata', () =>

@@ -7,7 +7,9 @@
  * satisfy the endorsement policy. The peers' own verdict (the TRANSACTIONS_FILTER code)
  * is reported beside ours, since the orderer does not sign it.
  */
+import { equalBytes } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes } from '@noble/hashes/utils.js';
 import { type ChannelTrust, CONFIG } from './channel-config.ts';
 import { FabricEvidenceError } from './evidence-errors.ts';
 import { computeTxId, decodeChannelHeader, ENDORSER_TRANSACTION } from './header-codec.ts';
@@ -60,20 +62,6 @@ export interface TransactionContext {
 
 const LIFECYCLE = '_lifecycle';
 const IMPLICIT_COLLECTION = '_implicit_org_';
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let pos = 0;
-  for (const part of parts) {
-    out.set(part, pos);
-    pos += part.length;
-  }
-  return out;
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
 
 /**
  * The policies an endorser transaction must satisfy. `_lifecycle` is validated as Fabric
@@ -195,9 +183,9 @@ function checkEndorserTransaction(parsed: Parsed, context: TransactionContext): 
   const chaincode = stringField(messageField(chaincodeAction, 4), 2) || verdict.chaincode;
   verdict.chaincode = chaincode;
   const proposalHash = sha256(
-    concat(parsed.channelHeaderBytes, parsed.signatureHeaderBytes, proposalPayload),
+    concatBytes(parsed.channelHeaderBytes, parsed.signatureHeaderBytes, proposalPayload),
   );
-  if (!equal(proposalHash, bytesField(responsePayload, 1))) {
+  if (!equalBytes(proposalHash, bytesField(responsePayload, 1))) {
     verdict.problems.push('endorsed proposal hash differs from the transaction');
   }
   const signers: ValidIdentity[] = [];
@@ -208,7 +196,7 @@ function checkEndorserTransaction(parsed: Parsed, context: TransactionContext): 
     const check = verifySignature(
       requirement,
       endorser,
-      concat(responsePayloadBytes, endorser),
+      concatBytes(responsePayloadBytes, endorser),
       bytesField(endorsement, 2),
     );
     if (check.ok) {

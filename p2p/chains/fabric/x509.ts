@@ -3,7 +3,9 @@
  * CA flag and EC key, and check that one certificate signed another. A small strict DER
  * reader rather than @peculiar/x509, which is a dev dependency and not in the wallet bundle.
  */
+
 import { p256, p384 } from '@noble/curves/nist.js';
+import { equalBytes } from '@noble/curves/utils.js';
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { pemToDer } from './der.ts';
@@ -177,12 +179,6 @@ export function parseCertificate(input: Uint8Array | string): Certificate {
     signatureHash,
     signature: der.subarray(signature.valueStart + 1, signature.end),
   };
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**

@@ -6,7 +6,7 @@
  * Proofs are the levels from the leaf up, `{left, right}` siblings as hex without 0x, the last
  * level always empty (it hashes the root node itself); folding is `cur = H(concat(left) ‖ cur ‖ concat(right))`.
  */
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js';
 import { integerBytes } from './bytes.ts';
 import { FiscoProofError } from './errors.ts';
 import { encodeRlpBytes } from './rlp-encode.ts';
@@ -23,25 +23,15 @@ export type FiscoMerkleProof = FiscoMerkleProofLevel[];
 
 type Hash = (data: Uint8Array) => Uint8Array;
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** `rlp(index) ‖ itemHash`: the leaf of the index-th transaction or receipt. */
 export function merkleLeaf(index: number, itemHash: Uint8Array): Uint8Array {
-  return concat([encodeRlpBytes(integerBytes(BigInt(index))), itemHash]);
+  return concatBytes(encodeRlpBytes(integerBytes(BigInt(index))), itemHash);
 }
 
 function parentLevel(level: readonly Uint8Array[], hash: Hash): Uint8Array[] {
   const next: Uint8Array[] = [];
   for (let i = 0; i < level.length; i += MERKLE_WIDTH)
-    next.push(hash(concat(level.slice(i, i + MERKLE_WIDTH))));
+    next.push(hash(concatBytes(...level.slice(i, i + MERKLE_WIDTH))));
   return next;
 }
 
@@ -115,7 +105,7 @@ export function foldMerkleProof(leaf: Uint8Array, proof: unknown, hash: Hash): U
         i === 0 ? node.length > hashSize && node.length <= hashSize + 5 : node.length === hashSize;
       if (!whole) throw new FiscoProofError(`proof level ${i} has a sibling of ${node.length} bytes`);
     }
-    cur = hash(concat([...before, cur, ...after]));
+    cur = hash(concatBytes(...before, cur, ...after));
   }
   return cur;
 }
