@@ -20,6 +20,7 @@ export const VALIDATION = {
   VALID: 0,
   BAD_PAYLOAD: 2,
   BAD_CREATOR_SIGNATURE: 4,
+  INVALID_ENDORSER_TRANSACTION: 5,
   BAD_PROPOSAL_TXID: 8,
   DUPLICATE_TXID: 9,
   ENDORSEMENT_POLICY_FAILURE: 10,
@@ -148,6 +149,8 @@ export class Committer {
     if (!creator || !msp.verify(creator, tx.payloadBytes, tx.signature, true))
       return VALIDATION.BAD_CREATOR_SIGNATURE;
     if (txIdOf(tx.nonce, tx.creatorBytes) !== tx.txId) return VALIDATION.BAD_PROPOSAL_TXID;
+    // Fabric's ValidateTransaction (validateEndorserTransaction) checks it here, before duplicates and policy.
+    if (!proposalHashMatches(tx)) return VALIDATION.INVALID_ENDORSER_TRANSACTION;
     if (seen.has(tx.txId) || ledger.txLocation(tx.txId)) return VALIDATION.DUPLICATE_TXID;
     if (!this.#endorsed(tx)) return VALIDATION.ENDORSEMENT_POLICY_FAILURE;
     for (const read of tx.reads) {
@@ -164,11 +167,11 @@ export class Committer {
   /**
    * The chaincode's endorsement policy over the valid endorsements: each by a
    * peer-role identity of a channel organisation, signed over
-   * (proposal response payload ‖ endorser), for the proposal of this transaction.
+   * (proposal response payload ‖ endorser).
    */
   #endorsed(tx: DecodedEnvelope): boolean {
     const policy = this.#options.policyOf(tx.chaincode);
-    if (!policy || !proposalHashMatches(tx)) return false;
+    if (!policy) return false;
     const msp = this.#options.msp;
     const orgs = new Set<string>();
     for (const { endorser, signature } of tx.endorsements) {

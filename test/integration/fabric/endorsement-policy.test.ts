@@ -1,10 +1,11 @@
 /**
  * The committers of both organisations enforce the chaincode's endorsement policy
  * (default: a majority of Org1MSP and Org2MSP, i.e. both): a transaction endorsed by
- * one organisation only, by a client or router identity, by an identity of a CA the
- * channel does not know, or whose endorsements carry another proposal's hash is
- * committed as ENDORSEMENT_POLICY_FAILURE (10) on both peers, nothing is applied,
- * and the peers keep serving. The envelopes are tampered after a genuine Endorse and
+ * one organisation only, by a client or router identity, or by an identity of a CA the
+ * channel does not know is committed as ENDORSEMENT_POLICY_FAILURE (10) on both peers;
+ * one whose endorsements carry another proposal's hash as INVALID_ENDORSER_TRANSACTION
+ * (5), as Fabric 2.x's ValidateTransaction marks it before any policy is evaluated.
+ * Nothing is applied and the peers keep serving. The envelopes are tampered after a genuine Endorse and
  * signed again by the client, so only the endorsements differ.
  */
 import assert from 'node:assert/strict';
@@ -172,7 +173,7 @@ describe('endorsement policy (majority of Org1MSP, Org2MSP)', () => {
     }, VALIDATION.ENDORSEMENT_POLICY_FAILURE);
   });
 
-  test("endorsements, validly signed by both peers, over another proposal's hash: ENDORSEMENT_POLICY_FAILURE", async () => {
+  test("endorsements, validly signed by both peers, over another proposal's hash: INVALID_ENDORSER_TRANSACTION", async () => {
     const peers = [
       devpeer.peer.identities.peer0 as FabricSigningIdentity,
       devpeer.peer.org2.identities.peer0 as FabricSigningIdentity,
@@ -185,7 +186,7 @@ describe('endorsement policy (majority of Org1MSP, Org2MSP)', () => {
       const prpBytes = prp.serializeBinary();
       endorsed.setProposalResponsePayload(prpBytes);
       endorsed.setEndorsementsList(peers.map((p) => endorsementBy(p, prpBytes)));
-    }, VALIDATION.ENDORSEMENT_POLICY_FAILURE);
+    }, VALIDATION.INVALID_ENDORSER_TRANSACTION);
     // The same re-signing with the true hash is valid: only the hash made the difference.
     await expectCommitted((endorsed) => {
       const prpBytes = endorsed.getProposalResponsePayload_asU8();
