@@ -86,8 +86,10 @@ ${routers}
 Chains:
   FISCO BCOS devnode  ${network.fisco.node.url}  chainId ${network.fisco.chainId} groupId ${network.fisco.groupId}
                       Asset ${network.fisco.asset}, KeyValue ${network.fisco.kv}, Records ${network.fisco.records}
-  Fabric devpeer      ${network.fabric.peer.address}  channel ${network.fabric.channel}, MSP ${network.fabric.peer.mspId}
-                      test CA and identities: ${network.fabric.peer.cryptoDir}
+                      4 sealers (committee: the deployer ${network.fisco.deployer.address})
+  Fabric devpeer      ${network.fabric.peer.peers.map((p) => `${p.mspId} ${p.address}`).join(', ')}  channel ${network.fabric.channel}
+                      orderer OrdererMSP; endorsement policy: both organisations
+                      test CAs and identities: ${network.fabric.peer.peers.map((p) => p.cryptoDir).join(', ')}
   State:              ${dataDir} (kept across restarts)
 
   Demo dapp:        ${demo.url}

@@ -93,6 +93,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
   try {
     const chainId = 1;
     const groupId = 1;
+    const deployer = loadOrCreateEcdsaKey(join(dataDir, 'fisco-deployer.key'));
     const node = await startDevnode({
       port: port(0),
       chainId,
@@ -100,9 +101,10 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       dataDir: join(dataDir, 'fisco'),
       blockIntervalMs: options.blockIntervalMs ?? 1000,
       sealerCount: 4,
+      // The deployer is the chain's committee: it may change sealers through 0x1003.
+      committee: deployer.address,
     });
     stops.push(() => node.close());
-    const deployer = loadOrCreateEcdsaKey(join(dataDir, 'fisco-deployer.key'));
     const client = new FiscoRpcClient({ url: node.url, groupId });
     const contracts = await deployWeftContracts({
       client,

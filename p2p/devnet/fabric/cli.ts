@@ -31,7 +31,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(
-    'usage: node p2p/devnet/fabric/cli.ts [--host 127.0.0.1] [--port 7051] [--channel mychannel]... [--msp-id Org1MSP]\n' +
+    'usage: node p2p/devnet/fabric/cli.ts [--host 127.0.0.1] [--port 7051] [--org2-port 9051] [--channel mychannel]... [--msp-id Org1MSP]\n' +
       '       [--block-interval 1000] [--block-size 1000] [--data-dir .weft/fabric] [--user NAME]... [--tls]',
   );
   process.exit(0);

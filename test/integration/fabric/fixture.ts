@@ -1,6 +1,7 @@
 /**
  * Shared setup for the Fabric integration tests: a devpeer in a temporary data
- * directory with short blocks, and real @hyperledger/fabric-gateway connections.
+ * directory with short blocks, and real @hyperledger/fabric-gateway connections. Closing
+ * it checks every block the test made through the product's block verifier.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import { connect, type Gateway } from '@hyperledger/fabric-gateway';
 import { type FabricSigningIdentity, newDigestSigner } from '../../../p2p/chains/fabric/identity.ts';
 import { type Devpeer, type DevpeerOptions, startDevpeer } from '../../../p2p/devnet/fabric/devpeer.ts';
+import { verifyDevpeerLedgers } from './ledger-evidence.ts';
 
 export const CHANNEL = 'mychannel';
 export const encoder = new TextEncoder();
@@ -49,6 +51,8 @@ export async function startTestDevpeer(
       return gateway;
     },
     async close() {
+      // Every block this test made must pass the wallet's block verifier, on both peers.
+      await verifyDevpeerLedgers(peer);
       for (const gateway of gateways) gateway.close();
       for (const client of clients) client.close();
       await peer.close();

@@ -33,11 +33,15 @@ function policyOf(devpeer: Devpeer, chaincode: string): Policy | undefined {
 async function blocksFrom(node: DevpeerNode, channel: string): Promise<Uint8Array[]> {
   const identity = node.identities.user1 ?? Object.values(node.identities)[0];
   assert.ok(identity, `${node.name} has no client identity`);
-  const client = new grpc.Client(node.address, grpc.credentials.createInsecure());
+  const credentials = node.tlsRootCertificate
+    ? grpc.credentials.createSsl(Buffer.from(node.tlsRootCertificate))
+    : grpc.credentials.createInsecure();
+  const client = new grpc.Client(node.address, credentials);
   const gateway = connect({
     client,
     identity: { mspId: identity.mspId, credentials: encoder.encode(identity.certificate) },
     signer: newDigestSigner(identity.privateKey),
+    evaluateOptions: () => ({ deadline: Date.now() + 10_000 }),
   });
   try {
     const qscc = gateway.getNetwork(channel).getContract('qscc');
