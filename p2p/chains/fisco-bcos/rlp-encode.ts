@@ -22,17 +22,7 @@ export function encodeRlpBytes(item: Uint8Array): Uint8Array {
 
 /** Encodes a list whose items are byte strings. */
 export function encodeRlpList(items: readonly Uint8Array[]): Uint8Array {
-  const encoded = items.map(encodeRlpBytes);
-  const payload = encoded.reduce((sum, e) => sum + e.length, 0);
-  const prefix = lengthPrefix(payload, 0xc0);
-  const out = new Uint8Array(prefix.length + payload);
-  out.set(prefix);
-  let at = prefix.length;
-  for (const e of encoded) {
-    out.set(e, at);
-    at += e.length;
-  }
-  return out;
+  return encodeRlp(items);
 }
 
 /** A byte string or a list of items, as RLP nests them. */
