@@ -667,6 +667,8 @@ function requestCase(hasSession: boolean): fc.Arbitrary<Case> {
     .tuple(fc.oneof(junk, fc.constantFrom<unknown>(special('huge-64k'), special('null-prototype'))), junk)
     .map(
       ([m, params]): Case => ({
+        // Junk can be a Weft method's name: then the envelope names that method.
+        ...(typeof m === 'string' ? { method: m } : {}),
         wire: toWire(
           objectOf([
             ['method', m],
