@@ -112,9 +112,6 @@ export class FiscoTransactionMismatchError extends ChainRejectedError {
 /** Evidence a node gave does not check out; the chain itself did not vouch for the claim. */
 export class FiscoEvidenceError extends ChainError {
   override name = 'FiscoEvidenceError';
-  constructor(message: string, code: string, details: Record<string, unknown> = {}) {
-    super(message, code, details);
-  }
 }
 
 /** A header's fields do not hash to the hash it was reported (or signed) under. */

@@ -660,9 +660,11 @@ function transactionJson(
   // JSON shows r and s as h256, zero-padded, though the RLP carries them as minimal integers.
   const [r, s] = [bytesToHex(setLengthLeft(signature.r, 32)), bytesToHex(setLengthLeft(signature.s, 32))];
   // ECDSASignature::asBytes is r || s || v with v the recovery id; SM2Signature's is r || s || public key.
-  const v = scheme.name === 'sm2-sm3' ? bytesToHex(signature.v) : hex((signature.v[0] ?? 27) - 27);
-  const tail =
-    scheme.name === 'sm2-sm3' ? v.slice(2) : ((signature.v[0] ?? 27) - 27).toString(16).padStart(2, '0');
+  const recoveryId = (signature.v[0] ?? 27) - 27;
+  const [v, tail] =
+    scheme.name === 'sm2-sm3'
+      ? [bytesToHex(signature.v), bytesToHex(signature.v).slice(2)]
+      : [hex(recoveryId), recoveryId.toString(16).padStart(2, '0')];
   return {
     blockHash: header.hash,
     blockNumber: header.number,
