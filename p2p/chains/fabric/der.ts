@@ -5,15 +5,19 @@
 
 export interface Tlv {
   tag: number;
+  /** Where the whole TLV (tag and length included) starts. */
+  offset: number;
   /** Start and end of the value bytes. */
   start: number;
   end: number;
 }
 
-export function readTlv(bytes: Uint8Array, pos: number): Tlv {
+/** One TLV at `pos` that must end within `limit`: single-byte tags, definite lengths up to 4 bytes. */
+export function readTlv(bytes: Uint8Array, pos: number, limit = bytes.length): Tlv {
   const tag = bytes[pos];
   let lengthByte = bytes[pos + 1];
-  if (tag === undefined || lengthByte === undefined) throw new Error('DER: truncated');
+  if (tag === undefined || lengthByte === undefined || pos + 2 > limit) throw new Error('DER: truncated');
+  if ((tag & 0x1f) === 0x1f) throw new Error('DER: multi-byte tag');
   let start = pos + 2;
   let length = lengthByte;
   if (lengthByte & 0x80) {
@@ -28,16 +32,16 @@ export function readTlv(bytes: Uint8Array, pos: number): Tlv {
     start += count;
   }
   const end = start + length;
-  if (end > bytes.length) throw new Error('DER: truncated');
-  return { tag, start, end };
+  if (end > limit) throw new Error('DER: truncated');
+  return { tag, offset: pos, start, end };
 }
 
-/** The children of a constructed value. */
+/** The children of a constructed value, each within it. */
 export function children(bytes: Uint8Array, parent: Tlv): Tlv[] {
   const out: Tlv[] = [];
   let pos = parent.start;
   while (pos < parent.end) {
-    const child = readTlv(bytes, pos);
+    const child = readTlv(bytes, pos, parent.end);
     out.push(child);
     pos = child.end;
   }

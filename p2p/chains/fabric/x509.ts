@@ -8,7 +8,7 @@ import { p256, p384 } from '@noble/curves/nist.js';
 import { equalBytes } from '@noble/curves/utils.js';
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { pemToDer } from './der.ts';
+import { children, pemToDer, readTlv, type Tlv } from './der.ts';
 import { CertificateError } from './evidence-errors.ts';
 
 export type Curve = 'P-256' | 'P-384';
@@ -34,51 +34,24 @@ export interface Certificate {
   signature: Uint8Array;
 }
 
-interface Node {
-  tag: number;
-  /** Whole TLV. */
-  start: number;
-  /** Value bytes. */
-  valueStart: number;
-  end: number;
-}
-
-/** One TLV at `pos`, inside `limit`: single-byte tags, minimal definite lengths up to 4 bytes. */
-function node(bytes: Uint8Array, pos: number, limit: number): Node {
-  const tag = bytes[pos];
-  const first = bytes[pos + 1];
-  if (tag === undefined || first === undefined || pos + 2 > limit)
-    throw new CertificateError('DER: truncated');
-  if ((tag & 0x1f) === 0x1f) throw new CertificateError('DER: multi-byte tag');
-  let valueStart = pos + 2;
-  let length = first;
-  if (first & 0x80) {
-    const count = first & 0x7f;
-    if (count === 0 || count > 4) throw new CertificateError('DER: unsupported length');
-    length = 0;
-    for (let i = 0; i < count; i++) {
-      const byte = bytes[valueStart + i];
-      if (byte === undefined) throw new CertificateError('DER: truncated');
-      length = length * 256 + byte;
-    }
-    valueStart += count;
+/** der.ts's reader, its errors as CertificateError (a certificate is evidence from outside). */
+function asCertificateError<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw new CertificateError((error as Error).message);
   }
-  const end = valueStart + length;
-  if (end > limit) throw new CertificateError('DER: length past the end');
-  return { tag, start: pos, valueStart, end };
 }
 
-function childrenOf(bytes: Uint8Array, parent: Node): Node[] {
-  const out: Node[] = [];
-  for (let pos = parent.valueStart; pos < parent.end; ) {
-    const child = node(bytes, pos, parent.end);
-    out.push(child);
-    pos = child.end;
-  }
-  return out;
+function node(bytes: Uint8Array, pos: number, limit: number): Tlv {
+  return asCertificateError(() => readTlv(bytes, pos, limit));
 }
 
-function expect(found: Node | undefined, tag: number, what: string): Node {
+function childrenOf(bytes: Uint8Array, parent: Tlv): Tlv[] {
+  return asCertificateError(() => children(bytes, parent));
+}
+
+function expect(found: Tlv | undefined, tag: number, what: string): Tlv {
   if (!found || found.tag !== tag) throw new CertificateError(`certificate: expected ${what}`);
   return found;
 }
@@ -101,35 +74,35 @@ const OID_BASIC_CONSTRAINTS = '551d13';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
-function oid(bytes: Uint8Array, at: Node | undefined): string {
+function oid(bytes: Uint8Array, at: Tlv | undefined): string {
   const found = expect(at, OID, 'OBJECT IDENTIFIER');
-  return bytesToHex(bytes.subarray(found.valueStart, found.end));
+  return bytesToHex(bytes.subarray(found.start, found.end));
 }
 
 /** Attribute values of one type in a Name: SEQUENCE OF SET OF SEQUENCE { type, value }. */
-function nameValues(bytes: Uint8Array, name: Node, type: string): string[] {
+function nameValues(bytes: Uint8Array, name: Tlv, type: string): string[] {
   const values: string[] = [];
   for (const rdn of childrenOf(bytes, name)) {
     for (const attribute of childrenOf(bytes, expect(rdn, SET, 'SET'))) {
       const [attributeType, value] = childrenOf(bytes, expect(attribute, SEQUENCE, 'SEQUENCE'));
       if (oid(bytes, attributeType) === type && value) {
-        values.push(utf8.decode(bytes.subarray(value.valueStart, value.end)));
+        values.push(utf8.decode(bytes.subarray(value.start, value.end)));
       }
     }
   }
   return values;
 }
 
-function isCertificateAuthority(bytes: Uint8Array, extensions: Node | undefined): boolean {
+function isCertificateAuthority(bytes: Uint8Array, extensions: Tlv | undefined): boolean {
   if (!extensions) return false;
   const [list] = childrenOf(bytes, extensions);
   for (const extension of childrenOf(bytes, expect(list, SEQUENCE, 'extensions'))) {
     const parts = childrenOf(bytes, expect(extension, SEQUENCE, 'extension'));
     if (oid(bytes, parts[0]) !== OID_BASIC_CONSTRAINTS) continue;
     const value = expect(parts.at(-1), OCTET_STRING, 'extension value');
-    const constraints = expect(node(bytes, value.valueStart, value.end), SEQUENCE, 'basicConstraints');
+    const constraints = expect(node(bytes, value.start, value.end), SEQUENCE, 'basicConstraints');
     const [flag] = childrenOf(bytes, constraints);
-    return flag?.tag === BOOLEAN && bytes[flag.valueStart] !== 0;
+    return flag?.tag === BOOLEAN && bytes[flag.start] !== 0;
   }
   return false;
 }
@@ -167,17 +140,17 @@ export function parseCertificate(input: Uint8Array | string): Certificate {
   const extensions = fields.slice(offset + 6).find((field) => field.tag === 0xa3);
   return {
     der,
-    tbs: der.subarray(tbsNode.start, tbsNode.end),
-    issuer: der.subarray(issuer.start, issuer.end),
-    subject: der.subarray(subject.start, subject.end),
+    tbs: der.subarray(tbsNode.offset, tbsNode.end),
+    issuer: der.subarray(issuer.offset, issuer.end),
+    subject: der.subarray(subject.offset, subject.end),
     organizationalUnits: nameValues(der, subject, OID_OU),
     commonName: nameValues(der, subject, OID_CN)[0] ?? '',
     isCA: isCertificateAuthority(der, extensions),
     curve,
     // A BIT STRING's first value byte counts unused bits (0 for keys and signatures).
-    publicKey: der.subarray(keyBits.valueStart + 1, keyBits.end),
+    publicKey: der.subarray(keyBits.start + 1, keyBits.end),
     signatureHash,
-    signature: der.subarray(signature.valueStart + 1, signature.end),
+    signature: der.subarray(signature.start + 1, signature.end),
   };
 }
 
