@@ -284,7 +284,9 @@ describe('devpeer refuses bad input like a Fabric peer', () => {
     // Both endorsed against the same state, then ordered into the same block.
     const first = await asset.newProposal('Transfer', { arguments: ['alice', 'bob', '10'] }).endorse();
     const second = await asset.newProposal('Transfer', { arguments: ['alice', 'bob', '20'] }).endorse();
-    const [a, b] = await Promise.all([first.submit(), second.submit()]);
+    // Submitted one after the other: two submissions in flight reach the orderer in no fixed order.
+    const a = await first.submit();
+    const b = await second.submit();
     const [statusA, statusB] = await Promise.all([a.getStatus(), b.getStatus()]);
     assert.equal(statusA.code, StatusCode.VALID);
     assert.equal(statusB.code, StatusCode.MVCC_READ_CONFLICT);
