@@ -4,16 +4,19 @@
  * (router -> router). Schemas are zod so each router validates every frame it reads.
  */
 import { z } from 'zod';
+import type { ChainProfile, FiscoTxEvidence } from '../chains/chain-profile.ts';
 import type {
   CallResult,
   ChainBlock,
   ChainInfo,
   ChainTransaction,
+  Hex,
   PreparedTransaction,
   ResourceDescription,
   ResourceEventRecord,
   TransactionReceipt,
 } from '../chains/connector.ts';
+import type { FiscoBlockHeaderJson } from '../chains/fisco-bcos/rpc-types.ts';
 import type { HipErrorBody } from './errors.ts';
 
 const hex = z.string().regex(/^0x[0-9a-fA-F]*$/, 'must be 0x-prefixed hex');
@@ -52,6 +55,27 @@ export const requestBody = z.discriminatedUnion('op', [
    */
   z.object({ op: z.literal('readGranted'), path: resourcePath, grant: z.unknown(), proof: z.unknown() }),
   z.object({ op: z.literal('unsubscribe'), subscription: z.string().min(1).max(100) }),
+  /** The trust anchor of the chain behind `path`, as its fronting router reads it from the chain. */
+  z.object({ op: z.literal('chainProfile'), path: resourcePath }),
+  /** FISCO BCOS: a transaction, its receipt, their Merkle proofs and their block's sealed header. */
+  z.object({ op: z.literal('txEvidence'), path: resourcePath, txId: bytes32 }),
+  /** FISCO BCOS: one sealed block header (for following sealer-set changes header by header). */
+  z.object({ op: z.literal('blockHeader'), path: resourcePath, number: z.bigint().nonnegative() }),
+  /**
+   * Fabric: a wallet-signed qscc `GetBlockByTxID` proposal, endorsed by a peer of each of `orgs`
+   * (Endorse, not Evaluate: each peer signs the block it returns, validation codes included).
+   */
+  z.object({
+    op: z.literal('blockByTxId'),
+    path: resourcePath,
+    signed: hex,
+    orgs: z.array(z.string().min(1).max(256)).min(1).max(16),
+  }),
+  /**
+   * The chain events naming a TTM transaction or HTLC id that the fronting router has seen: hints
+   * (transaction ids) the wallet checks against chain evidence, never state it takes as said.
+   */
+  z.object({ op: z.literal('ttmEvents'), path: resourcePath, id: bytes32 }),
   /**
    * A hash-lock secret made public (docs/ttm.md): `sha256(preimage) == hashLock`. Routers flood it
    * to each other and finish the transactions and HTLCs it opens on their chains. `ids` names the
@@ -117,6 +141,11 @@ export interface ResultOf {
   unsubscribe: { ok: true };
   readGranted: GrantedRecord;
   ttmReveal: TtmRevealResult;
+  chainProfile: ChainProfile;
+  txEvidence: FiscoTxEvidence | null;
+  blockHeader: FiscoBlockHeaderJson | null;
+  blockByTxId: { envelope: Hex };
+  ttmEvents: ResourceEventRecord[];
 }
 
 /** `fresh`: the router had not seen this hash lock revealed before (it passes it on only then). */
