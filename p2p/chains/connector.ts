@@ -12,6 +12,9 @@
  * `prepare`.
  */
 
+import type { ChainProfile, FiscoTxEvidence } from './chain-profile.ts';
+import type { FiscoBlockHeaderJson } from './fisco-bcos/rpc-types.ts';
+
 export type Hex = `0x${string}`;
 
 export type ChainType = 'fisco-bcos' | 'fabric';
@@ -155,6 +158,18 @@ export interface ChainConnector {
   blockNumber(): Promise<bigint>;
   getBlock(number: bigint): Promise<ChainBlock | null>;
   getTransaction(txId: string): Promise<ChainTransaction | null>;
+  /**
+   * Chain evidence (docs/router-protocol.md#chain-evidence): the router only fetches these, the
+   * wallet verifies them. Each is optional; a chain type without one answers `UNSUPPORTED_OPERATION`.
+   */
+  /** The chain's trust anchor as the node reports it. */
+  profile?(): Promise<ChainProfile>;
+  /** FISCO BCOS: the transaction, its receipt, their proofs and their block's sealed header; null if not executed yet. */
+  txEvidence?(txId: string): Promise<FiscoTxEvidence | null>;
+  /** FISCO BCOS: a sealed header with its signatures; null past the head. */
+  blockHeader?(number: bigint): Promise<FiscoBlockHeaderJson | null>;
+  /** Fabric: a wallet-signed qscc GetBlockByTxID proposal endorsed by a peer of each of `orgs`; the prepared envelope. */
+  blockByTxId?(signed: Hex, orgs: string[]): Promise<{ envelope: Hex }>;
   /** Events the resource emits from the next block on, until `signal` aborts. */
   events?(resource: string, options?: { signal?: AbortSignal }): AsyncIterable<ResourceEventRecord>;
   close(): Promise<void>;

@@ -84,6 +84,12 @@ const RETRYABLE = new Set<RequestBody['op']>([
   'call',
   'getBlock',
   'getTransaction',
+  // Chain evidence: reads (blockByTxId endorses a qscc query, which writes nothing).
+  'chainProfile',
+  'txEvidence',
+  'blockHeader',
+  'blockByTxId',
+  'ttmEvents',
 ]);
 
 export class LightClient {

@@ -51,6 +51,7 @@ function fabricConnector(zone: string, chain: FabricChainConfig): ChainConnector
       chaincode: r.chaincode,
       ...(r.contract ? { contract: r.contract } : {}),
       ...(r.methods ? { methods: r.methods } : {}),
+      ...(r.endorsement ? { endorsement: r.endorsement } : {}),
     })),
   });
 }

@@ -44,6 +44,17 @@ const fabricResource = z.strictObject({
       }),
     )
     .optional(),
+  /**
+   * The chaincode definition's endorsement policy (peers of `outOf` of `orgs`), when it is not
+   * Fabric's default (a majority of the channel's organisations): `profile` publishes it.
+   */
+  endorsement: z
+    .strictObject({
+      outOf: z.number().int().min(1),
+      orgs: z.array(z.string().min(1)).min(1),
+    })
+    .refine((e) => e.outOf <= e.orgs.length, 'outOf must not exceed the number of orgs')
+    .optional(),
 });
 
 const fabricChain = z.strictObject({

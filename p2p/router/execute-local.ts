@@ -22,7 +22,24 @@ type PathBody = Exclude<
   | { op: 'subscribe' }
   | { op: 'readGranted' }
   | { op: 'ttmReveal' }
+  | { op: 'ttmEvents' }
 >;
+
+/** Which chain types answer each evidence op, for the refusal's message. */
+const EVIDENCE_CHAINS = {
+  chainProfile: 'FISCO BCOS and Fabric',
+  txEvidence: 'FISCO BCOS',
+  blockHeader: 'FISCO BCOS',
+  blockByTxId: 'Fabric',
+} as const;
+
+function unsupported(entry: ResourceEntry, op: keyof typeof EVIDENCE_CHAINS): never {
+  throw new HipError(
+    HipErrorCode.unsupportedOperation,
+    `${op} is for ${EVIDENCE_CHAINS[op]} chains; ${entry.path} is on a ${entry.chain.type} chain`,
+    { op, chainType: entry.chain.type },
+  );
+}
 
 export async function executeLocal(
   connector: ChainConnector,
@@ -66,6 +83,19 @@ export async function executeLocal(
         return await connector.getBlock(body.number);
       case 'getTransaction':
         return await connector.getTransaction(body.txId);
+      // Chain evidence: fetched from the chain as it is; the wallet verifies it.
+      case 'chainProfile':
+        if (!connector.profile) unsupported(entry, body.op);
+        return await connector.profile();
+      case 'txEvidence':
+        if (!connector.txEvidence) unsupported(entry, body.op);
+        return await connector.txEvidence(body.txId);
+      case 'blockHeader':
+        if (!connector.blockHeader) unsupported(entry, body.op);
+        return await connector.blockHeader(body.number);
+      case 'blockByTxId':
+        if (!connector.blockByTxId) unsupported(entry, body.op);
+        return await connector.blockByTxId(body.signed as `0x${string}`, body.orgs);
     }
   } catch (error) {
     throw toHipError(error);

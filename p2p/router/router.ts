@@ -262,6 +262,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
       if (!connector) throw new HipError(HipErrorCode.unknownResource, `no chain fronts ${body.path}`);
       if (body.op === 'subscribe') return subscribeLocal(origin, connector, body.path);
       if (body.op === 'readGranted') return grantedReads.read(connector, found.entry, body);
+      if (body.op === 'ttmEvents') return ttm.events(body.path, body.id);
       const result = await executeLocal(connector, found.entry, body);
       if (body.op === 'submit') grantedReads.observeReceipt(body.path, result as TransactionReceipt);
       return result;

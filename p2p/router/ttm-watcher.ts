@@ -18,7 +18,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import type { ChainConnector, ChainEvent, ResourceDescription } from '../chains/connector.ts';
+import type { ChainConnector, ResourceDescription, ResourceEventRecord } from '../chains/connector.ts';
 import { HipError, HipErrorCode } from '../protocol/errors.ts';
 import type { TtmRevealResult } from '../protocol/messages.ts';
 import type { Logger } from './log.ts';
@@ -26,6 +26,7 @@ import type { RouterMetrics } from './metrics.ts';
 import type { OwnWriter } from './own-writes.ts';
 import { SeenReveals } from './seen-reveals.ts';
 import { TokenBucket } from './token-bucket.ts';
+import { TtmEventIndex } from './ttm-events.ts';
 import { PendingIndex, type PendingItem, pendingKey, type TtmKind } from './ttm-pending.ts';
 
 /** A public secret: `sha256(preimage) == hashLock`, and the ids it was revealed for, if known. */
@@ -64,6 +65,11 @@ export interface TtmWatcher {
   recent(): TtmReveal[];
   /** Open transactions and HTLCs known on this router's chains. */
   pending(): PendingItem[];
+  /**
+   * The TTM events seen naming `id` on `path` (HIP `ttmEvents`): hints the wallet checks against
+   * chain evidence. `UNSUPPORTED_OPERATION` for a path the watcher does not follow.
+   */
+  events(path: string, id: string): ResourceEventRecord[];
   close(): void;
 }
 
@@ -136,6 +142,7 @@ export function createTtmWatcher(options: TtmWatcherOptions): TtmWatcher {
   const probes = new TokenBucket(PROBES_PER_SECOND);
   const inflight = new Map<string, Promise<void>>();
   const watched = new Map<string, Watched>();
+  const seenEvents = new TtmEventIndex();
 
   for (const connector of options.connectors) {
     for (const description of connector.resources()) {
@@ -273,11 +280,12 @@ export function createTtmWatcher(options: TtmWatcherOptions): TtmWatcher {
 
   // ---- events ------------------------------------------------------------------------
 
-  function onEvent(resource: Watched, event: ChainEvent): void {
+  function onEvent(resource: Watched, event: ResourceEventRecord): void {
     const args = event.args ?? {};
     const path = resource.description.path;
     const id = String(args.txId ?? args.id ?? '').toLowerCase();
     if (!bytes32.test(id)) return;
+    seenEvents.add(path, id, event);
     const kind: TtmKind = 'txId' in args ? 'tx' : 'htlc';
     switch (event.name) {
       case 'TxPrepared':
@@ -366,6 +374,16 @@ export function createTtmWatcher(options: TtmWatcherOptions): TtmWatcher {
         .map(({ hashLock, preimage, ids }) => ({ hashLock, preimage, ids }));
     },
     pending: () => index.all(),
+    events(path, id) {
+      if (!watched.has(path)) {
+        throw new HipError(
+          HipErrorCode.unsupportedOperation,
+          `${path} is not a TTM asset this router follows`,
+          { path },
+        );
+      }
+      return seenEvents.get(path, id);
+    },
     close() {
       closing.abort();
     },

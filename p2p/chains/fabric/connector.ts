@@ -13,6 +13,7 @@ import { connect, type Gateway, type Network, type Status } from '@hyperledger/f
 import { common, gateway as gatewayProtos, msp, peer } from '@hyperledger/fabric-protos';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import type { EndorsementRequirement, FabricChainProfile } from '../chain-profile.ts';
 import type {
   CallRequest,
   CallResult,
@@ -22,6 +23,7 @@ import type {
   ChainInfo,
   ChainRef,
   ChainTransaction,
+  Hex,
   PreparedTransaction,
   PrepareRequest,
   ResourceDescription,
@@ -30,8 +32,10 @@ import type {
   SubmitRequest,
   TransactionReceipt,
 } from '../connector.ts';
-import { UnknownResourceError } from '../errors.ts';
+import { InvalidArgumentsError, UnknownResourceError } from '../errors.ts';
+import { decodeBlock, LAST_CONFIG, SIGNATURES } from './block-file.ts';
 import { blockHeaderHash } from './block-hash.ts';
+import { readChannelConfig } from './channel-config.ts';
 import { pemToDer } from './der.ts';
 import { decodeEnvelope } from './envelope-codec.ts';
 import { FabricCommitError, FabricRejectedError, toFabricError } from './errors.ts';
@@ -39,6 +43,7 @@ import type { FabricSigningIdentity } from './identity.ts';
 import { newGatewaySigning } from './node-signer.ts';
 import { fromHex, toHex } from './offline-signing.ts';
 import { decodeProposal, decodeSignedProposal } from './proposal-codec.ts';
+import { bytesField, decodeFields, messageField, ProtobufDecodeError, varintField } from './protobuf-wire.ts';
 import { validationCodeName } from './validation-codes.ts';
 
 export interface FabricResourceConfig {
@@ -50,6 +55,11 @@ export interface FabricResourceConfig {
   methods?: ResourceMethod[];
   /** Contract metadata (`org.hyperledger.fabric:GetMetadata`), when known. */
   abi?: unknown;
+  /**
+   * The chaincode definition's endorsement policy, as the operator states it; without it the
+   * profile says Fabric's default (a majority of the channel's application organisations).
+   */
+  endorsement?: EndorsementRequirement;
 }
 
 export interface FabricConnectorOptions {
@@ -498,10 +508,118 @@ export class FabricConnector implements ChainConnector {
     }
   }
 
+  /**
+   * The channel's trust anchor: its latest config block exactly as the peer serves it, and the
+   * endorsement policy of each chaincode this connector fronts. The router vouches for none of it.
+   */
+  async profile(): Promise<FabricChainProfile> {
+    const head = await this.blockNumber();
+    const newest = await this.#qscc('GetBlockByNumber', head.toString());
+    const index = lastConfigIndex(newest);
+    const configBytes = index === head ? newest : await this.#qscc('GetBlockByNumber', index.toString());
+    const chaincodes: Record<string, EndorsementRequirement> = {};
+    let majority: EndorsementRequirement | undefined;
+    for (const { config } of this.#resources.values()) {
+      if (config.endorsement) {
+        chaincodes[config.chaincode] = {
+          outOf: config.endorsement.outOf,
+          orgs: [...config.endorsement.orgs],
+        };
+        continue;
+      }
+      if (!majority) {
+        // Fabric's default: the channel's /Channel/Application/Endorsement, MAJORITY of the organisations.
+        const orgs = readChannelConfig(decodeBlock(configBytes)).applicationOrgs;
+        majority = { outOf: Math.floor(orgs.length / 2) + 1, orgs };
+      }
+      chaincodes[config.chaincode] ??= { outOf: majority.outOf, orgs: [...majority.orgs] };
+    }
+    return { type: 'fabric', channel: this.chain.channel, configBlock: toHex(configBytes), chaincodes };
+  }
+
+  /**
+   * Endorses a wallet-signed qscc GetBlockByTxID proposal on a peer of each of `orgs` (Endorse,
+   * not Evaluate: each peer signs the block it returns). Anything else is refused, so a router
+   * never endorses a write for someone through this door.
+   */
+  async blockByTxId(signedHex: Hex, orgs: string[]): Promise<{ envelope: Hex }> {
+    let signed: ReturnType<typeof decodeSignedProposal>;
+    let proposal: ReturnType<typeof decodeProposal>;
+    try {
+      signed = decodeSignedProposal(fromHex(signedHex));
+      proposal = decodeProposal(signed.proposalBytes);
+    } catch (error) {
+      throw new FabricBadQueryError(`malformed signed proposal: ${(error as Error).message}`);
+    }
+    const args = proposal.args.map((a) => new TextDecoder().decode(a));
+    const problem =
+      proposal.channel !== this.chain.channel
+        ? `is for channel ${proposal.channel}, not ${this.chain.channel}`
+        : proposal.chaincode !== 'qscc'
+          ? `is for chaincode ${proposal.chaincode}, not qscc`
+          : proposal.fn !== 'GetBlockByTxID'
+            ? `calls ${proposal.fn}, not GetBlockByTxID`
+            : args.length !== 2 || args[0] !== this.chain.channel || !args[1]
+              ? `must pass [${this.chain.channel}, txId]`
+              : null;
+    if (problem) throw new FabricBadQueryError(`the signed proposal ${problem}`);
+    try {
+      const proposed = gatewayProtos.ProposedTransaction.deserializeBinary(
+        this.#proposedTransaction(signed.proposalBytes, proposal.txId),
+      );
+      proposed.setEndorsingOrganizationsList(orgs);
+      const transaction = await this.gateway
+        .newSignedProposal(proposed.serializeBinary(), signed.signature)
+        .endorse();
+      const prepared = gatewayProtos.PreparedTransaction.deserializeBinary(transaction.getBytes());
+      const envelope = prepared.getEnvelope();
+      if (!envelope) throw new Error('Endorse returned no envelope');
+      return { envelope: toHex(envelope.serializeBinary()) };
+    } catch (error) {
+      throw toFabricError(error, 'Endorse', proposal.txId);
+    }
+  }
+
   async close(): Promise<void> {
     this.gateway.close();
     if (this.#ownsClient) this.#client.close();
   }
+}
+
+/** A request for chain evidence that is not the query it must be (HIP BAD_REQUEST). */
+export class FabricBadQueryError extends InvalidArgumentsError {
+  override name = 'FabricBadQueryError';
+  constructor(reason: string) {
+    super('GetBlockByTxID', reason);
+  }
+}
+
+/**
+ * The number of the config block a block points at: OrdererBlockMetadata.last_config in
+ * metadata[SIGNATURES] (Fabric 2.x), else the older metadata[LAST_CONFIG]; a block with neither
+ * (the genesis block) is its own config block.
+ */
+function lastConfigIndex(blockBytes: Uint8Array): bigint {
+  const block = decodeBlock(blockBytes);
+  try {
+    const signatures = block.metadata[SIGNATURES];
+    if (signatures && signatures.length > 0) {
+      const value = decodeFields(bytesField(decodeFields(signatures), 1));
+      if (value.has(1)) return varintField(messageField(value, 1), 1);
+    }
+    const legacy = block.metadata[LAST_CONFIG];
+    if (legacy && legacy.length > 0) return varintField(decodeFields(bytesField(decodeFields(legacy), 1)), 1);
+  } catch (error) {
+    if (!(error instanceof ProtobufDecodeError)) throw error;
+    throw new FabricRejectedError({
+      grpcCode: 13,
+      grpcStatus: 'INTERNAL',
+      grpcMessage: `block ${block.number}: unreadable LAST_CONFIG: ${error.message}`,
+      errorDetails: [],
+      method: 'Evaluate',
+    });
+  }
+  return block.number;
 }
 
 function toChainEvent(event: { chaincode: string; name: string; payload: Uint8Array }): ChainEvent {

@@ -3,6 +3,7 @@
  * Reads go through `call`; writes arrive signed by the wallet and are only relayed.
  */
 import { type Fragment, FunctionFragment, type Interface, type InterfaceAbi } from 'ethers';
+import type { FiscoChainProfile, FiscoTxEvidence } from '../chain-profile.ts';
 import type {
   CallRequest,
   CallResult,
@@ -20,10 +21,20 @@ import type {
 } from '../connector.ts';
 import { InvalidArgumentsError, UnknownResourceError } from '../errors.ts';
 import { contractInterface, decodeEvent, decodeResult, encodeCall } from './abi.ts';
-import { FiscoRpcError, FiscoTransactionMismatchError, FiscoTransactionRefusedError } from './errors.ts';
+import { blockHeaderHash } from './block-header.ts';
+import { toHex } from './bytes.ts';
+import { ecdsaScheme } from './ecdsa.ts';
+import {
+  FiscoProofError,
+  FiscoRpcError,
+  FiscoTransactionMismatchError,
+  FiscoTransactionRefusedError,
+} from './errors.ts';
 import { contractEvents } from './events.ts';
+import { receiptHasRemainGas } from './receipt.ts';
 import { FiscoRpcClient, type HttpPost } from './rpc-client.ts';
-import type { FiscoBlock, FiscoReceipt, FiscoTransaction } from './rpc-types.ts';
+import type { FiscoBlock, FiscoBlockHeaderJson, FiscoReceipt, FiscoTransaction } from './rpc-types.ts';
+import { sm2Scheme } from './sm2.ts';
 import { decodeTransaction } from './transaction.ts';
 import { normaliseStatus, STATUS_OK } from './transaction-status.ts';
 
@@ -199,6 +210,50 @@ export class FiscoBcosConnector implements ChainConnector {
     };
   }
 
+  /**
+   * The trust anchor as this node reports it; the router vouches for none of it (the wallet takes
+   * it from routers that agree, or from the operators' profile file). The sealers are those the
+   * header at the head lists, so `sealers` and `sealersAt` name one signed header.
+   */
+  async profile(): Promise<FiscoChainProfile> {
+    const [genesis, head, version] = await Promise.all([
+      this.client.getBlockHeaderByNumber(0, false),
+      this.client.blockNumber().then((n) => this.client.getBlockHeaderByNumber(n, false)),
+      this.client.getClientVersion(),
+    ]);
+    return {
+      type: 'fisco-bcos',
+      chainId: this.chain.chainId,
+      groupId: this.chain.groupId,
+      crypto: cryptoOf(genesis),
+      genesisHash: genesis.hash.toLowerCase() as Hex,
+      sealers: head.sealerList.map((id) => id.replace(/^0x/, '').toLowerCase()),
+      sealersAt: Number(BigInt(head.number)),
+      receiptsWithRemainGas: receiptHasRemainGas(version['FISCO-BCOS Version']),
+    };
+  }
+
+  /** The transaction and receipt with their proofs and the header (signatures included) of their block. */
+  async txEvidence(txId: string): Promise<FiscoTxEvidence | null> {
+    const [transaction, receipt] = await Promise.all([
+      this.client.getTransactionByHashWithProof(txId),
+      this.client.getTransactionReceiptByHashWithProof(txId),
+    ]);
+    if (!transaction || !receipt?.transactionReceipt) return null;
+    const header = await this.blockHeader(BigInt(receipt.transactionReceipt.blockNumber));
+    if (!header) return null;
+    return { transaction, receipt, header };
+  }
+
+  async blockHeader(number: bigint): Promise<FiscoBlockHeaderJson | null> {
+    try {
+      return await this.client.getBlockHeaderByNumber(number, true);
+    } catch (error) {
+      if (error instanceof FiscoRpcError && error.rpcCode === BLOCK_NUMBER_DOES_NOT_EXIST) return null;
+      throw error;
+    }
+  }
+
   /** Events the resource's contract emits from the next block on (polled: see events.ts). */
   events(resource: string, options: { signal?: AbortSignal; pollMs?: number } = {}) {
     const { description, iface } = this.#resource(resource);
@@ -228,6 +283,14 @@ function toMethod(f: FunctionFragment): ResourceMethod {
     inputs: f.inputs.map((p) => ({ name: p.name, type: p.type })),
     outputs: f.outputs.map((p) => ({ name: p.name, type: p.type })),
   };
+}
+
+/** Guomi chains hash headers with SM3, the others with keccak256: whichever reproduces block 0's hash. */
+function cryptoOf(genesis: FiscoBlockHeaderJson): 'ecdsa' | 'sm' {
+  const reported = genesis.hash.toLowerCase();
+  if (toHex(blockHeaderHash(genesis, ecdsaScheme)) === reported) return 'ecdsa';
+  if (toHex(blockHeaderHash(genesis, sm2Scheme)) === reported) return 'sm';
+  throw new FiscoProofError(`block 0's hash ${reported} is neither its keccak256 nor its SM3 header hash`);
 }
 
 export function toReceipt(receipt: FiscoReceipt, iface?: Interface): TransactionReceipt {
