@@ -31,6 +31,8 @@ export interface WalletEventMap {
   'ttm:saved': { id: string };
   /** Whether the TTM coordinator needs the worker woken periodically (something is unfinished). */
   'ttm:heartbeat': { on: boolean };
+  /** A chain's trust anchor was taken, followed to a new sealer set or config, imported or forgotten. */
+  'anchors:changed': { chain: string };
   /** The auto-lock time or the default signers changed. */
   'settings:changed': undefined;
 }

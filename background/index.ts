@@ -19,6 +19,8 @@ import { servePort } from './provider/serve-port.ts';
 import { RouterConnection } from './routers/router-connection.ts';
 import type { WalletServices } from './services.ts';
 import { SessionStore } from './sessions/session-store.ts';
+import { AnchorStore } from './trust/anchor-store.ts';
+import { ChainTrust } from './trust/chain-trust.ts';
 import { TtmCoordinator } from './ttm/coordinator.ts';
 import { FAILPOINT_ITEM, Failpoints } from './ttm/failpoints.ts';
 import { TtmLog } from './ttm/ttm-log.ts';
@@ -35,10 +37,16 @@ const events = new WalletEvents();
 const local = browser.storage.local;
 const vault = new Vault({ local, session: browser.storage.session, events });
 const routers = new RouterConnection(local, events);
+const trust = new ChainTrust({
+  anchors: new AnchorStore(local, events),
+  client: () => routers.client(),
+  secondOpinion: (path) => routers.secondOpinion(path),
+});
 const ttm = new TtmCoordinator({
   log: new TtmLog(events),
   vault,
   routers,
+  trust,
   checkpoint: testBuildFailpoints(),
   heartbeat: (on) => events.emit('ttm:heartbeat', { on }),
 });
@@ -48,6 +56,7 @@ const services: WalletServices = {
   vault,
   autoLock: new AutoLock(browser.alarms, local),
   routers,
+  trust,
   sessions: new SessionStore(local, events),
   approvals: new ApprovalQueue(events),
   activity: new ActivityLog(local, events),
@@ -87,6 +96,7 @@ popups.follow(events, {
   'vault:unlocked': ['vault'],
   'vault:locked': ['vault'],
   'routers:changed': ['routers'],
+  'anchors:changed': ['anchors'],
   'sessions:changed': ['sessions'],
   'approvals:added': ['approvals'],
   'approvals:settled': ['approvals'],

@@ -12,6 +12,8 @@ import type { GrantView } from './grants/grant-store.ts';
 import { revokeGrant } from './grants/revoke-grant.ts';
 import type { RouterConnectionStatus } from './routers/router-connection.ts';
 import type { WalletServices } from './services.ts';
+import type { StoredAnchor } from './trust/anchor-store.ts';
+import { profileFile } from './trust/profile-schema.ts';
 import type { TtmView } from './ttm/types.ts';
 import { fieldsOf, type Unchecked } from './unchecked.ts';
 import type { Account } from './vault/accounts.ts';
@@ -32,6 +34,9 @@ export type PopupRequest =
   | { type: 'revokeSession'; origin: string }
   | { type: 'revokeGrant'; id: string }
   | { type: 'setDefaults'; fiscoAccount?: number; fabricIdentity?: string }
+  /** A profile file the chains' operators published: `{ "zone.chain": profile, ... }`. */
+  | { type: 'importProfiles'; text: string }
+  | { type: 'forgetAnchor'; chain: string }
   | {
       type: 'importFabricIdentity';
       password: string;
@@ -57,6 +62,36 @@ export interface WalletStatus {
   /** Cross-chain transactions and swaps (TTM), newest first, without their secrets. */
   ttm: TtmView[];
   defaults: SignerDefaults;
+  /** The chains' trust anchors: fingerprint, where each came from. */
+  anchors: AnchorView[];
+}
+
+/** A trust anchor as the popup lists it (the config block itself stays in the worker). */
+export interface AnchorView {
+  chain: string;
+  type: StoredAnchor['profile']['type'];
+  fingerprint: string;
+  source: StoredAnchor['source'];
+  takenAt: number;
+  followedAt?: number;
+  /** FISCO BCOS: sealer count and the block the set is known at; Fabric: the channel. */
+  detail: string;
+}
+
+function anchorView(anchor: StoredAnchor): AnchorView {
+  const { profile } = anchor;
+  return {
+    chain: anchor.chain,
+    type: profile.type,
+    fingerprint: anchor.fingerprint,
+    source: anchor.source,
+    takenAt: anchor.takenAt,
+    ...(anchor.followedAt ? { followedAt: anchor.followedAt } : {}),
+    detail:
+      profile.type === 'fisco-bcos'
+        ? `chain ${profile.chainId}, group ${profile.groupId}, ${profile.sealers.length} sealers at block ${profile.sealersAt}${profile.crypto === 'sm' ? ', guomi' : ''}`
+        : `channel ${profile.channel}, ${Object.keys(profile.chaincodes).length} chaincode policies`,
+  };
 }
 
 /** One part of the status: what an event names as changed, and what the popup's port sends. */
@@ -77,6 +112,7 @@ const STATUS_READERS: {
   grants: (s) => s.grants.list(),
   ttm: (s) => s.ttm.log.views(),
   defaults: (s) => loadDefaults(s.local),
+  anchors: async (s) => (await s.trust.anchors.list()).map(anchorView),
 };
 
 export const STATUS_PARTS = Object.keys(STATUS_READERS) as StatusPart[];
@@ -108,6 +144,8 @@ export interface PopupResponses {
   revokeGrant: { grant: StoredGrant };
   setDefaults: Ok;
   importFabricIdentity: Ok;
+  importProfiles: { chains: string[] };
+  forgetAnchor: Ok;
 }
 
 /** Any failure, for every request type: the error's message and name (`TypeError`, `VaultLockedError` …). */
@@ -146,6 +184,8 @@ const USER_ACTIONS: ReadonlySet<PopupRequestType> = new Set<PopupRequestType>([
   'revokeGrant',
   'revokeSession',
   'setRouters',
+  'importProfiles',
+  'forgetAnchor',
 ]);
 
 export async function handlePopupMessage(message: unknown, services: WalletServices): Promise<PopupResponse> {
@@ -278,6 +318,31 @@ const HANDLERS: { readonly [T in PopupRequestType]: Handler<T> } = {
     if (!isString(id, 100)) return { error: 'id must be a grant id', name: 'TypeError' };
     // Waits for the chain to commit the revocation: the popup shows the outcome.
     return { grant: await revokeGrant(services, id) };
+  },
+
+  async importProfiles({ text }, services) {
+    if (!isString(text, 8_000_000)) return { error: 'the profile file must be text', name: 'TypeError' };
+    let file: Record<string, unknown>;
+    try {
+      file = profileFile.parse(JSON.parse(text)) as Record<string, unknown>;
+    } catch (error) {
+      return {
+        error: `not a chain profile file: ${(error as Error).message.slice(0, 300)}`,
+        name: 'TypeError',
+      };
+    }
+    const chains: string[] = [];
+    for (const [chain, profile] of Object.entries(file)) {
+      await services.trust.importProfile(chain, profile);
+      chains.push(chain);
+    }
+    return { chains };
+  },
+
+  async forgetAnchor({ chain }, services) {
+    if (!isString(chain, 300)) return { error: 'chain must be zone.chain', name: 'TypeError' };
+    await services.trust.anchors.remove(chain);
+    return ok;
   },
 
   async revokeSession({ origin }, services) {

@@ -8,6 +8,7 @@ import type { WalletEvents } from './events.ts';
 import type { GrantStore } from './grants/grant-store.ts';
 import type { RouterConnection } from './routers/router-connection.ts';
 import type { SessionStore } from './sessions/session-store.ts';
+import type { ChainTrust } from './trust/chain-trust.ts';
 import type { TtmCoordinator } from './ttm/coordinator.ts';
 import type { StorageAreaLike } from './vault/storage-area.ts';
 import type { Vault } from './vault/vault.ts';
@@ -21,6 +22,8 @@ export interface WalletServices {
   vault: Vault;
   autoLock: AutoLock;
   routers: RouterConnection;
+  /** Chain trust anchors and the checks of every outcome against chain evidence. */
+  trust: ChainTrust;
   /** Per-origin sessions. */
   sessions: SessionStore;
   approvals: ApprovalQueue;

@@ -6,16 +6,18 @@
  * signs AccountLink with the account and submits `LinkAccount` with the identity.
  */
 import type { TransactionReceipt } from '../../p2p/chains/connector.ts';
+import { decodeChaincodeResult } from '../../p2p/chains/fabric/chaincode-result.ts';
 import type { LightClient } from '../../p2p/client/light-client.ts';
 import { accountLinkDigest, signDigest } from '../../p2p/grants/typed-data.ts';
 import type { ResourceEntry } from '../../p2p/protocol/messages.ts';
-import { signFabricRead } from '../signing/fabric-read.ts';
 import { submitFabricWrite } from '../signing/fabric-write.ts';
+import type { ChainTrust } from '../trust/chain-trust.ts';
 import type { Vault } from '../vault/vault.ts';
 
 export interface FabricLink {
   client: LightClient;
   vault: Vault;
+  trust: ChainTrust;
   /** The records resource (a Fabric one). */
   resource: ResourceEntry;
   identityId: string;
@@ -33,15 +35,20 @@ export class AccountLinkError extends Error {
 }
 
 export async function whoAmI(link: FabricLink): Promise<FabricWhoAmI> {
-  const { client, vault, resource, identityId } = link;
+  const { vault, trust, resource, identityId } = link;
   if (resource.chain.type !== 'fabric') throw new AccountLinkError(`${resource.path} is not on Fabric`);
-  const signed = signFabricRead(vault, identityId, {
-    channel: resource.chain.channel,
-    chaincode: resource.address,
-    fn: 'WhoAmI',
-    args: [],
-  });
-  const result = await client.call({ path: resource.path, method: 'WhoAmI', args: [], signed });
+  // Endorsed by the peers the chaincode's policy needs, not one router's evaluate: the link decides
+  // which account a grant's records belong to.
+  const signer = vault.fabricSigningIdentity(identityId);
+  let payload: Uint8Array;
+  try {
+    payload = (
+      await trust.fabricRead(resource.path, signer, { chaincode: resource.address, fn: 'WhoAmI', args: [] })
+    ).read.payload;
+  } finally {
+    signer.privateKey.fill(0);
+  }
+  const result = { values: [decodeChaincodeResult(payload)] };
   let value = result.values[0];
   if (typeof value === 'string') {
     try {
@@ -62,7 +69,7 @@ export async function whoAmI(link: FabricLink): Promise<FabricWhoAmI> {
  * if it had to link, with null if the link was there already.
  */
 export async function ensureAccountLink(link: FabricLink): Promise<TransactionReceipt | null> {
-  const { client, vault, resource, identityId, account } = link;
+  const { client, vault, trust, resource, identityId, account } = link;
   if (resource.chain.type !== 'fabric') throw new AccountLinkError(`${resource.path} is not on Fabric`);
   const me = await whoAmI(link);
   if (me.account.toLowerCase() === account.address.toLowerCase()) return null;
@@ -73,7 +80,7 @@ export async function ensureAccountLink(link: FabricLink): Promise<TransactionRe
   } finally {
     key.fill(0);
   }
-  const receipt = await submitFabricWrite(client, vault, identityId, {
+  const receipt = await submitFabricWrite(client, vault, trust, identityId, {
     path: resource.path,
     channel: resource.chain.channel,
     chaincode: resource.address,

@@ -17,7 +17,7 @@ import { ensureAccountLink } from './fabric-link.ts';
 import type { StoredGrant } from './grant-state.ts';
 
 /** What a revocation uses: the popup API passes the worker's services. */
-export type RevocationServices = Pick<WalletServices, 'grants' | 'vault' | 'routers' | 'activity'>;
+export type RevocationServices = Pick<WalletServices, 'grants' | 'vault' | 'routers' | 'trust' | 'activity'>;
 
 /** Resolves with the grant marked revoked; throws (and changes nothing) if the chain did not commit. */
 export async function revokeGrant(services: RevocationServices, id: string): Promise<StoredGrant> {
@@ -82,10 +82,11 @@ async function revokeOnFisco(
 ): Promise<TransactionReceipt> {
   const account = await issuingAccount(services, stored);
   const data = encodeCall(resource.abi as never, 'revoke', [stored.id]);
-  return submitFiscoWrite(services.routers.client(), services.vault, account.index, {
+  return submitFiscoWrite(services.routers.client(), services.vault, services.trust, account.index, {
     path: resource.path,
     to: resource.address,
     data,
+    abi: resource.abi,
   });
 }
 
@@ -105,8 +106,15 @@ async function revokeOnFabric(
   }
   const client = services.routers.client();
   // RevokeGrant revokes for the account linked to the submitter: make sure that is the issuer.
-  await ensureAccountLink({ client, vault: services.vault, resource, identityId, account });
-  return submitFabricWrite(client, services.vault, identityId, {
+  await ensureAccountLink({
+    client,
+    vault: services.vault,
+    trust: services.trust,
+    resource,
+    identityId,
+    account,
+  });
+  return submitFabricWrite(client, services.vault, services.trust, identityId, {
     path: resource.path,
     channel: resource.chain.channel,
     chaincode: resource.address,

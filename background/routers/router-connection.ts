@@ -79,6 +79,30 @@ export class RouterConnection {
     return entry;
   }
 
+  /**
+   * The chain profile behind `path` as another configured router answers it (a second opinion
+   * when a trust anchor is taken on first use), or null when there is no other router or it does
+   * not answer. A short-lived client: the wallet keeps one link.
+   */
+  async secondOpinion(path: string): Promise<{ router: string; profile: unknown } | null> {
+    const current = this.#status.router;
+    const others = this.#routers.filter((address) => !current || !address.endsWith(`/p2p/${current}`));
+    if (others.length === 0) return null;
+    const client = new LightClient({
+      routers: others,
+      privateKey: await this.#peerKey(),
+      requestTimeoutMs: 5_000,
+    });
+    try {
+      const profile = await client.request({ op: 'chainProfile', path });
+      return { router: client.status.router ?? others[0] ?? 'router', profile };
+    } catch {
+      return null;
+    } finally {
+      await client.stop();
+    }
+  }
+
   /** The light client; throws `NoRoutersError` when the user configured none. */
   client(): LightClient {
     if (!this.#client) throw new NoRoutersError('no routers configured: add one in the popup under Routers');

@@ -6,13 +6,24 @@
  * A refusal by the contract or chaincode is a `ChainRefusedError` (definitive: retrying gives
  * the same answer); anything else (router unreachable, timeout, MVCC conflict) may pass and is
  * thrown as is, for the drivers to retry. Every operation is idempotent on the chain.
+ *
+ * Nothing here rests on a router's word (docs/trust-model.md). Writes resolve on receipts the
+ * wallet verified against chain evidence, a refusal included (a revert reason is in the sealed
+ * receipt). State: FISCO BCOS 2.x has no state proofs, so a transaction's or HTLC's state is
+ * folded from its events in verified receipts only: this wallet's own, and those of the
+ * transactions a router names (`ttmEvents`, a hint: a router can hide one, never invent one).
+ * On Fabric, state is read with an endorsed proposal whose endorsements satisfy the chaincode's
+ * policy.
  */
+import type { ChainEvent } from '../../p2p/chains/connector.ts';
+import { decodeChaincodeResult } from '../../p2p/chains/fabric/chaincode-result.ts';
 import { decodeRevertReason, encodeCall } from '../../p2p/chains/fisco-bcos/abi.ts';
 import type { LightClient } from '../../p2p/client/light-client.ts';
 import { HipError, HipErrorCode } from '../../p2p/protocol/errors.ts';
 import type { ResourceEntry } from '../../p2p/protocol/messages.ts';
 import { submitFabricWrite } from '../signing/fabric-write.ts';
-import { submitFiscoWrite } from '../signing/fisco-write.ts';
+import { submitFiscoWrite, verifiedReceipt } from '../signing/fisco-write.ts';
+import type { ChainTrust } from '../trust/chain-trust.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { Hex } from './types.ts';
 
@@ -58,12 +69,16 @@ export interface AssetChain {
   htlcLock(id: Hex, lock: Transfer & { hashLock: Hex; timelock: number }): Promise<void>;
   htlcClaim(id: Hex, preimage: Hex): Promise<void>;
   htlcRefund(id: Hex): Promise<void>;
-  htlcState(id: Hex): Promise<HtlcOnChain>;
+  /** `lockTx`: the transaction said to have locked it (a swap proposal names it), checked like any other. */
+  htlcState(id: Hex, lockTx?: Hex): Promise<HtlcOnChain>;
+  /** The transaction id of the last write this wallet made and verified here (a lock, for a proposal). */
+  lastWrite(): Hex | undefined;
 }
 
 export interface AssetChainOptions {
   client: LightClient;
   vault: Vault;
+  trust: ChainTrust;
   entry: ResourceEntry;
   /** The session's FISCO BCOS account index and Fabric identity id. */
   signer: { account: number; fabricIdentity?: string };
@@ -77,22 +92,60 @@ export function assetChain(options: AssetChainOptions): AssetChain {
   return options.entry.chain.type === 'fabric' ? fabricAsset(options) : fiscoAsset(options);
 }
 
-function fiscoAsset({ client, vault, entry, signer }: AssetChainOptions): AssetChain {
+function fiscoAsset({ client, vault, trust, entry, signer }: AssetChainOptions): AssetChain {
   const path = entry.path;
+  /** Verified events naming each id, by the transaction that emitted them. */
+  const seen = new Map<string, Map<string, { block: bigint; events: ChainEvent[] }>>();
+  let last: Hex | undefined;
+
+  function keep(txId: string, block: bigint, events: ChainEvent[]): void {
+    for (const event of events) {
+      const id = String(event.args?.txId ?? event.args?.id ?? '').toLowerCase();
+      if (!id) continue;
+      const byTx = seen.get(id) ?? new Map();
+      byTx.set(txId, {
+        block,
+        events: events.filter((e) => String(e.args?.txId ?? e.args?.id ?? '').toLowerCase() === id),
+      });
+      seen.set(id, byTx);
+    }
+  }
   async function write(method: string, args: unknown[]): Promise<void> {
     const data = encodeCall(entry.abi as never, method, args);
-    const receipt = await submitFiscoWrite(client, vault, signer.account, { path, to: entry.address, data });
+    const receipt = await submitFiscoWrite(client, vault, trust, signer.account, {
+      path,
+      to: entry.address,
+      data,
+      abi: entry.abi,
+    });
+    keep(receipt.txId, receipt.blockNumber, receipt.events);
     if (receipt.status !== 'success') {
       throw new ChainRefusedError(
         decodeRevertReason(receipt.output) ?? `${method} reverted (${receipt.chainStatus})`,
       );
     }
+    last = receipt.txId as Hex;
   }
-  async function read(method: string, id: Hex): Promise<unknown[]> {
-    return (await refusals(client.call({ path, method, args: [id] }))).values;
+  /** The id's events in verified receipts, oldest first: ours, and those of the transactions named. */
+  async function events(id: Hex, named: string[] = []): Promise<ChainEvent[]> {
+    const key = id.toLowerCase();
+    const hints = await client.request({ op: 'ttmEvents', path, id: key as Hex });
+    const known = seen.get(key);
+    const fresh = new Set([...named, ...hints.map((h) => h.txId)].map((t) => t.toLowerCase()));
+    for (const txId of fresh) {
+      if (known?.has(txId)) continue;
+      const { execution, verification } = await trust.fiscoExecution(path, txId as Hex, 0);
+      if (execution.status !== 'success') continue;
+      const receipt = verifiedReceipt(execution, verification, { to: entry.address, abi: entry.abi });
+      keep(receipt.txId, receipt.blockNumber, receipt.events);
+    }
+    return [...(seen.get(key)?.values() ?? [])]
+      .sort((a, b) => (a.block < b.block ? -1 : a.block > b.block ? 1 : 0))
+      .flatMap((tx) => tx.events);
   }
   return {
     path,
+    lastWrite: () => last,
     prepare: (id, hashLock, deadline, transfers) =>
       write('prepare', [
         id,
@@ -104,42 +157,69 @@ function fiscoAsset({ client, vault, entry, signer }: AssetChainOptions): AssetC
     commit: (id, preimage) => write('commit', [id, preimage]),
     abort: (id) => write('abort', [id]),
     async txState(id) {
-      const [, , deadline, state, preimage] = await read('txState', id);
-      const known = TX_STATES[Number(state)] ?? 'none';
-      return {
-        state: known,
-        deadline: Number(deadline),
-        ...(known === 'committed' ? { preimage: String(preimage) as Hex } : {}),
-      };
+      const state: TxOnChain = { state: 'none', deadline: 0 };
+      for (const event of await events(id)) {
+        const args = event.args ?? {};
+        if (event.name === 'TxPrepared' && state.state === 'none') {
+          state.state = 'prepared';
+          state.deadline = Number(args.deadline);
+        } else if (event.name === 'TxCommitted') {
+          state.state = 'committed';
+          state.preimage = String(args.preimage) as Hex;
+        } else if (event.name === 'TxAborted') {
+          state.state = 'aborted';
+        }
+      }
+      return state;
     },
     htlcLock: (id, lock) =>
       write('htlcLock', [id, lock.to, BigInt(lock.amount), lock.hashLock, BigInt(lock.timelock)]),
     htlcClaim: (id, preimage) => write('htlcClaim', [id, preimage]),
     htlcRefund: (id) => write('htlcRefund', [id]),
-    async htlcState(id) {
-      const [from, to, amount, hashLock, timelock, state, preimage] = await read('htlcState', id);
-      const known = HTLC_STATES[Number(state)] ?? 'none';
-      return {
-        state: known,
-        from: String(from),
-        to: String(to),
-        amount: String(amount),
-        hashLock: String(hashLock) as Hex,
-        timelock: Number(timelock),
-        ...(known === 'claimed' && String(preimage) !== ZERO32 ? { preimage: String(preimage) as Hex } : {}),
+    async htlcState(id, lockTx) {
+      const state: HtlcOnChain = {
+        state: 'none',
+        from: '',
+        to: '',
+        amount: '0',
+        hashLock: ZERO32 as Hex,
+        timelock: 0,
       };
+      for (const event of await events(id, lockTx ? [lockTx] : [])) {
+        const args = event.args ?? {};
+        if (event.name === 'HtlcLocked' && state.state === 'none') {
+          Object.assign(state, {
+            state: 'locked',
+            from: String(args.sender),
+            to: String(args.receiver),
+            amount: String(args.amount),
+            hashLock: String(args.hashLock).toLowerCase() as Hex,
+            timelock: Number(args.timelock),
+          });
+        } else if (event.name === 'HtlcClaimed' && state.state !== 'none') {
+          state.state = 'claimed';
+          if (String(args.preimage) !== ZERO32) state.preimage = String(args.preimage) as Hex;
+        } else if (event.name === 'HtlcRefunded' && state.state !== 'none') {
+          state.state = 'refunded';
+        }
+      }
+      return state;
     },
   };
 }
 
-function fabricAsset({ client, vault, entry, signer }: AssetChainOptions): AssetChain {
+function fabricAsset({ client, vault, trust, entry, signer }: AssetChainOptions): AssetChain {
   const path = entry.path;
   if (entry.chain.type !== 'fabric') throw new Error('not a Fabric resource');
   const channel = entry.chain.channel;
-  async function write(fn: string, args: string[]): Promise<void> {
+  let last: Hex | undefined;
+  function identity(): string {
     if (!signer.fabricIdentity) throw new ChainRefusedError('no Fabric identity: import one in the popup');
+    return signer.fabricIdentity;
+  }
+  async function write(fn: string, args: string[]): Promise<void> {
     const receipt = await refusals(
-      submitFabricWrite(client, vault, signer.fabricIdentity, {
+      submitFabricWrite(client, vault, trust, identity(), {
         path,
         channel,
         chaincode: entry.address,
@@ -149,13 +229,23 @@ function fabricAsset({ client, vault, entry, signer }: AssetChainOptions): Asset
     );
     // A validation failure (MVCC conflict, endorsement policy) may pass on a retry: not a refusal.
     if (receipt.status !== 'success') throw new Error(`${fn} was invalidated (${receipt.chainStatus})`);
+    last = receipt.txId as Hex;
   }
   async function read(fn: string, id: Hex): Promise<Record<string, unknown>> {
-    const value = (await refusals(client.call({ path, method: fn, args: [id] }))).values[0];
-    return (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown>;
+    const key = vault.fabricSigningIdentity(identity());
+    try {
+      const { read } = await refusals(
+        trust.fabricRead(path, key, { chaincode: entry.address, fn, args: [id] }),
+      );
+      const value = decodeChaincodeResult(read.payload);
+      return (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown>;
+    } finally {
+      key.privateKey.fill(0);
+    }
   }
   return {
     path,
+    lastWrite: () => last,
     prepare: (id, hashLock, deadline, transfers) =>
       write('Prepare', [id, hashLock, String(deadline), JSON.stringify(transfers)]),
     commit: (id, preimage) => write('Commit', [id, preimage]),

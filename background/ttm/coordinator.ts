@@ -9,6 +9,7 @@
  */
 import type { ResourceEntry } from '../../p2p/protocol/messages.ts';
 import type { RouterConnection } from '../routers/router-connection.ts';
+import type { ChainTrust } from '../trust/chain-trust.ts';
 import type { Vault } from '../vault/vault.ts';
 import { type AssetChain, assetChain } from './asset-chain.ts';
 import type { ChainWatch, DriveContext } from './drive-context.ts';
@@ -23,6 +24,7 @@ export interface CoordinatorOptions {
   log: TtmLog;
   vault: Vault;
   routers: RouterConnection;
+  trust: ChainTrust;
   /**
    * Called after every log write with the checkpoint's name. Only the test build passes one
    * (background/ttm/failpoints.ts, the crash harness's fault injection); production has none.
@@ -110,7 +112,7 @@ export class TtmCoordinator {
   }
 
   #context(): DriveContext {
-    const { log, vault, routers, checkpoint } = this.#options;
+    const { log, vault, routers, trust, checkpoint } = this.#options;
     const chains = new Map<string, Promise<AssetChain>>();
     return {
       chain: (path, signer) => {
@@ -119,7 +121,9 @@ export class TtmCoordinator {
         if (!chain) {
           chain = routers
             .describe(path)
-            .then((entry: ResourceEntry) => assetChain({ client: routers.client(), vault, entry, signer }));
+            .then((entry: ResourceEntry) =>
+              assetChain({ client: routers.client(), vault, trust, entry, signer }),
+            );
           chain.catch(() => chains.delete(key));
           chains.set(key, chain);
         }

@@ -152,6 +152,8 @@ async function lockOurs(
         hashLock: record.hashLock,
         timelock: ours.timelock,
       });
+      const lockTx = chain.lastWrite();
+      if (lockTx) ours.lockTx = lockTx;
       return true;
     } catch (error) {
       if (error instanceof ChainRefusedError) return error.message;
@@ -176,7 +178,7 @@ async function landedAfterAll(
   const delays = backoff();
   while (!context.stopped()) {
     try {
-      const lock = await (await context.chain(ours.path, record.signer)).htlcState(record.id);
+      const lock = await (await context.chain(ours.path, record.signer)).htlcState(record.id, ours.lockTx);
       return (
         lock.state !== 'none' &&
         lock.from.toLowerCase() === (ours.from ?? '').toLowerCase() &&
@@ -215,7 +217,10 @@ async function watchForOtherSide(
   while (!context.stopped()) {
     try {
       if (record.role === 'initiator') {
-        const lock = await (await context.chain(theirs.path, record.signer)).htlcState(record.id);
+        const lock = await (await context.chain(theirs.path, record.signer)).htlcState(
+          record.id,
+          theirs.lockTx,
+        );
         if (lock.state === 'locked' && matches(lock, record.hashLock, theirs)) {
           if (nowSeconds(context) < theirs.timelock - CLAIM_MARGIN_S) {
             record.theirs = 'locked';
@@ -231,7 +236,7 @@ async function watchForOtherSide(
           return 'moved';
         }
       } else {
-        const mine = await (await context.chain(ours.path, record.signer)).htlcState(record.id);
+        const mine = await (await context.chain(ours.path, record.signer)).htlcState(record.id, ours.lockTx);
         const revealed = mine.state === 'claimed' ? mine.preimage : undefined;
         if (revealed && !opensHashLock(revealed, record.hashLock)) {
           // A router answered for the chain with a wrong secret: ignore it, keep watching.

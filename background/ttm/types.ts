@@ -106,6 +106,11 @@ export interface SwapSide {
   amount: string;
   /** Unix seconds. */
   timelock: number;
+  /**
+   * The transaction that locked it, once locked: the other side checks that transaction and its
+   * sealed receipt rather than any router's word that the lock is there.
+   */
+  lockTx?: Hex;
 }
 
 /** What the initiator hands to the participant (a JSON object the user passes on). */

@@ -68,10 +68,11 @@ export async function acceptSwap(
     const chain = assetChain({
       client: services.routers.client(),
       vault: services.vault,
+      trust: services.trust,
       entry: theirEntry,
       signer,
     });
-    onChain = await chain.htlcState(proposal.id);
+    onChain = await chain.htlcState(proposal.id, theirs.lockTx);
   } catch (error) {
     throw toProviderError(error);
   }
@@ -146,12 +147,14 @@ export function parseProposal(value: unknown): SwapProposal {
       amount: amountParam(s.amount, `${field}.amount`),
       timelock: s.timelock,
       ...(s.from !== undefined ? { from: accountParam(s.from, chain, `${field}.from`) } : {}),
+      ...(s.lockTx !== undefined ? { lockTx: hex32Param(s.lockTx, `${field}.lockTx`) } : {}),
     };
   };
   const initiatorLock = side(raw.initiatorLock, 'proposal.initiatorLock');
   if (initiatorLock.from === undefined) throw invalidParams('proposal.initiatorLock.from is missing');
   const participantLock = side(raw.participantLock, 'proposal.participantLock');
   delete participantLock.from;
+  delete participantLock.lockTx;
   if (initiatorLock.path === participantLock.path)
     throw invalidParams('the two locks must be on different resources');
   return {

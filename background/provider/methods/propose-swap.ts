@@ -117,5 +117,6 @@ export async function proposeSwap(
     timeline: [{ at: started, event: 'approved: locking', path: givePath }],
   };
   const swap = await startSwapSide(services, record);
-  return { id: proposal.id, proposal, swap };
+  // The proposal as locked: it names our lock's transaction for the participant to check.
+  return { id: proposal.id, proposal: swap.proposal, swap };
 }

@@ -88,6 +88,7 @@ export async function requestGrant(
       const linked = await ensureAccountLink({
         client: services.routers.client(),
         vault: services.vault,
+        trust: services.trust,
         resource,
         identityId: fabric.id,
         account,

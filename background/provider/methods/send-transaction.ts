@@ -73,7 +73,12 @@ async function sendFisco(write: Write): Promise<Receipt> {
   const simulation = await simulate(client, path, method, args, session.address);
   await approve(write, { inputs: fn?.inputs ?? [], args: jsonSafe(args), from: session.address, simulation });
   return record(write, () =>
-    submitFiscoWrite(client, services.vault, session.account, { path, to: resource.address, data }),
+    submitFiscoWrite(client, services.vault, services.trust, session.account, {
+      path,
+      to: resource.address,
+      data,
+      abi: resource.abi,
+    }),
   );
 }
 
@@ -89,7 +94,7 @@ async function sendFabric(write: Write): Promise<Receipt> {
   const inputs = resource.methods.find((m) => m.name === method)?.inputs ?? [];
   await approve(write, { inputs, args, from: `${identity.name} (${identity.mspId})` });
   return record(write, () =>
-    submitFabricWrite(client, services.vault, identity.id, {
+    submitFabricWrite(client, services.vault, services.trust, identity.id, {
       path,
       channel,
       chaincode: resource.address,

@@ -19,7 +19,14 @@ import { signPreparedTransaction, signProposal } from '../../../p2p/chains/fabri
 import type { IssuedIdentity } from '../../../p2p/devnet/fabric/test-ca.ts';
 import { CHANNEL, startTestDevpeer, type TestDevpeer } from '../fabric/fixture.ts';
 import type { AssetChainSetup, Party, Reasons } from './compliance.ts';
-import { type EventDialect, newVault, PASSWORD, type RecordingClient, routerFor } from './wallet.ts';
+import {
+  type EventDialect,
+  newChainTrust,
+  newVault,
+  PASSWORD,
+  type RecordingClient,
+  routerFor,
+} from './wallet.ts';
 
 const PATH = 'trade.fab.asset';
 
@@ -85,6 +92,7 @@ export async function startFabricAssetChain(): Promise<FabricAssetChain> {
   const { client, close } = await routerFor('trade', connector);
   const entry = await client.describe(PATH);
   const vault = await newVault();
+  const trust = newChainTrust(client);
 
   /** Imports an identity of the devpeer's CA into the vault, as a user does in the popup. */
   async function imported(identity: IssuedIdentity): Promise<string> {
@@ -151,6 +159,7 @@ export async function startFabricAssetChain(): Promise<FabricAssetChain> {
       const chain: AssetChain = assetChain({
         client,
         vault,
+        trust,
         entry,
         signer: { account: 0, fabricIdentity: identity },
       });

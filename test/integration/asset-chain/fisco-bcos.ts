@@ -13,7 +13,7 @@ import { FiscoBcosConnector } from '../../../p2p/chains/fisco-bcos/connector.ts'
 import { EcdsaSigner } from '../../../p2p/chains/fisco-bcos/ecdsa.ts';
 import { assetArtifact, type Harness, startHarness } from '../fisco-bcos/helpers.ts';
 import type { AssetChainSetup, Party, Reasons } from './compliance.ts';
-import { type EventDialect, newVault, type RecordingClient, routerFor } from './wallet.ts';
+import { type EventDialect, newChainTrust, newVault, type RecordingClient, routerFor } from './wallet.ts';
 
 const PATH = 'payment.bcos.asset';
 const SUPPLY = 1_000_000n;
@@ -79,6 +79,7 @@ export async function startFiscoAssetChain(): Promise<FiscoAssetChain> {
   const { client, close } = await routerFor('payment', connector);
   const entry = await client.describe(PATH);
   const vault = await newVault();
+  const trust = newChainTrust(client);
   const accounts = [h.signer.address];
   /** Vault account index of each party's address. */
   const indexOf = new Map<string, number>();
@@ -105,7 +106,13 @@ export async function startFiscoAssetChain(): Promise<FiscoAssetChain> {
         );
         if (receipt.status !== '0x0') throw new Error(`funding ${name} failed: ${receipt.status}`);
       }
-      const chain: AssetChain = assetChain({ client, vault, entry, signer: { account: account.index } });
+      const chain: AssetChain = assetChain({
+        client,
+        vault,
+        trust,
+        entry,
+        signer: { account: account.index },
+      });
       return { name, account: address, chain };
     },
     balance: async (account) => (await view('balanceOf', [account]))[0] as bigint,

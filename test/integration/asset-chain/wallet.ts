@@ -8,6 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WalletEvents } from '../../../background/events.ts';
+import { AnchorStore } from '../../../background/trust/anchor-store.ts';
+import { ChainTrust } from '../../../background/trust/chain-trust.ts';
 import { Vault } from '../../../background/vault/vault.ts';
 import type {
   ChainConnector,
@@ -107,6 +109,14 @@ function ttmEvent(dialect: EventDialect, name: string, args: Record<string, unkn
 }
 
 /** An unlocked wallet vault in memory (a low KDF cost: the suite is not about the vault). */
+/** The wallet's chain trust over `client`, anchors taken on first use and kept in memory. */
+export function newChainTrust(client: LightClient): ChainTrust {
+  return new ChainTrust({
+    anchors: new AnchorStore(new MemoryStorageArea(), new WalletEvents()),
+    client: () => client,
+  });
+}
+
 export async function newVault(): Promise<Vault> {
   const vault = new Vault({
     local: new MemoryStorageArea(),

@@ -226,6 +226,7 @@ export class FakeLedger {
       });
     return {
       path: this.path,
+      lastWrite: () => undefined,
       prepare: (id, hashLock, deadline, transfers) =>
         write('prepare', id, () => this.#prepare(me, id, hashLock, deadline, transfers)),
       commit: (id, preimage) => write('commit', id, () => this.#commit(id, preimage)),

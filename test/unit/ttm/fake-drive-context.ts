@@ -166,6 +166,7 @@ export function fakeContext(options: FakeContextOptions): FakeContext {
       };
     return {
       path: chain.path,
+      lastWrite: () => chain.lastWrite(),
       prepare: send('prepare', chain.prepare.bind(chain)),
       commit: send('commit', chain.commit.bind(chain)),
       abort: send('abort', chain.abort.bind(chain)),

@@ -1,0 +1,79 @@
+/**
+ * The wallet's trust anchors, one per chain (`zone.chain`), in `storage.local`: the chain
+ * profile the wallet checks every answer against, where it came from, and when. An anchor
+ * changes only when the chain's own signed evidence moves it (a sealer-set change signed by
+ * the old quorum, docs/trust-model.md) or when the user imports or forgets one.
+ */
+import type { ChainProfile } from '../../p2p/chains/chain-profile.ts';
+import type { WalletEvents } from '../events.ts';
+import type { StorageAreaLike } from '../vault/storage-area.ts';
+
+export const ANCHORS_KEY = 'anchors';
+
+/** Where an anchor came from, as the popup shows it. */
+export type AnchorSource =
+  /** First use: the routers (peer ids) whose answers agreed; one router means unconfirmed. */
+  | { kind: 'routers'; routers: string[] }
+  /** A profile file the chain's operators published, imported by the user. */
+  | { kind: 'file' };
+
+export interface StoredAnchor {
+  /** `zone.chain`. */
+  chain: string;
+  profile: ChainProfile;
+  source: AnchorSource;
+  /** Genesis block hash (FISCO BCOS) or config block hash (Fabric): what names the chain. */
+  fingerprint: string;
+  takenAt: number;
+  /** Last time chain evidence moved it (a sealer-set or config change). */
+  followedAt?: number;
+}
+
+export class AnchorStore {
+  readonly #local: StorageAreaLike;
+  readonly #events: WalletEvents;
+  /** Serialises read-modify-write of the map. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  /** Emits `anchors:changed` with the chain each time one is stored or removed. */
+  constructor(local: StorageAreaLike, events: WalletEvents) {
+    this.#local = local;
+    this.#events = events;
+  }
+
+  async list(): Promise<StoredAnchor[]> {
+    return Object.values(await this.#all()).sort((a, b) => a.chain.localeCompare(b.chain));
+  }
+
+  async get(chain: string): Promise<StoredAnchor | undefined> {
+    return (await this.#all())[chain];
+  }
+
+  put(anchor: StoredAnchor): Promise<void> {
+    return this.#update((all) => {
+      all[anchor.chain] = anchor;
+    }, anchor.chain);
+  }
+
+  remove(chain: string): Promise<void> {
+    return this.#update((all) => {
+      delete all[chain];
+    }, chain);
+  }
+
+  async #all(): Promise<Record<string, StoredAnchor>> {
+    const saved = (await this.#local.get(ANCHORS_KEY))[ANCHORS_KEY];
+    return saved && typeof saved === 'object' ? { ...(saved as Record<string, StoredAnchor>) } : {};
+  }
+
+  #update(change: (all: Record<string, StoredAnchor>) => void, chain: string): Promise<void> {
+    const run = this.#queue.then(async () => {
+      const all = await this.#all();
+      change(all);
+      await this.#local.set({ [ANCHORS_KEY]: all });
+      this.#events.emit('anchors:changed', { chain });
+    });
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+}
