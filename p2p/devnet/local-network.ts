@@ -13,7 +13,8 @@
  *                    r3    fronts nothing; wallets may enter anywhere
  *
  * Everything lives under one data directory, so a restart keeps chain state, contract
- * addresses, router keys and ports.
+ * addresses, router keys and ports. Each router's config, chains included, is written to
+ * `<dataDir>/routers/<name>/router.json` (for `npm run router -- profile --config ...`).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +31,7 @@ import { createLogger, type Logger } from '../router/log.ts';
 import { loadOrCreateEcdsaKey, loadOrCreatePeerKey } from '../router/peer-key.ts';
 import { type Router, startRouter } from '../router/router.ts';
 import { type Devpeer, startDevpeer } from './fabric/devpeer.ts';
+import type { IssuedIdentity } from './fabric/test-ca.ts';
 import { deployWeftContracts } from './fisco-bcos/deploy-contracts.ts';
 import { type Devnode, startDevnode } from './fisco-bcos/devnode.ts';
 
@@ -50,6 +52,8 @@ export interface LocalRouter {
   router: Router;
   /** The WebSocket multiaddr a wallet dials. */
   wsAddress: string;
+  /** Its config file, the chains it fronts included. */
+  configFile: string;
 }
 
 export interface LocalNetwork {
@@ -127,18 +131,67 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     stops.push(() => peer.close());
     const user = peer.identities.user1 as FabricSigningIdentity;
     const user2 = peer.identities.user2 as FabricSigningIdentity;
+    // The chaincode definitions' policies, as the router publishes them in its chain profile.
+    const endorsement = (chaincode: string) => {
+      const policy = peer.policyOf(chaincode);
+      return policy ? { endorsement: { outOf: policy.n, orgs: [...policy.orgs] } } : {};
+    };
+    const fabricResources = [
+      {
+        name: 'asset',
+        chaincode: 'asset',
+        methods: weftChaincodeMethods.asset ?? [],
+        ...endorsement('asset'),
+      },
+      {
+        name: 'records',
+        chaincode: 'records',
+        methods: weftChaincodeMethods.records ?? [],
+        ...endorsement('records'),
+      },
+    ];
+    const routerIdentity = peer.identities.router1 as IssuedIdentity;
     const fabricConnector = (zone: string) =>
       new FabricConnector({
         endpoint: peer.address,
         channel: CHANNEL,
         zone,
         chainName: 'fab',
-        routerIdentity: peer.identities.router1 as FabricSigningIdentity,
-        resources: [
-          { name: 'asset', chaincode: 'asset', methods: weftChaincodeMethods.asset ?? [] },
-          { name: 'records', chaincode: 'records', methods: weftChaincodeMethods.records ?? [] },
-        ],
+        routerIdentity,
+        resources: fabricResources,
       });
+    const chainsOf = (chain: (typeof ROUTERS)[number]['chain']): RouterConfigInput['chains'] =>
+      chain === 'fisco'
+        ? [
+            {
+              type: 'fisco-bcos',
+              name: 'bcos',
+              rpcUrl: node.url,
+              chainId,
+              groupId,
+              resources: contracts.map((c) => ({
+                name: c.name,
+                address: c.address,
+                abi: c.abi as unknown[],
+              })),
+            },
+          ]
+        : chain === 'fabric'
+          ? [
+              {
+                type: 'fabric',
+                name: 'fab',
+                endpoint: peer.address,
+                channel: CHANNEL,
+                identity: {
+                  mspId: routerIdentity.mspId,
+                  certificateFile: join(routerIdentity.mspDir, 'signcerts', 'cert.pem'),
+                  privateKeyFile: join(routerIdentity.mspDir, 'keystore', 'key.pem'),
+                },
+                resources: fabricResources,
+              },
+            ]
+          : [];
     await initialiseFabricAsset(
       fabricConnector('setup'),
       { user1: user, user2 },
@@ -161,9 +214,12 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         listen: [`/ip4/127.0.0.1/tcp/${port(1 + i * 2)}`, `/ip4/127.0.0.1/tcp/${port(2 + i * 2)}/ws`],
         bootstrap,
         members: peerIds,
+        chains: chainsOf(spec.chain),
         admin: { host: '127.0.0.1', port: 0 },
       };
       const config = parseRouterConfig(input);
+      const configFile = join(dataDir, 'routers', spec.name, 'router.json');
+      writeFileSync(configFile, `${JSON.stringify(input, null, 2)}\n`);
       const connectors =
         spec.chain === 'fisco'
           ? [
@@ -187,6 +243,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         zone: spec.zone,
         router,
         wsAddress: router.addresses().find((a) => a.includes('/ws')) as string,
+        configFile,
       });
     }
     const asset = contracts.find((c) => c.name === 'asset')?.address as string;

@@ -4,6 +4,7 @@
  *
  *   weft-router start     --config router.json [--log-level debug|info|warn|error]
  *   weft-router id        --config router.json          peer id (creates the key on first use)
+ *   weft-router profile   --config router.json          the chain profiles of the chains it fronts (JSON)
  *   weft-router status    --admin http://127.0.0.1:9464
  *   weft-router peers     --admin http://127.0.0.1:9464
  *   weft-router resources --admin http://127.0.0.1:9464
@@ -11,6 +12,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import { ChainProfileError, readChainProfiles } from './chain-profiles.ts';
 import { loadRouterConfig, RouterConfigError } from './config.ts';
 import { createLogger, type LogLevel } from './log.ts';
 import { loadOrCreatePeerKey } from './peer-key.ts';
@@ -19,6 +21,7 @@ import { startRouter } from './router.ts';
 const USAGE = `usage:
   weft-router start     --config router.json [--log-level debug|info|warn|error]
   weft-router id        --config router.json
+  weft-router profile   --config router.json
   weft-router status    --admin http://127.0.0.1:PORT
   weft-router peers     --admin http://127.0.0.1:PORT
   weft-router resources --admin http://127.0.0.1:PORT`;
@@ -85,6 +88,17 @@ switch (command) {
     const key = await loadOrCreatePeerKey(dataDir);
     console.log(peerIdFromPrivateKey(key).toString());
     console.error(`(key: ${join(dataDir, 'peer.key')})`);
+    break;
+  }
+  case 'profile': {
+    try {
+      console.log(JSON.stringify(await readChainProfiles(config()), null, 2));
+    } catch (error) {
+      if (error instanceof ChainProfileError) fail(error.message, 1);
+      throw error;
+    }
+    // A gRPC channel may linger a moment after close: the answer is out, leave now.
+    process.exit(0);
     break;
   }
   case 'status':

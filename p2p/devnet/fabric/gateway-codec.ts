@@ -12,6 +12,7 @@ import {
   decodeFields,
   encodeFields,
   type ProtoFields,
+  repeatedBytes,
   stringField,
 } from '../../chains/fabric/protobuf-wire.ts';
 
@@ -21,6 +22,8 @@ export interface ProposalRequest {
   channelId: string;
   /** peer.SignedProposal bytes; undefined when the field is absent. */
   signedProposal: Uint8Array | undefined;
+  /** Field 4: EvaluateRequest.target_organizations / EndorseRequest.endorsing_organizations. */
+  organizations: string[];
 }
 
 export interface SubmitRequest {
@@ -68,8 +71,11 @@ export function decodeProposalRequest(bytes: Uint8Array): ProposalRequest {
     transactionId: stringField(fields, 1),
     channelId: stringField(fields, 2),
     signedProposal,
+    organizations: repeatedBytes(fields, 4).map((org) => utf8.decode(org)),
   };
 }
+
+const utf8 = new TextDecoder();
 
 /** SubmitRequest { transaction_id = 1, channel_id = 2, prepared_transaction = 3 (Envelope { payload = 1, signature = 2 }) }. */
 export function decodeSubmitRequest(bytes: Uint8Array): SubmitRequest {

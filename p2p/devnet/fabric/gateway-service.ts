@@ -179,22 +179,27 @@ export function createGatewayService(options: GatewayServiceOptions) {
       throw new RpcFailure(status.INVALID_ARGUMENT, (error as Error).message);
     }
     checkPlan(up, false);
-    if (options.systemChaincodes.has(up.chaincodeName)) {
+    const chosen = request.organizations;
+    // Fabric 2.4.4+ (PR 3446): with endorsing organisations given, the gateway asks a peer of
+    // each, system chaincode included (no policy to plan from); without them, only a plan from
+    // the chaincode definition's policy, which system chaincode has none of.
+    if (chosen.length === 0 && options.systemChaincodes.has(up.chaincodeName)) {
       throw new RpcFailure(
         status.FAILED_PRECONDITION,
         `no endorsement policy for system chaincode ${up.chaincodeName}`,
       );
     }
-    const policy = options.policyOf(up.chaincodeName);
-    if (!policy) {
+    const policy = chosen.length > 0 ? undefined : options.policyOf(up.chaincodeName);
+    if (chosen.length === 0 && !policy) {
       throw new RpcFailure(
         status.FAILED_PRECONDITION,
         `no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode ${up.chaincodeName} in channel ${up.channelHeader.channelId}`,
       );
     }
-    // As Fabric's gateway: a peer of each organisation the policy needs, the local one first;
-    // here all at once, each simulating on its own ledger and chaincode connection.
-    const plan = endorsementPlan(policy, msp.mspId).map((org) => options.peers.get(org));
+    // As Fabric's gateway: a peer of each organisation needed, the local one first; here all
+    // at once, each processing the proposal on its own ledger and chaincode connection.
+    const orgs = policy ? endorsementPlan(policy, msp.mspId) : localFirst([...new Set(chosen)], msp.mspId);
+    const plan = orgs.map((org) => options.peers.get(org));
     if (plan.some((p) => p === undefined)) {
       throw new RpcFailure(
         status.UNAVAILABLE,
@@ -435,6 +440,11 @@ export function createGatewayService(options: GatewayServiceOptions) {
       );
     },
   };
+}
+
+/** The organisations in the order the gateway asks them: the local one first, as Fabric's does. */
+function localFirst(orgs: string[], localOrg: string): string[] {
+  return orgs.includes(localOrg) ? [localOrg, ...orgs.filter((org) => org !== localOrg)] : orgs;
 }
 
 /**
