@@ -17,7 +17,9 @@ import type { FabricChainProfile, FiscoChainProfile } from '../../../p2p/chains/
 import type { Hex } from '../../../p2p/chains/connector.ts';
 import { decodeBlock } from '../../../p2p/chains/fabric/block-file.ts';
 import { readChannelConfig } from '../../../p2p/chains/fabric/channel-config.ts';
+import { FabricConnector } from '../../../p2p/chains/fabric/connector.ts';
 import { decodeEnvelope } from '../../../p2p/chains/fabric/envelope-codec.ts';
+import type { FabricSigningIdentity } from '../../../p2p/chains/fabric/identity.ts';
 import {
   fromHex,
   signPreparedTransaction,
@@ -229,6 +231,34 @@ describe('chain evidence through routers', { timeout: 180_000 }, () => {
       client.request({ op: 'blockByTxId', path: FAB, signed: query().signed, orgs: ['Org3MSP'] }),
     );
     assert.equal(missing.code, 'CHAIN_UNAVAILABLE');
+  });
+
+  test('Fabric profile without a stated policy: the majority of the config block’s organisations', async () => {
+    const connector = new FabricConnector({
+      endpoint: net.fabric.peer.address,
+      channel: net.fabric.channel,
+      zone: 'z',
+      chainName: 'f',
+      routerIdentity: net.fabric.peer.identities.router1 as FabricSigningIdentity,
+      resources: [
+        { name: 'asset', chaincode: 'asset' },
+        { name: 'records', chaincode: 'records', endorsement: { outOf: 1, orgs: ['Org2MSP'] } },
+      ],
+    });
+    try {
+      const profile = await connector.profile();
+      assert.deepEqual(profile.chaincodes, {
+        asset: { outOf: 2, orgs: ['Org1MSP', 'Org2MSP'] },
+        records: { outOf: 1, orgs: ['Org2MSP'] },
+      });
+      // Without endorsing organisations the gateway still has no plan for system chaincode.
+      const proposal = connector.network
+        .getContract('qscc')
+        .newProposal('GetBlockByNumber', { arguments: [net.fabric.channel, '0'] });
+      await assert.rejects(proposal.endorse(), /no endorsement policy for system chaincode qscc/);
+    } finally {
+      await connector.close();
+    }
   });
 
   test('blockByTxId refuses any proposal but qscc GetBlockByTxID on this channel', async () => {
