@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import fc from 'fast-check';
 import type { FabricChainProfile, FiscoChainProfile } from '../../../p2p/chains/chain-profile.ts';
 import type { Hex } from '../../../p2p/chains/connector.ts';
 import { decodeBlock } from '../../../p2p/chains/fabric/block-file.ts';
@@ -281,6 +282,57 @@ describe('chain evidence through routers', { timeout: 180_000 }, () => {
       );
       assert.equal(error.code, 'BAD_REQUEST', `${input.chaincode} ${input.fn} on ${input.channel}`);
     }
+  });
+
+  test('property: whatever a wallet sends as blockByTxId or txEvidence, a typed answer, never INTERNAL', async () => {
+    const { user, channel } = net.fabric;
+    const text = fc.string({ maxLength: 12 });
+    // Well-formed, correctly signed proposals for anything but qscc GetBlockByTxID [channel, txId].
+    const otherQuery = fc
+      .record({
+        channel: fc.constantFrom(channel, 'otherchannel'),
+        chaincode: fc.oneof(fc.constantFrom('qscc', 'asset', 'lscc'), text),
+        fn: fc.oneof(fc.constantFrom('GetBlockByTxID', 'GetBlockByNumber', 'GetChainInfo'), text),
+        args: fc.array(fc.oneof(fc.constant(channel), text), { maxLength: 3 }),
+      })
+      .filter(
+        (q) =>
+          !(
+            q.channel === channel &&
+            q.chaincode === 'qscc' &&
+            q.fn === 'GetBlockByTxID' &&
+            q.args.length === 2 &&
+            q.args[0] === channel &&
+            q.args[1] !== ''
+          ),
+      );
+    await fc.assert(
+      fc.asyncProperty(otherQuery, async (query) => {
+        const signed = signProposal(user, query).signed;
+        const error = await refusal(
+          client.request({ op: 'blockByTxId', path: FAB, signed, orgs: ['Org1MSP'] }),
+        );
+        assert.equal(error.code, 'BAD_REQUEST');
+      }),
+      { numRuns: 25 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 200 }), async (bytes) => {
+        const signed = `0x${bytesToHex(bytes)}` as Hex;
+        const error = await refusal(
+          client.request({ op: 'blockByTxId', path: FAB, signed, orgs: ['Org1MSP'] }),
+        );
+        assert.equal(error.code, 'BAD_REQUEST');
+      }),
+      { numRuns: 25 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), async (bytes) => {
+        const txId = `0x${bytesToHex(bytes)}` as Hex;
+        assert.equal(await client.request({ op: 'txEvidence', path: BCOS, txId }), null);
+      }),
+      { numRuns: 10 },
+    );
   });
 
   test('an op for the other chain type: UNSUPPORTED_OPERATION', async () => {
