@@ -11,7 +11,8 @@ import { concatBytes } from '@noble/hashes/utils.js';
 import { type FabricBlock, LAST_CONFIG, SIGNATURES, TRANSACTIONS_FILTER } from './block-file.ts';
 import { blockDataHash, blockHeaderBytes, blockHeaderHash } from './block-hash.ts';
 import { type ChannelTrust, CONFIG } from './channel-config.ts';
-import { BlockDecodeError, decodingAs } from './evidence-errors.ts';
+import { BlockDecodeError, decodingAs, FabricEvidenceError } from './evidence-errors.ts';
+import { decodeChannelHeader } from './header-codec.ts';
 import type { ValidIdentity } from './msp.ts';
 import { evaluatePolicy, type Policy } from './policy.ts';
 import {
@@ -30,6 +31,12 @@ export interface VerifyBlockOptions {
   previousHeaderHash?: Uint8Array;
   /** A chaincode's endorsement policy (from its definition); default /Channel/Application/Endorsement. */
   endorsementPolicy?: Policy | ((chaincode: string) => Policy | undefined);
+  /**
+   * Indexes of the transactions to check in full (default all): a wallet proving one
+   * transaction's commit need not check the others' signatures. The others are still read for
+   * their tx id, so an earlier duplicate still makes a checked transaction invalid.
+   */
+  transactions?: readonly number[];
 }
 
 export interface OrdererSignatureVerdict {
@@ -118,6 +125,18 @@ function checkOrdererSignatures(
   }
 }
 
+/** The tx id and type of an envelope not checked in full ('' and -1 when unreadable). */
+function envelopeHeader(envelope: Uint8Array): { txId: string; type: number } {
+  try {
+    const payload = decodeFields(bytesField(decodeFields(envelope), 1));
+    const header = decodeChannelHeader(bytesField(messageField(payload, 1), 1));
+    return { txId: header.txId, type: header.type };
+  } catch (cause) {
+    if (!(cause instanceof ProtobufDecodeError || cause instanceof FabricEvidenceError)) throw cause;
+    return { txId: '', type: -1 };
+  }
+}
+
 /** Verifies `block` under `trust`; throws BlockDecodeError only when its metadata cannot be read. */
 export function verifyBlock(
   block: FabricBlock,
@@ -155,24 +174,31 @@ export function verifyBlock(
       `TRANSACTIONS_FILTER has ${filter.length} codes for ${block.data.length} transactions`,
     );
   }
-  verdict.transactions = block.data.map((envelope, index) =>
-    checkTransaction(envelope, index, filter[index] ?? 254, {
+  const indexes = options.transactions ?? block.data.map((_, index) => index);
+  verdict.transactions = indexes.map((index) => {
+    const envelope = block.data[index];
+    if (envelope === undefined) throw new RangeError(`block ${block.number} has no transaction ${index}`);
+    return checkTransaction(envelope, index, filter[index] ?? 254, {
       trust,
       endorsementPolicy: options.endorsementPolicy,
       anchor,
-    }),
-  );
+    });
+  });
+  const checked = new Map(verdict.transactions.map((tx) => [tx.index, tx]));
+  const headers = block.data.map((envelope, index) => {
+    const tx = checked.get(index);
+    return tx ? { txId: tx.txId, type: tx.type } : envelopeHeader(envelope);
+  });
   // Fabric commits only the first of two transactions with one tx id (DUPLICATE_TXID);
   // duplicates across blocks need the ledger and are left to peers.
-  const seen = new Set<string>();
   for (const tx of verdict.transactions) {
     if (tx.txId === '') continue;
-    if (seen.has(tx.txId)) refuseTransaction(tx, 'duplicate tx id in this block');
-    seen.add(tx.txId);
+    if (headers.slice(0, tx.index).some((earlier) => earlier.txId === tx.txId))
+      refuseTransaction(tx, 'duplicate tx id in this block');
   }
   // A config block names itself as the last config; any other block names the trust's config block
   // (else the caller's trust is stale: a config block came in between).
-  const isConfigBlock = block.data.length === 1 && verdict.transactions[0]?.type === CONFIG;
+  const isConfigBlock = block.data.length === 1 && headers[0]?.type === CONFIG;
   const expected = isConfigBlock ? block.number : trust.configBlockNumber;
   if (!(anchor && block.number === 0n && verdict.lastConfig === null) && verdict.lastConfig !== expected) {
     verdict.problems.push(`LAST_CONFIG is ${verdict.lastConfig}, expected ${expected}`);

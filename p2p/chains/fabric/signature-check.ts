@@ -6,12 +6,51 @@
 import { p256, p384 } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { type IdentityCheck, type Msp, type NodeRole, validateIdentity } from './msp.ts';
+import type { Certificate } from './x509.ts';
 
 export interface SignatureRequirement {
   /** MSPs the signer may belong to. */
   msps: ReadonlyMap<string, Msp>;
   /** Roles accepted when the signer's MSP has NodeOUs enabled. */
   roles: readonly NodeRole[];
+}
+
+/** Checks an ECDSA signature (DER, low-S) by `publicKey` over SHA-256 of `message`. */
+export type EcdsaVerifier = (
+  curve: Certificate['curve'],
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+) => boolean;
+
+export const nobleVerifier: EcdsaVerifier = (curve, publicKey, message, signature) => {
+  try {
+    return (curve === 'P-256' ? p256 : p384).verify(signature, sha256(message), publicKey, {
+      prehash: false,
+      lowS: true,
+      format: 'der',
+    });
+  } catch {
+    return false;
+  }
+};
+
+let verifier: EcdsaVerifier = nobleVerifier;
+
+/**
+ * Runs `run` (synchronous) with `using` checking every signature, then restores the verifier.
+ * Lets a caller answer the curve math from elsewhere (signatures-batch.ts: WebCrypto, in
+ * parallel) while the checks themselves stay written once; JavaScript cannot interleave
+ * another caller inside a synchronous run.
+ */
+export function withEcdsaVerifier<T>(using: EcdsaVerifier, run: () => T): T {
+  const previous = verifier;
+  verifier = using;
+  try {
+    return run();
+  } finally {
+    verifier = previous;
+  }
 }
 
 export function verifySignature(
@@ -28,15 +67,7 @@ export function verifySignature(
     return { ok: false, reason: `${identity.mspId}: identity is not a ${requirement.roles.join(' or ')}` };
   }
   const { curve, publicKey } = identity.certificate;
-  let verified = false;
-  try {
-    verified = (curve === 'P-256' ? p256 : p384).verify(signature, sha256(message), publicKey, {
-      prehash: false,
-      lowS: true,
-      format: 'der',
-    });
-  } catch {
-    verified = false;
-  }
-  return verified ? check : { ok: false, reason: `${identity.mspId}: bad signature (or high-S)` };
+  return verifier(curve, publicKey, message, signature)
+    ? check
+    : { ok: false, reason: `${identity.mspId}: bad signature (or high-S)` };
 }

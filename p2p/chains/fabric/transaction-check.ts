@@ -125,6 +125,57 @@ function requiredPolicies(
   }));
 }
 
+/**
+ * The hash a ProposalResponsePayload binds to its proposal, as Fabric's endorser computes it:
+ * SHA-256 of channel header ‖ signature header ‖ ChaincodeProposalPayload (without the
+ * transient map, as the transaction carries it).
+ */
+export function proposalHash(
+  channelHeaderBytes: Uint8Array,
+  signatureHeaderBytes: Uint8Array,
+  proposalPayload: Uint8Array,
+): Uint8Array {
+  return sha256(concatBytes(channelHeaderBytes, signatureHeaderBytes, proposalPayload));
+}
+
+/**
+ * Checks each peer.Endorsement over `responsePayloadBytes`: a valid identity of an application
+ * organisation with the peer role, signing proposal_response_payload ‖ endorser. Returns the
+ * valid signers (for policy evaluation) and a verdict per endorsement, in order.
+ */
+export function checkEndorsements(
+  trust: ChannelTrust,
+  responsePayloadBytes: Uint8Array,
+  endorsementList: readonly Uint8Array[],
+): { signers: ValidIdentity[]; endorsements: EndorsementVerdict[] } {
+  const signers: ValidIdentity[] = [];
+  const endorsements: EndorsementVerdict[] = [];
+  const requirement = { msps: trust.applicationMsps, roles: ['peer'] as const };
+  for (const endorsementBytes of endorsementList) {
+    const endorsement = decodeFields(endorsementBytes);
+    const endorser = bytesField(endorsement, 1);
+    const check = verifySignature(
+      requirement,
+      endorser,
+      concatBytes(responsePayloadBytes, endorser),
+      bytesField(endorsement, 2),
+    );
+    if (check.ok) {
+      signers.push(check.identity);
+      endorsements.push({ mspId: check.identity.mspId, ok: true });
+    } else {
+      let mspId = '';
+      try {
+        mspId = stringField(decodeFields(endorser), 1);
+      } catch (cause) {
+        if (!(cause instanceof ProtobufDecodeError)) throw cause;
+      }
+      endorsements.push({ mspId, ok: false, reason: check.reason });
+    }
+  }
+  return { signers, endorsements };
+}
+
 interface Parsed {
   verdict: TransactionVerdict;
   payload: ProtoFields;
@@ -182,36 +233,16 @@ function checkEndorserTransaction(parsed: Parsed, context: TransactionContext): 
   const chaincodeAction = messageField(responsePayload, 2);
   const chaincode = stringField(messageField(chaincodeAction, 4), 2) || verdict.chaincode;
   verdict.chaincode = chaincode;
-  const proposalHash = sha256(
-    concatBytes(parsed.channelHeaderBytes, parsed.signatureHeaderBytes, proposalPayload),
-  );
-  if (!equalBytes(proposalHash, bytesField(responsePayload, 1))) {
+  const hash = proposalHash(parsed.channelHeaderBytes, parsed.signatureHeaderBytes, proposalPayload);
+  if (!equalBytes(hash, bytesField(responsePayload, 1))) {
     verdict.problems.push('endorsed proposal hash differs from the transaction');
   }
-  const signers: ValidIdentity[] = [];
-  const requirement = { msps: context.trust.applicationMsps, roles: ['peer'] as const };
-  for (const endorsementBytes of repeatedBytes(endorsed, 2)) {
-    const endorsement = decodeFields(endorsementBytes);
-    const endorser = bytesField(endorsement, 1);
-    const check = verifySignature(
-      requirement,
-      endorser,
-      concatBytes(responsePayloadBytes, endorser),
-      bytesField(endorsement, 2),
-    );
-    if (check.ok) {
-      signers.push(check.identity);
-      verdict.endorsements.push({ mspId: check.identity.mspId, ok: true });
-    } else {
-      let mspId = '';
-      try {
-        mspId = stringField(decodeFields(endorser), 1);
-      } catch (cause) {
-        if (!(cause instanceof ProtobufDecodeError)) throw cause;
-      }
-      verdict.endorsements.push({ mspId, ok: false, reason: check.reason });
-    }
-  }
+  const { signers, endorsements } = checkEndorsements(
+    context.trust,
+    responsePayloadBytes,
+    repeatedBytes(endorsed, 2),
+  );
+  verdict.endorsements.push(...endorsements);
   for (const policy of requiredPolicies(context, chaincode, bytesField(chaincodeAction, 1))) {
     if (!policy.holds(signers)) verdict.problems.push(`endorsements do not satisfy ${policy.name}`);
   }
