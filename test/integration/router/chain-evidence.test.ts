@@ -363,6 +363,28 @@ describe('chain evidence through routers', { timeout: 180_000 }, () => {
     assert.equal(String(prepared.args?.hashLock).toLowerCase(), hashLock);
 
     assert.deepEqual(await client.request({ op: 'ttmEvents', path: BCOS, id: random32() }), []);
+
+    // The same on Fabric, one hop away: r2's watcher saw the chaincode event.
+    const { user, channel } = net.fabric;
+    const fabId = random32();
+    const transfers = JSON.stringify([{ from: 'user1', to: 'merchant', amount: '1' }]);
+    const args = [fabId, hashLock, String(deadline), transfers];
+    const proposal = signProposal(user, { channel, chaincode: 'asset', fn: 'Prepare', args });
+    const unsigned = await client.prepare(FAB, proposal.signed);
+    const { signed } = signPreparedTransaction(user, unsigned.unsigned, {
+      txId: proposal.txId,
+      fn: 'Prepare',
+    });
+    const fabReceipt = await client.submit(FAB, signed);
+    assert.equal(fabReceipt.status, 'success');
+    const fabEvents = await until('r2 to see the prepare', async () => {
+      const seen = await client.request({ op: 'ttmEvents', path: FAB, id: fabId });
+      return seen.length > 0 ? seen : undefined;
+    });
+    assert.deepEqual(
+      fabEvents.map((e) => [e.name, e.txId]),
+      [['TxPrepared', fabReceipt.txId]],
+    );
     const kv = await refusal(client.request({ op: 'ttmEvents', path: 'payment.bcos.kv', id }));
     assert.equal(kv.code, 'UNSUPPORTED_OPERATION');
   });
