@@ -51,18 +51,22 @@ export interface AnswerInput {
   hashOf?: Uint8Array;
   flipEndorsement?: number;
   chaincode?: string;
+  /** The envelope carries this signed proposal's header, or its invocation, instead of `signed`'s. */
+  headerOf?: Uint8Array;
+  payloadOf?: Uint8Array;
 }
 
 /** The prepared envelope for `signed`, endorsed by `endorsers`; `hashOf` binds it to another proposal. */
 export function endorsedAnswer(input: AnswerInput): Uint8Array {
-  const proposalBytes = bytesField(decodeFields(input.signed), 1);
-  const fields = decodeFields(proposalBytes);
-  const headerBytes = bytesField(fields, 1);
+  const fieldsOf = (signed: Uint8Array) => decodeFields(bytesField(decodeFields(signed), 1));
+  const fields = fieldsOf(input.signed);
+  const headerBytes = bytesField(input.headerOf ? fieldsOf(input.headerOf) : fields, 1);
   const header = decodeFields(headerBytes);
   const channelHeaderBytes = bytesField(header, 1);
   const signatureHeaderBytes = bytesField(header, 2);
-  const payloadForTx = encodeFields([[1, bytesField(decodeFields(bytesField(fields, 2)), 1)]]);
-  const hashSource = input.hashOf ? decodeFields(bytesField(decodeFields(input.hashOf), 1)) : fields;
+  const carried = input.payloadOf ? fieldsOf(input.payloadOf) : fields;
+  const payloadForTx = encodeFields([[1, bytesField(decodeFields(bytesField(carried, 2)), 1)]]);
+  const hashSource = input.hashOf ? fieldsOf(input.hashOf) : fields;
   const hashHeader = decodeFields(bytesField(hashSource, 1));
   const proposalHash = sha256(
     concat(

@@ -102,6 +102,26 @@ test('a committed transaction verifies, sync and through WebCrypto, with who vou
   const ids = net.identities;
   const others = [endorserTransaction({ creator: ids.client2, endorsers: [ids.peer1] })];
   assert.equal(verifyCommittedTransaction(build({ before: others })).blockNumber, 1n);
+  // The chaincode's own policy applies, not the channel default (a MAJORITY of both organisations).
+  const one = build({ tx: { endorsers: [ids.peer1] } });
+  assert.throws(() => verifyCommittedTransaction(one), FabricCommitUnverifiedError);
+  const lenient = { asset: { outOf: 1, orgs: ['Org1MSP', 'Org2MSP'] } };
+  assert.deepEqual(verifyCommittedTransaction({ ...one, policies: lenient }).endorsedBy, ['Org1MSP']);
+});
+
+test('a qscc proposal asking for another transaction is refused', () => {
+  const input = build();
+  const ids = net.identities;
+  const elsewhere = qsccProposal(ids.client1, 'ab'.repeat(32));
+  const answer = endorsedAnswer({
+    signed: elsewhere,
+    endorsers: [ids.peer1, ids.peer2],
+    payload: new Uint8Array(0),
+  });
+  assert.throws(
+    () => verifyCommittedTransaction({ ...input, qsccProposal: elsewhere, answer }),
+    refusedWith('not-this-query'),
+  );
 });
 
 type Ids = Awaited<ReturnType<typeof network>>['identities'];
