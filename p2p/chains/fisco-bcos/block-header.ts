@@ -4,12 +4,13 @@
  * (PBFT commit): secp256k1 as `r‖s‖v`, SM2 as `r‖s‖public key`. A router or wallet checks a
  * block reported by a node against the sealer list it trusts and PBFT's quorum.
  */
-import { encodeRlp, Signature, SigningKey } from 'ethers';
+import { encodeRlp } from 'ethers';
 import type { Hex } from '../connector.ts';
 import { fromHex, integerBytes, toHex } from './bytes.ts';
 import { ecdsaScheme } from './ecdsa.ts';
 import { FiscoHeaderHashError, FiscoQuorumError } from './errors.ts';
 import type { FiscoBlock, FiscoBlockSignature } from './rpc-types.ts';
+import { verifySecp256k1Seal } from './secp256k1-seal.ts';
 import type { SignatureScheme } from './signature-scheme.ts';
 import { sm2VerifyDigest } from './sm2.ts';
 
@@ -51,21 +52,13 @@ export function blockHeaderHash(header: FiscoBlockHeader, scheme: SignatureSchem
 
 /** Checks one `r || s || v` signature (65 bytes, v the recovery id) over a block hash against a sealer's node ID. */
 export function verifySealerSignature(nodeId: string, hash: Uint8Array, signature: string): boolean {
-  const bytes = fromHex(signature);
-  if (bytes.length !== 65 || (bytes[64] as number) > 1) return false;
+  let bytes: Uint8Array;
   try {
-    const sig = Signature.from({
-      r: toHex(bytes.subarray(0, 32)),
-      s: toHex(bytes.subarray(32, 64)),
-      v: 27 + (bytes[64] as number),
-    });
-    return (
-      SigningKey.recoverPublicKey(hash, sig).toLowerCase() ===
-      `0x04${nodeId.replace(/^0x/, '').toLowerCase()}`
-    );
+    bytes = fromHex(signature);
   } catch {
     return false;
   }
+  return verifySecp256k1Seal(nodeId, hash, bytes);
 }
 
 export interface BlockCheck {

@@ -51,6 +51,11 @@ export interface VerifyFiscoExecutionOptions {
   headerAt(n: bigint): Promise<FiscoBlockHeaderJson | null>;
   /** How many headers the walk from the anchor may fetch; default 10,000. */
   maxWalk?: number;
+  /**
+   * The signer's address when the caller signed `txHash` itself (the hash it computed fixes the
+   * signature, so the sender): saves recovering it (a curve operation) from the signature.
+   */
+  sender?: string;
 }
 
 export type FiscoAnchorRefusal =
@@ -242,7 +247,7 @@ export async function verifyFiscoExecution(
       topics: log.topics.map((topic) => topic.toLowerCase()),
       data: log.data.toLowerCase(),
     })),
-    from: senderOf(decoded, scheme),
+    from: options.sender?.toLowerCase() ?? senderOf(decoded, scheme),
     to: decoded.fields.to,
     input: decoded.fields.data,
     contractAddress: deployed ? receipt.contractAddress.toLowerCase() : null,

@@ -74,6 +74,13 @@ test('a sealed transaction verifies: what executed, who sealed it, the anchor ad
   assert.deepEqual(execution.logs, evidence.receipt.transactionReceipt.logs);
   assert.deepEqual(execution.sealedBy, { signers: 3, sealers: 4, quorum: 3 });
   assert.deepEqual(moved, { ...anchor, sealersAt: 2, sealers: evidence.header.sealerList });
+  // A wallet that signed the transaction names its sender: the same outcome, no recovery.
+  const named = await verifyFiscoExecution(evidence, anchor, {
+    txHash: hash,
+    sender: chain.user.address,
+    ...noHeaders,
+  });
+  assert.deepEqual(named.execution, execution);
   // The second transaction of the block has its own proof, against the same header; it failed.
   const second = await verifyFiscoExecution(chain.evidence(other), anchor, { txHash: other, ...noHeaders });
   assert.equal(second.execution.input, '0x5678');
