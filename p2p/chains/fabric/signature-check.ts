@@ -53,6 +53,16 @@ export function withEcdsaVerifier<T>(using: EcdsaVerifier, run: () => T): T {
   }
 }
 
+/** Checks one signature with the verifier in force (noble unless `withEcdsaVerifier` says otherwise). */
+export function verifyEcdsa(
+  curve: Certificate['curve'],
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  return verifier(curve, publicKey, message, signature);
+}
+
 export function verifySignature(
   requirement: SignatureRequirement,
   serializedIdentity: Uint8Array,
@@ -67,7 +77,7 @@ export function verifySignature(
     return { ok: false, reason: `${identity.mspId}: identity is not a ${requirement.roles.join(' or ')}` };
   }
   const { curve, publicKey } = identity.certificate;
-  return verifier(curve, publicKey, message, signature)
+  return verifyEcdsa(curve, publicKey, message, signature)
     ? check
     : { ok: false, reason: `${identity.mspId}: bad signature (or high-S)` };
 }
