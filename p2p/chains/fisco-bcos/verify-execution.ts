@@ -135,11 +135,11 @@ function tryVerify(
  * accepted only when a quorum of the anchored set sealed it (the wallet keeps no older sets):
  * otherwise refused. Returns the anchor advanced to the header when it is newer.
  */
-async function verifySealedHeader(
+export async function verifyAnchoredHeader(
   header: FiscoBlockHeaderJson,
   anchor: FiscoChainProfile,
   scheme: SignatureScheme,
-  options: VerifyFiscoExecutionOptions,
+  options: Pick<VerifyFiscoExecutionOptions, 'headerAt' | 'maxWalk'>,
 ): Promise<{ verified: ReturnType<typeof verifyBlockHeader>; sealers: number; anchor: FiscoChainProfile }> {
   const number = numberOf(header);
   const at = BigInt(anchor.sealersAt);
@@ -221,7 +221,7 @@ export async function verifyFiscoExecution(
       `transaction is for chain ${decoded.fields.chainId} group ${decoded.fields.groupId}, not ${anchor.chainId}/${anchor.groupId}`,
     );
   const { header } = evidence;
-  const sealed = await verifySealedHeader(header, anchor, scheme, options);
+  const sealed = await verifyAnchoredHeader(header, anchor, scheme, options);
   verifyTransactionWithReceipt(
     evidence.transaction,
     evidence.receipt,

@@ -11,12 +11,14 @@ import fc from 'fast-check';
 import type { FiscoChainProfile, FiscoTxEvidence } from '../../../p2p/chains/chain-profile.ts';
 import type { Hex } from '../../../p2p/chains/connector.ts';
 import { encodeDeploy } from '../../../p2p/chains/fisco-bcos/abi.ts';
+import { toHex } from '../../../p2p/chains/fisco-bcos/bytes.ts';
 import { keyValueArtifact } from '../../../p2p/chains/fisco-bcos/contracts/index.ts';
 import {
   FiscoEvidenceError,
   FiscoHeaderHashError,
   FiscoProofError,
 } from '../../../p2p/chains/fisco-bcos/errors.ts';
+import { transactionRawFromJson } from '../../../p2p/chains/fisco-bcos/transaction-json.ts';
 import {
   FiscoAnchorError,
   FiscoTransactionBindingError,
@@ -260,6 +262,37 @@ test('a sealer change is followed header by header from the anchor, and the anch
       verifyFiscoExecution(e, before, { txHash: h, headerAt: liar.headerAt }),
       (error: unknown) => error instanceof FiscoAnchorError && error.reason === 'header-unverified',
     );
+    // Headers sealed by the same sealers but of another chain (a fork): one on the walk, or the
+    // evidence header itself (the same transaction, included on the fork).
+    const fork = await openChain();
+    try {
+      await fork.removeSealer(removed);
+      await fork.seal();
+      const tx = local.ledger.transaction(h);
+      assert.ok(tx);
+      fork.ledger.submit(toHex(transactionRawFromJson(tx)));
+      await fork.seal();
+      const forkedWalk = headerSource(local, new Map([[1n, fork.header(1n)]]));
+      await assert.rejects(
+        verifyFiscoExecution(e, before, { txHash: h, headerAt: forkedWalk.headerAt }),
+        (error: unknown) => error instanceof FiscoAnchorError && error.reason === 'not-linked',
+        'a forked header on the walk',
+      );
+      const forkedEvidence = fork.evidence(h);
+      assert.equal(forkedEvidence.header.number, e.header.number);
+      await assert.rejects(
+        verifyFiscoExecution(forkedEvidence, before, { txHash: h, headerAt: headerSource(local).headerAt }),
+        (error: unknown) => error instanceof FiscoAnchorError && error.reason === 'not-linked',
+        'a forked evidence header',
+      );
+      // On the fork's own headers, the forked evidence verifies: the refusals above are the links.
+      await verifyFiscoExecution(forkedEvidence, before, {
+        txHash: h,
+        headerAt: headerSource(fork).headerAt,
+      });
+    } finally {
+      await fork.ledger.close();
+    }
     // A header missing on the way, a walk longer than allowed.
     await assert.rejects(
       verifyFiscoExecution(e, before, {
