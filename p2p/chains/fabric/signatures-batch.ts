@@ -5,6 +5,9 @@
  * written once (sync, noble); only the curve math moves. A signature the second run meets that
  * the first did not (a path only taken after a refusal) falls back to noble. WebCrypto accepts
  * high-S signatures, Fabric does not: high-S is refused here before WebCrypto sees it.
+ * What runs under the recorder must not keep a verdict that rests on a signature check (the
+ * recorder says yes to all): the MSP's identity cache holds certificate checks, which x509.ts
+ * makes with noble directly, never through signature-check.ts.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { type EcdsaVerifier, nobleVerifier, withEcdsaVerifier } from './signature-check.ts';

@@ -8,6 +8,8 @@ import type { FiscoChainProfile, FiscoTxEvidence } from '../../../p2p/chains/cha
 import type { Hex } from '../../../p2p/chains/connector.ts';
 import { EcdsaSigner } from '../../../p2p/chains/fisco-bcos/ecdsa.ts';
 import type { FiscoBlockHeaderJson } from '../../../p2p/chains/fisco-bcos/rpc-types.ts';
+import type { TransactionSigner } from '../../../p2p/chains/fisco-bcos/signature-scheme.ts';
+import { Sm2Signer } from '../../../p2p/chains/fisco-bcos/sm2.ts';
 import { signTransaction, transactionFields } from '../../../p2p/chains/fisco-bcos/transaction.ts';
 import { CONSENSUS_PRECOMPILE } from '../../../p2p/devnet/fisco-bcos/consensus-precompile.ts';
 import { Ledger, type LedgerOptions } from '../../../p2p/devnet/fisco-bcos/ledger.ts';
@@ -23,10 +25,10 @@ const consensus = new Interface(['function addSealer(string)', 'function remove(
 
 export interface Chain {
   ledger: Ledger;
-  committee: EcdsaSigner;
-  user: EcdsaSigner;
+  committee: TransactionSigner;
+  user: TransactionSigner;
   /** Signs and submits; returns the hash (seal to include it). */
-  submit(to: string | null, data: Hex, by?: EcdsaSigner): Hex;
+  submit(to: string | null, data: Hex, by?: TransactionSigner): Hex;
   seal(): Promise<bigint>;
   evidence(hash: string): FiscoTxEvidence;
   header(n: bigint): FiscoBlockHeaderJson | null;
@@ -37,8 +39,9 @@ export interface Chain {
 }
 
 export async function openChain(options: Partial<LedgerOptions> = {}): Promise<Chain> {
-  const committee = EcdsaSigner.random();
-  const user = EcdsaSigner.random();
+  const guomi = options.crypto === 'sm';
+  const committee = guomi ? Sm2Signer.random() : EcdsaSigner.random();
+  const user = guomi ? Sm2Signer.random() : EcdsaSigner.random();
   const ledger = await Ledger.open({
     chainId: 1,
     groupId: 1,
@@ -86,7 +89,7 @@ export async function openChain(options: Partial<LedgerOptions> = {}): Promise<C
         type: 'fisco-bcos',
         chainId: ledger.chainId,
         groupId: ledger.groupId,
-        crypto: 'ecdsa',
+        crypto: guomi ? 'sm' : 'ecdsa',
         genesisHash: genesis.hash as Hex,
         sealers: header.sealerList,
         sealersAt: Number(n),

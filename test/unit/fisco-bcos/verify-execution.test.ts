@@ -323,3 +323,29 @@ test('a sealer change is followed header by header from the anchor, and the anch
     await local.ledger.close();
   }
 });
+
+test("a guomi (SM2/SM3) chain: the same checks with the anchor's crypto", async () => {
+  const sm = await openChain({ crypto: 'sm', sealersDown: 1 });
+  try {
+    const t = sm.submit('0x00000000000000000000000000000000000000ee', '0x');
+    await sm.seal();
+    const e = sm.evidence(t);
+    const anchorSm = sm.anchorAt(0n);
+    const { execution } = await verifyFiscoExecution(e, anchorSm, { txHash: t, ...noHeaders });
+    assert.equal(execution.from, sm.user.address);
+    assert.deepEqual(execution.sealedBy, { signers: 3, sealers: 4, quorum: 3 });
+    // Verified as an ECDSA chain, the transaction does not even rebuild to its hash.
+    await assert.rejects(
+      verifyFiscoExecution(e, { ...anchorSm, crypto: 'ecdsa' }, { txHash: t, ...noHeaders }),
+      FiscoEvidenceError,
+    );
+    const dropped = structuredClone(e);
+    dropped.header.signatureList.pop();
+    await assert.rejects(
+      verifyFiscoExecution(dropped, sm.anchorAt(1n), { txHash: t, ...noHeaders }),
+      FiscoAnchorError,
+    );
+  } finally {
+    await sm.ledger.close();
+  }
+});
