@@ -281,3 +281,18 @@ test('random byte flips in the answer never verify to anything else', () => {
     { numRuns: 120 },
   );
 });
+
+test('the recording pass leaves no verdict behind: a bad signature stays bad on every later check', async () => {
+  const ids = net.identities;
+  // A fresh trust, so the first check of each identity happens under the recorder.
+  const fresh = readChannelConfig(net.genesis);
+  for (const c of [
+    { block: { orderers: [ids.strangerOrderer] } },
+    { answer: { flipEndorsement: 0 } },
+  ] as Case[]) {
+    const input = { ...build(c), trust: fresh };
+    await assert.rejects(verifyCommittedTransactionAsync(input), FabricCommitUnverifiedError);
+    assert.throws(() => verifyCommittedTransaction(input), FabricCommitUnverifiedError);
+    await assert.rejects(verifyCommittedTransactionAsync(input), FabricCommitUnverifiedError);
+  }
+});
