@@ -94,6 +94,8 @@ function senderOf(tx: ReturnType<typeof decodeTransaction>, scheme: SignatureSch
 }
 
 export const DEFAULT_MAX_WALK = 10_000;
+/** How many headers a walk asks for at once. */
+const WALK_WINDOW = 16n;
 
 export function schemeOf(anchor: Pick<FiscoChainProfile, 'crypto'>): SignatureScheme {
   return anchor.crypto === 'sm' ? sm2Scheme : ecdsaScheme;
@@ -168,8 +170,22 @@ export async function verifyAnchoredHeader(
   }
   let sealers = anchored;
   let previousHash: string | null = null;
+  // Headers are fetched a window ahead (a walk over the network would otherwise wait on each),
+  // and checked strictly in order.
+  const window = new Map<bigint, Promise<FiscoBlockHeaderJson | null>>();
+  const fetchAhead = (from: bigint) => {
+    for (let k = from; k < number && k < from + WALK_WINDOW; k++)
+      if (!window.has(k)) {
+        const fetched = options.headerAt(k);
+        // A fetch left unread once the walk stops must not surface as an unhandled rejection.
+        fetched.catch(() => {});
+        window.set(k, fetched);
+      }
+  };
   for (let k = at + 1n; k < number; k++) {
-    const step = await options.headerAt(k);
+    fetchAhead(k);
+    const step = await (window.get(k) as Promise<FiscoBlockHeaderJson | null>);
+    window.delete(k);
     if (!step)
       throw new FiscoAnchorError('header-missing', `no header for block ${k}`, { number: k.toString() });
     if (numberOf(step) !== k)

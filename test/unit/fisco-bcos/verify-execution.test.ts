@@ -293,6 +293,14 @@ test('a sealer change is followed header by header from the anchor, and the anch
     } finally {
       await fork.ledger.close();
     }
+    // Headers are fetched ahead; a fetch that fails is the walk's failure, in order.
+    const failing = {
+      async headerAt(n: bigint) {
+        if (n === 2n) throw new Error('router gone');
+        return local.header(n);
+      },
+    };
+    await assert.rejects(verifyFiscoExecution(e, before, { txHash: h, ...failing }), /router gone/);
     // A header missing on the way, a walk longer than allowed.
     await assert.rejects(
       verifyFiscoExecution(e, before, {
