@@ -8,6 +8,7 @@
  * and VALID in TRANSACTIONS_FILTER. Browser-safe and synchronous; the Async variant verifies the
  * same signatures through WebCrypto.
  */
+import { equalBytes } from '@noble/curves/utils.js';
 import type { EndorsementRequirement } from '../chain-profile.ts';
 import { decodeBlock, TRANSACTIONS_FILTER } from './block-file.ts';
 import { verifyBlock } from './block-verifier.ts';
@@ -64,9 +65,6 @@ function txIdOf(envelope: Uint8Array): string | null {
   }
 }
 
-const sameBytes = (a: Uint8Array, b: Uint8Array) =>
-  a.length === b.length && a.every((byte, i) => byte === b[i]);
-
 export function verifyCommittedTransaction(input: CommitInput): CommitVerdict {
   const { trust } = input;
   const required = [...new Set(input.requiredOrgs)];
@@ -102,7 +100,7 @@ export function verifyCommittedTransaction(input: CommitInput): CommitVerdict {
   }
   const index = block.data.findIndex((envelope) => txIdOf(envelope) === input.txId);
   if (index < 0) refuse('not-in-block', `block ${block.number} holds no transaction ${input.txId}`);
-  if (!sameBytes(block.data[index] as Uint8Array, input.submitted))
+  if (!equalBytes(block.data[index] as Uint8Array, input.submitted))
     refuse('not-submitted', `the block holds another envelope under tx id ${input.txId}`);
 
   const verdict = verifyBlock(block, trust, {
@@ -117,7 +115,7 @@ export function verifyCommittedTransaction(input: CommitInput): CommitVerdict {
     throw new FabricConfigChangedError(verdict.lastConfig, trust.configBlockNumber);
   if (!verdict.valid) refuse('block', `block ${block.number}: ${verdict.problems.join('; ')}`);
   const tx = verdict.transactions[0];
-  if (!tx) return refuse('not-in-block', `block ${block.number} holds no transaction ${input.txId}`);
+  if (!tx) refuse('not-in-block', `block ${block.number} holds no transaction ${input.txId}`);
   if (!tx.valid) refuse('transaction', `transaction ${input.txId}: ${tx.problems.join('; ')}`);
   const code = block.metadata[TRANSACTIONS_FILTER]?.[index] ?? 254;
   if (code !== 0)
