@@ -64,6 +64,15 @@ export interface SessionParams {
   methods?: Record<string, string[]>;
 }
 
+/**
+ * What backs a `weft_call` answer: `endorsed`, peers' endorsements satisfying the chaincode's
+ * policy, checked by the wallet; `router`, nothing but the routers' word.
+ */
+export interface CallVerification {
+  backing: 'endorsed' | 'router';
+  by: string;
+}
+
 /** `weft_call` and `weft_sendTransaction`. */
 export interface ResourceCallParams {
   path: string;
@@ -161,9 +170,12 @@ export interface ProviderSchema {
   weft_revokeSession: { params: None; result: { revoked: boolean } };
   weft_resources: { params: None; result: JsonSafe<ResourceEntry[]> };
   weft_describe: { params: [DescribeParams]; result: JsonSafe<ResourceEntry> };
-  weft_call: { params: [ResourceCallParams]; result: JsonSafe<CallResult> };
+  weft_call: { params: [ResourceCallParams]; result: JsonSafe<CallResult> & { verified: CallVerification } };
   weft_getTransaction: { params: [GetTransactionParams]; result: JsonSafe<ChainTransaction> | null };
-  weft_sendTransaction: { params: [ResourceCallParams]; result: JsonSafe<TransactionReceipt> };
+  weft_sendTransaction: {
+    params: [ResourceCallParams];
+    result: JsonSafe<TransactionReceipt> & { verified: { by: string } };
+  };
   weft_requestGrant: { params: [GrantParams]; result: IssuedGrant };
   weft_readWithGrant: { params: [GrantedReadParams]; result: GrantedRecord };
   weft_sendCrossChainTransaction: { params: [CrossChainParams]; result: TransactionView };

@@ -7,6 +7,7 @@ const LABEL: Record<ActivityEntry['status'], string> = {
   reverted: 'reverted',
   rejected: 'rejected',
   failed: 'failed',
+  unverified: 'unverified',
 };
 
 const VERB: Record<ActivityEntry['kind'], string> = {
@@ -44,6 +45,11 @@ export function Activity({ entries }: { entries: ActivityEntry[] }) {
               {entry.txId && ` · tx ${entry.txId.slice(0, 10)}… in block ${entry.blockNumber}`}
               {entry.error && ` · ${entry.error}`}
             </div>
+            {entry.verified && (
+              <div class="verified" data-testid="activity-verified">
+                ✓ {entry.verified}
+              </div>
+            )}
           </li>
         ))}
       </ul>

@@ -6,7 +6,8 @@
 import type { WalletEvents } from '../events.ts';
 import type { StorageAreaLike } from '../vault/storage-area.ts';
 
-export type ActivityStatus = 'submitting' | 'success' | 'reverted' | 'rejected' | 'failed';
+/** `unverified`: a router reported an outcome the chain's evidence does not back (never success). */
+export type ActivityStatus = 'submitting' | 'success' | 'reverted' | 'rejected' | 'failed' | 'unverified';
 
 export interface ActivityEntry {
   id: string;
@@ -18,6 +19,8 @@ export interface ActivityEntry {
   txId?: string;
   blockNumber?: string;
   error?: string;
+  /** What verified the outcome on the chain ("sealed by 3 of 4 sealers"). */
+  verified?: string;
   at: number;
 }
 
@@ -51,7 +54,7 @@ export class ActivityLog {
 
   async settle(
     id: string,
-    outcome: Partial<Pick<ActivityEntry, 'status' | 'txId' | 'blockNumber' | 'error'>>,
+    outcome: Partial<Pick<ActivityEntry, 'status' | 'txId' | 'blockNumber' | 'error' | 'verified'>>,
   ) {
     await this.#update(id, (list) => list.map((e) => (e.id === id ? { ...e, ...outcome } : e)));
   }

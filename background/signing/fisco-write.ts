@@ -48,8 +48,11 @@ export async function submitFiscoWrite(
   });
   const key = vault.privateKey(account);
   let signed: ReturnType<typeof signTransaction>;
+  let sender: string;
   try {
-    signed = signTransaction(fields, new EcdsaSigner(key));
+    const signer = new EcdsaSigner(key);
+    sender = signer.address;
+    signed = signTransaction(fields, signer);
   } finally {
     key.fill(0);
   }
@@ -58,11 +61,11 @@ export async function submitFiscoWrite(
   } catch (error) {
     // Not relayed for sure, or gone: only what the chain shows now can say more.
     if (!(error instanceof HipError) || !MAY_HAVE_LANDED.has(error.code)) throw error;
-    const landed = await trust.fiscoExecution(write.path, signed.hash, 0).catch(() => null);
+    const landed = await trust.fiscoExecution(write.path, signed.hash, 0, sender).catch(() => null);
     if (!landed) throw error;
     return verifiedReceipt(landed.execution, landed.verification, write);
   }
-  const { execution, verification } = await trust.fiscoExecution(write.path, signed.hash);
+  const { execution, verification } = await trust.fiscoExecution(write.path, signed.hash, undefined, sender);
   return verifiedReceipt(execution, verification, write);
 }
 

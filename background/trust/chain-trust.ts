@@ -22,8 +22,11 @@ import { blockHeaderHash as fabricHeaderHash } from '../../p2p/chains/fabric/blo
 import { type ChannelTrust, readChannelConfig } from '../../p2p/chains/fabric/channel-config.ts';
 import type { FabricSigningIdentity } from '../../p2p/chains/fabric/identity.ts';
 import { fromHex, signProposal, toHex } from '../../p2p/chains/fabric/offline-signing.ts';
-import { type CommitVerdict, verifyCommittedTransaction } from '../../p2p/chains/fabric/verify-commit.ts';
-import { type EndorsedRead, verifyEndorsedRead } from '../../p2p/chains/fabric/verify-endorsed-read.ts';
+import {
+  type CommitVerdict,
+  verifyCommittedTransactionAsync,
+} from '../../p2p/chains/fabric/verify-commit.ts';
+import { type EndorsedRead, verifyEndorsedReadAsync } from '../../p2p/chains/fabric/verify-endorsed-read.ts';
 import { blockHeaderHash, verifyBlockHeader } from '../../p2p/chains/fisco-bcos/block-header.ts';
 import { ecdsaScheme } from '../../p2p/chains/fisco-bcos/ecdsa.ts';
 import { sm2Scheme } from '../../p2p/chains/fisco-bcos/sm2.ts';
@@ -32,6 +35,7 @@ import {
   verifyFiscoExecution,
 } from '../../p2p/chains/fisco-bcos/verify-execution.ts';
 import type { LightClient } from '../../p2p/client/light-client.ts';
+import { HipError, HipErrorCode } from '../../p2p/protocol/errors.ts';
 import type { AnchorSource, AnchorStore, StoredAnchor } from './anchor-store.ts';
 import { parseChainProfile } from './profile-schema.ts';
 import { EvidenceRefusedError, type Verification } from './verification.ts';
@@ -65,6 +69,13 @@ export interface FabricReadOutcome {
 }
 
 const POLL_MS = 250;
+
+/** Answers to a block request that may change once every peer has committed the block. */
+const NOT_YET: ReadonlySet<string> = new Set([
+  HipErrorCode.chainReverted,
+  HipErrorCode.chainError,
+  HipErrorCode.chainUnavailable,
+]);
 
 export class ChainTrust {
   readonly #options: ChainTrustOptions;
@@ -117,9 +128,16 @@ export class ChainTrust {
 
   /**
    * The verified execution of FISCO BCOS transaction `txHash` on `path`'s chain: waits up to
-   * `waitMs` for its evidence (a router reported it; the chain must show it).
+   * `waitMs` for its evidence (a router reported it; the chain must show it). `sender`: the
+   * account that signed it, when the wallet did (the hash binds the signature, so the sender
+   * need not be recovered).
    */
-  async fiscoExecution(path: string, txHash: Hex, waitMs = this.#options.evidenceWaitMs ?? 10_000) {
+  async fiscoExecution(
+    path: string,
+    txHash: Hex,
+    waitMs = this.#options.evidenceWaitMs ?? 10_000,
+    sender?: string,
+  ) {
     const known = this.#executions.get(txHash.toLowerCase());
     if (known) return { execution: known, verification: sealedBy(known) };
     const client = this.#options.client();
@@ -140,6 +158,7 @@ export class ChainTrust {
     try {
       result = await verifyFiscoExecution(evidence, anchor.profile, {
         txHash,
+        ...(sender ? { sender } : {}),
         headerAt: (n) => client.request({ op: 'blockHeader', path, number: n }),
       });
     } catch (error) {
@@ -169,15 +188,29 @@ export class ChainTrust {
       fn: 'GetBlockByTxID',
       args: [profile.channel, txId],
     });
-    const { envelope } = await this.#options.client().request({
-      op: 'blockByTxId',
-      path,
-      signed: proposal.signed,
-      orgs,
-    });
+    // Peers commit a block one after the other: the router reported it from one peer, and the
+    // others may be a block behind. Until every one of them has the block, endorsing fails.
+    const until = Date.now() + (this.#options.evidenceWaitMs ?? 10_000);
+    let envelope: Hex | undefined;
+    for (;;) {
+      try {
+        ({ envelope } = await this.#options.client().request({
+          op: 'blockByTxId',
+          path,
+          signed: proposal.signed,
+          orgs,
+        }));
+        break;
+      } catch (error) {
+        if (!(error instanceof HipError) || !NOT_YET.has(error.code) || Date.now() >= until) {
+          throw new EvidenceRefusedError(path, `no peer-vouched block holds ${txId}: ${reasonOf(error)}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+    }
     let verdict: CommitVerdict;
     try {
-      verdict = await verifyCommittedTransaction({
+      verdict = await verifyCommittedTransactionAsync({
         trust,
         policies: profile.chaincodes,
         submitted,
@@ -211,7 +244,7 @@ export class ChainTrust {
     const prepared = await this.#options.client().prepare(path, proposal.signed);
     let read: EndorsedRead;
     try {
-      read = await verifyEndorsedRead({
+      read = await verifyEndorsedReadAsync({
         trust,
         policy: policyOf(profile, trust, call.chaincode),
         proposal: fromHex(proposal.signed),

@@ -8,11 +8,16 @@
  * chaincode that answers per caller (a user's own records) answers for the user; otherwise
  * the router reads under its own identity. On FISCO BCOS reads carry the session's address
  * as `from`.
+ *
+ * `verified` says what backs the values (docs/trust-model.md): on Fabric with the session's
+ * identity, an endorsed proposal whose endorsements satisfy the chaincode's policy (checked
+ * here); otherwise only the routers' word (FISCO BCOS 2.x has no state proofs).
  */
-import type { ProviderResult, Session } from '../../../content/provider-schema.ts';
+import type { JsonSafe, ProviderResult } from '../../../content/provider-schema.ts';
+import { decodeChaincodeResult } from '../../../p2p/chains/fabric/chaincode-result.ts';
+import { toHex } from '../../../p2p/chains/fabric/offline-signing.ts';
 import type { ResourceEntry } from '../../../p2p/protocol/messages.ts';
 import type { WalletServices } from '../../services.ts';
-import { signFabricRead } from '../../signing/fabric-read.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams } from '../errors.ts';
@@ -35,17 +40,50 @@ export async function call(
   }
   requireRead(resource, method);
   try {
-    const signed = fabricSignedRead(services, session, resource, method, args);
-    const result = await services.routers.client().call({
-      path,
-      method,
-      args,
-      from: session.address,
-      ...(signed ? { signed } : {}),
-    });
-    return jsonSafe(result);
+    if (resource.chain.type === 'fabric' && session.fabricIdentity && services.vault.isUnlocked()) {
+      return await endorsedRead(services, session.fabricIdentity, resource, method, args);
+    }
+    const result = await services.routers.client().call({ path, method, args, from: session.address });
+    return {
+      ...jsonSafe(result),
+      verified: {
+        backing: 'router',
+        by:
+          resource.chain.type === 'fabric'
+            ? 'the routers only: evaluated by one peer (connect with a Fabric identity for endorsed reads)'
+            : 'the routers only: FISCO BCOS 2.x has no state proofs',
+      },
+    };
   } catch (error) {
     throw toProviderError(error);
+  }
+}
+
+/** A Fabric read endorsed per the chaincode's policy, the endorsements checked here. */
+async function endorsedRead(
+  services: WalletServices,
+  identityId: string,
+  resource: ResourceEntry,
+  method: string,
+  args: unknown[],
+): Promise<ProviderResult<'weft_call'>> {
+  if (!args.every((a) => ['string', 'number', 'bigint'].includes(typeof a))) {
+    throw invalidParams('Fabric arguments must be strings or numbers');
+  }
+  const signer = services.vault.fabricSigningIdentity(identityId);
+  try {
+    const { read, verification } = await services.trust.fabricRead(resource.path, signer, {
+      chaincode: resource.address,
+      fn: method,
+      args: args.map(String),
+    });
+    return {
+      values: [decodeChaincodeResult(read.payload)] as JsonSafe<unknown[]>,
+      raw: toHex(read.payload),
+      verified: { backing: 'endorsed', by: verification.by },
+    };
+  } finally {
+    signer.privateKey.fill(0);
   }
 }
 
@@ -61,21 +99,4 @@ function requireRead(resource: ResourceEntry, method: string): void {
       { reason: 'WRITE_METHOD' },
     );
   }
-}
-
-function fabricSignedRead(
-  services: WalletServices,
-  session: Session,
-  resource: ResourceEntry,
-  method: string,
-  args: unknown[],
-): `0x${string}` | undefined {
-  if (!session.fabricIdentity || !services.vault.isUnlocked()) return undefined;
-  if (resource.chain.type !== 'fabric') return undefined;
-  return signFabricRead(services.vault, session.fabricIdentity, {
-    channel: resource.chain.channel,
-    chaincode: resource.address,
-    fn: method,
-    args,
-  });
 }

@@ -8,7 +8,6 @@
  */
 import { ErrorCode } from '../../../content/provider-protocol.ts';
 import type { ProviderResult, Session } from '../../../content/provider-schema.ts';
-import type { TransactionReceipt } from '../../../p2p/chains/connector.ts';
 import { encodeCall } from '../../../p2p/chains/fisco-bcos/abi.ts';
 import type { LightClient } from '../../../p2p/client/light-client.ts';
 import type { ResourceEntry } from '../../../p2p/protocol/messages.ts';
@@ -17,6 +16,7 @@ import { ApprovalRejectedError, noChoice } from '../../approvals/approval-queue.
 import type { WalletServices } from '../../services.ts';
 import { submitFabricWrite } from '../../signing/fabric-write.ts';
 import { submitFiscoWrite } from '../../signing/fisco-write.ts';
+import { EvidenceRefusedError, type VerifiedReceipt } from '../../trust/verification.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams, ProviderError } from '../errors.ts';
@@ -145,7 +145,7 @@ async function approve(
 }
 
 /** Signs and relays an approved write, keeping its activity entry up to date. */
-async function record(write: Write, submit: () => Promise<TransactionReceipt>): Promise<Receipt> {
+async function record(write: Write, submit: () => Promise<VerifiedReceipt>): Promise<Receipt> {
   const { services, context, path, method } = write;
   const id = await services.activity.add({
     origin: context.origin,
@@ -159,11 +159,15 @@ async function record(write: Write, submit: () => Promise<TransactionReceipt>): 
       status: receipt.status,
       txId: receipt.txId,
       blockNumber: receipt.blockNumber.toString(),
+      verified: receipt.verified.by,
     });
     return jsonSafe(receipt);
   } catch (error) {
     const providerError = toProviderError(error);
-    await services.activity.settle(id, { status: 'failed', error: providerError.message });
+    await services.activity.settle(id, {
+      status: error instanceof EvidenceRefusedError ? 'unverified' : 'failed',
+      error: providerError.message,
+    });
     throw providerError;
   }
 }

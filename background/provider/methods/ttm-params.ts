@@ -1,9 +1,9 @@
 /** Parameter checks and lookups shared by the TTM provider methods. */
 
 import type { Session } from '../../../content/provider-schema.ts';
+import { decodeChaincodeResult } from '../../../p2p/chains/fabric/chaincode-result.ts';
 import type { ResourceEntry } from '../../../p2p/protocol/messages.ts';
 import type { WalletServices } from '../../services.ts';
-import { signFabricRead } from '../../signing/fabric-read.ts';
 import type { ChainType } from '../../ttm/types.ts';
 import { toProviderError } from '../chain-errors.ts';
 import { invalidParams } from '../errors.ts';
@@ -104,19 +104,21 @@ export async function ownsFabricAccount(
   account: string,
 ): Promise<boolean> {
   if (entry.chain.type !== 'fabric') return false;
-  const client = services.routers.client();
+  // Endorsed reads, checked against the chaincode's policy: a router cannot vouch for an owner.
+  const signer = services.vault.fabricSigningIdentity(identityId);
   try {
-    const signed = signFabricRead(services.vault, identityId, {
-      channel: entry.chain.channel,
-      chaincode: entry.address,
-      fn: 'ClientID',
-      args: [],
-    });
-    const [me] = (await client.call({ path: entry.path, method: 'ClientID', signed })).values;
-    const [owner] = (await client.call({ path: entry.path, method: 'OwnerOf', args: [account] })).values;
+    const read = async (fn: string, args: string[]) =>
+      decodeChaincodeResult(
+        (await services.trust.fabricRead(entry.path, signer, { chaincode: entry.address, fn, args })).read
+          .payload,
+      );
+    const me = await read('ClientID', []);
+    const owner = await read('OwnerOf', [account]);
     return String(owner) === String(me);
   } catch (error) {
     if (/does not exist/.test((error as Error).message)) return false;
     throw toProviderError(error);
+  } finally {
+    signer.privateKey.fill(0);
   }
 }
