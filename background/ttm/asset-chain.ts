@@ -92,10 +92,33 @@ export function assetChain(options: AssetChainOptions): AssetChain {
   return options.entry.chain.type === 'fabric' ? fabricAsset(options) : fiscoAsset(options);
 }
 
+/** Verified events naming each id, by the transaction that emitted them. */
+type VerifiedEvents = Map<string, Map<string, { block: bigint; events: ChainEvent[] }>>;
+
+/**
+ * One record of verified events per wallet (its `ChainTrust`) and resource: what one signer's
+ * writes proved is known to every other's view of the same resource, with no wait for a router
+ * to index it.
+ */
+const verifiedEvents = new WeakMap<ChainTrust, Map<string, VerifiedEvents>>();
+
+function verifiedEventsOf(trust: ChainTrust, path: string): VerifiedEvents {
+  let byPath = verifiedEvents.get(trust);
+  if (!byPath) {
+    byPath = new Map();
+    verifiedEvents.set(trust, byPath);
+  }
+  let events = byPath.get(path);
+  if (!events) {
+    events = new Map();
+    byPath.set(path, events);
+  }
+  return events;
+}
+
 function fiscoAsset({ client, vault, trust, entry, signer }: AssetChainOptions): AssetChain {
   const path = entry.path;
-  /** Verified events naming each id, by the transaction that emitted them. */
-  const seen = new Map<string, Map<string, { block: bigint; events: ChainEvent[] }>>();
+  const seen = verifiedEventsOf(trust, path);
   let last: Hex | undefined;
 
   function keep(txId: string, block: bigint, events: ChainEvent[]): void {
