@@ -40,6 +40,8 @@ export interface TxOnChain {
   deadline: number;
   /** Once committed. */
   preimage?: Hex;
+  /** What the state was read from: verified receipts' events, or an endorsed read. */
+  verified?: string;
 }
 
 export interface HtlcOnChain {
@@ -52,6 +54,7 @@ export interface HtlcOnChain {
   timelock: number;
   /** Once claimed. */
   preimage?: Hex;
+  verified?: string;
 }
 
 export interface Transfer {
@@ -71,8 +74,8 @@ export interface AssetChain {
   htlcRefund(id: Hex): Promise<void>;
   /** `lockTx`: the transaction said to have locked it (a swap proposal names it), checked like any other. */
   htlcState(id: Hex, lockTx?: Hex): Promise<HtlcOnChain>;
-  /** The transaction id of the last write this wallet made and verified here (a lock, for a proposal). */
-  lastWrite(): Hex | undefined;
+  /** The last write this wallet made and verified here (a lock, for a proposal): its id and what verified it. */
+  lastWrite(): { txId: Hex; by: string } | undefined;
 }
 
 export interface AssetChainOptions {
@@ -84,6 +87,8 @@ export interface AssetChainOptions {
   signer: { account: number; fabricIdentity?: string };
 }
 
+/** Where a FISCO BCOS state comes from: no state proofs exist, so events in verified receipts. */
+const FISCO_STATE_VERIFIED = 'events in receipts sealed by a quorum of the anchored sealers';
 const ZERO32 = `0x${'0'.repeat(64)}`;
 const TX_STATES: TxChainState[] = ['none', 'prepared', 'committed', 'aborted'];
 const HTLC_STATES: HtlcChainState[] = ['none', 'locked', 'claimed', 'refunded'];
@@ -119,7 +124,7 @@ function verifiedEventsOf(trust: ChainTrust, path: string): VerifiedEvents {
 function fiscoAsset({ client, vault, trust, entry, signer }: AssetChainOptions): AssetChain {
   const path = entry.path;
   const seen = verifiedEventsOf(trust, path);
-  let last: Hex | undefined;
+  let last: { txId: Hex; by: string } | undefined;
 
   function keep(txId: string, block: bigint, events: ChainEvent[]): void {
     for (const event of events) {
@@ -147,7 +152,7 @@ function fiscoAsset({ client, vault, trust, entry, signer }: AssetChainOptions):
         decodeRevertReason(receipt.output) ?? `${method} reverted (${receipt.chainStatus})`,
       );
     }
-    last = receipt.txId as Hex;
+    last = { txId: receipt.txId as Hex, by: receipt.verified.by };
   }
   /** The id's events in verified receipts, oldest first: ours, and those of the transactions named. */
   async function events(id: Hex, named: string[] = []): Promise<ChainEvent[]> {
@@ -180,7 +185,7 @@ function fiscoAsset({ client, vault, trust, entry, signer }: AssetChainOptions):
     commit: (id, preimage) => write('commit', [id, preimage]),
     abort: (id) => write('abort', [id]),
     async txState(id) {
-      const state: TxOnChain = { state: 'none', deadline: 0 };
+      const state: TxOnChain = { state: 'none', deadline: 0, verified: FISCO_STATE_VERIFIED };
       for (const event of await events(id)) {
         const args = event.args ?? {};
         if (event.name === 'TxPrepared' && state.state === 'none') {
@@ -201,6 +206,7 @@ function fiscoAsset({ client, vault, trust, entry, signer }: AssetChainOptions):
     htlcRefund: (id) => write('htlcRefund', [id]),
     async htlcState(id, lockTx) {
       const state: HtlcOnChain = {
+        verified: FISCO_STATE_VERIFIED,
         state: 'none',
         from: '',
         to: '',
@@ -235,7 +241,7 @@ function fabricAsset({ client, vault, trust, entry, signer }: AssetChainOptions)
   const path = entry.path;
   if (entry.chain.type !== 'fabric') throw new Error('not a Fabric resource');
   const channel = entry.chain.channel;
-  let last: Hex | undefined;
+  let last: { txId: Hex; by: string } | undefined;
   function identity(): string {
     if (!signer.fabricIdentity) throw new ChainRefusedError('no Fabric identity: import one in the popup');
     return signer.fabricIdentity;
@@ -252,16 +258,17 @@ function fabricAsset({ client, vault, trust, entry, signer }: AssetChainOptions)
     );
     // A validation failure (MVCC conflict, endorsement policy) may pass on a retry: not a refusal.
     if (receipt.status !== 'success') throw new Error(`${fn} was invalidated (${receipt.chainStatus})`);
-    last = receipt.txId as Hex;
+    last = { txId: receipt.txId as Hex, by: receipt.verified.by };
   }
   async function read(fn: string, id: Hex): Promise<Record<string, unknown>> {
     const key = vault.fabricSigningIdentity(identity());
     try {
-      const { read } = await refusals(
+      const { read, verification } = await refusals(
         trust.fabricRead(path, key, { chaincode: entry.address, fn, args: [id] }),
       );
       const value = decodeChaincodeResult(read.payload);
-      return (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown>;
+      const record = (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown>;
+      return { ...record, verified: verification.by };
     } finally {
       key.privateKey.fill(0);
     }
@@ -277,6 +284,7 @@ function fabricAsset({ client, vault, trust, entry, signer }: AssetChainOptions)
       const record = await read('TxState', id);
       const state = String(record.state) as TxChainState;
       return {
+        verified: String(record.verified),
         state: TX_STATES.includes(state) ? state : 'none',
         deadline: Number(record.deadline ?? 0),
         ...(state === 'committed' && record.preimage ? { preimage: String(record.preimage) as Hex } : {}),
@@ -290,6 +298,7 @@ function fabricAsset({ client, vault, trust, entry, signer }: AssetChainOptions)
       const record = await read('HtlcState', id);
       const state = String(record.state) as HtlcChainState;
       return {
+        verified: String(record.verified),
         state: HTLC_STATES.includes(state) ? state : 'none',
         from: String(record.from ?? ''),
         to: String(record.to ?? ''),

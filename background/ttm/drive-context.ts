@@ -42,6 +42,12 @@ export function note(
   record: TtmRecord,
   event: string,
   path?: string,
+  verified?: string,
 ): void {
-  record.timeline.push({ at: context.now(), event, ...(path ? { path } : {}) });
+  record.timeline.push({
+    at: context.now(),
+    event,
+    ...(path ? { path } : {}),
+    ...(verified ? { verified } : {}),
+  });
 }

@@ -37,7 +37,8 @@ export async function driveSwap(
         if (locked === true) {
           record.ours = 'locked';
           record.state = 'locked';
-          note(context, record, `locked ${ours.amount} on ${ours.path}`, ours.path);
+          const by = (await context.chain(ours.path, record.signer)).lastWrite()?.by;
+          note(context, record, `locked ${ours.amount} on ${ours.path}`, ours.path, by);
         } else {
           record.state = 'cancelled';
           record.reason = locked;
@@ -77,7 +78,8 @@ export async function driveSwap(
         if (claimed === true) {
           record.theirs = 'claimed';
           record.state = 'completed';
-          note(context, record, `claimed ${theirs.amount} on ${theirs.path}`, theirs.path);
+          const by = (await context.chain(theirs.path, record.signer)).lastWrite()?.by;
+          note(context, record, `claimed ${theirs.amount} on ${theirs.path}`, theirs.path, by);
         } else if (record.ours === 'claimed') {
           // They have ours and theirs is gone: nothing left to do but say so.
           record.theirs = claimed.state;
@@ -105,7 +107,8 @@ export async function driveSwap(
         if (refunded === true) {
           record.ours = 'refunded';
           record.state = 'refunded';
-          note(context, record, `refunded ${ours.amount} on ${ours.path}`, ours.path);
+          const by = (await context.chain(ours.path, record.signer)).lastWrite()?.by;
+          note(context, record, `refunded ${ours.amount} on ${ours.path}`, ours.path, by);
         } else if (refunded.state === 'claimed') {
           // Claimed meanwhile: the other side had the secret, so we can claim too.
           record.ours = 'claimed';
@@ -152,8 +155,8 @@ async function lockOurs(
         hashLock: record.hashLock,
         timelock: ours.timelock,
       });
-      const lockTx = chain.lastWrite();
-      if (lockTx) ours.lockTx = lockTx;
+      const locked = chain.lastWrite();
+      if (locked) ours.lockTx = locked.txId;
       return true;
     } catch (error) {
       if (error instanceof ChainRefusedError) return error.message;
@@ -225,7 +228,13 @@ async function watchForOtherSide(
           if (nowSeconds(context) < theirs.timelock - CLAIM_MARGIN_S) {
             record.theirs = 'locked';
             record.state = 'claiming';
-            note(context, record, `the other side locked ${theirs.amount} on ${theirs.path}`, theirs.path);
+            note(
+              context,
+              record,
+              `the other side locked ${theirs.amount} on ${theirs.path}`,
+              theirs.path,
+              lock.verified,
+            );
             return 'moved';
           }
         }
@@ -246,7 +255,13 @@ async function watchForOtherSide(
           await context.sealSecret(record, revealed);
           record.ours = 'claimed';
           record.state = 'claiming';
-          note(context, record, `the other side claimed on ${ours.path}: the secret is public`, ours.path);
+          note(
+            context,
+            record,
+            `the other side claimed on ${ours.path}: the secret is public`,
+            ours.path,
+            mine.verified,
+          );
           return 'moved';
         }
         if (mine.state === 'refunded' || nowSeconds(context) >= ours.timelock) {

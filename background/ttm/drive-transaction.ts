@@ -153,7 +153,7 @@ async function prepareLeg(record: TransactionRecord, leg: TtmLeg, context: Drive
       await chain.prepare(record.id, record.hashLock, leg.deadline, transfers);
       leg.state = 'prepared';
       delete leg.error;
-      note(context, record, `prepared on ${leg.path}`, leg.path);
+      note(context, record, `prepared on ${leg.path}`, leg.path, chain.lastWrite()?.by);
       await context.save(record, `transaction:prepared:${leg.path}`);
       return { ok: true };
     } catch (error) {
@@ -205,7 +205,7 @@ async function settleLeg(
       leg.state = target;
       // An aborted leg keeps the error that made it abort (if it was this leg's).
       if (target === 'committed') delete leg.error;
-      note(context, record, `${target} on ${leg.path}`, leg.path);
+      note(context, record, `${target} on ${leg.path}`, leg.path, chain.lastWrite()?.by);
       await context.save(record, `transaction:${target}:${leg.path}`);
       return;
     } catch (error) {

@@ -68,6 +68,8 @@ export interface TimelineEntry {
   /** Short, human: "prepared on payment.bcos.asset", "committed", "aborting: …". */
   event: string;
   path?: string;
+  /** What verified the step on the chain ("sealed by 3 of 4 sealers (block 12)"). */
+  verified?: string;
 }
 
 interface RecordBase {

@@ -3,6 +3,7 @@ import type { WalletStatus } from '../../background/popup-api.ts';
 import type { Account } from '../../background/vault/accounts.ts';
 import { Activity } from '../Activity.tsx';
 import { errorOf, send } from '../api.ts';
+import { Chains } from '../Chains.tsx';
 import { CrossChain } from '../CrossChain.tsx';
 import { Grants } from '../Grants.tsx';
 import { Routers } from '../Routers.tsx';
@@ -200,6 +201,7 @@ export function Home({ status }: { status: WalletStatus }) {
       <Grants grants={status.grants} />
       <Activity entries={status.activity} />
       <Routers status={status.routers} />
+      <Chains anchors={status.anchors} />
     </>
   );
 }

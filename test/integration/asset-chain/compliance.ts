@@ -25,6 +25,15 @@ import { type AssetChain, ChainRefusedError, type Transfer } from '../../../back
 import type { Hex } from '../../../background/ttm/types.ts';
 
 /** Someone with their own key or identity, holding one account. */
+
+/** A state as the wallet reads it, which must say what verified it (then left out of comparisons). */
+async function verifiedState<T extends { verified?: string }>(
+  pending: Promise<T>,
+): Promise<Omit<T, 'verified'>> {
+  const { verified, ...state } = await pending;
+  assert.ok(verified, 'the state says what verified it');
+  return state;
+}
 export interface Party {
   /** For failure messages. */
   name: string;
@@ -321,14 +330,18 @@ export function assetChainCompliance<S extends AssetChainSetup>(
             ],
           ],
         );
-        assert.deepEqual(await alice.chain.txState(txId), { state: 'prepared', deadline });
+        assert.deepEqual(await verifiedState(alice.chain.txState(txId)), { state: 'prepared', deadline });
         assert.equal(await f.balance(alice.account), 500n);
         for (const p of [alice, bob, carol]) assert.equal(await f.lockedBy(p.account), txId, p.name);
         assert.equal(await f.lockedBy(dave.account), null);
 
         await refused(dave.chain.commit(txId, random32()), reasons.txWrongPreimage(txId));
         assert.deepEqual(await events(dave.chain.commit(txId, s)), [['TxCommitted', { txId, preimage: s }]]);
-        assert.deepEqual(await dave.chain.txState(txId), { state: 'committed', deadline, preimage: s });
+        assert.deepEqual(await verifiedState(dave.chain.txState(txId)), {
+          state: 'committed',
+          deadline,
+          preimage: s,
+        });
         assert.deepEqual(
           [await f.balance(alice.account), await f.balance(bob.account), await f.balance(carol.account)],
           [500n, 300n, 200n],
@@ -437,7 +450,11 @@ export function assetChainCompliance<S extends AssetChainSetup>(
         );
         await refused(bob.chain.commit(txId, random32()), reasons.txWrongPreimage(txId));
         await refused(alice.chain.abort(txId), reasons.txCommitted(txId));
-        assert.deepEqual(await alice.chain.txState(txId), { state: 'committed', deadline, preimage: s });
+        assert.deepEqual(await verifiedState(alice.chain.txState(txId)), {
+          state: 'committed',
+          deadline,
+          preimage: s,
+        });
         assert.deepEqual([await f.balance(alice.account), await f.balance(bob.account)], [60n, 40n]);
         assert.equal(await f.lockedBy(alice.account), null);
       });
@@ -491,7 +508,7 @@ export function assetChainCompliance<S extends AssetChainSetup>(
         assert.deepEqual([await f.balance(alice.account), await f.balance(bob.account)], [100n, 0n]);
         assert.equal(await f.lockedBy(alice.account), null);
         assert.equal(await f.lockedBy(bob.account), null);
-        assert.deepEqual(await alice.chain.txState(txId), { state: 'aborted', deadline });
+        assert.deepEqual(await verifiedState(alice.chain.txState(txId)), { state: 'aborted', deadline });
 
         assert.deepEqual(await events(alice.chain.abort(txId)), []);
         assert.deepEqual(await events(mallory.chain.abort(txId)), []);
@@ -513,7 +530,7 @@ export function assetChainCompliance<S extends AssetChainSetup>(
         const txId = random32();
 
         assert.deepEqual(await events(router.chain.abort(txId)), [['TxAborted', { txId }]]);
-        assert.deepEqual(await router.chain.txState(txId), { state: 'aborted', deadline: 0 });
+        assert.deepEqual(await verifiedState(router.chain.txState(txId)), { state: 'aborted', deadline: 0 });
         await refused(
           alice.chain.prepare(txId, h, far(), steps(alice, [bob.account, 10n])),
           reasons.txAborted(txId),
@@ -527,7 +544,7 @@ export function assetChainCompliance<S extends AssetChainSetup>(
         await f.transfer(bob, alice.account, 1n);
 
         const unknown = random32();
-        assert.deepEqual(await alice.chain.txState(unknown), { state: 'none', deadline: 0 });
+        assert.deepEqual(await verifiedState(alice.chain.txState(unknown)), { state: 'none', deadline: 0 });
         await refused(alice.chain.commit(unknown, s), reasons.txUnknown(unknown));
       });
 
@@ -567,7 +584,7 @@ export function assetChainCompliance<S extends AssetChainSetup>(
 
         assert.deepEqual(await events(alice.chain.htlcLock(id, lock)), [['HtlcLocked', { id, ...lock }]]);
         assert.equal(await f.balance(alice.account), 300n);
-        assert.deepEqual(await alice.chain.htlcState(id), { state: 'locked', ...lock });
+        assert.deepEqual(await verifiedState(alice.chain.htlcState(id)), { state: 'locked', ...lock });
         assert.equal(await f.lockedBy(alice.account), null);
 
         assert.deepEqual(await events(alice.chain.htlcLock(id, lock)), []);
@@ -580,7 +597,11 @@ export function assetChainCompliance<S extends AssetChainSetup>(
           ['HtlcClaimed', { id, preimage: s }],
         ]);
         assert.equal(await f.balance(bob.account), 200n);
-        assert.deepEqual(await relayer.chain.htlcState(id), { state: 'claimed', ...lock, preimage: s });
+        assert.deepEqual(await verifiedState(relayer.chain.htlcState(id)), {
+          state: 'claimed',
+          ...lock,
+          preimage: s,
+        });
 
         assert.deepEqual(await events(relayer.chain.htlcClaim(id, s)), []);
         assert.deepEqual(await events(alice.chain.htlcLock(id, lock)), []);
