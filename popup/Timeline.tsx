@@ -120,6 +120,11 @@ export function Timeline({ view }: { view: TtmView }) {
           // Entries are only ever appended: the index is stable.
           <li key={i} data-testid="ttm-event">
             <time dateTime={new Date(entry.at).toISOString()}>{formatClock(entry.at)}</time> {entry.event}
+            {entry.verified && (
+              <div class="verified" data-testid="ttm-event-verified">
+                ✓ {entry.verified}
+              </div>
+            )}
           </li>
         ))}
       </ol>
