@@ -20,8 +20,10 @@ import type { Hex } from '../../p2p/chains/connector.ts';
 import { decodeBlock } from '../../p2p/chains/fabric/block-file.ts';
 import { blockHeaderHash as fabricHeaderHash } from '../../p2p/chains/fabric/block-hash.ts';
 import { type ChannelTrust, readChannelConfig } from '../../p2p/chains/fabric/channel-config.ts';
+import { followConfigAsync } from '../../p2p/chains/fabric/follow-config.ts';
 import type { FabricSigningIdentity } from '../../p2p/chains/fabric/identity.ts';
 import { fromHex, signProposal, toHex } from '../../p2p/chains/fabric/offline-signing.ts';
+import { FabricConfigChangedError } from '../../p2p/chains/fabric/verification-errors.ts';
 import {
   type CommitVerdict,
   verifyCommittedTransactionAsync,
@@ -208,17 +210,26 @@ export class ChainTrust {
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
     }
-    let verdict: CommitVerdict;
-    try {
-      verdict = await verifyCommittedTransactionAsync({
-        trust,
+    const answer = fromHex(envelope);
+    const verify = (under: ChannelTrust) =>
+      verifyCommittedTransactionAsync({
+        trust: under,
         policies: profile.chaincodes,
         submitted,
         txId,
         qsccProposal: fromHex(proposal.signed),
-        answer: fromHex(envelope),
+        answer,
         requiredOrgs: orgs,
       });
+    let verdict: CommitVerdict;
+    try {
+      try {
+        verdict = await verify(trust);
+      } catch (error) {
+        // The block names a newer channel config: follow it if the old config signed it, then judge again.
+        if (!(error instanceof FabricConfigChangedError)) throw error;
+        verdict = await verify(await this.#followConfig(path, trust));
+      }
     } catch (error) {
       throw new EvidenceRefusedError(path, reasonOf(error));
     }
@@ -261,13 +272,31 @@ export class ChainTrust {
     if (anchor.profile.type !== 'fabric') {
       throw new EvidenceRefusedError(path, `${anchor.chain} is anchored as a ${anchor.profile.type} chain`);
     }
-    const key = `${anchor.chain}@${anchor.fingerprint}`;
+    const key = `${anchor.chain}@${digest(anchor.profile.configBlock)}`;
     let trust = this.#channels.get(key);
     if (!trust) {
       trust = readChannelConfig(decodeBlock(fromHex(anchor.profile.configBlock)));
       this.#channels.set(key, trust);
     }
     return { profile: anchor.profile, trust };
+  }
+
+  /**
+   * Follows a Fabric channel config change: the channel's latest config block (as a router
+   * answers it) is taken only if it is valid under the anchored config (the old orderers signed
+   * it, per the old BlockValidation). The chaincode policies stay the anchored ones.
+   */
+  async #followConfig(path: string, old: ChannelTrust): Promise<ChannelTrust> {
+    const anchor = await this.anchor(path);
+    const answer = parseChainProfile(await this.#options.client().request({ op: 'chainProfile', path }));
+    if (anchor.profile.type !== 'fabric' || answer.type !== 'fabric') {
+      throw new EvidenceRefusedError(path, 'the chain answers a profile of another type');
+    }
+    const trust = await followConfigAsync(old, decodeBlock(fromHex(answer.configBlock)));
+    const profile = { ...anchor.profile, configBlock: answer.configBlock };
+    this.#channels.set(`${anchor.chain}@${digest(profile.configBlock)}`, trust);
+    await this.#options.anchors.put({ ...anchor, profile, followedAt: Date.now() });
+    return trust;
   }
 
   /** Moves a FISCO BCOS anchor to the sealer set its chain's signed headers led to. */
