@@ -57,10 +57,13 @@ describe('abuse limits: a page against the wallet', { timeout: 240_000 }, () => 
   };
 
   /** `op="call"` requests a router handled (client or forwarded), whatever their outcome. */
+  /** Reads and endorsements a router handled: a Fabric read with the session's identity is endorsed (`prepare`). */
   const callsAt = async (name: string) => {
     const router = net.routers.find((r) => r.name === name)?.router;
     const metric = await router?.metrics.requests.get();
-    return (metric?.values ?? []).filter((v) => v.labels.op === 'call').reduce((sum, v) => sum + v.value, 0);
+    return (metric?.values ?? [])
+      .filter((v) => v.labels.op === 'call' || v.labels.op === 'prepare')
+      .reduce((sum, v) => sum + v.value, 0);
   };
 
   before(async () => {
@@ -205,7 +208,7 @@ describe('abuse limits: a page against the wallet', { timeout: 240_000 }, () => 
     }
     assert.deepEqual({ fisco: await callsAt('r1'), fabric: await callsAt('r2') }, before);
 
-    // The same counters do see reads (a signed read on Fabric), so they would have seen the writes.
+    // The same counters do see reads (an endorsed read on Fabric), so they would have seen the writes.
     for (const read of [
       { path: FAB, method: 'BalanceOf', args: ['user1'] },
       { path: ASSET, method: 'balanceOf', args: [TEST_ACCOUNT_0] },
