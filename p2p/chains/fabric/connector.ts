@@ -35,6 +35,7 @@ import type {
 import { InvalidArgumentsError, UnknownResourceError } from '../errors.ts';
 import { decodeBlock, LAST_CONFIG, SIGNATURES } from './block-file.ts';
 import { blockHeaderHash } from './block-hash.ts';
+import { decodeChaincodeResult } from './chaincode-result.ts';
 import { readChannelConfig } from './channel-config.ts';
 import { pemToDer } from './der.ts';
 import { decodeEnvelope } from './envelope-codec.ts';
@@ -86,23 +87,6 @@ export interface FabricConnectorOptions {
 interface Resource {
   description: ResourceDescription;
   config: FabricResourceConfig;
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Chaincode results are bytes; most Weft chaincode answers JSON or plain text. */
-export function decodeChaincodeResult(payload: Uint8Array): unknown {
-  let text: string;
-  try {
-    text = utf8.decode(payload);
-  } catch {
-    return toHex(payload);
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 function argToString(arg: unknown): string {
