@@ -2,7 +2,9 @@
  * TTM budgets (DESIGN.md), through the built extension in Chromium against the local network
  * with its default 1 s blocks on both chains:
  * - a two-chain transaction (FISCO BCOS + Fabric), from the user's approval to committed on
- *   both, in block intervals (goal: about 2 intervals + 100 ms);
+ *   both, in block intervals (goal: about 2 intervals + 100 ms). Every prepare and commit the
+ *   wallet acts on is checked against the chain's evidence (issue 13), so this is also the
+ *   figure for "2PC over two chains with verification" (goal: at most 2.2 intervals);
  * - the time from a service-worker restart (worker stopped right after logging `committing`)
  *   to the transaction recovered and committed.
  * Times come from the wallet's own log (timeline entries), so the popup's clicks are not counted.
@@ -95,6 +97,12 @@ try {
     value: p50 / BLOCK_MS,
     unit: 'blocks',
     budget: 2 + 100 / BLOCK_MS,
+  });
+  report({
+    name: '2PC with verification, p50 in block intervals, goal 2.2',
+    value: p50 / BLOCK_MS,
+    unit: 'blocks',
+    budget: 2.2,
   });
 
   // Recovery: the worker is stopped right after it logged `committing`, then woken by the page.
