@@ -127,6 +127,8 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
     });
     assert.ok('result' in outcome, JSON.stringify(outcome));
     assert.deepEqual((outcome.result as { values: unknown[] }).values, ['1000']);
+    // FISCO BCOS 2.x has no state proofs: the answer says only the routers back it.
+    assert.equal((outcome.result as { verified: { backing: string } }).verified.backing, 'router');
   });
 
   test('an approved transfer is signed by the wallet and moves balances on the chain', async () => {
@@ -146,8 +148,10 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
     await popup.getByRole('button', { name: 'Approve' }).click();
     const outcome = await pending;
     assert.ok('result' in outcome, JSON.stringify(outcome));
-    const receipt = outcome.result as { status: string; txId: string };
+    const receipt = outcome.result as { status: string; txId: string; verified: { by: string } };
     assert.equal(receipt.status, 'success');
+    // Rebuilt from the chain's evidence: proofs to a header sealed by a quorum of the 4 sealers.
+    assert.match(receipt.verified.by, /^sealed by [34] of 4 sealers \(block \d+\)$/);
     assert.equal(await balance(recipient), 7n);
     assert.equal(await balance(TEST_ACCOUNT_0), 993n);
     const tx = await pageRequest(page, {
@@ -191,8 +195,19 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
     await activity.waitFor();
     const items = await activity.locator('li').allTextContents();
     assert.match(items[0] ?? '', /rejected send payment\.bcos\.asset\.transfer/);
-    assert.match(items[1] ?? '', /done send payment\.bcos\.asset\.transfer[\s\S]*tx 0x/);
+    assert.match(
+      items[1] ?? '',
+      /done send payment\.bcos\.asset\.transfer[\s\S]*tx 0x[\s\S]*✓ sealed by [34] of 4 sealers/,
+    );
     await home.screenshot({ path: join(testOutputDir, 'popup-activity.png'), fullPage: true });
+    // The chain's trust anchor, taken on first use from the one router configured, says so.
+    const anchor = home.getByTestId('anchor-payment.bcos');
+    await anchor.waitFor();
+    const anchorText = (await anchor.textContent()) ?? '';
+    assert.match(anchorText, /fingerprint 0x[0-9a-f]{16}/);
+    assert.match(anchorText, /4 sealers at block \d+/);
+    assert.match(anchorText, /from one router .*unconfirmed/);
+    await home.getByTestId('chain-anchors').screenshot({ path: join(testOutputDir, 'popup-chains.png') });
     await home.close();
   });
 
@@ -247,12 +262,21 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
     });
     assert.ok('result' in transfer.outcome, JSON.stringify(transfer.outcome));
     assert.equal((transfer.outcome.result as { status: string }).status, 'success');
+    assert.match(
+      (transfer.outcome.result as { verified: { by: string } }).verified.by,
+      /^endorsed by Org1MSP and Org2MSP, ordered by OrdererMSP, valid per Org1MSP and Org2MSP/,
+    );
     const balance = await pageRequest(page, {
       method: 'weft_call',
       params: [{ path: FAB, method: 'BalanceOf', args: [account] }],
     });
     assert.ok('result' in balance);
     assert.equal(String((balance.result as { values: unknown[] }).values[0]), '5');
+    // Read with the session's identity: endorsed by both organisations, checked by the wallet.
+    assert.deepEqual((balance.result as { verified: unknown }).verified, {
+      backing: 'endorsed',
+      by: 'endorsed by Org1MSP and Org2MSP',
+    });
 
     // A per-caller read: the user's own records come back only if the wallet signed the read.
     const records = await approve({ method: 'weft_requestSession', params: [{ resources: [RECORDS] }] });
