@@ -115,13 +115,21 @@ function strangersSeal(header: FiscoBlockHeaderJson, count = 4): FiscoBlockHeade
   }));
 }
 
+/** Four sealers the anchor never heard of: the set a lying router's forged headers name. */
+const strangers = Array.from({ length: 4 }, () => sealerFromKey(bytesToHex(randomBytes(32))));
+
 /** The header re-made for another sealer set: its list names strangers, who seal it, the hash recomputed. */
 function resealedByStrangers(header: FiscoBlockHeaderJson): void {
-  const strangers = Array.from({ length: 4 }, () => sealerFromKey(bytesToHex(randomBytes(32))));
   header.sealerList = strangers.map((s) => s.nodeId);
   const hash = blockHeaderHash(header);
   header.hash = `0x${bytesToHex(hash)}`;
   header.signatureList = strangers.map((s, i) => ({ index: `0x${i.toString(16)}`, signature: s.sign(hash) }));
+}
+
+/** The transaction and receipt of `evidence` re-pointed at block `hash` (a field outside their proofs). */
+function pointAt(evidence: FiscoTxEvidence, hash: string): void {
+  evidence.transaction.transaction.blockHash = hash;
+  evidence.receipt.transactionReceipt.blockHash = hash;
 }
 
 /** A refused write: EvidenceRefusedError, and alice's and bob's balances as they were. */
@@ -345,7 +353,10 @@ test('4c. first use: two routers disagreeing on the anchor is refused; agreeing,
 test('4d. anchored honestly, a header re-made for another sealer set (its list, hash and seals) is refused', async () => {
   const trust = freshTrust(client);
   await trust.anchor(PATH);
-  rewriteEvidence((e) => resealedByStrangers(e.header));
+  rewriteEvidence((e) => {
+    resealedByStrangers(e.header);
+    pointAt(e, e.header.hash);
+  });
   await refusedAndUnmoved(submitFiscoWrite(client, vault, trust, alice.index, transfer(bob, 1n)), 1n);
 });
 
@@ -355,16 +366,34 @@ test('4e. anchored honestly, a forged sealer change (every header after the anch
   const at = BigInt((profile as FiscoChainProfile).sealersAt);
   await h.node.sealNow(true);
   await h.node.sealNow(true);
-  // Every header after the anchored one names strangers and is sealed by them: a chain of lies
-  // that is consistent with itself, but whose first link the anchored set never sealed.
-  client.lie('blockHeader', async (body, honest) => {
-    const header = await honest();
-    if (!header || body.number <= at) return header;
-    const forged = copy(header);
-    resealedByStrangers(forged);
-    return forged;
+  // Every header after the anchored one names strangers, is sealed by them and links to the
+  // forged one before it: a chain of lies consistent with itself, whose first link the
+  // anchored set never sealed.
+  const forged = new Map<bigint, Promise<FiscoBlockHeaderJson | null>>();
+  const forge = (number: bigint): Promise<FiscoBlockHeaderJson | null> => {
+    let header = forged.get(number);
+    if (!header) {
+      header = (async () => {
+        const honest = await h.client.getBlockHeaderByNumber(number);
+        if (number <= at) return honest;
+        const lie = copy(honest);
+        if (number - 1n > at) lie.parentHash = ((await forge(number - 1n)) as FiscoBlockHeaderJson).hash;
+        resealedByStrangers(lie);
+        return lie;
+      })();
+      forged.set(number, header);
+    }
+    return header;
+  };
+  client.lie('blockHeader', (body) => forge(body.number));
+  client.lie('txEvidence', async (_body, honest) => {
+    const evidence = await honest();
+    if (!evidence) return evidence;
+    const lie = copy(evidence);
+    lie.header = (await forge(BigInt(evidence.header.number))) as FiscoBlockHeaderJson;
+    pointAt(lie, lie.header.hash);
+    return lie;
   });
-  rewriteEvidence((e) => resealedByStrangers(e.header));
   await refusedAndUnmoved(submitFiscoWrite(client, vault, trust, alice.index, transfer(bob, 1n)), 1n);
   assert.deepEqual((await trust.anchors.get('payment.bcos'))?.profile, profile);
 });
