@@ -252,7 +252,7 @@ export class ChainTrust {
   ): Promise<FabricReadOutcome> {
     const { profile, trust } = await this.#fabric(path);
     const proposal = signProposal(signer, { channel: profile.channel, ...call });
-    const prepared = await this.#options.client().prepare(path, proposal.signed);
+    const prepared = await this.#options.client().request({ op: 'endorse', path, signed: proposal.signed });
     let read: EndorsedRead;
     try {
       read = await verifyEndorsedReadAsync({

@@ -85,6 +85,7 @@ const RETRYABLE = new Set<RequestBody['op']>([
   'getBlock',
   'getTransaction',
   // Chain evidence: reads (blockByTxId endorses a qscc query, which writes nothing).
+  'endorse',
   'chainProfile',
   'txEvidence',
   'blockHeader',

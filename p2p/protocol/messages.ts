@@ -40,6 +40,11 @@ export const requestBody = z.discriminatedUnion('op', [
     signed: hex.optional(),
   }),
   z.object({ op: z.literal('prepare'), path: resourcePath, signed: hex }),
+  /**
+   * Fabric: a read the wallet acts on, as an endorsed proposal (Endorse, not Evaluate). The same
+   * as `prepare` at the router, but never submitted: a read, so a client may ask it again elsewhere.
+   */
+  z.object({ op: z.literal('endorse'), path: resourcePath, signed: hex }),
   z.object({
     op: z.literal('submit'),
     path: resourcePath,
@@ -134,6 +139,7 @@ export interface ResultOf {
   chainInfo: ChainInfo;
   call: CallResult;
   prepare: PreparedTransaction;
+  endorse: PreparedTransaction;
   submit: TransactionReceipt;
   getBlock: ChainBlock | null;
   getTransaction: ChainTransaction | null;

@@ -66,6 +66,7 @@ export async function executeLocal(
         });
       }
       case 'prepare':
+      case 'endorse':
         if (!connector.prepare) {
           throw new HipError(
             HipErrorCode.unsupportedOperation,

@@ -57,12 +57,12 @@ describe('abuse limits: a page against the wallet', { timeout: 240_000 }, () => 
   };
 
   /** `op="call"` requests a router handled (client or forwarded), whatever their outcome. */
-  /** Reads and endorsements a router handled: a Fabric read with the session's identity is endorsed (`prepare`). */
+  /** Reads a router handled: a Fabric read with the session's identity is an endorsed proposal (`endorse`). */
   const callsAt = async (name: string) => {
     const router = net.routers.find((r) => r.name === name)?.router;
     const metric = await router?.metrics.requests.get();
     return (metric?.values ?? [])
-      .filter((v) => v.labels.op === 'call' || v.labels.op === 'prepare')
+      .filter((v) => v.labels.op === 'call' || v.labels.op === 'endorse')
       .reduce((sum, v) => sum + v.value, 0);
   };
 
