@@ -30,7 +30,7 @@ import { decodeFields, encodeFields, type ProtoFields } from '../../../p2p/chain
 import type { IssuedIdentity } from '../../../p2p/devnet/fabric/test-ca.ts';
 import { newVault, PASSWORD } from '../asset-chain/wallet.ts';
 import { CHANNEL, startTestDevpeer, type TestDevpeer } from '../fabric/fixture.ts';
-import { freshTrust, type LyingClient, lyingRouterFor } from './lying-client.ts';
+import { freshTrust, type Lie, type LyingClient, lyingRouterFor } from './lying-client.ts';
 
 const PATH = 'trade.fab.asset';
 const decoder = new TextDecoder();
@@ -168,6 +168,15 @@ const payloadRewritten = (envelope: Hex, rewrite: (payload: Uint8Array) => Uint8
     }),
   ) as Hex;
 
+/**
+ * Lies on the endorsed proposals that carry reads: `prepare` today, and `endorse`, the read-only
+ * twin of `prepare` the wallet may ask instead (the lie covers whichever op the read travels by).
+ */
+function lieOnReads(lie: Lie<'prepare'>): void {
+  client.lie('prepare', lie);
+  client.lie('endorse' as 'prepare', lie);
+}
+
 async function aliceChain(): Promise<AssetChain> {
   const entry = await client.describe(PATH);
   const signer = { account: 0, fabricIdentity: alice };
@@ -300,7 +309,7 @@ test('8. an endorsed read altered after endorsement (payload changed, one endors
   // The router says the transaction committed, with a preimage, in the peers' endorsed answer.
   const isRead = (signed: string) => decoder.decode(fromHex(signed)).includes('TxState');
   let rewritten = 0;
-  client.lie('prepare', async (body, honest) => {
+  lieOnReads(async (body, honest) => {
     const prepared = await honest();
     if (!isRead(body.signed)) return prepared;
     rewritten++;
@@ -315,7 +324,7 @@ test('8. an endorsed read altered after endorsement (payload changed, one endors
   assert.equal(rewritten, 1);
 
   // One organisation's endorsement removed: the chaincode's policy wants both.
-  client.lie('prepare', async (body, honest) => {
+  lieOnReads(async (body, honest) => {
     const prepared = await honest();
     return isRead(body.signed) ? { ...prepared, unsigned: oneEndorsement(prepared.unsigned) } : prepared;
   });
