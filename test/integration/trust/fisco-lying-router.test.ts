@@ -407,6 +407,16 @@ function aliceChain(path: string): Promise<AssetChain> {
     );
 }
 
+/** A state read a lie stands behind: refused, or answered 'none' (the lie skipped), never more. */
+async function notPrepared(read: Promise<{ state: string }>): Promise<void> {
+  try {
+    assert.equal((await read).state, 'none');
+  } catch (error) {
+    if (error instanceof assert.AssertionError) throw error;
+    assert.ok(error instanceof EvidenceRefusedError, String(error));
+  }
+}
+
 const newId = (): Hex => `0x${bytesToHex(randomBytes(32))}`;
 
 test('5. TTM state: hints naming unrelated or forged transactions, and fake call answers, are not used', async () => {
@@ -451,8 +461,8 @@ test('5. TTM state: hints naming unrelated or forged transactions, and fake call
   // (b) A forged transaction id, with a TxPrepared event in the hint: no receipt backs it.
   client.lie('ttmEvents', async () => [record(forgedTx)]);
   const viewB = await aliceChain(PATH);
-  await assert.rejects(viewB.txState(id), EvidenceRefusedError);
-  await assert.rejects(viewB.htlcState(id, forgedTx), EvidenceRefusedError);
+  await notPrepared(viewB.txState(id));
+  await notPrepared(viewB.htlcState(id, forgedTx));
 
   // (c) The other prepare's evidence, its event rewritten to name this id: the receipt no longer folds.
   client.lie('ttmEvents', async () => [record(otherPrepare)]);
@@ -462,7 +472,7 @@ test('5. TTM state: hints naming unrelated or forged transactions, and fake call
       log.topics = log.topics.map((t) => t.replace(other.slice(2), id.slice(2)));
     }
   });
-  await assert.rejects((await aliceChain(PATH)).txState(id), EvidenceRefusedError);
+  await notPrepared((await aliceChain(PATH)).txState(id));
 
   // (d) A `call` answering "prepared" is never asked: state comes from verified events only.
   client.truth();
@@ -473,6 +483,28 @@ test('5. TTM state: hints naming unrelated or forged transactions, and fake call
   client.truth();
   // Alice's account is locked by the other prepare until it ends.
   await writer.abort(other);
+});
+
+test('5e. a forged hint does not hide the state the wallet verified itself (a router may hide, not veto)', {
+  skip: 'product bug: background/ttm/asset-chain.ts events() lets one unverifiable ttmEvents hint throw EvidenceRefusedError out of txState/htlcState; a hint should be skipped, not veto the read',
+}, async () => {
+  client.truth();
+  const writer = await aliceChain(PATH);
+  const id = newId();
+  const deadline = Math.floor(Date.now() / 1000) + 600;
+  await writer.prepare(id, newId(), deadline, [{ from: alice.address, to: bob, amount: '1' }]);
+  try {
+    assert.equal((await writer.txState(id)).state, 'prepared', 'control');
+    // One forged transaction id among the hints: no evidence exists for it.
+    client.lie('ttmEvents', async (_body, honest) => [
+      ...(await honest()),
+      { txId: newId(), blockNumber: 1n, address: asset, name: 'TxAborted', args: { txId: id }, data: '0x' },
+    ]);
+    assert.equal((await writer.txState(id)).state, 'prepared');
+  } finally {
+    client.truth();
+    await writer.abort(id);
+  }
 });
 
 test('6. a cross-chain transaction whose second prepare the router drops and reports done ends aborted; nothing moves', async () => {
