@@ -70,7 +70,7 @@ export interface FabricReadOutcome {
   verification: Verification;
 }
 
-const POLL_MS = 250;
+const POLL_MS = 100;
 
 /** Answers to a block request that may change once every peer has committed the block. */
 const NOT_YET: ReadonlySet<string> = new Set([

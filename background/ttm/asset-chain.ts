@@ -24,6 +24,7 @@ import type { ResourceEntry } from '../../p2p/protocol/messages.ts';
 import { submitFabricWrite } from '../signing/fabric-write.ts';
 import { submitFiscoWrite, verifiedReceipt } from '../signing/fisco-write.ts';
 import type { ChainTrust } from '../trust/chain-trust.ts';
+import { EvidenceRefusedError } from '../trust/verification.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { Hex } from './types.ts';
 
@@ -159,10 +160,20 @@ function fiscoAsset({ client, vault, trust, entry, signer }: AssetChainOptions):
     const key = id.toLowerCase();
     const hints = await client.request({ op: 'ttmEvents', path, id: key as Hex });
     const known = seen.get(key);
-    const fresh = new Set([...named, ...hints.map((h) => h.txId)].map((t) => t.toLowerCase()));
+    const mustHold = new Set(named.map((t) => t.toLowerCase()));
+    const fresh = new Set([...mustHold, ...hints.map((h) => h.txId.toLowerCase())]);
     for (const txId of fresh) {
       if (known?.has(txId)) continue;
-      const { execution, verification } = await trust.fiscoExecution(path, txId as Hex, 0);
+      let outcome: Awaited<ReturnType<ChainTrust['fiscoExecution']>>;
+      try {
+        outcome = await trust.fiscoExecution(path, txId as Hex, 0);
+      } catch (error) {
+        // A router's hint the chain does not back is skipped: a router may hide, never veto.
+        // A transaction the caller named (a proposal's lock) must hold.
+        if (error instanceof EvidenceRefusedError && !mustHold.has(txId)) continue;
+        throw error;
+      }
+      const { execution, verification } = outcome;
       if (execution.status !== 'success') continue;
       const receipt = verifiedReceipt(execution, verification, { to: entry.address, abi: entry.abi });
       keep(receipt.txId, receipt.blockNumber, receipt.events);
