@@ -128,11 +128,16 @@ export async function newVault(): Promise<Vault> {
   return vault;
 }
 
-/** One router fronting `connector`, and a wallet client connected to it over WebSockets. */
-export async function routerFor(
+/**
+ * One router fronting `connector`, and a wallet client connected to it over WebSockets
+ * (a RecordingClient, or what `newClient` makes of the router's address).
+ */
+export async function routerFor<C extends LightClient = RecordingClient>(
   zone: string,
   connector: ChainConnector,
-): Promise<{ client: RecordingClient; close(): Promise<void> }> {
+  newClient: (address: string) => C = (address) =>
+    new RecordingClient({ routers: [address] }) as unknown as C,
+): Promise<{ client: C; close(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'weft-asset-chain-'));
   const router = await startRouter({
     config: parseRouterConfig({
@@ -144,7 +149,7 @@ export async function routerFor(
     connectors: [connector],
     logger: createLogger('silent'),
   });
-  const client = new RecordingClient({ routers: [router.addresses()[0] as string] });
+  const client = newClient(router.addresses()[0] as string);
   await client.connect();
   return {
     client,

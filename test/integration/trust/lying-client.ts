@@ -4,19 +4,14 @@
  * operation plays a router that relays what it likes and says what it likes. The router behind
  * it is a real one in front of a real devnode or devpeer: the truth is there to compare with.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { WalletEvents } from '../../../background/events.ts';
 import { AnchorStore } from '../../../background/trust/anchor-store.ts';
 import { ChainTrust, type ChainTrustOptions } from '../../../background/trust/chain-trust.ts';
 import type { ChainConnector } from '../../../p2p/chains/connector.ts';
 import { LightClient } from '../../../p2p/client/light-client.ts';
 import type { RequestBody, ResultOf } from '../../../p2p/protocol/messages.ts';
-import { parseRouterConfig } from '../../../p2p/router/config.ts';
-import { createLogger } from '../../../p2p/router/log.ts';
-import { startRouter } from '../../../p2p/router/router.ts';
 import { MemoryStorageArea } from '../../unit/vault/memory-storage.ts';
+import { routerFor } from '../asset-chain/wallet.ts';
 
 /** What the router says instead of the truth; `honest()` fetches the truth (relaying the request). */
 export type Lie<Op extends RequestBody['op'] = RequestBody['op']> = (
@@ -52,31 +47,11 @@ export class LyingClient extends LightClient {
 }
 
 /** One real router fronting `connector`, reached by the wallet only through a LyingClient. */
-export async function lyingRouterFor(
+export function lyingRouterFor(
   zone: string,
   connector: ChainConnector,
 ): Promise<{ client: LyingClient; close(): Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'weft-trust-'));
-  const router = await startRouter({
-    config: parseRouterConfig({
-      zone,
-      dataDir: join(dir, 'router'),
-      listen: ['/ip4/127.0.0.1/tcp/0/ws'],
-      admin: null,
-    }),
-    connectors: [connector],
-    logger: createLogger('silent'),
-  });
-  const client = new LyingClient({ routers: [router.addresses()[0] as string] });
-  await client.connect();
-  return {
-    client,
-    async close() {
-      await client.stop();
-      await router.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  return routerFor(zone, connector, (address) => new LyingClient({ routers: [address] }));
 }
 
 /**
