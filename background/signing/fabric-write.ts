@@ -7,7 +7,7 @@
  * The private key is zeroed as soon as the write is verified.
  */
 import type { ChainEvent } from '../../p2p/chains/connector.ts';
-import { decodeChaincodeResult } from '../../p2p/chains/fabric/chaincode-result.ts';
+import { chaincodeEvent } from '../../p2p/chains/fabric/chaincode-result.ts';
 import {
   fromHex,
   signPreparedTransaction,
@@ -62,17 +62,4 @@ export async function submitFabricWrite(
   } finally {
     signer.privateKey.fill(0);
   }
-}
-
-/** A chaincode event as receipts carry it, its JSON payload as `args` (as routers decode it). */
-function chaincodeEvent(event: { chaincode: string; name: string; payload: Uint8Array }): ChainEvent {
-  const decoded = decodeChaincodeResult(event.payload);
-  return {
-    address: event.chaincode,
-    name: event.name,
-    ...(decoded !== null && typeof decoded === 'object' && !Array.isArray(decoded)
-      ? { args: decoded as Record<string, unknown> }
-      : {}),
-    data: toHex(event.payload),
-  };
 }

@@ -19,7 +19,6 @@ import type {
   CallResult,
   ChainBlock,
   ChainConnector,
-  ChainEvent,
   ChainInfo,
   ChainRef,
   ChainTransaction,
@@ -35,7 +34,7 @@ import type {
 import { InvalidArgumentsError, UnknownResourceError } from '../errors.ts';
 import { decodeBlock, LAST_CONFIG, SIGNATURES } from './block-file.ts';
 import { blockHeaderHash } from './block-hash.ts';
-import { decodeChaincodeResult } from './chaincode-result.ts';
+import { chaincodeEvent, decodeChaincodeResult } from './chaincode-result.ts';
 import { readChannelConfig } from './channel-config.ts';
 import { pemToDer } from './der.ts';
 import { decodeEnvelope } from './envelope-codec.ts';
@@ -313,7 +312,7 @@ export class FabricConnector implements ChainConnector {
       status: 'success',
       chainStatus: validationCodeName(status.code),
       output: toHex(decoded.response.payload),
-      events: decoded.event ? [toChainEvent(decoded.event)] : [],
+      events: decoded.event ? [chaincodeEvent(decoded.event)] : [],
     };
   }
 
@@ -372,7 +371,11 @@ export class FabricConnector implements ChainConnector {
     try {
       for await (const event of events) {
         yield {
-          ...toChainEvent({ chaincode: event.chaincodeName, name: event.eventName, payload: event.payload }),
+          ...chaincodeEvent({
+            chaincode: event.chaincodeName,
+            name: event.eventName,
+            payload: event.payload,
+          }),
           blockNumber: event.blockNumber,
           txId: event.transactionId,
         };
@@ -604,16 +607,4 @@ function lastConfigIndex(blockBytes: Uint8Array): bigint {
     });
   }
   return block.number;
-}
-
-function toChainEvent(event: { chaincode: string; name: string; payload: Uint8Array }): ChainEvent {
-  const decoded = decodeChaincodeResult(event.payload);
-  return {
-    address: event.chaincode,
-    name: event.name,
-    ...(decoded !== null && typeof decoded === 'object' && !Array.isArray(decoded)
-      ? { args: decoded as Record<string, unknown> }
-      : {}),
-    data: toHex(event.payload),
-  };
 }
