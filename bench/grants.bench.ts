@@ -191,7 +191,7 @@ try {
     });
     return client.submit(path, signTransaction(fields, signer).raw);
   }
-  await send(issuer, 'put', ['kyc', ['name', 'country', 'score'], ['Ada', 'UK', '812']]);
+  await send(issuer, 'put', ['kyc', ['name', 'country', 'score'], ['Ada', 'UK', '812'], [], []]);
 
   const READS = 300;
   const ownerReads: number[] = [];

@@ -1,7 +1,8 @@
 /**
  * The Records contract on a devnode: owners' records, reads under EIP-712 grants checked with
- * ecrecover (every refusal reason, in order), the revocation registry, and the deployment the
- * local network uses. Digests are the shared ones of p2p/grants/typed-data.ts.
+ * ecrecover (every refusal reason, in order), the per-grant key blobs a read answers with, the
+ * revocation registry, and the deployment the local network uses. Digests are the shared ones of
+ * p2p/grants/typed-data.ts. Values and key blobs are opaque strings to the contract.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -88,8 +89,15 @@ async function send(from: Account, method: string, args: unknown[]) {
   );
 }
 
-function put(owner: Account, id: string, fields: string[], values: string[]) {
-  return send(owner, 'put', [id, fields, values]);
+/** `keys`: grant id -> key blob, stored with the record (none by default). */
+function put(
+  owner: Account,
+  id: string,
+  fields: string[],
+  values: string[],
+  keys: Record<string, string> = {},
+) {
+  return send(owner, 'put', [id, fields, values, Object.keys(keys), Object.values(keys)]);
 }
 
 /** A call from `from` (get and list answer for the caller). */
@@ -148,9 +156,9 @@ function args(a: Attempt): unknown[] {
   return [a.grant, grantSignature, read, readSignature];
 }
 
-async function readWithGrant(a: Attempt): Promise<{ fields: string[]; values: string[] }> {
-  const [fields, values] = (await view('readWithGrant', args(a))) as [string[], string[]];
-  return { fields, values };
+async function readWithGrant(a: Attempt): Promise<{ fields: string[]; values: string[]; key: string }> {
+  const [fields, values, key] = (await view('readWithGrant', args(a))) as [string[], string[], string];
+  return { fields, values, key };
 }
 
 async function refused(a: Attempt, reason: string): Promise<void> {
@@ -210,14 +218,39 @@ describe('owner records', () => {
     assert.deepEqual(await view('get', ['two'], dave), [['g'], ['again']]);
   });
 
-  test('put refuses mismatched fields and values; remove refuses an unknown id', async () => {
+  test('put refuses mismatched fields and values, or key grants and keys; remove refuses an unknown id', async () => {
     const mismatched = await h.send(
-      await h.sign({ to: records, data: encodeCall(abi, 'put', ['x', ['a', 'b'], ['1']]) }, bob.signer),
+      await h.sign(
+        { to: records, data: encodeCall(abi, 'put', ['x', ['a', 'b'], ['1'], [], []]) },
+        bob.signer,
+      ),
     );
     assert.throws(
       () => assertReceiptOk(mismatched),
       (e: unknown) =>
         e instanceof FiscoExecutionError && e.reason === 'Records: fields and values differ in length',
+    );
+    for (const [grants, keys] of [
+      [[nonce()], []],
+      [[], ['weft-key1:orphan']],
+      [[nonce(), nonce()], ['weft-key1:one']],
+    ]) {
+      const receipt = await h.send(
+        await h.sign(
+          { to: records, data: encodeCall(abi, 'put', ['x', ['a'], ['1'], grants, keys]) },
+          bob.signer,
+        ),
+      );
+      assert.throws(
+        () => assertReceiptOk(receipt),
+        (e: unknown) =>
+          e instanceof FiscoExecutionError && e.reason === 'Records: key grants and keys differ in length',
+      );
+    }
+    await assert.rejects(
+      view('get', ['x'], bob),
+      (e: unknown) => e instanceof FiscoExecutionError && e.reason === 'Records: no such record',
+      'a refused put stores nothing',
     );
     const unknown = await h.send(
       await h.sign({ to: records, data: encodeCall(abi, 'remove', ['nothing']) }, bob.signer),
@@ -266,7 +299,11 @@ describe('grant digests', () => {
 describe('readWithGrant', () => {
   test('a valid grant reads exactly the covered fields, in the grant order', async () => {
     const grant = grantFor(alice, { fields: ['blood', 'name', 'not-in-record'] });
-    assert.deepEqual(await readWithGrant({ grant }), { fields: ['blood', 'name'], values: ['O+', 'Alice'] });
+    assert.deepEqual(await readWithGrant({ grant }), {
+      fields: ['blood', 'name'],
+      values: ['O+', 'Alice'],
+      key: '',
+    });
   });
 
   test('a grant with no fields reads every field; a grant may cover several records', async () => {
@@ -274,16 +311,18 @@ describe('readWithGrant', () => {
     assert.deepEqual(await readWithGrant({ grant }), {
       fields: ['name', 'dob', 'blood', 'allergies'],
       values: ['Alice', '1990-01-01', 'O+', 'none'],
+      key: '',
     });
     assert.deepEqual(await readWithGrant({ grant, read: readFor(grant, { record: 'address' }) }), {
       fields: ['street', 'city'],
       values: ['1 Main St', 'Springfield'],
+      key: '',
     });
   });
 
   test('a grant whose fields the record lacks reads nothing, and reveals nothing', async () => {
     const grant = grantFor(alice, { fields: ['salary'] });
-    assert.deepEqual(await readWithGrant({ grant }), { fields: [], values: [] });
+    assert.deepEqual(await readWithGrant({ grant }), { fields: [], values: [], key: '' });
   });
 
   test('Grant: malformed: no records, or a signature that is not 65 bytes', async () => {
@@ -407,9 +446,152 @@ describe('readWithGrant', () => {
     assert.deepEqual(await readWithGrant({ grant: same, signedBy: mallory }), {
       fields: ['name', 'blood'],
       values: ['Mallory', 'AB-'],
+      key: '',
     });
     // Claiming alice as issuer needs alice's signature.
     await refused({ grant: { ...same, issuer: alice.address }, signedBy: mallory }, 'Grant: bad signature');
+  });
+});
+
+describe('key blobs', () => {
+  /** Alice's record `id` with one blob per grant, the grants covering `fields` of it. */
+  async function withBlobs(id: string, fields: string[][]) {
+    const grants = fields.map((covered) => grantFor(alice, { records: [id], fields: covered }));
+    const blobs = grants.map((g, i) => `weft-key1:${id}:${i}:${grantId(g)}`);
+    await put(
+      alice,
+      id,
+      ['name', 'blood', 'allergies'],
+      ['sealed-name', 'sealed-blood', 'sealed-allergies'],
+      Object.fromEntries(grants.map((g, i) => [grantId(g), blobs[i] as string])),
+    );
+    return { grants, blobs };
+  }
+
+  test("a read answers the covered fields and exactly its own grant's blob, never another's", async () => {
+    const { grants, blobs } = await withBlobs('vault', [['blood'], ['name', 'allergies'], []]);
+    const [first, second, third] = grants as [Grant, Grant, Grant];
+    assert.deepEqual(await readWithGrant({ grant: first }), {
+      fields: ['blood'],
+      values: ['sealed-blood'],
+      key: blobs[0],
+    });
+    assert.deepEqual(await readWithGrant({ grant: second }), {
+      fields: ['name', 'allergies'],
+      values: ['sealed-name', 'sealed-allergies'],
+      key: blobs[1],
+    });
+    assert.deepEqual(await readWithGrant({ grant: third }), {
+      fields: ['name', 'blood', 'allergies'],
+      values: ['sealed-name', 'sealed-blood', 'sealed-allergies'],
+      key: blobs[2],
+    });
+    // A valid grant the owner stored no blob for reads the sealed values and no key.
+    const unshared = grantFor(alice, { records: ['vault'], fields: ['blood'] });
+    assert.deepEqual(await readWithGrant({ grant: unshared }), {
+      fields: ['blood'],
+      values: ['sealed-blood'],
+      key: '',
+    });
+    // The owner's own read answers the sealed values, as they were stored.
+    assert.deepEqual(await view('get', ['vault'], alice), [
+      ['name', 'blood', 'allergies'],
+      ['sealed-name', 'sealed-blood', 'sealed-allergies'],
+    ]);
+  });
+
+  test('shareKeys adds a blob, then replaces it; KeysShared names owner, record and grant', async () => {
+    const { grants, blobs } = await withBlobs('locker', [['name']]);
+    const later = grantFor(alice, { records: ['locker'], fields: ['blood'] });
+    const id = grantId(later);
+    assert.equal((await readWithGrant({ grant: later })).key, '');
+    const receipt = await send(alice, 'shareKeys', ['locker', id, 'weft-key1:later']);
+    assert.equal(receipt.logs.length, 1);
+    assert.deepEqual(decodeEvent(abi, receipt.logs[0] as never), {
+      name: 'KeysShared',
+      signature: 'KeysShared(address,string,bytes32)',
+      args: { owner: alice.address, id: 'locker', grantId: id },
+    });
+    assert.equal((await readWithGrant({ grant: later })).key, 'weft-key1:later');
+    await send(alice, 'shareKeys', ['locker', id, 'weft-key1:later-again']);
+    assert.equal((await readWithGrant({ grant: later })).key, 'weft-key1:later-again');
+    // The blob stored with the put is untouched.
+    assert.equal((await readWithGrant({ grant: grants[0] as Grant })).key, blobs[0]);
+    // Sharing keys changes no value.
+    assert.deepEqual((await readWithGrant({ grant: later })).values, ['sealed-blood']);
+  });
+
+  test("shareKeys refuses a missing record and never touches another owner's record", async () => {
+    const { grants, blobs } = await withBlobs('safe', [['name']]);
+    const grant = grants[0] as Grant;
+    const id = grantId(grant);
+    const missing = await h.send(
+      await h.sign(
+        { to: records, data: encodeCall(abi, 'shareKeys', ['nothing-here', id, 'x']) },
+        alice.signer,
+      ),
+    );
+    assert.throws(
+      () => assertReceiptOk(missing),
+      (e: unknown) => e instanceof FiscoExecutionError && e.reason === 'Records: no such record',
+    );
+    // Mallory names alice's record and grant: mallory has no record "safe", so it is refused.
+    const theft = await h.send(
+      await h.sign(
+        { to: records, data: encodeCall(abi, 'shareKeys', ['safe', id, 'weft-key1:mallory']) },
+        mallory.signer,
+      ),
+    );
+    assert.throws(
+      () => assertReceiptOk(theft),
+      (e: unknown) => e instanceof FiscoExecutionError && e.reason === 'Records: no such record',
+    );
+    // With a "safe" of her own, mallory's blob lands on her record only.
+    await put(mallory, 'safe', ['name'], ['sealed-mallory']);
+    await send(mallory, 'shareKeys', ['safe', id, 'weft-key1:mallory']);
+    assert.equal((await readWithGrant({ grant })).key, blobs[0]);
+    const hers = grantFor(mallory, { records: ['safe'], fields: [] });
+    await send(mallory, 'shareKeys', ['safe', grantId(hers), 'weft-key1:hers']);
+    assert.deepEqual(await readWithGrant({ grant: hers, signedBy: mallory }), {
+      fields: ['name'],
+      values: ['sealed-mallory'],
+      key: 'weft-key1:hers',
+    });
+  });
+
+  test('a new put replaces every blob: an old grant finds none after it', async () => {
+    const { grants, blobs } = await withBlobs('drawer', [['name'], ['blood']]);
+    const [first, second] = grants as [Grant, Grant];
+    const shared = grantFor(alice, { records: ['drawer'], fields: [] });
+    await send(alice, 'shareKeys', ['drawer', grantId(shared), 'weft-key1:shared']);
+    assert.equal((await readWithGrant({ grant: first })).key, blobs[0]);
+    // The rewrite wraps new keys for the second grant only.
+    await put(alice, 'drawer', ['name', 'blood'], ['sealed-name-2', 'sealed-blood-2'], {
+      [grantId(second)]: 'weft-key1:second-v2',
+    });
+    assert.deepEqual(await readWithGrant({ grant: first }), {
+      fields: ['name'],
+      values: ['sealed-name-2'],
+      key: '',
+    });
+    assert.equal((await readWithGrant({ grant: shared })).key, '');
+    assert.deepEqual(await readWithGrant({ grant: second }), {
+      fields: ['blood'],
+      values: ['sealed-blood-2'],
+      key: 'weft-key1:second-v2',
+    });
+    // Removing the record drops its blobs with it: a put under the same id starts with none.
+    await send(alice, 'remove', ['drawer']);
+    await put(alice, 'drawer', ['blood'], ['sealed-blood-3']);
+    assert.equal((await readWithGrant({ grant: second })).key, '');
+  });
+
+  test('a refused read answers no blob: the grant checks come first', async () => {
+    const { grants } = await withBlobs('box', [['name']]);
+    const grant = grants[0] as Grant;
+    await refused({ grant, readBy: mallory }, 'Grant: wrong audience');
+    await send(alice, 'revoke', [grantId(grant)]);
+    await refused({ grant }, 'Grant: revoked');
   });
 });
 
@@ -480,7 +662,7 @@ describe('block time in milliseconds (a real FISCO BCOS 2.x node)', () => {
     const address = deployed.createdAddress?.toString() as string;
     assert.ok(address);
     const stored = await run(
-      encodeCall(abi, 'put', ['medical', ['name', 'blood'], ['Alice', 'O+']]),
+      encodeCall(abi, 'put', ['medical', ['name', 'blood'], ['Alice', 'O+'], [], []]),
       ms,
       address,
     );
@@ -492,10 +674,7 @@ describe('block time in milliseconds (a real FISCO BCOS 2.x node)', () => {
       return decodeResult(abi, 'readWithGrant', output);
     };
     const grant = grantFor(alice);
-    assert.deepEqual(await readAt(grant, ms), [
-      ['blood', 'name'],
-      ['O+', 'Alice'],
-    ]);
+    assert.deepEqual(await readAt(grant, ms), [['blood', 'name'], ['O+', 'Alice'], '']);
     // Milliseconds compared raw with seconds would pass notBefore and fail expiry at once.
     assert.equal(
       await readAt(grantFor(alice, { notBefore: nowSeconds() + 600 }), ms),

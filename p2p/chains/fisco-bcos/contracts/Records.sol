@@ -4,6 +4,8 @@ pragma solidity ^0.8.0;
 /// Per-owner records (named string fields) that only their owner reads directly, and that a
 /// grantee reads through a data-access grant (docs/grants.md): EIP-712 typed data signed by the
 /// owner, proven fresh on every read by the grantee's audience key, and revocable here.
+/// The wallet stores sealed values only; each record carries one key blob per grant (the covered
+/// fields' keys wrapped to that grant's audience), opaque to this contract.
 /// Digests match p2p/grants/typed-data.ts byte for byte (domain {name: "Weft Grant", version: "1"}).
 contract Records {
     struct Grant {
@@ -30,6 +32,9 @@ contract Records {
         bool exists;
         string[] fields;
         string[] values;
+        /// keys[i] is the key blob for grant id keyGrants[i].
+        bytes32[] keyGrants;
+        string[] keys;
     }
 
     bytes32 private constant DOMAIN_TYPEHASH = keccak256("EIP712Domain(string name,string version)");
@@ -58,6 +63,7 @@ contract Records {
 
     event RecordPut(address indexed owner, string id);
     event RecordRemoved(address indexed owner, string id);
+    event KeysShared(address indexed owner, string id, bytes32 indexed grantId);
     event GrantRevoked(address indexed issuer, bytes32 indexed grantId);
 
     /// `resourcePath_` is the `zone.chain.resource` path the network publishes this contract under;
@@ -72,23 +78,64 @@ contract Records {
         return path;
     }
 
-    /// Creates or replaces the sender's record `id`.
-    function put(string calldata id, string[] calldata fields, string[] calldata values) external {
+    /// Creates or replaces the sender's record `id`: its values and all its key blobs (a write
+    /// rotates every field's key, so blobs of the old keys would open nothing new).
+    /// Should a grant id repeat, its first blob is the one read.
+    function put(
+        string calldata id,
+        string[] calldata fields,
+        string[] calldata values,
+        bytes32[] calldata keyGrants,
+        string[] calldata keys
+    ) external {
         require(bytes(id).length > 0, "Records: empty id");
         require(fields.length == values.length, "Records: fields and values differ in length");
+        require(keyGrants.length == keys.length, "Records: key grants and keys differ in length");
         Record storage record = records[msg.sender][id];
         if (!record.exists) {
             record.exists = true;
             ids[msg.sender].push(id);
             positions[msg.sender][id] = ids[msg.sender].length;
         }
+        // Helpers keep each frame's stack shallow: five calldata arrays take ten slots here.
+        storeValues(record, fields, values);
+        storeKeys(record, keyGrants, keys);
+        emit RecordPut(msg.sender, id);
+    }
+
+    function storeValues(Record storage record, string[] calldata fields, string[] calldata values) private {
         delete record.fields;
         delete record.values;
         for (uint256 i = 0; i < fields.length; i++) {
             record.fields.push(fields[i]);
             record.values.push(values[i]);
         }
-        emit RecordPut(msg.sender, id);
+    }
+
+    function storeKeys(Record storage record, bytes32[] calldata keyGrants, string[] calldata keys) private {
+        delete record.keyGrants;
+        delete record.keys;
+        for (uint256 i = 0; i < keyGrants.length; i++) {
+            record.keyGrants.push(keyGrants[i]);
+            record.keys.push(keys[i]);
+        }
+    }
+
+    /// Sets the key blob of grant `grantId` on the sender's existing record `id` (a grant made
+    /// after the record was written), replacing the blob it had.
+    function shareKeys(string calldata id, bytes32 grantId, string calldata key) external {
+        Record storage record = records[msg.sender][id];
+        require(record.exists, "Records: no such record");
+        uint256 n = record.keyGrants.length;
+        uint256 i = 0;
+        while (i < n && record.keyGrants[i] != grantId) i++;
+        if (i < n) {
+            record.keys[i] = key;
+        } else {
+            record.keyGrants.push(grantId);
+            record.keys.push(key);
+        }
+        emit KeysShared(msg.sender, id, grantId);
     }
 
     /// The sender's own record (a call must carry `from`).
@@ -142,31 +189,42 @@ contract Records {
         return keccak256(abi.encodePacked(hex"1901", domainSeparator, structHash));
     }
 
-    /// Reads the issuer's record `r.record` under grant `g`; only the fields the grant covers come back.
+    /// Reads the issuer's record `r.record` under grant `g`; only the fields the grant covers come
+    /// back, with the key blob stored for this grant ("" when none).
     function readWithGrant(
         Grant calldata g,
         bytes calldata grantSignature,
         GrantedRead calldata r,
         bytes calldata readSignature
-    ) external view returns (string[] memory fields, string[] memory values) {
-        checkGrant(g, grantSignature, r, readSignature);
+    ) external view returns (string[] memory fields, string[] memory values, string memory key) {
+        bytes32 id = checkGrant(g, grantSignature, r, readSignature);
         Record storage record = records[g.issuer][r.record];
         require(record.exists, "Records: no such record");
-        return coveredFields(record, g.fields);
+        (fields, values) = coveredFields(record, g.fields);
+        key = keyOf(record, id);
     }
 
-    /// Every check of docs/grants.md, in the order its reasons are documented.
+    /// The record's key blob for grant `id`, or "" when it has none.
+    function keyOf(Record storage record, bytes32 id) private view returns (string memory) {
+        uint256 n = record.keyGrants.length;
+        for (uint256 i = 0; i < n; i++) {
+            if (record.keyGrants[i] == id) return record.keys[i];
+        }
+        return "";
+    }
+
+    /// Every check of docs/grants.md, in the order its reasons are documented; answers the grant's id.
     function checkGrant(
         Grant calldata g,
         bytes calldata grantSignature,
         GrantedRead calldata r,
         bytes calldata readSignature
-    ) private view {
+    ) private view returns (bytes32 id) {
         require(
             g.records.length > 0 && grantSignature.length == 65 && readSignature.length == 65,
             "Grant: malformed"
         );
-        bytes32 id = grantIdOf(g);
+        id = grantIdOf(g);
         address issuer = recover(id, grantSignature);
         require(issuer != address(0) && issuer == g.issuer, "Grant: bad signature");
         require(keccak256(bytes(g.resource)) == pathHash, "Grant: wrong resource");
