@@ -170,8 +170,8 @@ describe('devpeer through the Gateway client with offline signing', () => {
   test('record store: owner writes, lists and reads; another identity cannot read without a grant', async () => {
     const online = devpeer.connectAs(user);
     const records = online.getNetwork(CHANNEL).getContract('records');
-    await records.submitTransaction('PutRecord', 'kyc', '{"level":2}');
-    await records.submitTransaction('PutRecord', 'address', 'Main St 1');
+    await records.submitTransaction('PutRecord', 'kyc', '{"level":2}', '');
+    await records.submitTransaction('PutRecord', 'address', 'Main St 1', '{}');
     const owner = decoder.decode(
       await online.getNetwork(CHANNEL).getContract('asset').evaluateTransaction('ClientID'),
     );

@@ -3,7 +3,8 @@
  * identities link their Weft accounts and revoke through wallet-signed transactions relayed
  * by the FabricConnector; grantees read through the connector's call (the router's identity
  * evaluates ReadWithGrant). Every refusal reaches the caller as a FabricChaincodeError whose
- * message is the chaincode's exact reason.
+ * message is the chaincode's exact reason. Records carry one key blob per grant, opaque to the
+ * chaincode, and a granted read answers the blob stored for its grant.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -119,10 +120,23 @@ function readArgs(
   return [JSON.stringify(signed.grant), signed.signature, JSON.stringify(proof.read), proof.signature];
 }
 
+type Signed = { grant: Grant; signature: Hex };
+
+interface Granted {
+  record: string;
+  fields: Record<string, string>;
+  key: string;
+}
+
 /** The grantee's read as a router forwards it: evaluated under the router's own identity. */
-async function readWithGrant(args: string[]): Promise<{ record: string; fields: Record<string, string> }> {
+async function readWithGrant(args: string[]): Promise<Granted> {
   const result = await connector.call({ resource: PATH, method: 'ReadWithGrant', args });
-  return result.values[0] as { record: string; fields: Record<string, string> };
+  return result.values[0] as Granted;
+}
+
+/** A grant's read with a fresh proof. */
+function readUnder(signed: Signed): Promise<Granted> {
+  return readWithGrant(readArgs(signed, signRead(signed.grant)));
 }
 
 async function refused(action: Promise<unknown>, reason: string): Promise<FabricChaincodeError> {
@@ -148,9 +162,13 @@ before(async () => {
     routerIdentity: devpeer.peer.identities.router1 as FabricSigningIdentity,
     resources: [{ name: 'records', chaincode: 'records', methods: recordMethods }],
   });
-  await submit(alice, 'PutRecord', ['kyc', JSON.stringify({ name: 'Alice', level: 2, ssn: '078-05-1120' })]);
-  await submit(alice, 'PutRecord', ['note', 'call me after six']);
-  await submit(bob, 'PutRecord', ['profile', JSON.stringify({ name: 'Bob' })]);
+  await submit(alice, 'PutRecord', [
+    'kyc',
+    JSON.stringify({ name: 'Alice', level: 2, ssn: '078-05-1120' }),
+    '',
+  ]);
+  await submit(alice, 'PutRecord', ['note', 'call me after six', '{}']);
+  await submit(bob, 'PutRecord', ['profile', JSON.stringify({ name: 'Bob' }), '']);
   await link(alice, aliceAccount);
   await link(bob, bobAccount);
 });
@@ -176,10 +194,10 @@ describe('records chaincode: account links', () => {
     );
     assert.deepEqual(await whoAmI(dave), { id: before.id, account: first.address });
 
-    await submit(dave, 'PutRecord', ['kyc', '{"name":"Dave"}']);
+    await submit(dave, 'PutRecord', ['kyc', '{"name":"Dave"}', '']);
     const grantByFirst = signGrant(first);
     const read = await readWithGrant(readArgs(grantByFirst, signRead(grantByFirst.grant)));
-    assert.deepEqual(read, { record: 'kyc', fields: { name: 'Dave' } });
+    assert.deepEqual(read, { record: 'kyc', fields: { name: 'Dave' }, key: '' });
 
     // Dave moves to a second account: the first one is no longer linked to anything.
     const second = newKey();
@@ -242,6 +260,7 @@ describe('records chaincode: reads', () => {
     assert.deepEqual(await readWithGrant(readArgs(signed, signRead(signed.grant))), {
       record: 'kyc',
       fields: { name: 'Alice', level: '2' },
+      key: '',
     });
     const everything = signGrant(aliceAccount, { fields: [], records: ['note', 'kyc'] });
     assert.deepEqual(
@@ -249,6 +268,7 @@ describe('records chaincode: reads', () => {
       {
         record: 'kyc',
         fields: { name: 'Alice', level: '2', ssn: '078-05-1120' },
+        key: '',
       },
     );
     // Not a JSON object: one field named `data`.
@@ -257,6 +277,7 @@ describe('records chaincode: reads', () => {
       {
         record: 'note',
         fields: { data: 'call me after six' },
+        key: '',
       },
     );
     // Addresses in any case are the same address.
@@ -270,7 +291,7 @@ describe('records chaincode: reads', () => {
   test('the grantee may evaluate with its own Fabric identity too', async () => {
     const signed = signGrant(aliceAccount, { fields: ['name'] });
     const result = await evaluateAs(bob, 'ReadWithGrant', readArgs(signed, signRead(signed.grant)));
-    assert.deepEqual(result, { record: 'kyc', fields: { name: 'Alice' } });
+    assert.deepEqual(result, { record: 'kyc', fields: { name: 'Alice' }, key: '' });
   });
 
   test('malformed grants and reads', async () => {
@@ -429,7 +450,154 @@ describe('records chaincode: reads', () => {
     assert.deepEqual(await readWithGrant(readArgs(own, signRead(own.grant))), {
       record: 'profile',
       fields: { name: 'Bob' },
+      key: '',
     });
+  });
+});
+
+describe('records chaincode: key blobs', () => {
+  const SEALED = { name: 'sealed-name', level: 'sealed-level', ssn: 'sealed-ssn' };
+
+  /** Alice's record `id` with one blob per grant, the grants covering `fields` of it. */
+  async function withBlobs(id: string, fields: string[][]) {
+    const grants = fields.map((covered) => signGrant(aliceAccount, { records: [id], fields: covered }));
+    const blobs = grants.map((g, i) => `weft-key1:${id}:${i}:${grantId(g.grant)}`);
+    const keys = Object.fromEntries(grants.map((g, i) => [grantId(g.grant), blobs[i]]));
+    await submit(alice, 'PutRecord', [id, JSON.stringify(SEALED), JSON.stringify(keys)]);
+    return { grants, blobs };
+  }
+
+  test("a read answers the covered fields and exactly its own grant's blob, never another's", async () => {
+    const { grants, blobs } = await withBlobs('vault', [['name'], ['level', 'ssn'], []]);
+    assert.deepEqual(await readUnder(grants[0] as Signed), {
+      record: 'vault',
+      fields: { name: 'sealed-name' },
+      key: blobs[0],
+    });
+    assert.deepEqual(await readUnder(grants[1] as Signed), {
+      record: 'vault',
+      fields: { level: 'sealed-level', ssn: 'sealed-ssn' },
+      key: blobs[1],
+    });
+    assert.deepEqual(await readUnder(grants[2] as Signed), {
+      record: 'vault',
+      fields: SEALED,
+      key: blobs[2],
+    });
+    // A valid grant the owner stored no blob for reads the sealed values and no key.
+    const unshared = signGrant(aliceAccount, { records: ['vault'], fields: ['name'] });
+    assert.deepEqual(await readUnder(unshared), {
+      record: 'vault',
+      fields: { name: 'sealed-name' },
+      key: '',
+    });
+  });
+
+  test('grant ids are stored lower-case: an upper-case id in PutRecord is the same grant', async () => {
+    const signed = signGrant(aliceAccount, { records: ['cased'], fields: ['name'] });
+    const upper = `0x${grantId(signed.grant).slice(2).toUpperCase()}`;
+    await submit(alice, 'PutRecord', ['cased', JSON.stringify(SEALED), JSON.stringify({ [upper]: 'blob' })]);
+    assert.equal((await readUnder(signed)).key, 'blob');
+    const { id } = await whoAmI(alice);
+    const own = (await evaluateAs(alice, 'GetRecord', [id, 'cased'])) as { keys: Record<string, string> };
+    assert.deepEqual(own.keys, { [grantId(signed.grant).toLowerCase()]: 'blob' });
+  });
+
+  test('ShareKeys adds a blob, then replaces it; KeysShared names owner, record and grant', async () => {
+    const { grants, blobs } = await withBlobs('locker', [['name']]);
+    const later = signGrant(aliceAccount, { records: ['locker'], fields: ['level'] });
+    const id = grantId(later.grant);
+    assert.equal((await readUnder(later)).key, '');
+    const receipt = await submit(alice, 'ShareKeys', ['locker', id.toUpperCase().replace('0X', '0x'), 'k1']);
+    assert.equal(receipt.status, 'success');
+    assert.deepEqual(
+      receipt.events.map((e) => [e.name, e.args]),
+      [['KeysShared', { owner: (await whoAmI(alice)).id, id: 'locker', grantId: id.toLowerCase() }]],
+    );
+    assert.equal((await readUnder(later)).key, 'k1');
+    await submit(alice, 'ShareKeys', ['locker', id, 'k2']);
+    assert.deepEqual(await readUnder(later), {
+      record: 'locker',
+      fields: { level: 'sealed-level' },
+      key: 'k2',
+    });
+    // The blob stored with the put is untouched.
+    assert.equal((await readUnder(grants[0] as Signed)).key, blobs[0]);
+  });
+
+  test("ShareKeys refuses a missing record or a malformed grant id, and never touches another owner's record", async () => {
+    const { grants, blobs } = await withBlobs('safe', [['name']]);
+    const signed = grants[0] as Signed;
+    const id = grantId(signed.grant);
+    await refused(submit(alice, 'ShareKeys', ['nothing-here', id, 'x']), 'Records: no such record');
+    await refused(submit(alice, 'ShareKeys', ['safe', '0x1234', 'x']), 'Grant: malformed');
+    // Bob names alice's record and grant: the record is looked up under Bob's identity.
+    await refused(submit(bob, 'ShareKeys', ['safe', id, 'weft-key1:bob']), 'Records: no such record');
+    assert.equal((await readUnder(signed)).key, blobs[0]);
+    // With a "safe" of his own, Bob's blob lands on his record only.
+    await submit(bob, 'PutRecord', ['safe', '{"name":"sealed-bob"}', '']);
+    await submit(bob, 'ShareKeys', ['safe', id, 'weft-key1:bob']);
+    assert.deepEqual(await readUnder(signed), {
+      record: 'safe',
+      fields: { name: 'sealed-name' },
+      key: blobs[0],
+    });
+    const his = signGrant(bobAccount, { records: ['safe'], fields: [] });
+    await submit(bob, 'ShareKeys', ['safe', grantId(his.grant), 'weft-key1:his']);
+    assert.deepEqual(await readUnder(his), {
+      record: 'safe',
+      fields: { name: 'sealed-bob' },
+      key: 'weft-key1:his',
+    });
+  });
+
+  test('a new PutRecord replaces every blob: an old grant finds none after it', async () => {
+    const { grants, blobs } = await withBlobs('drawer', [['name'], ['level']]);
+    const [first, second] = grants as [Signed, Signed];
+    const shared = signGrant(aliceAccount, { records: ['drawer'], fields: [] });
+    await submit(alice, 'ShareKeys', ['drawer', grantId(shared.grant), 'weft-key1:shared']);
+    assert.equal((await readUnder(first)).key, blobs[0]);
+    await submit(alice, 'PutRecord', [
+      'drawer',
+      '{"name":"sealed-name-2","level":"sealed-level-2"}',
+      JSON.stringify({ [grantId(second.grant)]: 'weft-key1:second-v2' }),
+    ]);
+    assert.deepEqual(await readUnder(first), {
+      record: 'drawer',
+      fields: { name: 'sealed-name-2' },
+      key: '',
+    });
+    assert.equal((await readUnder(shared)).key, '');
+    assert.deepEqual(await readUnder(second), {
+      record: 'drawer',
+      fields: { level: 'sealed-level-2' },
+      key: 'weft-key1:second-v2',
+    });
+    // Deleting the record drops its blobs with it: a put under the same id starts with none.
+    await submit(alice, 'DeleteRecord', ['drawer']);
+    await submit(alice, 'PutRecord', ['drawer', '{"level":"sealed-level-3"}', '']);
+    assert.equal((await readUnder(second)).key, '');
+  });
+
+  test('PutRecord refuses malformed keys and stores nothing then', async () => {
+    const id = random32();
+    for (const keys of [
+      '{not json',
+      '[]',
+      'null',
+      '"blob"',
+      JSON.stringify({ '0x1234': 'blob' }),
+      JSON.stringify({ [id]: 7 }),
+      JSON.stringify({ [id]: 'a', [`0x${id.slice(2).toUpperCase()}`]: 'b' }),
+    ]) {
+      await refused(
+        submit(alice, 'PutRecord', ['kyc', '{"name":"overwritten"}', keys]),
+        'Records: malformed keys',
+      );
+    }
+    const { id: owner } = await whoAmI(alice);
+    const own = (await evaluateAs(alice, 'GetRecord', [owner, 'kyc'])) as { data: string };
+    assert.equal(JSON.parse(own.data).name, 'Alice');
   });
 });
 

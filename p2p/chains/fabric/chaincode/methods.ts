@@ -39,7 +39,8 @@ export const assetMethods: ResourceMethod[] = [
 ];
 
 export const recordMethods: ResourceMethod[] = [
-  { name: 'PutRecord', kind: 'write', inputs: [s('id'), s('data')], outputs: [s('key')] },
+  { name: 'PutRecord', kind: 'write', inputs: [s('id'), s('data'), s('keys')], outputs: [s('key')] },
+  { name: 'ShareKeys', kind: 'write', inputs: [s('id'), s('grantId'), s('key')], outputs: [] },
   { name: 'GetRecord', kind: 'read', inputs: [s('owner'), s('id')], outputs: [s('record')] },
   { name: 'ListRecords', kind: 'read', inputs: [], outputs: [s('records')] },
   { name: 'DeleteRecord', kind: 'write', inputs: [s('id')], outputs: [] },

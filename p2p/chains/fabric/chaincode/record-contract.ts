@@ -7,6 +7,9 @@
  * records of the linked identity are what that account's grants cover, and the linked
  * identity revokes the account's grants (`RevokeGrant`).
  *
+ * The wallet stores sealed values only, and with each record one key blob per grant (the
+ * covered fields' keys wrapped to that grant's audience); both are opaque here.
+ *
  * Plain `Contract` subclass (no decorators): every public method is a transaction.
  */
 import { getAddress } from 'ethers';
@@ -29,6 +32,8 @@ interface StoredRecord {
   owner: string;
   id: string;
   data: string;
+  /** Grant id (lower-case 0x hex) -> key blob; absent on records written before blobs existed. */
+  keys?: Record<string, string>;
   updatedTxId: string;
 }
 
@@ -98,6 +103,32 @@ function chaincodeName(ctx: Context, fallback: string): string {
   }
 }
 
+/**
+ * PutRecord's `keys`: "" or a JSON object {grantId: blob}, ids bytes32 hex (stored lower-case,
+ * one blob per id), blobs strings. Anything else is refused rather than stored half-understood.
+ */
+function parseKeys(text: string): Record<string, string> {
+  if (text === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw refused('Records: malformed keys');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw refused('Records: malformed keys');
+  }
+  const keys: Record<string, string> = {};
+  for (const [grantId, blob] of Object.entries(value)) {
+    const id = grantId.toLowerCase();
+    if (!BYTES32.test(grantId) || typeof blob !== 'string' || Object.hasOwn(keys, id)) {
+      throw refused('Records: malformed keys');
+    }
+    keys[id] = blob;
+  }
+  return keys;
+}
+
 /** A record's fields: a JSON object's entries (non-string values as JSON text), else one field `data`. */
 function recordFields(data: string): Array<[string, string]> {
   let value: unknown;
@@ -127,13 +158,40 @@ export class RecordContract extends Contract {
     await ctx.stub.putState(ctx.stub.createCompositeKey(type, attributes), encoder.encode(value));
   }
 
-  async PutRecord(ctx: Context, id: string, data: string): Promise<string> {
+  /**
+   * Creates or replaces the caller's record `id`: its data and all its key blobs (a write rotates
+   * every field's key, so blobs of the old keys would open nothing new).
+   */
+  async PutRecord(ctx: Context, id: string, data: string, keys: string): Promise<string> {
     if (!id) throw new Error('record id required');
     const owner = ctx.clientIdentity.getID();
-    const record: StoredRecord = { owner, id, data, updatedTxId: ctx.stub.getTxID() };
+    const record: StoredRecord = {
+      owner,
+      id,
+      data,
+      keys: parseKeys(keys),
+      updatedTxId: ctx.stub.getTxID(),
+    };
     await this._put(ctx, RECORD, [owner, id], JSON.stringify(record));
     ctx.stub.setEvent('RecordPut', encoder.encode(JSON.stringify({ owner, id })));
     return id;
+  }
+
+  /**
+   * Sets the key blob of grant `grantId` on the caller's existing record `id` (a grant made after
+   * the record was written), replacing the blob it had. Only ever the caller's own record: the
+   * key is the caller's identity.
+   */
+  async ShareKeys(ctx: Context, id: string, grantId: string, key: string): Promise<void> {
+    if (!BYTES32.test(grantId)) throw refused('Grant: malformed');
+    const owner = ctx.clientIdentity.getID();
+    const stored = await this._get(ctx, RECORD, [owner, id]);
+    if (stored === null) throw refused('Records: no such record');
+    const record = JSON.parse(stored) as StoredRecord;
+    const grant = grantId.toLowerCase();
+    record.keys = { ...record.keys, [grant]: key };
+    await this._put(ctx, RECORD, [owner, id], JSON.stringify(record));
+    ctx.stub.setEvent('KeysShared', encoder.encode(JSON.stringify({ owner, id, grantId: grant })));
   }
 
   /** The owner's own read; everyone else reads through ReadWithGrant. */
@@ -227,7 +285,8 @@ export class RecordContract extends Contract {
   /**
    * A grantee's read: checks the grant and the read proof (order and messages as in
    * docs/grants.md) against the transaction's timestamp, then answers the issuer's linked
-   * identity's record with only the covered fields: `{"record": id, "fields": {...}}`.
+   * identity's record with only the covered fields and the key blob stored for this grant:
+   * `{"record": id, "fields": {...}, "key": blob or ""}`.
    */
   async ReadWithGrant(
     ctx: Context,
@@ -269,10 +328,12 @@ export class RecordContract extends Contract {
     // Looked up under the issuer's own identity: a grant can only ever name its issuer's records.
     const stored = await this._get(ctx, RECORD, [owner, read.record]);
     if (stored === null) throw refused('Records: no such record');
+    const record = JSON.parse(stored) as StoredRecord;
     const covered = new Set(grant.fields);
-    const fields = recordFields((JSON.parse(stored) as StoredRecord).data).filter(
-      ([name]) => covered.size === 0 || covered.has(name),
-    );
-    return JSON.stringify({ record: read.record, fields: Object.fromEntries(fields) });
+    const fields = recordFields(record.data).filter(([name]) => covered.size === 0 || covered.has(name));
+    // An own-property lookup: a grant id can never reach Object.prototype, but stay exact.
+    const keys = record.keys ?? {};
+    const key = Object.hasOwn(keys, id.toLowerCase()) ? (keys[id.toLowerCase()] ?? '') : '';
+    return JSON.stringify({ record: read.record, fields: Object.fromEntries(fields), key });
   }
 }
