@@ -160,10 +160,15 @@ export interface TtmRevealResult {
   fresh: boolean;
 }
 
-/** What a granted read returns: the record's id and only the fields the grant covers. */
+/**
+ * What a granted read returns: the record's id, only the fields the grant covers (as the chain
+ * stores them: sealed by the owner's wallet), and `key`, the blob of those fields' keys the owner
+ * wrapped to this grant's audience ("" when the record has none for this grant).
+ */
 export interface GrantedRecord {
   record: string;
   fields: Record<string, string>;
+  key: string;
 }
 
 const resourceParam = z.object({ name: z.string().max(128), type: z.string().max(128) });

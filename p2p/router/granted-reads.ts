@@ -7,12 +7,21 @@
  * `GrantRevoked` events, so a revoked grant is refused here from the block that revokes it
  * without a chain round trip per read. A revocation relayed through this router applies as
  * soon as its receipt passes, before the event stream reports it.
+ *
+ * Reads under a grant go through `readGranted` only: a `call`, `prepare`, `endorse` or `submit`
+ * that would run the grant read method is refused, or it would skip this router's one-time-use
+ * (replay) check and revocation cache, which the chain cannot run in a read.
  */
+import { Interface, type InterfaceAbi } from 'ethers';
 import type { ChainConnector, ChainEvent, TransactionReceipt } from '../chains/connector.ts';
+import { decodeEnvelope } from '../chains/fabric/envelope-codec.ts';
+import { fromHex } from '../chains/fabric/offline-signing.ts';
+import { decodeProposal, decodeSignedProposal } from '../chains/fabric/proposal-codec.ts';
+import { decodeTransaction } from '../chains/fisco-bcos/transaction.ts';
 import type { Hex } from '../grants/typed-data.ts';
 import { GrantRejectedError, GrantVerifier } from '../grants/verify.ts';
 import { HipError, HipErrorCode } from '../protocol/errors.ts';
-import type { GrantedRecord, ResourceEntry } from '../protocol/messages.ts';
+import type { GrantedRecord, RequestBody, ResourceEntry } from '../protocol/messages.ts';
 import type { Logger } from './log.ts';
 import type { RouterMetrics } from './metrics.ts';
 
@@ -30,6 +39,11 @@ export interface GrantedReads {
     entry: ResourceEntry,
     body: { path: string; grant: unknown; proof: unknown },
   ): Promise<GrantedRecord>;
+  /**
+   * Throws BAD_REQUEST when `body` (an op on a path this router fronts) would run the resource's
+   * grant read method outside `readGranted`.
+   */
+  refuseUngatedRead(entry: ResourceEntry, body: RequestBody): void;
   /** A receipt this router relayed for a path it fronts: a revocation in it applies at once. */
   observeReceipt(path: string, receipt: TransactionReceipt): void;
   close(): void;
@@ -75,6 +89,16 @@ export function createGrantedReads(options: { log: Logger; metrics: RouterMetric
       const result = await connector.call({ resource: entry.path, method: methods.read, args });
       return grantedRecord(entry, result.values, (read as { record: string }).record);
     },
+    refuseUngatedRead(entry, body) {
+      const read = METHODS[entry.chain.type].read;
+      if (!entry.methods.some((m) => m.name === read) || !runsMethod(entry, body, read)) return;
+      options.metrics.grantRejections.inc({ reason: 'ungated-read' });
+      throw new HipError(
+        HipErrorCode.badRequest,
+        `${read} of ${entry.path} is read through readGranted, which checks the grant's one-time use and revocation`,
+        { method: read, op: body.op },
+      );
+    },
     observeReceipt(path, receipt) {
       if (receipt.status !== 'success') return;
       for (const event of receipt.events) watches.get(path)?.observe(event);
@@ -100,18 +124,70 @@ export function createGrantCheck(
   return { verifier: new GrantVerifier({ isRevoked: (issuer, id) => watch.isRevoked(issuer, id) }), watch };
 }
 
-/** FISCO returns `(string[] fields, string[] values)`; the chaincode returns `{ record, fields }` as JSON. */
+/** abi -> method -> selector: parsing the ABI on every relayed transaction would cost more than the relay. */
+const selectors = new WeakMap<object, Map<string, string | undefined>>();
+
+function selectorOf(abi: InterfaceAbi, method: string): string | undefined {
+  if (typeof abi !== 'object' || abi === null) return new Interface(abi).getFunction(method)?.selector;
+  let known = selectors.get(abi);
+  if (!known) {
+    known = new Map();
+    selectors.set(abi, known);
+  }
+  if (!known.has(method)) known.set(method, new Interface(abi).getFunction(method)?.selector);
+  return known.get(method);
+}
+
+/**
+ * Whether `body` runs `method` on the chain: by name for `call`; for signed payloads, by the
+ * function the signed proposal or envelope invokes (Fabric) or the transaction's selector (FISCO
+ * BCOS). A payload that does not decode runs nothing here: the connector refuses it as malformed.
+ */
+function runsMethod(entry: ResourceEntry, body: RequestBody, method: string): boolean {
+  if (body.op === 'call') return body.method === method;
+  if (body.op !== 'prepare' && body.op !== 'endorse' && body.op !== 'submit') return false;
+  try {
+    if (entry.chain.type === 'fabric') {
+      const fn =
+        body.op === 'submit'
+          ? decodeEnvelope(fromHex(body.signed)).fn
+          : decodeProposal(decodeSignedProposal(fromHex(body.signed)).proposalBytes).fn;
+      // `contract:function` names a contract of the chaincode; the function is what runs.
+      return fn === method || fn.endsWith(`:${method}`);
+    }
+    if (body.op !== 'submit' || entry.abi === undefined) return false;
+    const selector = selectorOf(entry.abi as InterfaceAbi, method);
+    const data = decodeTransaction(body.signed as `0x${string}`).fields.data;
+    return selector !== undefined && data.slice(0, 10).toLowerCase() === selector;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * FISCO returns `(string[] fields, string[] values, string key)`; the chaincode returns
+ * `{ record, fields, key }` as JSON. A missing key (a contract or chaincode from before key
+ * blobs) is "".
+ */
 function grantedRecord(entry: ResourceEntry, values: unknown[], record: string): GrantedRecord {
   if (entry.chain.type === 'fabric') {
     const value = typeof values[0] === 'string' ? JSON.parse(values[0]) : values[0];
-    const fields = (value as { fields?: unknown })?.fields;
+    const { fields, key } = (value ?? {}) as { fields?: unknown; key?: unknown };
     if (fields === null || typeof fields !== 'object') {
       throw new HipError(HipErrorCode.chainError, 'the chaincode returned no fields');
     }
-    return { record, fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, String(v)])) };
+    return {
+      record,
+      fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, String(v)])),
+      key: typeof key === 'string' ? key : '',
+    };
   }
-  const [names, contents] = values as [string[], string[]];
-  return { record, fields: Object.fromEntries(names.map((name, i) => [name, String(contents[i])])) };
+  const [names, contents, key] = values as [string[], string[], unknown];
+  return {
+    record,
+    fields: Object.fromEntries(names.map((name, i) => [name, String(contents[i])])),
+    key: typeof key === 'string' ? key : '',
+  };
 }
 
 export class RevocationWatch {

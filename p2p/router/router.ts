@@ -263,6 +263,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
       if (body.op === 'subscribe') return subscribeLocal(origin, connector, body.path);
       if (body.op === 'readGranted') return grantedReads.read(connector, found.entry, body);
       if (body.op === 'ttmEvents') return ttm.events(body.path, body.id);
+      grantedReads.refuseUngatedRead(found.entry, body);
       const result = await executeLocal(connector, found.entry, body);
       if (body.op === 'submit') grantedReads.observeReceipt(body.path, result as TransactionReceipt);
       return result;

@@ -3,13 +3,17 @@
  * Fabric records are one hop away (r3 -> r2) and the FISCO BCOS records two (r3 -> r2 -> r1).
  * The router fronting the data refuses bad grants and proofs with GRANT_REJECTED and a reason
  * (forwarded back over the hops); what passes it is checked again by the chain; only the fields
- * a grant covers ever come back.
+ * a grant covers ever come back, with the key blob the owner stored for that grant. The grant
+ * read method itself runs through `readGranted` only: a plain call, prepare, endorse or submit of
+ * it is refused with BAD_REQUEST, so the router's replay and revocation checks cannot be skipped.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { recordMethods } from '../../../p2p/chains/fabric/chaincode/methods.ts';
+import { FabricConnector } from '../../../p2p/chains/fabric/connector.ts';
 import type { FabricSigningIdentity } from '../../../p2p/chains/fabric/identity.ts';
 import { signPreparedTransaction, signProposal } from '../../../p2p/chains/fabric/offline-signing.ts';
 import { encodeCall } from '../../../p2p/chains/fisco-bcos/abi.ts';
@@ -50,6 +54,14 @@ function rejected(reason: string) {
   };
 }
 
+/** The refusal of the grant read method outside readGranted. */
+function ungated(error: unknown) {
+  assert.ok(error instanceof HipError, `expected a HipError, got ${error}`);
+  assert.equal(error.code, 'BAD_REQUEST', error.message);
+  assert.match(error.message, /readGranted/);
+  return true;
+}
+
 function reverted(reason: string) {
   return (error: unknown) => {
     assert.ok(error instanceof HipError, `expected a HipError, got ${error}`);
@@ -66,6 +78,8 @@ describe('granted reads across routers', { timeout: 180_000 }, () => {
   const owner = account();
   const audience = account();
   const stranger = account();
+  /** Per path: a grant the owner wrapped keys for when writing the record, and its blob. */
+  const keyed = new Map<string, { signed: { grant: Grant; signature: Hex }; blob: string }>();
 
   async function fabricWrite(identity: FabricSigningIdentity, fn: string, args: string[]) {
     const proposal = signProposal(identity, { channel: 'mychannel', chaincode: 'records', fn, args });
@@ -159,9 +173,25 @@ describe('granted reads across routers', { timeout: 180_000 }, () => {
     client = new LightClient({ routers: [net.routers.find((r) => r.name === 'r3')?.wsAddress as string] });
     // The owner's record on both chains: on Fabric written by user1, linked to the owner's account.
     await link(net.fabric.user, owner);
+    for (const path of [FAB, BCOS]) {
+      const signed = grantFor(path, { fields: ['country'] });
+      keyed.set(path, { signed, blob: `weft-key1:${path}:${grantId(signed.grant)}` });
+    }
+    const fabKeyed = keyed.get(FAB) as { signed: { grant: Grant }; blob: string };
+    const bcosKeyed = keyed.get(BCOS) as { signed: { grant: Grant }; blob: string };
     const record = JSON.stringify({ name: 'Ada', country: 'UK', score: '812' });
-    await fabricWrite(net.fabric.user, 'PutRecord', ['kyc', record]);
-    await bcosWrite(owner.signer, 'put', ['kyc', ['name', 'country', 'score'], ['Ada', 'UK', '812']]);
+    await fabricWrite(net.fabric.user, 'PutRecord', [
+      'kyc',
+      record,
+      JSON.stringify({ [grantId(fabKeyed.signed.grant)]: fabKeyed.blob }),
+    ]);
+    await bcosWrite(owner.signer, 'put', [
+      'kyc',
+      ['name', 'country', 'score'],
+      ['Ada', 'UK', '812'],
+      [grantId(bcosKeyed.signed.grant)],
+      [bcosKeyed.blob],
+    ]);
   });
 
   after(async () => {
@@ -174,10 +204,61 @@ describe('granted reads across routers', { timeout: 180_000 }, () => {
     test(`${path}: a valid grant reads exactly the covered fields`, async () => {
       const signed = grantFor(path);
       const result = await client.readGranted(path, signed, prove(signed.grant));
-      assert.deepEqual(result, { record: 'kyc', fields: { name: 'Ada', country: 'UK' } });
+      assert.deepEqual(result, { record: 'kyc', fields: { name: 'Ada', country: 'UK' }, key: '' });
       const all = grantFor(path, { fields: [] });
       const everything = await client.readGranted(path, all, prove(all.grant));
       assert.deepEqual(everything.fields, { name: 'Ada', country: 'UK', score: '812' });
+    });
+
+    test(`${path}: readGranted answers the blob stored for its grant, and one shared later`, async () => {
+      const { signed, blob } = keyed.get(path) as { signed: { grant: Grant; signature: Hex }; blob: string };
+      assert.deepEqual(await client.readGranted(path, signed, prove(signed.grant)), {
+        record: 'kyc',
+        fields: { country: 'UK' },
+        key: blob,
+      });
+      // A grant made after the write: no blob until the owner shares its keys.
+      const later = grantFor(path, { fields: ['score'] });
+      assert.equal((await client.readGranted(path, later, prove(later.grant))).key, '');
+      const id = grantId(later.grant);
+      if (path === FAB) await fabricWrite(net.fabric.user, 'ShareKeys', ['kyc', id, 'weft-key1:later']);
+      else await bcosWrite(owner.signer, 'shareKeys', ['kyc', id, 'weft-key1:later']);
+      assert.deepEqual(await client.readGranted(path, later, prove(later.grant)), {
+        record: 'kyc',
+        fields: { score: '812' },
+        key: 'weft-key1:later',
+      });
+      // The first grant's blob is its own still.
+      assert.equal((await client.readGranted(path, signed, prove(signed.grant))).key, blob);
+    });
+
+    test(`${path}: a plain call of the grant read method is refused; the one-time use holds`, async () => {
+      const method = path === FAB ? 'ReadWithGrant' : 'readWithGrant';
+      const signed = grantFor(path);
+      const proof = prove(signed.grant);
+      const args =
+        path === FAB
+          ? [JSON.stringify(signed.grant), signed.signature, JSON.stringify(proof.read), proof.signature]
+          : [signed.grant, signed.signature, proof.read, proof.signature];
+      // A valid grant and a fresh proof: the chain would answer, the router does not ask it.
+      await assert.rejects(client.call({ path, method, args }), ungated);
+      // The proof was not spent by the refusal: readGranted answers it once, then calls it a replay.
+      assert.equal((await client.readGranted(path, signed, proof)).fields.name, 'Ada');
+      await assert.rejects(client.readGranted(path, signed, proof), rejected('replayed'));
+      // The replayed proof through a plain call: refused too, never the record.
+      await assert.rejects(client.call({ path, method, args }), ungated);
+      // Other methods of the resource still answer plain calls.
+      const isRevoked = await client.call({
+        path,
+        method: path === FAB ? 'IsRevoked' : 'isRevoked',
+        args: [owner.address, grantId(signed.grant)],
+      });
+      assert.equal(isRevoked.values[0], false);
+      const fronting = net.routers.find((r) => r.name === (path === FAB ? 'r2' : 'r1'))?.router;
+      const metrics = await fronting?.metrics.registry.getSingleMetricAsString(
+        'weft_router_grant_rejections_total',
+      );
+      assert.match(metrics ?? '', /reason="ungated-read"} [2-9]/);
     });
 
     test(`${path}: the router refuses bad grants and proofs, with the reason, across the hops`, async () => {
@@ -240,7 +321,7 @@ describe('granted reads across routers', { timeout: 180_000 }, () => {
       const id = grantId(signed.grant);
       // Straight to the chain, past any router: the grant still reads.
       const direct = path === FAB ? null : await directRead(signed);
-      if (direct) assert.equal(direct.values.length, 2);
+      if (direct) assert.deepEqual(direct.values, [['name', 'country'], ['Ada', 'UK'], '']);
       if (path === FAB) await fabricWrite(net.fabric.user, 'RevokeGrant', [id]);
       else await bcosWrite(owner.signer, 'revoke', [id]);
       // The revocation was relayed by the router fronting the data: it knows from the receipt on.
@@ -251,6 +332,74 @@ describe('granted reads across routers', { timeout: 180_000 }, () => {
       assert.equal((await client.readGranted(path, still, prove(still.grant))).fields.name, 'Ada');
     });
   }
+
+  test('Fabric: a signed ReadWithGrant proposal is refused as a call, prepare, endorse or submit', async () => {
+    const signed = grantFor(FAB);
+    const proof = prove(signed.grant);
+    const args = [
+      JSON.stringify(signed.grant),
+      signed.signature,
+      JSON.stringify(proof.read),
+      proof.signature,
+    ];
+    const user = net.fabric.user;
+    const proposal = (fn: string) =>
+      signProposal(user, { channel: 'mychannel', chaincode: 'records', fn, args });
+    await assert.rejects(
+      client.call({ path: FAB, method: 'ReadWithGrant', signed: proposal('ReadWithGrant').signed }),
+      ungated,
+    );
+    await assert.rejects(client.prepare(FAB, proposal('ReadWithGrant').signed), ungated);
+    // The contract-qualified name runs the same function.
+    await assert.rejects(client.prepare(FAB, proposal('records:ReadWithGrant').signed), ungated);
+    await assert.rejects(
+      client.request({ op: 'endorse', path: FAB, signed: proposal('ReadWithGrant').signed }),
+      ungated,
+    );
+    // An envelope endorsed past the routers, straight at the peer, cannot be relayed either.
+    const direct = new FabricConnector({
+      endpoint: net.fabric.peer.address,
+      channel: net.fabric.channel,
+      zone: 'trade',
+      chainName: 'fab',
+      routerIdentity: net.fabric.peer.identities.router1 as FabricSigningIdentity,
+      resources: [{ name: 'records', chaincode: 'records', methods: recordMethods }],
+    });
+    try {
+      const endorsed = proposal('ReadWithGrant');
+      const prepared = await direct.prepare({ resource: FAB, signed: endorsed.signed });
+      const envelope = signPreparedTransaction(user, prepared.unsigned, {
+        txId: endorsed.txId,
+        fn: 'ReadWithGrant',
+        chaincode: 'records',
+      });
+      await assert.rejects(client.submit(FAB, envelope.signed), ungated);
+    } finally {
+      await direct.close();
+    }
+    // The same proof still reads once through readGranted: nothing above reached the chain as a read.
+    assert.equal((await client.readGranted(FAB, signed, proof)).fields.name, 'Ada');
+  });
+
+  test('FISCO BCOS: a signed transaction calling readWithGrant is refused at submit', async () => {
+    const signed = grantFor(BCOS);
+    const proof = prove(signed.grant);
+    const info = await client.chainInfo(BCOS);
+    const fields = transactionFields({
+      to: net.fisco.records,
+      data: encodeCall(recordsArtifact.abi as never, 'readWithGrant', [
+        signed.grant,
+        signed.signature,
+        proof.read,
+        proof.signature,
+      ]),
+      chainId: net.fisco.chainId,
+      groupId: net.fisco.groupId,
+      blockLimit: info.blockNumber + 500n,
+    });
+    await assert.rejects(client.submit(BCOS, signTransaction(fields, audience.signer).raw), ungated);
+    assert.equal((await client.readGranted(BCOS, signed, proof)).fields.name, 'Ada');
+  });
 
   test('a resource that holds no granted data answers UNSUPPORTED_OPERATION', async () => {
     const signed = grantFor('payment.bcos.asset');
