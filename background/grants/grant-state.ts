@@ -15,6 +15,12 @@ export interface StoredGrant {
   grant: Grant;
   /** 65-byte r || s || v by `grant.issuer`. */
   signature: Hex;
+  /**
+   * The audience's secp256k1 public key (0x, compressed), whose address is `grant.audienceKey`:
+   * what the covered fields' keys are wrapped to, now and on every later write of the records.
+   * Absent on grants signed before records were sealed: nothing is wrapped for those.
+   */
+  audiencePublicKey?: Hex;
   /** The site that asked for it, as the browser reported its origin (= `grant.audienceOrigin`). */
   origin: string;
   /** The chain type holding the data: decides how a revocation is signed. */
@@ -65,6 +71,8 @@ export function persistedGrantState(state: GrantState): PersistedGrantState {
 
 const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 const SIGNATURE = /^0x[0-9a-fA-F]{130}$/;
+/** A compressed (33-byte) or uncompressed (65-byte) secp256k1 public key. */
+const PUBLIC_KEY = /^0x(?:0[23][0-9a-fA-F]{64}|04[0-9a-fA-F]{128})$/;
 
 function isStoredGrant(value: unknown): value is StoredGrant {
   const g = value as Partial<StoredGrant> | null;
@@ -75,6 +83,8 @@ function isStoredGrant(value: unknown): value is StoredGrant {
     BYTES32.test(g.id) &&
     typeof g.signature === 'string' &&
     SIGNATURE.test(g.signature) &&
+    (g.audiencePublicKey === undefined ||
+      (typeof g.audiencePublicKey === 'string' && PUBLIC_KEY.test(g.audiencePublicKey))) &&
     typeof g.origin === 'string' &&
     (g.chain === 'fisco-bcos' || g.chain === 'fabric') &&
     typeof g.signer === 'object' &&
