@@ -101,8 +101,21 @@ export interface GrantParams {
   durationSeconds: number;
   /** 1 to 500 characters, shown to the user. */
   reason: string;
-  /** Address of a secp256k1 key the site holds. */
-  audienceKey: string;
+  /**
+   * Public key (0x, 33 bytes compressed or 65 uncompressed) of a secp256k1 key the site holds:
+   * the grant's `audienceKey` is its address, and the records' keys are wrapped to it.
+   */
+  audiencePublicKey: string;
+}
+
+/** What became of sharing a granted record's keys right after the grant was signed. */
+export interface SharedKeys {
+  record: string;
+  /** `absent`: no such record yet (its first write wraps keys for the grant); `failed`: see `error`. */
+  status: 'shared' | 'absent' | 'failed';
+  /** The `shareKeys` / `ShareKeys` transaction, once shared. */
+  txId?: string;
+  error?: string;
 }
 
 /** The `weft_requestGrant` result: the grant as signed, its 65-byte signature and its id (EIP-712 digest). */
@@ -110,6 +123,30 @@ export interface IssuedGrant {
   grant: Grant;
   signature: Hex;
   grantId: Hex;
+  /** Per granted record, in the grant's order: whether its keys were shared with the audience. */
+  sharedKeys: SharedKeys[];
+}
+
+/** `weft_putRecord`: a record of the session's account (Fabric: identity), written sealed. */
+export interface PutRecordParams {
+  /** `zone.chain.resource` of a records resource. */
+  path: string;
+  /** 1 to 200 characters. */
+  record: string;
+  /** 1 to 64 fields: name (1 to 200 characters) -> value (up to 4096 characters). */
+  fields: Record<string, string>;
+}
+
+/** `weft_getRecord`. */
+export interface GetRecordParams {
+  path: string;
+  record: string;
+}
+
+/** `weft_getRecord`'s answer: the owner's record, opened in the wallet. */
+export interface PlainRecord {
+  record: string;
+  fields: Record<string, string>;
 }
 
 export interface GrantedReadParams {
@@ -176,7 +213,13 @@ export interface ProviderSchema {
     params: [ResourceCallParams];
     result: JsonSafe<TransactionReceipt> & { verified: { by: string } };
   };
+  weft_putRecord: {
+    params: [PutRecordParams];
+    result: JsonSafe<TransactionReceipt> & { verified: { by: string } };
+  };
+  weft_getRecord: { params: [GetRecordParams]; result: PlainRecord };
   weft_requestGrant: { params: [GrantParams]; result: IssuedGrant };
+  /** `fields` sealed, `key` the blob wrapped to the audience: open both with `openGranted`. */
   weft_readWithGrant: { params: [GrantedReadParams]; result: GrantedRecord };
   weft_sendCrossChainTransaction: { params: [CrossChainParams]; result: TransactionView };
   weft_proposeSwap: {

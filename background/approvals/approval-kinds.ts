@@ -49,11 +49,38 @@ export interface GrantApprovalDetails extends GrantScope {
   /** Contract address (FISCO BCOS) or chaincode name (Fabric). */
   contract: string;
   reason: string;
+  /** The address of the site's key (the grant's `audienceKey`; its public key gets the records' keys). */
   audienceKey: string;
   /** The account that signs the grant (the session's). */
   issuer: { address: string; name: string };
   /** Fabric: the identity that owns the records and is linked to the account if it is not yet. */
   fabricIdentity?: { name: string; mspId: string };
+}
+
+/** One reader of a record besides its owner: an active grant's site and the fields it covers. */
+export interface RecordReader {
+  /** The grant's audience origin. */
+  origin: string;
+  grantId: string;
+  /** The fields of this write it can read (none: the grant covers no field written here). */
+  fields: string[];
+}
+
+/** `weft_putRecord`: the record written, its values, and who will be able to read them. */
+export interface RecordApprovalDetails {
+  path: string;
+  chain: ChainRef;
+  /** Contract address (FISCO BCOS) or chaincode name (Fabric). */
+  contract: string;
+  record: string;
+  /** Each field and its plaintext value, in the site's order. */
+  fields: { name: string; value: string }[];
+  /** Who writes: the signing address (FISCO BCOS) or Fabric identity as "name (mspId)". */
+  from: string;
+  /** The account whose key seals the values (the session's). */
+  sealedBy: { address: string; name: string };
+  /** Besides the owner, who can read it: the audiences of the active grants covering the record. */
+  readers: RecordReader[];
 }
 
 /** One resource of a cross-chain transaction and its deadline. */
@@ -89,6 +116,7 @@ export interface ApprovalDetails {
   session: SessionApprovalDetails;
   transaction: TransactionApprovalDetails;
   grant: GrantApprovalDetails;
+  record: RecordApprovalDetails;
   crossChain: CrossChainApprovalDetails;
   swap: SwapApprovalDetails;
 }
@@ -113,6 +141,7 @@ export interface ApprovalChoice {
   session: SessionChoice;
   transaction: undefined;
   grant: GrantScope;
+  record: undefined;
   crossChain: undefined;
   swap: undefined;
 }

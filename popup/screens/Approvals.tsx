@@ -15,6 +15,7 @@ import { errorOf, send } from '../api.ts';
 import { useTick } from '../clock.ts';
 import { CrossChainDetails } from './CrossChainApproval.tsx';
 import { GrantChoiceView, grantChoiceComplete, initialGrantChoice } from './GrantApproval.tsx';
+import { RecordDetails } from './RecordApproval.tsx';
 import { SwapDetails } from './SwapApproval.tsx';
 
 function chainLabel(chain: TransactionApprovalDetails['chain']): string {
@@ -146,6 +147,7 @@ const TITLE: Record<Approval['kind'], string> = {
   session: 'Connection request',
   transaction: 'Transaction request',
   grant: 'Data access request',
+  record: 'Record write request',
   crossChain: 'Cross-chain transaction request',
   swap: 'Swap request',
 };
@@ -197,6 +199,9 @@ export function Approvals({
       );
       break;
     }
+    case 'record':
+      body = <RecordDetails approval={current} />;
+      break;
     case 'crossChain':
       body = <CrossChainDetails approval={current} />;
       break;

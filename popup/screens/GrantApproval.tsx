@@ -134,6 +134,9 @@ export function GrantChoiceView({
         <dt>The site reads with key</dt>
         <dd>
           <code class="address">{d.audienceKey}</code>
+          <span class="muted">
+            The fields' keys of the records that exist are shared with this key (one transaction per record).
+          </span>
         </dd>
         <dt>Signed by</dt>
         <dd>

@@ -9,6 +9,9 @@
  * the router reads under its own identity. On FISCO BCOS reads carry the session's address
  * as `from`.
  *
+ * A records resource's grant read (`readWithGrant` / `ReadWithGrant`) is refused: it goes
+ * through `weft_readWithGrant`, whose router checks replay and revocation.
+ *
  * `verified` says what backs the values (docs/trust-model.md): on Fabric with the session's
  * identity, an endorsed proposal whose endorsements satisfy the chaincode's policy (checked
  * here); otherwise only the routers' word (FISCO BCOS 2.x has no state proofs).
@@ -25,6 +28,9 @@ import { jsonSafe } from '../json-safe.ts';
 import { resourceCall } from './params.ts';
 import { requireSession } from './require-session.ts';
 
+/** The grant reads of records resources (FISCO BCOS, Fabric). */
+const GRANT_READS: ReadonlySet<string> = new Set(['readWithGrant', 'ReadWithGrant']);
+
 export async function call(
   params: unknown,
   context: RequestContext,
@@ -32,6 +38,12 @@ export async function call(
 ): Promise<ProviderResult<'weft_call'>> {
   const { path, method, args } = resourceCall(params, 'weft_call');
   const session = await requireSession(services, context, path, method);
+  if (GRANT_READS.has(method)) {
+    // Through weft_readWithGrant only: there the router checks replay and revocation before the chain.
+    throw invalidParams(`${path}.${method} is a read under a grant: use weft_readWithGrant`, {
+      reason: 'GRANT_METHOD',
+    });
+  }
   let resource: ResourceEntry;
   try {
     resource = await services.routers.describe(path);

@@ -3,11 +3,13 @@ import type { MethodTable } from '../context.ts';
 import { acceptSwap } from './accept-swap.ts';
 import { call } from './call.ts';
 import { describeResource } from './describe-resource.ts';
+import { getRecordMethod } from './get-record.ts';
 import { getSession } from './get-session.ts';
 import { getTransaction } from './get-transaction.ts';
 import { listResources } from './list-resources.ts';
 import { ping } from './ping.ts';
 import { proposeSwap } from './propose-swap.ts';
+import { putRecordMethod } from './put-record.ts';
 import { readWithGrant } from './read-with-grant.ts';
 import { requestGrant } from './request-grant.ts';
 import { requestSession } from './request-session.ts';
@@ -30,6 +32,8 @@ export function providerMethods(services: WalletServices): MethodTable {
     weft_call: (params, context) => call(params, context, services),
     weft_getTransaction: (params, context) => getTransaction(params, context, services),
     weft_sendTransaction: (params, context) => sendTransaction(params, context, services),
+    weft_putRecord: (params, context) => putRecordMethod(params, context, services),
+    weft_getRecord: (params, context) => getRecordMethod(params, context, services),
     weft_requestGrant: (params, context) => requestGrant(params, context, services),
     weft_readWithGrant: (params, context) => readWithGrant(params, context, services),
     weft_sendCrossChainTransaction: (params, context) => sendCrossChainTransaction(params, context, services),

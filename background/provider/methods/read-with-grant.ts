@@ -5,6 +5,9 @@
  * another site is useless even with its key. Everything else (signatures, window, replay,
  * revocation, fields) is checked by the router fronting the data and by the chain, whose
  * refusal comes back with its reason. No session is needed: the grant is the permission.
+ * The answer is the router's: the covered fields as the chain stores them (sealed) and `key`,
+ * the blob of their keys the owner wrapped to the grant's audience; the page opens them with
+ * its audience private key (`openGranted`, p2p/grants/record-crypto.ts). The wallet cannot.
  */
 import { ErrorCode } from '../../../content/provider-protocol.ts';
 import type { GrantedReadParams, ProviderResult } from '../../../content/provider-schema.ts';
@@ -40,7 +43,11 @@ export async function readWithGrant(
   }
   // "Last used" in the popup's Grants list, for the grants this wallet issued.
   await services.grants.markUsed(grantIdOf(grant)).catch(() => false);
-  return result;
+  return {
+    record: result.record,
+    fields: result.fields,
+    key: typeof result.key === 'string' ? result.key : '',
+  };
 }
 
 function grantedReadParams(params: unknown): GrantedReadParams {

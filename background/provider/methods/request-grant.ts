@@ -1,15 +1,17 @@
 /**
- * `weft_requestGrant({ resource, records, fields?, durationSeconds, reason, audienceKey })`:
+ * `weft_requestGrant({ resource, records, fields?, durationSeconds, reason, audiencePublicKey })`:
  * a site asks the user to let it read some of their records (docs/grants.md). The popup
  * shows the site, the data (resource, chain, records, fields), until when, why, the key the
- * site will read with and the account that signs; the user may untick records or fields
- * and shorten the duration. The wallet then signs the grant with the session's account
- * (on Fabric after linking the session's Fabric identity to that account, once), keeps it
- * for the popup's Grants list and returns `{ grant, signature, grantId }`.
+ * site will read with (its address) and the account that signs; the user may untick records
+ * or fields and shorten the duration. The wallet then signs the grant with the session's
+ * account (on Fabric after linking the session's Fabric identity to that account, once), keeps
+ * it for the popup's Grants list, and shares the keys of each granted record that exists with
+ * the site's public key (one `shareKeys` / `ShareKeys` transaction per record); it returns
+ * `{ grant, signature, grantId, sharedKeys }`.
  */
-import { getAddress, hexlify } from 'ethers';
+import { computeAddress, getAddress, hexlify, SigningKey } from 'ethers';
 import { ErrorCode } from '../../../content/provider-protocol.ts';
-import type { GrantParams, IssuedGrant } from '../../../content/provider-schema.ts';
+import type { GrantParams, IssuedGrant, SharedKeys } from '../../../content/provider-schema.ts';
 import { type Grant, grantId, type Hex, signDigest } from '../../../p2p/grants/typed-data.ts';
 import type { ResourceEntry } from '../../../p2p/protocol/messages.ts';
 import type { GrantApprovalDetails } from '../../approvals/approval-kinds.ts';
@@ -22,18 +24,31 @@ import {
   MIN_GRANT_SECONDS,
 } from '../../grants/scope.ts';
 import { grantValidFrom } from '../../grants/valid-from.ts';
+import {
+  isRecordsResource,
+  type RecordsOptions,
+  recordsMethod,
+  shareRecordKeys,
+} from '../../records/records.ts';
 import type { WalletServices } from '../../services.ts';
+import { EvidenceRefusedError } from '../../trust/verification.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams, ProviderError } from '../errors.ts';
 import { objectParam, resourcePath } from './params.ts';
+import { recordsError } from './records-session.ts';
 import { requireSession } from './require-session.ts';
 import { sessionFabricIdentity } from './session-fabric-identity.ts';
 
 const MAX_REASON_LENGTH = 500;
+/** A compressed (33-byte) or uncompressed (65-byte) SEC 1 public key, 0x hex. */
+const PUBLIC_KEY = /^0x(?:0[23][0-9a-fA-F]{64}|04[0-9a-fA-F]{128})$/;
 
-/** The params, checked: `fields` filled in (empty: every field), `reason` trimmed, `audienceKey` checksummed. */
-export type GrantRequest = Required<GrantParams>;
+/**
+ * The params, checked: `fields` filled in (empty: every field), `reason` trimmed,
+ * `audiencePublicKey` compressed, and `audienceKey` its checksummed address.
+ */
+export type GrantRequest = Required<GrantParams> & { audienceKey: string };
 
 export async function requestGrant(
   params: unknown,
@@ -49,7 +64,7 @@ export async function requestGrant(
   } catch (error) {
     throw toProviderError(error);
   }
-  if (!resource.methods.some((m) => m.name.toLowerCase() === 'readwithgrant')) {
+  if (!isRecordsResource(resource)) {
     throw invalidParams(`${request.resource} holds no records that grants cover (no readWithGrant)`);
   }
   const account = (await services.vault.accounts()).find((a) => a.index === session.account);
@@ -83,6 +98,7 @@ export async function requestGrant(
     throw new ProviderError(ErrorCode.userRejected, error.message);
   }
 
+  let issued: Omit<IssuedGrant, 'sharedKeys'>;
   try {
     if (fabric) {
       const linked = await ensureAccountLink({
@@ -130,13 +146,14 @@ export async function requestGrant(
       id,
       grant,
       signature,
+      audiencePublicKey: request.audiencePublicKey as Hex,
       origin: context.origin,
       chain: resource.chain.type,
       signer: { account: account.index, ...(fabric ? { fabricIdentity: fabric.id } : {}) },
       createdAt: Date.now(),
     });
     await services.activity.add({ origin: context.origin, kind: 'grant', summary, status: 'success' });
-    return { grant, signature, grantId: id };
+    issued = { grant, signature, grantId: id };
   } catch (error) {
     const providerError = toProviderError(error);
     await services.activity.add({
@@ -148,6 +165,74 @@ export async function requestGrant(
     });
     throw providerError;
   }
+  const options: RecordsOptions = {
+    client: services.routers.client(),
+    vault: services.vault,
+    trust: services.trust,
+    entry: resource,
+    signer: { account: account.index, ...(fabric ? { fabricIdentity: fabric.id } : {}) },
+  };
+  const sharedKeys = await shareGrantKeys(
+    services,
+    context,
+    options,
+    issued,
+    request.audiencePublicKey as Hex,
+  );
+  return { ...issued, sharedKeys };
+}
+
+/**
+ * Shares each granted record's keys with the new grant's audience, one transaction per record
+ * that exists, each in the activity (as LinkAccount's). The grant is signed and kept whatever
+ * happens here: a failure is reported per record, and the record's next write wraps keys for
+ * the grant anyway while it is active.
+ */
+async function shareGrantKeys(
+  services: WalletServices,
+  context: RequestContext,
+  options: RecordsOptions,
+  issued: Omit<IssuedGrant, 'sharedKeys'>,
+  audiencePublicKey: Hex,
+): Promise<SharedKeys[]> {
+  const { grant, grantId: id } = issued;
+  const audience = { grantId: id, audiencePublicKey, fields: grant.fields };
+  const summary = `${options.entry.path}.${recordsMethod(options.entry, 'shareKeys')}`;
+  const outcomes: SharedKeys[] = [];
+  for (const record of grant.records) {
+    try {
+      const receipt = await shareRecordKeys(options, { record, audience });
+      if (!receipt) {
+        outcomes.push({ record, status: 'absent' });
+        continue;
+      }
+      await services.activity.add({
+        origin: context.origin,
+        kind: 'transaction',
+        summary,
+        status: receipt.status,
+        txId: receipt.txId,
+        blockNumber: receipt.blockNumber.toString(),
+        verified: receipt.verified.by,
+      });
+      outcomes.push(
+        receipt.status === 'success'
+          ? { record, status: 'shared', txId: receipt.txId }
+          : { record, status: 'failed', txId: receipt.txId, error: `the chain reverted ${summary}` },
+      );
+    } catch (error) {
+      const message = recordsError(error).message;
+      await services.activity.add({
+        origin: context.origin,
+        kind: 'transaction',
+        summary,
+        status: error instanceof EvidenceRefusedError ? 'unverified' : 'failed',
+        error: message,
+      });
+      outcomes.push({ record, status: 'failed', error: message });
+    }
+  }
+  return outcomes;
 }
 
 /** The params, checked: each failure is a -32602 naming the field. */
@@ -156,7 +241,7 @@ export function grantRequest(params: unknown): GrantRequest {
   const resource = resourcePath(input.resource, 'resource');
   const records = nameList(input.records, 'records', 1);
   const fields = input.fields === undefined ? [] : nameList(input.fields, 'fields', 0);
-  const { durationSeconds, reason, audienceKey } = input;
+  const { durationSeconds, reason, audiencePublicKey } = input;
   if (
     typeof durationSeconds !== 'number' ||
     !Number.isSafeInteger(durationSeconds) ||
@@ -170,17 +255,34 @@ export function grantRequest(params: unknown): GrantRequest {
   if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > MAX_REASON_LENGTH) {
     throw invalidParams(`reason must say why, in 1 to ${MAX_REASON_LENGTH} characters`);
   }
+  if (audiencePublicKey === undefined && (input as { audienceKey?: unknown }).audienceKey !== undefined) {
+    throw invalidParams(
+      'audienceKey is no longer taken: pass audiencePublicKey, the public key of the key the site reads with (the grant names its address)',
+    );
+  }
   const badKey = () =>
-    invalidParams('audienceKey must be the 0x address of the key the site signs its reads with');
-  if (typeof audienceKey !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(audienceKey)) throw badKey();
-  let key: string;
+    invalidParams(
+      'audiencePublicKey must be the 0x secp256k1 public key (33 or 65 bytes) of the key the site reads with',
+    );
+  if (typeof audiencePublicKey !== 'string' || !PUBLIC_KEY.test(audiencePublicKey)) throw badKey();
+  let publicKey: string;
+  let address: string;
   try {
-    // Checksummed; a mixed-case address with a wrong checksum is a typo, refused.
-    key = getAddress(audienceKey);
+    // Throws for bytes that are not a point on the curve.
+    publicKey = SigningKey.computePublicKey(audiencePublicKey, true);
+    address = getAddress(computeAddress(publicKey));
   } catch {
     throw badKey();
   }
-  return { resource, records, fields, durationSeconds, reason: reason.trim(), audienceKey: key };
+  return {
+    resource,
+    records,
+    fields,
+    durationSeconds,
+    reason: reason.trim(),
+    audiencePublicKey: publicKey,
+    audienceKey: address,
+  };
 }
 
 /** 1..64 (or 0..64) distinct names of 1 to 200 characters, as a grant may hold them. */

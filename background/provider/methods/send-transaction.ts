@@ -5,6 +5,9 @@
  * routers: FISCO BCOS RLP signed with the session's account; on Fabric a proposal
  * signed with the wallet's Fabric identity, then the endorsed envelope, checked to be
  * the transaction the user approved before it is signed too.
+ *
+ * A records resource's value and key writes (`put`, `shareKeys`; Fabric `PutRecord`,
+ * `ShareKeys`) are refused: records go through `weft_putRecord`, sealed, never in plaintext.
  */
 import { ErrorCode } from '../../../content/provider-protocol.ts';
 import type { ProviderResult, Session } from '../../../content/provider-schema.ts';
@@ -13,6 +16,7 @@ import type { LightClient } from '../../../p2p/client/light-client.ts';
 import type { ResourceEntry } from '../../../p2p/protocol/messages.ts';
 import type { TransactionApprovalDetails, TransactionSimulation } from '../../approvals/approval-kinds.ts';
 import { ApprovalRejectedError, noChoice } from '../../approvals/approval-queue.ts';
+import { isRecordsResource } from '../../records/records.ts';
 import type { WalletServices } from '../../services.ts';
 import { submitFabricWrite } from '../../signing/fabric-write.ts';
 import { submitFiscoWrite } from '../../signing/fisco-write.ts';
@@ -38,6 +42,9 @@ interface Write {
 
 type Receipt = ProviderResult<'weft_sendTransaction'>;
 
+/** A records resource's writes of values and key blobs: only weft_putRecord (and grants) make them, sealed. */
+const RECORD_WRITES: ReadonlySet<string> = new Set(['put', 'PutRecord', 'shareKeys', 'ShareKeys']);
+
 export async function sendTransaction(
   params: unknown,
   context: RequestContext,
@@ -52,6 +59,12 @@ export async function sendTransaction(
     resource = await services.routers.describe(path);
   } catch (error) {
     throw toProviderError(error);
+  }
+  if (isRecordsResource(resource) && RECORD_WRITES.has(method)) {
+    throw invalidParams(
+      `${path}.${method} would put record data on the chain unsealed: write records with weft_putRecord (the wallet seals them and shares their keys with your grants)`,
+      { reason: 'RECORDS_METHOD' },
+    );
   }
   const fn = resource.methods.find((m) => m.name === method);
   if (!fn) throw invalidParams(`${path} has no method ${method}`);

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { SigningKey } from 'ethers';
 import { grantReadError } from '../../../background/provider/grant-errors.ts';
 import { handleRequest } from '../../../background/provider/handle-request.ts';
 import { providerMethods } from '../../../background/provider/methods/index.ts';
+import { grantRequest } from '../../../background/provider/methods/request-grant.ts';
 import type { WalletServices } from '../../../background/services.ts';
 import { ErrorCode } from '../../../content/provider-protocol.ts';
 import {
@@ -19,6 +21,7 @@ const context = { origin: 'https://clinic.example' };
 const methods = providerMethods({} as WalletServices);
 const AUDIENCE_KEY = `0x${'22'.repeat(32)}` as const;
 const AUDIENCE = '0x1563915e194D8CfBA1943570603F7606A3115508';
+const AUDIENCE_PUBLIC = new SigningKey(AUDIENCE_KEY).compressedPublicKey;
 
 const request = {
   resource: 'trade.fab.records',
@@ -26,7 +29,7 @@ const request = {
   fields: ['name', 'country'],
   durationSeconds: 3600,
   reason: 'open an account',
-  audienceKey: AUDIENCE,
+  audiencePublicKey: AUDIENCE_PUBLIC,
 };
 
 function signedRead() {
@@ -76,14 +79,36 @@ describe('weft_requestGrant params', () => {
       [{ durationSeconds: '3600' }, /durationSeconds/],
       [{ reason: '  ' }, /reason/],
       [{ reason: 'x'.repeat(501) }, /reason/],
-      [{ audienceKey: 'clinic' }, /audienceKey/],
-      // A mixed-case address whose checksum is wrong is a typo.
-      [{ audienceKey: '0x1563915e194D8CfBA1943570603F7606A3115509'.replace('e194', 'E194') }, /audienceKey/],
+      [{ audiencePublicKey: 'clinic' }, /audiencePublicKey/],
+      // An address is not a public key: nothing could be wrapped to it.
+      [{ audiencePublicKey: AUDIENCE }, /audiencePublicKey/],
+      [{ audiencePublicKey: AUDIENCE_PUBLIC.slice(0, -2) }, /audiencePublicKey/],
+      [{ audiencePublicKey: `0x05${AUDIENCE_PUBLIC.slice(4)}` }, /audiencePublicKey/],
+      // The right length and prefix, but x = 0 is on no point of the curve.
+      [{ audiencePublicKey: `0x02${'00'.repeat(32)}` }, /audiencePublicKey/],
+      // The old parameter, alone: said so, not a bare "missing".
+      [{ audiencePublicKey: undefined, audienceKey: AUDIENCE }, /audienceKey is no longer taken/],
     ];
     for (const [change, message] of cases) {
       const error = await errorCode('weft_requestGrant', { ...request, ...change });
       assert.equal(error.code, ErrorCode.invalidParams, JSON.stringify(change));
       assert.match(error.message, message);
+    }
+  });
+});
+
+describe('weft_requestGrant audience key', () => {
+  test('the grant names the address of the public key given, in either encoding; the key is kept compressed', () => {
+    const uncompressed = new SigningKey(AUDIENCE_KEY).publicKey;
+    assert.equal(uncompressed.length, 2 + 130);
+    for (const audiencePublicKey of [
+      AUDIENCE_PUBLIC,
+      uncompressed,
+      AUDIENCE_PUBLIC.toUpperCase().replace('0X', '0x'),
+    ]) {
+      const checked = grantRequest({ ...request, audiencePublicKey });
+      assert.equal(checked.audienceKey, AUDIENCE);
+      assert.equal(checked.audiencePublicKey, AUDIENCE_PUBLIC);
     }
   });
 });

@@ -39,6 +39,32 @@ function storedGrant(record: string, createdAt = Date.now()): StoredGrant {
 }
 
 describe('GrantStore', () => {
+  test('keeps the audience public key across restarts; a stored key that is no public key drops the entry', async () => {
+    const local = new MemoryStorageArea();
+    const store = new GrantStore(local, new WalletEvents());
+    const withKey = { ...storedGrant('kyc', 1), audiencePublicKey: `0x02${'a1'.repeat(32)}` as const };
+    const older = storedGrant('lab', 0);
+    await store.add(older);
+    await store.add(withKey);
+    const reopened = new GrantStore(local, new WalletEvents());
+    assert.deepEqual(
+      (await reopened.list()).map((g) => [g.id, g.audiencePublicKey]),
+      [
+        [withKey.id, withKey.audiencePublicKey],
+        // Signed before records were sealed: still listed (and revocable), with no key.
+        [older.id, undefined],
+      ],
+    );
+    const saved = (await local.get(GRANTS_STORAGE_ITEM))[GRANTS_STORAGE_ITEM] as { grants: StoredGrant[] };
+    saved.grants[0] = { ...withKey, audiencePublicKey: withKey.grant.audienceKey as `0x${string}` };
+    await local.set({ [GRANTS_STORAGE_ITEM]: saved });
+    const damaged = new GrantStore(local, new WalletEvents());
+    assert.deepEqual(
+      (await damaged.list()).map((g) => g.id),
+      [older.id],
+    );
+  });
+
   test('keeps grants newest first in storage.local, across a new store on the same storage', async () => {
     const local = new MemoryStorageArea();
     const store = new GrantStore(local, new WalletEvents());
