@@ -54,7 +54,7 @@ export interface VersionResult {
   name: 'Weft';
   version: string;
   /** Provider API revision; bumped when a method changes shape (see docs/provider-api.md). */
-  apiVersion: 1;
+  apiVersion: 2;
 }
 
 export interface SessionParams {

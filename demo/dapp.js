@@ -1,6 +1,8 @@
 // A dapp as a developer would write one: discover the wallet through the announce
 // event (no global needed), ask for a session, then read and write resources with
 // `provider.request({ method, params })`. Every error is shown with its code.
+import { openGranted } from './open-granted.js';
+
 const $ = (id) => document.getElementById(id);
 const BCOS = 'payment.bcos.asset';
 const FAB = 'trade.fab.asset';
@@ -92,11 +94,6 @@ $('fab-send').onclick = () =>
       },
     ],
   });
-$('rec-read').onclick = () =>
-  call({
-    method: 'weft_call',
-    params: [{ path: RECORDS, method: 'GetRecord', args: [$('rec-owner').value, $('rec-id').value] }],
-  });
 // Data access (docs/grants.md): the site holds its own secp256k1 key (the grant's audience
 // key, kept in localStorage here) and signs every read with it, so a copied grant is useless.
 const { ethers } = window;
@@ -119,24 +116,20 @@ if (ethers) {
   $('audience-key').textContent = audience.address;
 }
 
+// The wallet seals every field before it leaves the browser: the chain keeps ciphertext only.
 $('kyc-write').onclick = () =>
   call({
-    method: 'weft_sendTransaction',
+    method: 'weft_putRecord',
     params: [
       {
         path: RECORDS,
-        method: 'PutRecord',
-        args: [
-          $('kyc-id').value,
-          JSON.stringify({
-            name: $('kyc-name').value,
-            country: $('kyc-country').value,
-            score: $('kyc-score').value,
-          }),
-        ],
+        record: $('kyc-id').value,
+        fields: { name: $('kyc-name').value, country: $('kyc-country').value, score: $('kyc-score').value },
       },
     ],
   });
+$('kyc-read').onclick = () =>
+  call({ method: 'weft_getRecord', params: [{ path: RECORDS, record: $('kyc-id').value }] });
 $('grant-request').onclick = async () => {
   const result = await call({
     method: 'weft_requestGrant',
@@ -147,7 +140,7 @@ $('grant-request').onclick = async () => {
         fields: ['name', 'country'],
         durationSeconds: 3600,
         reason: 'Check your name and country to open your account',
-        audienceKey: audience.address,
+        audiencePublicKey: audience.signingKey.compressedPublicKey,
       },
     ],
   });
@@ -176,7 +169,13 @@ $('grant-read').onclick = async () => {
       method: 'weft_readWithGrant',
       params: [{ grant: issued.grant, signature: issued.signature, read, readSignature }],
     });
-    $('granted').textContent = `record ${record.record}: ${JSON.stringify(record.fields)}`;
+    // Sealed fields and the keys the owner shared with this site's key: only that key opens them.
+    const fields = await openGranted(ethers, audience.privateKey, {
+      ...record,
+      grantId: issued.grantId,
+      resource: issued.grant.resource,
+    });
+    $('granted').textContent = `record ${record.record}: ${JSON.stringify(fields)}`;
   } catch (error) {
     const reason = error.data?.reason ? ` (reason: ${error.data.reason})` : '';
     $('granted').textContent = `error ${error.code}: ${error.message}${reason}`;

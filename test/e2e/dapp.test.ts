@@ -278,14 +278,16 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
       by: 'endorsed by Org1MSP and Org2MSP',
     });
 
-    // A per-caller read: the user's own records come back only if the wallet signed the read.
+    // The user's own records: sealed in the wallet before they leave it, so the chain holds
+    // ciphertext only (even for a read the wallet signed); weft_getRecord opens them.
     const records = await approve({ method: 'weft_requestSession', params: [{ resources: [RECORDS] }] });
     assert.ok('result' in records.outcome, JSON.stringify(records.outcome));
     const put = await approve({
-      method: 'weft_sendTransaction',
-      params: [{ path: RECORDS, method: 'PutRecord', args: ['note-1', 'only for user1'] }],
+      method: 'weft_putRecord',
+      params: [{ path: RECORDS, record: 'note-1', fields: { text: 'only for user1' } }],
     });
     assert.ok('result' in put.outcome, JSON.stringify(put.outcome));
+    assert.match(put.shown, /text: only for user1/);
     const mine = await pageRequest(page, {
       method: 'weft_call',
       params: [{ path: RECORDS, method: 'ListRecords' }],
@@ -293,9 +295,23 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
     assert.ok('result' in mine, JSON.stringify(mine));
     const [list] = (mine.result as { values: [{ id: string; data: string }[]] }).values;
     assert.deepEqual(
-      list.map((r) => [r.id, r.data]),
-      [['note-1', 'only for user1']],
+      list.map((r) => r.id),
+      ['note-1'],
     );
+    const stored = JSON.parse(list[0]?.data ?? '{}') as Record<string, string>;
+    assert.match(stored.text ?? '', /^weft-enc1:/);
+    assert.ok(!JSON.stringify(mine).includes('only for user1'), 'no plaintext on chain');
+    assert.deepEqual(
+      await pageRequest(page, { method: 'weft_getRecord', params: [{ path: RECORDS, record: 'note-1' }] }),
+      { result: { record: 'note-1', fields: { text: 'only for user1' } } },
+    );
+    // A plaintext write around weft_putRecord is refused before any approval.
+    const plain = await pageRequest(page, {
+      method: 'weft_sendTransaction',
+      params: [{ path: RECORDS, method: 'PutRecord', args: ['note-2', '{"text":"plain"}', '{}'] }],
+    });
+    assert.ok('error' in plain, JSON.stringify(plain));
+    assert.equal(plain.error.code, -32602);
   });
 
   test('bad params get -32602 before any approval', async () => {

@@ -71,6 +71,8 @@ const METHODS = [
   'weft_sendTransaction',
   'weft_requestGrant',
   'weft_readWithGrant',
+  'weft_putRecord',
+  'weft_getRecord',
   'weft_sendCrossChainTransaction',
   'weft_proposeSwap',
   'weft_acceptSwap',
@@ -84,6 +86,7 @@ const ASKS_USER = new Set<string>([
   'weft_requestSession',
   'weft_sendTransaction',
   'weft_requestGrant',
+  'weft_putRecord',
   'weft_sendCrossChainTransaction',
   'weft_proposeSwap',
   'weft_acceptSwap',
@@ -106,6 +109,8 @@ const SESSION_FIRST = new Set<string>([
   'weft_getTransaction',
   'weft_sendTransaction',
   'weft_requestGrant',
+  'weft_putRecord',
+  'weft_getRecord',
   'weft_sendCrossChainTransaction',
   'weft_proposeSwap',
   'weft_acceptSwap',
@@ -451,6 +456,29 @@ const args = field(
   fc.constantFrom<unknown>('a', {}, 1),
 );
 const free = (arb: fc.Arbitrary<unknown>): Field => field(arb, junk);
+/** secp256k1 public keys: compressed, uncompressed, and not on the curve or cut short. */
+const publicKey = field(
+  fc.constantFrom(
+    '0x0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798',
+    '0x0479be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8',
+  ),
+  fc.constantFrom<unknown>(`0x02${'0'.repeat(64)}`, `0x05${'a'.repeat(64)}`, '0x02', TEST_ACCOUNT_0, ''),
+  hex(66),
+);
+const recordId = field(
+  fc.oneof(fc.constantFrom('kyc', 'lab'), fc.string({ minLength: 1, maxLength: 12 })),
+  fc.constantFrom<unknown>('', 'x'.repeat(201), 7, null),
+);
+const recordFields = field(
+  fc
+    .array(fc.tuple(fc.oneof(fc.constantFrom('name', 'dob'), key), fc.string({ maxLength: 12 })), {
+      minLength: 1,
+      maxLength: 4,
+    })
+    .map(objectOf),
+  fc.constantFrom<unknown>({}, { name: 1 }, { '': 'x' }, { name: 'x'.repeat(4097) }, []),
+  fc.constant(Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`f${i}`, 'v']))),
+);
 
 /** One side of a swap on `asset`, its chain and accounts agreeing (Fabric names, FISCO BCOS addresses). */
 const swapSide = (asset: 'payment.bcos.asset' | 'trade.fab.asset') => {
@@ -528,8 +556,10 @@ const OBJECT_PARAM: Partial<Record<MethodName, fc.Arbitrary<Record<string, unkno
     fields: names,
     durationSeconds: seconds(60, 365 * 86_400),
     reason: field(fc.string({ minLength: 1, maxLength: 20 }), fc.constantFrom('', '   ', 'x'.repeat(501))),
-    audienceKey: address,
+    audiencePublicKey: publicKey,
   }),
+  weft_putRecord: mutated({ path, record: recordId, fields: recordFields }),
+  weft_getRecord: mutated({ path, record: recordId }),
   weft_readWithGrant: mutated({
     grant: field(grant, fc.constant({})),
     signature: field(hex(130), hex(128)),
@@ -978,7 +1008,7 @@ function validResult(method: string, value: unknown, phase: Phase): boolean {
       return (
         isObject(value) &&
         value.name === 'Weft' &&
-        value.apiVersion === 1 &&
+        value.apiVersion === 2 &&
         typeof value.version === 'string'
       );
     case 'weft_getSession':

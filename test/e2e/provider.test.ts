@@ -112,7 +112,7 @@ describe('extension in Chromium', { timeout: 60_000 }, () => {
     const result = outcome.result as { name: string; version: string; apiVersion: number };
     assert.equal(result.name, 'Weft');
     assert.match(result.version, /^\d+\.\d+\.\d+/);
-    assert.equal(result.apiVersion, 1);
+    assert.equal(result.apiVersion, 2);
   });
 
   test('unknown methods get 4200, malformed requests -32600 and bad params -32602, as error objects', async () => {

@@ -22,7 +22,7 @@ describe('handleRequest', () => {
 
   test('answers weft_version with the wallet version', async () => {
     assert.deepEqual(await handleRequest({ method: 'weft_version' }, context, methods), {
-      result: { name: 'Weft', version: '1.2.3', apiVersion: 1 },
+      result: { name: 'Weft', version: '1.2.3', apiVersion: 2 },
     });
   });
 
