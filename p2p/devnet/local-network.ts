@@ -117,6 +117,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       dataDir: join(dataDir, 'fisco'),
       // Records checks grants against its own path: the zone and chain name r1 publishes it under.
       resourcePrefix: 'payment.bcos',
+      logger: log.child({ part: 'fisco-deploy' }),
     });
 
     const peer = await startDevpeer({

@@ -12,6 +12,7 @@ import { EcdsaSigner } from '../../chains/fisco-bcos/ecdsa.ts';
 import { FiscoRpcClient } from '../../chains/fisco-bcos/rpc-client.ts';
 import type { TransactionSigner } from '../../chains/fisco-bcos/signature-scheme.ts';
 import { Sm2Signer } from '../../chains/fisco-bcos/sm2.ts';
+import { createLogger } from '../../router/log.ts';
 import { deployWeftContracts } from './deploy-contracts.ts';
 import { startDevnode } from './devnode.ts';
 
@@ -127,6 +128,7 @@ if (values.deploy) {
     signer,
     chainId: node.chainId,
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+    logger: createLogger('info'),
   });
   for (const r of resources) console.log(`contract ${r.name} ${r.address}`);
 }

@@ -3,7 +3,9 @@
  * data-access grants) through the JSON-RPC client, as the local network does at start-up, and
  * returns them as connector resources. With a data directory the addresses are kept in
  * `contracts.json`, so a restarted node reuses its contracts instead of deploying new ones; a
- * contracts.json from before a contract existed gets just the missing ones deployed.
+ * contracts.json from before a contract existed gets just the missing ones deployed, and a saved
+ * contract whose code is not this build's (a contract changed since, e.g. Records before key
+ * sharing) is deployed afresh, its old state left behind.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +21,7 @@ import { FiscoExecutionError } from '../../chains/fisco-bcos/errors.ts';
 import type { FiscoRpcClient } from '../../chains/fisco-bcos/rpc-client.ts';
 import type { TransactionSigner } from '../../chains/fisco-bcos/signature-scheme.ts';
 import { signTransaction, transactionFields } from '../../chains/fisco-bcos/transaction.ts';
+import type { Logger } from '../../router/log.ts';
 
 export interface DeployOptions {
   client: FiscoRpcClient;
@@ -33,6 +36,8 @@ export interface DeployOptions {
    */
   resourcePrefix?: string;
   timeoutMs?: number;
+  /** Told when a saved contract is replaced. */
+  logger?: Logger;
 }
 
 interface DeployContext {
@@ -66,7 +71,15 @@ export async function deployWeftContracts(options: DeployOptions): Promise<Fisco
   let changed = false;
   for (const contract of CONTRACTS) {
     let address = saved[contract.name];
-    if (address === undefined || !(await stillMatches(options.client, contract, address, context))) {
+    const stale =
+      address === undefined ? undefined : await whyStale(options.client, contract, address, context);
+    if (address === undefined || stale !== undefined) {
+      if (address !== undefined) {
+        options.logger?.warn(`saved ${contract.name} contract ${stale}: deploying it afresh`, {
+          contract: contract.name,
+          address,
+        });
+      }
       address = await deploy(options, contract, context);
       saved[contract.name] = address;
       changed = true;
@@ -77,23 +90,50 @@ export async function deployWeftContracts(options: DeployOptions): Promise<Fisco
   return resources;
 }
 
-/** A saved Records contract answers for one path; under another prefix it would refuse every grant. */
-async function stillMatches(
+/**
+ * Why the contract saved at `address` cannot serve, or undefined when it can: its code must be this
+ * build's (another build publishes an ABI the code does not have), and a Records contract must
+ * answer for this path (under another prefix it would refuse every grant).
+ */
+async function whyStale(
   client: FiscoRpcClient,
   contract: ContractSpec,
   address: string,
   context: DeployContext,
-): Promise<boolean> {
-  if (contract.artifact !== recordsArtifact) return true;
+): Promise<string | undefined> {
+  const code = await client.request<string>('getCode', [client.groupId, address]);
+  // A chain reset under an old contracts.json leaves no code there.
+  if (/^(0x)?$/.test(code)) return 'has no code';
+  if (!sameBuild(code, contract.artifact.deployedBytecode)) return 'is an older build';
+  if (contract.artifact !== recordsArtifact) return undefined;
   const abi = contract.artifact.abi as never;
   try {
     const output = await client.callChecked({ to: address, data: encodeCall(abi, 'resourcePath', []) });
-    return decodeResult(abi, 'resourcePath', output)[0] === contract.args(context)[0];
+    const path = decodeResult(abi, 'resourcePath', output)[0];
+    return path === contract.args(context)[0] ? undefined : `answers for ${String(path)}`;
   } catch (error) {
-    // No code there (a chain reset under an old contracts.json): deploy afresh.
-    if (error instanceof FiscoExecutionError) return false;
+    if (error instanceof FiscoExecutionError) return 'does not answer resourcePath';
     throw error;
   }
+}
+
+/**
+ * Whether deployed runtime code is the artifact's build. Not byte equality: the constructor writes
+ * immutables (Records' path hash) into the code, where the artifact has zeros. solc ends the
+ * runtime code with a CBOR metadata block (its length in the last two bytes) that hashes the
+ * sources and settings, so same length and same block mean the same build; code without such a
+ * block must equal the artifact's.
+ */
+export function sameBuild(deployedCode: string, artifactCode: string): boolean {
+  const deployed = deployedCode.replace(/^0x/, '').toLowerCase();
+  const artifact = artifactCode.replace(/^0x/, '').toLowerCase();
+  if (deployed.length !== artifact.length) return false;
+  const metadataBytes = Number.parseInt(artifact.slice(-4), 16) + 2;
+  // 0xa2/0xa3: a CBOR map of 2 or 3 entries (ipfs or bzzr hash, solc version, experimental).
+  const start = artifact.length - metadataBytes * 2;
+  const hasMetadata = metadataBytes > 2 && start > 0 && /^a[1-5]$/.test(artifact.slice(start, start + 2));
+  if (!hasMetadata) return deployed === artifact;
+  return deployed.slice(start) === artifact.slice(start);
 }
 
 async function deploy(
