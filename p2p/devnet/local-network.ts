@@ -202,6 +202,9 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     // Keys first: every router must know its members' peer ids before it starts.
     const keys = await Promise.all(ROUTERS.map((r) => loadOrCreatePeerKey(join(dataDir, 'routers', r.name))));
     const peerIds = keys.map((k) => peerIdFromPrivateKey(k).toString());
+    // Each zone bound to its own routers: a router of one zone cannot publish the other's paths.
+    const zones: Record<string, string[]> = {};
+    for (const [i, spec] of ROUTERS.entries()) (zones[spec.zone] ??= []).push(peerIds[i] as string);
     const started = new Map<string, Router>();
     const routers: LocalRouter[] = [];
     for (const [i, spec] of ROUTERS.entries()) {
@@ -215,6 +218,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         listen: [`/ip4/127.0.0.1/tcp/${port(1 + i * 2)}`, `/ip4/127.0.0.1/tcp/${port(2 + i * 2)}/ws`],
         bootstrap,
         members: peerIds,
+        zones,
         chains: chainsOf(spec.chain),
         admin: { host: '127.0.0.1', port: 0 },
       };

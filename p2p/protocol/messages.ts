@@ -130,6 +130,10 @@ export interface ResourceEntry extends ResourceDescription {
   router: string;
   /** Router-to-router hops from the answering router (0: it fronts the chain itself). */
   hops: number;
+  /** When `router` signed this description (ms since the epoch); see `advert-signature.ts`. */
+  issued?: number;
+  /** `router`'s signature over the description (hex): a wallet can check no router on the way altered it. */
+  signature?: string;
 }
 
 /** What each client operation returns. */
@@ -204,6 +208,13 @@ export const routeAdvert = z.object({
   origin: z.string().min(1).max(100),
   /** Routers the advert passed through, origin first, the sender last. A router never accepts a route that lists itself. */
   via: z.array(z.string().min(1).max(100)).min(1).max(64),
+  /** When the origin signed the description (ms since the epoch): of two adverts from one origin for one path, the older is stale. */
+  issued: z.number().int().nonnegative(),
+  /** The origin's signature (hex) over origin, zone, path, `issued` and description (p2p/protocol/advert-signature.ts); relays pass it on unchanged. */
+  signature: z
+    .string()
+    .regex(/^[0-9a-f]+$/, 'must be lowercase hex')
+    .max(1024),
 });
 
 export type RouteAdvert = Omit<z.infer<typeof routeAdvert>, 'description'> & {

@@ -85,6 +85,12 @@ export const routerConfigSchema = z.strictObject({
   bootstrap: z.array(multiaddr).default([]),
   /** Peer ids of the routers this one accepts on the router protocols. */
   members: z.array(peerId).default([]),
+  /**
+   * Zone -> peer ids of the routers allowed to publish its paths (docs/router-protocol.md#zone-binding).
+   * When any zone is listed, adverts for a zone not listed, or from a router not listed for it, are
+   * dropped; when none is, any member may publish any zone (signatures are checked either way).
+   */
+  zones: z.record(name, z.array(peerId).min(1)).default({}),
   chains: z.array(z.discriminatedUnion('type', [fiscoChain, fabricChain])).default([]),
   limits: z
     .strictObject({

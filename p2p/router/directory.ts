@@ -7,33 +7,46 @@
  * loop can form however updates interleave, and it never advertises a route back
  * to the neighbour it learned it from. The best route is the fewest hops, ties
  * broken by the lowest next-hop peer id so every router decides the same way.
+ *
+ * Adverts carry their origin's signature (p2p/protocol/advert-signature.ts), which the router
+ * checks before they reach the directory (advert-gate.ts); the directory passes it on unchanged
+ * and, of two adverts from one origin for one path, uses only the newer (`issued`), so a relay
+ * cannot bring back a description its origin has replaced.
  */
-import type { ResourceDescription } from '../chains/connector.ts';
+import type { AdvertSignature, SignedResource } from '../protocol/advert-signature.ts';
 import type { ResourceEntry, RouteAdvert } from '../protocol/messages.ts';
+import type { AdvertDropReason } from './advert-gate.ts';
 
 export type Route =
-  | { kind: 'local'; entry: ResourceEntry }
-  | { kind: 'remote'; nextHop: string; entry: ResourceEntry; via: string[] };
+  | { kind: 'local'; entry: ResourceEntry; signed: AdvertSignature }
+  | { kind: 'remote'; nextHop: string; entry: ResourceEntry; via: string[]; signed: AdvertSignature };
+
+export interface DirectoryOptions {
+  /** Called for each advert the directory itself refuses (the gate counts the rest). */
+  onDrop?: (reason: AdvertDropReason, advert: RouteAdvert) => void;
+}
 
 export class Directory {
   readonly #self: string;
-  readonly #local = new Map<string, ResourceDescription>();
+  readonly #local = new Map<string, SignedResource>();
   /** Per neighbour: path -> advert as received. */
   readonly #learned = new Map<string, Map<string, RouteAdvert>>();
   #best = new Map<string, Route>();
 
   readonly #maxHops: number;
+  readonly #onDrop: NonNullable<DirectoryOptions['onDrop']>;
 
   /** Routes longer than `maxHops` are dropped: no request could use them, and the cap bounds path hunting after a router leaves. */
-  constructor(selfPeerId: string, maxHops = 64) {
+  constructor(selfPeerId: string, maxHops = 64, options: DirectoryOptions = {}) {
     this.#self = selfPeerId;
     this.#maxHops = maxHops;
+    this.#onDrop = options.onDrop ?? (() => {});
   }
 
-  /** Replaces the resources this router fronts. Returns whether any best route changed. */
-  setLocal(descriptions: ResourceDescription[]): boolean {
+  /** Replaces the resources this router fronts, each signed by this router. Returns whether any best route changed. */
+  setLocal(resources: SignedResource[]): boolean {
     this.#local.clear();
-    for (const d of descriptions) this.#local.set(d.path, d);
+    for (const r of resources) this.#local.set(r.description.path, r);
     return this.#recompute();
   }
 
@@ -43,11 +56,33 @@ export class Directory {
     for (const advert of adverts) {
       if (advert.via.includes(this.#self)) continue; // would loop through us
       if (advert.via.length > this.#maxHops) continue; // farther than any request may travel
-      if (advert.via[advert.via.length - 1] !== neighbour) continue; // sender must be last on its own path
+      if (advert.via[advert.via.length - 1] !== neighbour) {
+        this.#onDrop('sender-not-last', advert); // sender must be last on its own path
+        continue;
+      }
+      if (advert.via[0] !== advert.origin) {
+        this.#onDrop('origin-not-first', advert);
+        continue;
+      }
+      if (advert.issued < this.#newestIssued(advert.origin, advert.description.path, neighbour)) {
+        this.#onDrop('stale', advert); // another neighbour relays a newer signature of the origin
+        continue;
+      }
       table.set(advert.description.path, advert);
     }
     this.#learned.set(neighbour, table);
     return this.#recompute();
+  }
+
+  /** The newest `issued` any neighbour but `except` relays for `origin`'s `path`. */
+  #newestIssued(origin: string, path: string, except?: string): number {
+    let newest = 0;
+    for (const [neighbour, table] of this.#learned) {
+      if (neighbour === except) continue;
+      const advert = table.get(path);
+      if (advert && advert.origin === origin && advert.issued > newest) newest = advert.issued;
+    }
+    return newest;
   }
 
   /** Forgets a neighbour that left. Returns whether any best route changed. */
@@ -69,22 +104,36 @@ export class Directory {
     const adverts: RouteAdvert[] = [];
     for (const route of this.#best.values()) {
       if (route.kind === 'remote' && (route.nextHop === neighbour || route.via.includes(neighbour))) continue;
-      const { router: _router, hops: _hops, ...description } = route.entry;
+      const {
+        router: _router,
+        hops: _hops,
+        issued: _issued,
+        signature: _signature,
+        ...description
+      } = route.entry;
       const via = route.kind === 'local' ? [this.#self] : [...route.via, this.#self];
-      adverts.push({ description, origin: route.entry.router, via });
+      adverts.push({ description, origin: route.entry.router, via, ...route.signed });
     }
     return adverts;
   }
 
   #recompute(): boolean {
     const next = new Map<string, Route>();
-    for (const [path, description] of this.#local) {
-      next.set(path, { kind: 'local', entry: { ...description, router: this.#self, hops: 0 } });
+    for (const [path, { description, issued, signature }] of this.#local) {
+      const signed = { issued, signature };
+      next.set(path, {
+        kind: 'local',
+        entry: { ...description, router: this.#self, hops: 0, ...signed },
+        signed,
+      });
     }
     for (const [neighbour, table] of this.#learned) {
       for (const [path, advert] of table) {
         if (this.#local.has(path)) continue;
+        // A newer signature of the same origin arrived from another neighbour since this one was applied.
+        if (advert.issued < this.#newestIssued(advert.origin, path)) continue;
         const hops = advert.via.length;
+        const signed = { issued: advert.issued, signature: advert.signature };
         const current = next.get(path);
         if (
           current?.kind === 'remote' &&
@@ -96,7 +145,8 @@ export class Directory {
           kind: 'remote',
           nextHop: neighbour,
           via: advert.via,
-          entry: { ...advert.description, router: advert.origin, hops },
+          signed,
+          entry: { ...advert.description, router: advert.origin, hops, ...signed },
         });
       }
     }
@@ -114,7 +164,8 @@ function sameRoutes(a: Map<string, Route>, b: Map<string, Route>): boolean {
     if (other.entry.router !== route.entry.router) return false;
     if (route.kind === 'remote' && other.kind === 'remote' && route.via.join() !== other.via.join())
       return false;
-    if (JSON.stringify(other.entry.methods) !== JSON.stringify(route.entry.methods)) return false;
+    // The signature covers the whole description: a new one is a changed description to pass on.
+    if (other.signed.signature !== route.signed.signature) return false;
   }
   return true;
 }

@@ -10,6 +10,7 @@ export interface RouterMetrics {
   routes: Gauge<'kind'>;
   grantRejections: Counter<'reason'>;
   ttmCompletions: Counter<'kind'>;
+  advertsDropped: Counter<'reason'>;
 }
 
 export function createRouterMetrics(): RouterMetrics {
@@ -59,6 +60,12 @@ export function createRouterMetrics(): RouterMetrics {
       name: 'weft_router_ttm_completions_total',
       help: 'Transactions committed (kind="tx") and HTLCs claimed (kind="htlc") by this router with a revealed secret',
       labelNames: ['kind'],
+      registers,
+    }),
+    advertsDropped: new Counter({
+      name: 'weft_router_adverts_dropped_total',
+      help: 'Route adverts from member routers this router refused, by reason (docs/router-protocol.md#signed-adverts)',
+      labelNames: ['reason'],
       registers,
     }),
   };

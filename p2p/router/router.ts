@@ -15,6 +15,7 @@ import { webSockets } from '@libp2p/websockets';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { ChainConnector, TransactionReceipt } from '../chains/connector.ts';
+import { signResource } from '../protocol/advert-signature.ts';
 import { Channel } from '../protocol/channel.ts';
 import { encryption } from '../protocol/encryption.ts';
 import { HipError, HipErrorCode, type HipErrorCodeValue } from '../protocol/errors.ts';
@@ -34,6 +35,7 @@ import {
 } from '../protocol/messages.ts';
 import { streamMuxer } from '../protocol/muxer.ts';
 import { startAdminServer } from './admin-server.ts';
+import { AdvertGate } from './advert-gate.ts';
 import { connectorsFromConfig } from './chain-connectors.ts';
 import type { RouterConfig } from './config.ts';
 import { Directory } from './directory.ts';
@@ -111,7 +113,10 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
   const self = node.peerId.toString();
   const log = (options.logger ?? createLogger('info')).child({ router: self.slice(-8), zone: config.zone });
   const metrics = createRouterMetrics();
-  const directory = new Directory(self, config.limits.hopLimit);
+  const directory = new Directory(self, config.limits.hopLimit, {
+    onDrop: (reason) => metrics.advertsDropped.inc({ reason }),
+  });
+  const advertGate = new AdvertGate(config.zones);
   const connectors = options.connectors ?? connectorsFromConfig(config);
   const localChains = new Map<string, ChainConnector>();
   const startedAt = Date.now();
@@ -187,7 +192,12 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
       await stream.close();
       if (frame.seq <= (lastSeq.get(peer) ?? 0)) return; // an older update overtaken by a newer one
       lastSeq.set(peer, frame.seq);
-      if (directory.applyAdverts(peer, frame.routes)) {
+      const { accepted, dropped } = await advertGate.admit(peer, frame.routes);
+      // A newer update arrived while this one's signatures were checked (or the peer left): it wins.
+      if (lastSeq.get(peer) !== frame.seq) return;
+      for (const { reason } of dropped) metrics.advertsDropped.inc({ reason });
+      if (dropped.length > 0) log.warn('adverts dropped', { from: peer, dropped: dropped.slice(0, 8) });
+      if (directory.applyAdverts(peer, accepted)) {
         log.debug('directory changed', { from: peer, routes: directory.entries().length });
         announceSoon();
       }
@@ -485,7 +495,21 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
   for (const connector of connectors) {
     for (const description of connector.resources()) localChains.set(description.path, connector);
   }
-  directory.setLocal(connectors.flatMap((c) => c.resources()));
+  // Signed once at start: what this router fronts is fixed by its config until it restarts.
+  const issued = Date.now();
+  directory.setLocal(
+    await Promise.all(
+      connectors.flatMap((c) => c.resources()).map((d) => signResource(privateKey, self, d, issued)),
+    ),
+  );
+  const unbound = [...new Set([...localChains.keys()].map((path) => path.split('.')[0] ?? ''))].filter(
+    (zone) => !advertGate.mayPublish(self, zone),
+  );
+  if (unbound.length > 0) {
+    log.warn('zones does not list this router for zones it fronts: other routers will drop those adverts', {
+      zones: unbound,
+    });
+  }
   countRoutes();
   countPeers();
 

@@ -38,6 +38,20 @@ test('a valid config gets defaults and absolute paths', () => {
   assert.equal(config.limits.hopLimit, 8);
   assert.deepEqual(config.admin, { host: '127.0.0.1', port: 0 });
   assert.deepEqual(config.members, []);
+  assert.deepEqual(config.zones, {}, 'no zone binding unless the operators configure one');
+});
+
+test('zones binds each zone to peer ids, and errors name the bad entry', () => {
+  const id = '12D3KooWLRPJAA5o6Db7aUpxyZRJ4ftHTC4DBtCuqn2Jc1uKKHtc';
+  assert.deepEqual(parseRouterConfig({ ...valid, zones: { payment: [id] } }, '/base').zones, {
+    payment: [id],
+  });
+  assert.match(
+    issuesOf({ ...valid, zones: { payment: ['nope'] } })[0] ?? '',
+    /^zones\.payment\[0\]: must be a libp2p peer id/,
+  );
+  assert.match(issuesOf({ ...valid, zones: { payment: [] } })[0] ?? '', /^zones\.payment: /);
+  assert.match(issuesOf({ ...valid, zones: { 'no space': [id] } })[0] ?? '', /^zones/);
 });
 
 test('errors name the bad key', () => {
