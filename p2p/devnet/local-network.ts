@@ -204,7 +204,9 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     const peerIds = keys.map((k) => peerIdFromPrivateKey(k).toString());
     // Each zone bound to its own routers: a router of one zone cannot publish the other's paths.
     const zones: Record<string, string[]> = {};
-    for (const [i, spec] of ROUTERS.entries()) (zones[spec.zone] ??= []).push(peerIds[i] as string);
+    for (const [i, spec] of ROUTERS.entries()) {
+      zones[spec.zone] = [...(zones[spec.zone] ?? []), peerIds[i] as string];
+    }
     const started = new Map<string, Router>();
     const routers: LocalRouter[] = [];
     for (const [i, spec] of ROUTERS.entries()) {
