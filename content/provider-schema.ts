@@ -40,6 +40,25 @@ export interface Session {
   /** Id of the Fabric identity that signs for this site on Fabric, if the wallet has one. */
   fabricIdentity?: string;
   createdAt: number;
+  /**
+   * Per path, the resource's description as the user approved it (docs/provider-api.md, "Pinned
+   * resource descriptions"): a later description that differs is refused until the user approves
+   * the change. Absent in sessions stored before pins: their resources are refused until asked again.
+   */
+  pins?: Record<string, ResourcePin>;
+}
+
+/** What a session pins of one resource when the user approves it. */
+export interface ResourcePin {
+  path: string;
+  chain: { type: 'fisco-bcos'; chainId: number; groupId: number } | { type: 'fabric'; channel: string };
+  /** Fingerprint of the wallet's trust anchor of the chain (genesis or config block hash), if it had one. */
+  anchor?: string;
+  /** Contract address, lowercase (FISCO BCOS), or chaincode name (Fabric). */
+  address: string;
+  /** sha256 (hex) of the canonical JSON of `{ abi, methods }` as described. */
+  abiHash: string;
+  pinnedAt: number;
 }
 
 export interface PingResult {

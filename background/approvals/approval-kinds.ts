@@ -6,6 +6,7 @@
  */
 import type { ChainRef, ResourceParam } from '../../p2p/chains/connector.ts';
 import type { GrantScope } from '../grants/scope.ts';
+import type { PinChange, ResourcePin } from '../sessions/resource-pin.ts';
 import type { ChainType, Hex, SwapSide, TtmStep } from '../ttm/types.ts';
 
 /** `weft_requestSession`: the resources asked, and the signers the user may pick from. */
@@ -17,7 +18,18 @@ export interface SessionApprovalDetails {
   fabricIdentities: { id: string; name: string; mspId: string }[];
   /** Preselected: the site's current signers, else the wallet's defaults. */
   current: { account: number; fabricIdentity?: string };
+  /** Per path, what approving pins (docs/provider-api.md, "Pinned resource descriptions"). */
+  descriptions: Record<string, SessionResourceDescription>;
 }
+
+/**
+ * One resource of a session request: the description approving pins, and when the session had
+ * pinned another one, that pin and what changed; or why the routers could not describe it now
+ * (then nothing is pinned and the site must ask again before using it).
+ */
+export type SessionResourceDescription =
+  | { pin: ResourcePin; previous?: ResourcePin; changes?: PinChange[] }
+  | { unavailable: string };
 
 /** A read-only run of the same call before anything is signed (FISCO BCOS only). */
 export type TransactionSimulation =

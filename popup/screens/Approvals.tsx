@@ -8,9 +8,11 @@ import type {
   Approval,
   SessionApprovalDetails,
   SessionChoice,
+  SessionResourceDescription,
   TransactionApprovalDetails,
 } from '../../background/approvals/approval-kinds.ts';
 import type { GrantScope } from '../../background/grants/scope.ts';
+import { type PinChange, type ResourcePin, shortHash } from '../../background/sessions/resource-pin.ts';
 import { errorOf, send } from '../api.ts';
 import { useTick } from '../clock.ts';
 import { CrossChainDetails } from './CrossChainApproval.tsx';
@@ -22,6 +24,50 @@ function chainLabel(chain: TransactionApprovalDetails['chain']): string {
   return chain.type === 'fisco-bcos'
     ? `FISCO BCOS, chain ${chain.chainId}, group ${chain.groupId}`
     : `Fabric, channel ${chain.channel}`;
+}
+
+function pinnedChainLabel(chain: ResourcePin['chain']): string {
+  return chain.type === 'fisco-bcos'
+    ? `FISCO BCOS, chain ${chain.chainId}, group ${chain.groupId}`
+    : `Fabric, channel ${chain.channel}`;
+}
+
+/** A pin's value of one changed field, as the change list shows it. */
+function changedValue(change: PinChange, which: 'pinned' | 'now'): string {
+  const value = change[which];
+  return change.field === 'abiHash' || change.field === 'anchor' ? shortHash(value) : value;
+}
+
+/**
+ * What approving pins of one resource: its chain, contract or chaincode, ABI hash (and trust
+ * anchor); when the site's session had pinned another description, what changed, old and new.
+ */
+function ResourceDescriptionView({ described }: { described: SessionResourceDescription | undefined }) {
+  if (!described) return null;
+  if ('unavailable' in described) {
+    return (
+      <div class="muted" data-testid="session-description">
+        description unavailable now ({described.unavailable}): nothing is pinned, the site must ask again
+        before using it
+      </div>
+    );
+  }
+  const { pin, changes } = described;
+  return (
+    <div class="muted" data-testid="session-description">
+      {pinnedChainLabel(pin.chain)} · {pin.chain.type === 'fabric' ? 'chaincode' : 'contract'}{' '}
+      <code class="address">{pin.address}</code> · ABI {shortHash(pin.abiHash)}
+      {pin.anchor && ` · anchor ${shortHash(pin.anchor)}`}
+      {changes && changes.length > 0 && (
+        <div class="error" data-testid="session-description-changed">
+          Changed since you approved it:{' '}
+          {changes
+            .map((c) => `${c.field} ${changedValue(c, 'pinned')} → ${changedValue(c, 'now')}`)
+            .join('; ')}
+        </div>
+      )}
+    </div>
+  );
 }
 
 /** A session request: the user picks the signing account (and Fabric identity) and may untick resources. */
@@ -54,6 +100,7 @@ function SessionChoiceView({
               <code>{r}</code>
               {details.methods[r] && <span class="muted"> only {details.methods[r]?.join(', ')}</span>}
             </label>
+            <ResourceDescriptionView described={details.descriptions?.[r]} />
           </li>
         ))}
       </ul>

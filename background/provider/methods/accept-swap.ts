@@ -38,8 +38,8 @@ export async function acceptSwap(
   const session = await requireSession(services, context);
   requireCovered(session, ours.path);
   requireCovered(session, theirs.path);
-  const theirEntry = await ttmResource(services, theirs.path);
-  const ourEntry = await ttmResource(services, ours.path);
+  const theirEntry = await ttmResource(services, context, session, theirs.path);
+  const ourEntry = await ttmResource(services, context, session, ours.path);
   if (theirEntry.chain.type !== theirs.chain || ourEntry.chain.type !== ours.chain) {
     throw invalidParams('the proposal names the wrong chain type for a resource');
   }

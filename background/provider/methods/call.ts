@@ -27,6 +27,7 @@ import { invalidParams } from '../errors.ts';
 import { jsonSafe } from '../json-safe.ts';
 import { resourceCall } from './params.ts';
 import { requireSession } from './require-session.ts';
+import { describeSessionResource } from './session-resource.ts';
 
 /** The grant reads of records resources (FISCO BCOS, Fabric). */
 const GRANT_READS: ReadonlySet<string> = new Set(['readWithGrant', 'ReadWithGrant']);
@@ -44,12 +45,7 @@ export async function call(
       reason: 'GRANT_METHOD',
     });
   }
-  let resource: ResourceEntry;
-  try {
-    resource = await services.routers.describe(path);
-  } catch (error) {
-    throw toProviderError(error);
-  }
+  const resource = await describeSessionResource(services, context, session, path);
   requireRead(resource, method);
   try {
     if (resource.chain.type === 'fabric' && session.fabricIdentity && services.vault.isUnlocked()) {

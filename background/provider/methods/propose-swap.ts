@@ -50,8 +50,8 @@ export async function proposeSwap(
   // We lock on give's resource and claim on want's: the session must cover both.
   requireCovered(session, givePath);
   requireCovered(session, wantPath);
-  const giveEntry = await ttmResource(services, givePath);
-  const wantEntry = await ttmResource(services, wantPath);
+  const giveEntry = await ttmResource(services, context, session, givePath);
+  const wantEntry = await ttmResource(services, context, session, wantPath);
   const giveChain = giveEntry.chain.type;
   const wantChain = wantEntry.chain.type;
   const now = nowSeconds();

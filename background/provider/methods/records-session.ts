@@ -25,6 +25,7 @@ import { invalidParams, ProviderError } from '../errors.ts';
 import { objectParam, resourcePath } from './params.ts';
 import { requireCovered, requireSession } from './require-session.ts';
 import { sessionFabricIdentity } from './session-fabric-identity.ts';
+import { describeSessionResource } from './session-resource.ts';
 
 export const MAX_RECORD_ID_LENGTH = 200;
 export const MAX_FIELDS = 64;
@@ -51,12 +52,7 @@ export async function recordsTarget(
   operation: RecordsOperation,
 ): Promise<RecordsTarget> {
   const session = await requireSession(services, context, path);
-  let entry: ResourceEntry;
-  try {
-    entry = await services.routers.describe(path);
-  } catch (error) {
-    throw toProviderError(error);
-  }
+  const entry = await describeSessionResource(services, context, session, path);
   if (!isRecordsResource(entry)) {
     throw invalidParams(`${path} holds no records that grants cover (no readWithGrant)`, {
       reason: 'NOT_RECORDS',

@@ -39,6 +39,7 @@ import { objectParam, resourcePath } from './params.ts';
 import { recordsError } from './records-session.ts';
 import { requireSession } from './require-session.ts';
 import { sessionFabricIdentity } from './session-fabric-identity.ts';
+import { describeSessionResource } from './session-resource.ts';
 
 const MAX_REASON_LENGTH = 500;
 /** A compressed (33-byte) or uncompressed (65-byte) SEC 1 public key, 0x hex. */
@@ -59,10 +60,15 @@ export async function requestGrant(
   // The grantee need not use the resource itself: any session says which account signs for the user.
   const session = await requireSession(services, context);
   let resource: ResourceEntry;
-  try {
-    resource = await services.routers.describe(request.resource);
-  } catch (error) {
-    throw toProviderError(error);
+  if (session.resources.includes(request.resource)) {
+    // A resource the session covers is the one the user approved, or the grant is refused.
+    resource = await describeSessionResource(services, context, session, request.resource);
+  } else {
+    try {
+      resource = await services.routers.describe(request.resource);
+    } catch (error) {
+      throw toProviderError(error);
+    }
   }
   if (!isRecordsResource(resource)) {
     throw invalidParams(`${request.resource} holds no records that grants cover (no readWithGrant)`);

@@ -1,19 +1,25 @@
 import { ErrorCode } from '../../../content/provider-protocol.ts';
 import type { Session, SessionParams } from '../../../content/provider-schema.ts';
-import type { SessionChoice } from '../../approvals/approval-kinds.ts';
+import type { SessionChoice, SessionResourceDescription } from '../../approvals/approval-kinds.ts';
 import { ApprovalRejectedError, type UncheckedChoice } from '../../approvals/approval-queue.ts';
 import type { WalletServices } from '../../services.ts';
+import { pinChanges, type ResourcePin } from '../../sessions/resource-pin.ts';
 import { loadDefaults } from '../../wallet/defaults.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams, ProviderError } from '../errors.ts';
 import { objectParam, resourcePath } from './params.ts';
+import { currentPin } from './session-resource.ts';
 
 /**
  * `weft_requestSession({ resources, methods? })`: asks the user to let this site use these
  * resource paths (CAIP-25 style scopes), optionally only some methods of each
  * (`methods: { [path]: [name, ...] }`). In the popup the user picks the account (and Fabric
- * identity) that will sign for the site and may untick resources. An existing session that
- * already covers everything asked is returned without asking.
+ * identity) that will sign for the site and may untick resources. The popup shows each
+ * resource's description (chain, contract or chaincode, ABI hash), and approving pins it in the
+ * session (background/sessions/resource-pin.ts): a description that differs later is refused.
+ * An existing session that already covers everything asked, each with a pin matching the
+ * routers' description now, is returned without asking; one whose pin no longer matches (or
+ * that has none, stored before pins) is asked again, the approval showing old and new.
  */
 export async function requestSession(
   params: unknown,
@@ -28,7 +34,12 @@ export async function requestSession(
   const paths = [...new Set(resources.map((r, i) => resourcePath(r, `resources[${i}]`)))];
   const methods = methodScopes(input.methods, paths);
   const existing = await services.sessions.get(context.origin);
-  if (existing && paths.every((p) => covers(existing, p, methods[p]))) return existing;
+  const descriptions = await describePaths(services, paths, existing);
+  if (
+    existing &&
+    paths.every((p) => covers(existing, p, methods[p]) && pinHolds(existing, p, descriptions[p]))
+  )
+    return existing;
 
   const accounts = await services.vault.accounts();
   const fabricIdentities = await services.vault.fabricIdentities();
@@ -48,6 +59,7 @@ export async function requestSession(
         current: existing
           ? { account: existing.account, fabricIdentity: existing.fabricIdentity }
           : await defaultSigners(services),
+        descriptions,
       },
       (picked) => narrowedChoice(picked, paths, { accounts, fabricIdentities }),
     );
@@ -72,6 +84,7 @@ export async function requestSession(
     address: account.address,
     ...(fabric ? { fabricIdentity: fabric.id } : {}),
     createdAt: Date.now(),
+    pins: pinsAfter(existing, granted, descriptions),
   };
   await services.sessions.put(session);
   await services.activity.add({
@@ -81,6 +94,56 @@ export async function requestSession(
     status: 'success',
   });
   return session;
+}
+
+/** Each path's description now, as approving would pin it, beside the session's pin when it differs. */
+async function describePaths(
+  services: WalletServices,
+  paths: string[],
+  existing: Session | null,
+): Promise<Record<string, SessionResourceDescription>> {
+  const described = await Promise.all(
+    paths.map(async (path): Promise<[string, SessionResourceDescription]> => {
+      let pin: ResourcePin;
+      try {
+        pin = await currentPin(services, await services.routers.describe(path));
+      } catch (error) {
+        return [path, { unavailable: (error as Error).message }];
+      }
+      const previous = existing?.resources.includes(path) ? existing.pins?.[path] : undefined;
+      const changes = previous ? pinChanges(previous, pin) : [];
+      return [path, changes.length > 0 ? { pin, previous, changes } : { pin }];
+    }),
+  );
+  return Object.fromEntries(described);
+}
+
+/**
+ * Whether the session's pin of `path` stands: there is one, and the routers' description now
+ * matches it (or cannot be had now: each use checks it again before anything is signed).
+ */
+function pinHolds(session: Session, path: string, now: SessionResourceDescription | undefined): boolean {
+  if (!session.pins?.[path]) return false;
+  return !now || 'unavailable' in now || !now.changes;
+}
+
+/** The session's pins after approving `granted`: theirs as just shown, the others as they were. */
+function pinsAfter(
+  existing: Session | null,
+  granted: string[],
+  descriptions: Record<string, SessionResourceDescription>,
+): Record<string, ResourcePin> {
+  const pins: Record<string, ResourcePin> = {};
+  for (const path of existing?.resources ?? []) {
+    const pin = existing?.pins?.[path];
+    if (pin) pins[path] = pin;
+  }
+  for (const path of granted) {
+    const described = descriptions[path];
+    // Not described now: nothing new to pin; the old pin (if any) still says what was approved.
+    if (described && 'pin' in described) pins[path] = described.pin;
+  }
+  return pins;
 }
 
 /**

@@ -52,7 +52,8 @@ export async function sendCrossChainTransaction(
   for (const [i, raw] of input.steps.entries()) {
     const step = objectParam<CrossChainStepParams>([raw], `steps[${i}]`);
     const path = resourcePath(step.path, `steps[${i}].path`);
-    const entry = await ttmResource(services, path);
+    requireCovered(session, path);
+    const entry = await ttmResource(services, context, session, path);
     requireCovered(session, path, entry.chain.type === 'fabric' ? 'Prepare' : 'prepare');
     const chain = entry.chain.type;
     steps.push({

@@ -28,6 +28,7 @@ import { jsonSafe } from '../json-safe.ts';
 import { resourceCall } from './params.ts';
 import { requireSession } from './require-session.ts';
 import { sessionFabricIdentity } from './session-fabric-identity.ts';
+import { describeSessionResource } from './session-resource.ts';
 
 interface Write {
   services: WalletServices;
@@ -53,13 +54,12 @@ export async function sendTransaction(
   const { path, method, args } = resourceCall(params, 'weft_sendTransaction');
   const session = await requireSession(services, context, path, method);
   let client: LightClient;
-  let resource: ResourceEntry;
   try {
     client = services.routers.client();
-    resource = await services.routers.describe(path);
   } catch (error) {
     throw toProviderError(error);
   }
+  const resource = await describeSessionResource(services, context, session, path);
   if (isRecordsResource(resource) && RECORD_WRITES.has(method)) {
     throw invalidParams(
       `${path}.${method} would put record data on the chain unsealed: write records with weft_putRecord (the wallet seals them and shares their keys with your grants)`,

@@ -6,8 +6,10 @@ import type { ResourceEntry } from '../../../p2p/protocol/messages.ts';
 import type { WalletServices } from '../../services.ts';
 import type { ChainType } from '../../ttm/types.ts';
 import { toProviderError } from '../chain-errors.ts';
+import type { RequestContext } from '../context.ts';
 import { invalidParams } from '../errors.ts';
 import { sessionFabricIdentity } from './session-fabric-identity.ts';
+import { describeSessionResource } from './session-resource.ts';
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const ACCOUNT = /^[A-Za-z0-9_.@-]{1,64}$/;
@@ -55,14 +57,17 @@ export function secondsParam(
   return value;
 }
 
-/** The resource's entry, checked to be an asset that takes part in TTM. */
-export async function ttmResource(services: WalletServices, path: string): Promise<ResourceEntry> {
-  let entry: ResourceEntry;
-  try {
-    entry = await services.routers.describe(path);
-  } catch (error) {
-    throw toProviderError(error);
-  }
+/**
+ * The resource's entry, checked against the session's pin (background/sessions/resource-pin.ts)
+ * and to be an asset that takes part in TTM.
+ */
+export async function ttmResource(
+  services: WalletServices,
+  context: RequestContext,
+  session: Session,
+  path: string,
+): Promise<ResourceEntry> {
+  const entry = await describeSessionResource(services, context, session, path);
   if (!entry.methods.some((m) => m.name === TTM_METHOD[entry.chain.type])) {
     throw invalidParams(`${path} does not support cross-chain transactions`);
   }

@@ -36,6 +36,7 @@ const SESSION: SessionApprovalDetails = {
   accounts: [],
   fabricIdentities: [],
   current: { account: 0 },
+  descriptions: {},
 };
 const asAsked = () => ({ resources: SESSION.resources, account: 0 });
 

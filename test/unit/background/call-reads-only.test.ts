@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import { handleRequest } from '../../../background/provider/handle-request.ts';
 import { providerMethods } from '../../../background/provider/methods/index.ts';
 import type { WalletServices } from '../../../background/services.ts';
+import { pinOf } from '../../../background/sessions/resource-pin.ts';
 import { ErrorCode } from '../../../content/provider-protocol.ts';
 import type { Session } from '../../../content/provider-schema.ts';
 import { assetMethods } from '../../../p2p/chains/fabric/chaincode/methods.ts';
@@ -47,6 +48,7 @@ function wallet(session: Session) {
   const keysAsked: string[] = [];
   const services = {
     sessions: { get: async (origin: string) => (origin === ORIGIN ? session : null) },
+    trust: { anchors: { get: async () => undefined } },
     vault: {
       isUnlocked: () => true,
       // The Fabric signing key: asked for only to sign a proposal.
@@ -75,6 +77,8 @@ const session: Session = {
   address: '0x00000000000000000000000000000000000000aa',
   fabricIdentity: 'user1',
   createdAt: 0,
+  // As approved: the descriptions the fake routers serve (background/sessions/resource-pin.ts).
+  pins: Object.fromEntries(Object.values(entries).map((e) => [e.path, pinOf(e)])),
 };
 
 function weftCall(

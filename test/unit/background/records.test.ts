@@ -12,6 +12,7 @@ import { handleRequest } from '../../../background/provider/handle-request.ts';
 import { providerMethods } from '../../../background/provider/methods/index.ts';
 import { activeAudiences, coveredFields } from '../../../background/records/active-grants.ts';
 import type { WalletServices } from '../../../background/services.ts';
+import { pinOf } from '../../../background/sessions/resource-pin.ts';
 import { Vault } from '../../../background/vault/vault.ts';
 import { ErrorCode } from '../../../content/provider-protocol.ts';
 import type { Session } from '../../../content/provider-schema.ts';
@@ -156,6 +157,8 @@ const session: Session = {
   address: OWNER,
   fabricIdentity: 'id-1',
   createdAt: 0,
+  // As approved: the descriptions the fake routers serve (background/sessions/resource-pin.ts).
+  pins: Object.fromEntries(Object.values(entries).map((e) => [e.path, pinOf(e)])),
 };
 
 interface Fake {
@@ -203,7 +206,7 @@ function wallet(fake: Fake = {}) {
         },
       }),
     },
-    trust: {},
+    trust: { anchors: { get: async () => undefined } },
     grants: { list: async () => fake.grants ?? [] },
     approvals: {
       request: async (kind: string, origin: string, details: unknown) => {
