@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The one test command (README: `npm test`): typecheck, lint, build, Firefox lint,
-# unit, integration and end-to-end tests in Chromium. Stops at the first failing layer.
+# unit, integration and end-to-end tests in Chromium and Firefox. Stops at the first failing layer.
 # The build step writes the production extension (dist/, dist-firefox/) and the test build
 # (dist-test/, failpoints compiled in) that the tests arming TTM failpoints load.
 set -euo pipefail
 source "$(dirname "$0")/ensure-deps.sh"
 source scripts/ensure-chromium.sh
+source scripts/ensure-firefox.sh
 
 step() { printf '\n== %s\n' "$*"; }
 
