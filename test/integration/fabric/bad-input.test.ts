@@ -296,9 +296,11 @@ describe('devpeer refuses bad input like a Fabric peer', () => {
     assert.equal(now.bob, String(Number(before.bob) + 10));
   });
 
-  test('a range read overtaken by an insert in the same block is PHANTOM_READ_CONFLICT', async () => {
+  test('a range read overtaken by an insert is PHANTOM_READ_CONFLICT', async () => {
     const asset = online.getNetwork(CHANNEL).getContract('asset');
-    // TotalSupply reads every account by range; the insert lands first in the same block.
+    // TotalSupply reads every account by range; the insert is ordered first: in the same block
+    // (validated against the block's earlier writes) or, on a loaded machine, the block before
+    // (against committed state). Either way the range no longer reads what it endorsed.
     const insert = await asset.newProposal('OpenAccount', { arguments: ['carol'] }).endorse();
     const rangeRead = await asset.newProposal('TotalSupply').endorse();
     const first = await insert.submit();
@@ -306,7 +308,7 @@ describe('devpeer refuses bad input like a Fabric peer', () => {
     const [statusInsert, statusRange] = await Promise.all([first.getStatus(), second.getStatus()]);
     assert.equal(statusInsert.code, StatusCode.VALID);
     assert.equal(statusRange.code, StatusCode.PHANTOM_READ_CONFLICT);
-    assert.equal(statusRange.blockNumber, statusInsert.blockNumber);
+    assert.ok(statusRange.blockNumber >= statusInsert.blockNumber, 'the insert was ordered first');
   });
 
   test('a transaction submitted twice commits once; the copy is DUPLICATE_TXID; re-endorsing is refused', async () => {
