@@ -119,12 +119,13 @@ async function describePaths(
 }
 
 /**
- * Whether the session's pin of `path` stands: there is one, and the routers' description now
- * matches it (or cannot be had now: each use checks it again before anything is signed).
+ * Whether the session stands for `path` as it is: its pin matches the routers' description now.
+ * When the routers cannot describe it now there is nothing new to show or pin, so asking the user
+ * would change nothing: the session is answered, and each use checks the pin (or its absence).
  */
 function pinHolds(session: Session, path: string, now: SessionResourceDescription | undefined): boolean {
-  if (!session.pins?.[path]) return false;
-  return !now || 'unavailable' in now || !now.changes;
+  if (!now || 'unavailable' in now) return true;
+  return session.pins?.[path] !== undefined && !now.changes;
 }
 
 /** The session's pins after approving `granted`: theirs as just shown, the others as they were. */

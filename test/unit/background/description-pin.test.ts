@@ -364,7 +364,7 @@ describe('approving the change', () => {
     // Same description: the session is answered without asking.
     const same = await w.request('weft_requestSession', { resources: [ASSET] });
     assert.ok('result' in same);
-    assert.deepEqual(w.asked, []);
+    assert.equal(w.asked.length, 0);
 
     w.served[ASSET] = { ...(honest[ASSET] as ResourceEntry), address: EVIL };
     refusedAsChanged(await w.request('weft_call', uses[0]?.[2](ASSET)), ASSET, 'address');
