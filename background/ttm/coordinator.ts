@@ -9,6 +9,7 @@
  */
 import type { ResourceEntry } from '../../p2p/protocol/messages.ts';
 import type { RouterConnection } from '../routers/router-connection.ts';
+import { DescriptionChangedError, pinChanges, pinOf } from '../sessions/resource-pin.ts';
 import type { ChainTrust } from '../trust/chain-trust.ts';
 import type { Vault } from '../vault/vault.ts';
 import { type AssetChain, assetChain } from './asset-chain.ts';
@@ -90,7 +91,7 @@ export class TtmCoordinator {
   #drive(record: TtmRecord): Promise<void> {
     const running = this.#running.get(record.id);
     if (running) return running;
-    const context = this.#context();
+    const context = this.#context(record.pins);
     this.#options.heartbeat?.(true);
     const done = (async () => {
       try {
@@ -111,7 +112,8 @@ export class TtmCoordinator {
     return done;
   }
 
-  #context(): DriveContext {
+  /** `pins`: the record's; a resource described otherwise now is refused, and its step retried or left to its deadline. */
+  #context(pins: TtmRecord['pins'] = {}): DriveContext {
     const { log, vault, routers, trust, checkpoint } = this.#options;
     const chains = new Map<string, Promise<AssetChain>>();
     return {
@@ -119,11 +121,12 @@ export class TtmCoordinator {
         const key = `${path}\n${signer.account}\n${signer.fabricIdentity ?? ''}`;
         let chain = chains.get(key);
         if (!chain) {
-          chain = routers
-            .describe(path)
-            .then((entry: ResourceEntry) =>
-              assetChain({ client: routers.client(), vault, trust, entry, signer }),
-            );
+          chain = routers.describe(path).then((entry: ResourceEntry) => {
+            const pinned = Object.hasOwn(pins, path) ? pins[path] : undefined;
+            const changes = pinned ? pinChanges(pinned, pinOf(entry)) : [];
+            if (changes.length > 0) throw new DescriptionChangedError(path, changes);
+            return assetChain({ client: routers.client(), vault, trust, entry, signer });
+          });
           chain.catch(() => chains.delete(key));
           chains.set(key, chain);
         }

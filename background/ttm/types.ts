@@ -3,6 +3,8 @@
  * one record per cross-chain transaction or swap, rewritten before every action it describes.
  */
 
+import type { ResourcePin } from '../sessions/resource-pin.ts';
+
 export type Hex = `0x${string}`;
 export type ChainType = 'fisco-bcos' | 'fabric';
 
@@ -75,6 +77,11 @@ export interface TimelineEntry {
 interface RecordBase {
   /** 32-byte id as 0x hex: the transaction id (or HTLC id) on every chain. */
   id: Hex;
+  /**
+   * What the user approved of each resource it uses (the session's pins, as described then):
+   * the driver refuses a later description that differs, so no step goes to another contract.
+   */
+  pins?: Record<string, ResourcePin>;
   /** The site that asked, from the browser. */
   origin: string;
   createdAt: number;

@@ -22,6 +22,7 @@ import {
   fromParam,
   hex32Param,
   ownsFabricAccount,
+  recordPins,
   ttmResource,
   ttmSigner,
 } from './ttm-params.ts';
@@ -101,6 +102,7 @@ export async function acceptSwap(
     updatedAt: now,
     hashLock: proposal.hashLock,
     signer,
+    pins: recordPins([theirEntry, ourEntry]),
     proposal: { ...proposal, participantLock: ourLock },
     state: 'locking',
     ours: 'none',

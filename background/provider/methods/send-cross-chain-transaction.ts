@@ -10,6 +10,7 @@ import type {
   CrossChainStepParams,
   ProviderResult,
 } from '../../../content/provider-schema.ts';
+import type { ResourceEntry } from '../../../p2p/protocol/messages.ts';
 import type { WalletServices } from '../../services.ts';
 import { drawSecret, randomId, sealSecret } from '../../ttm/secret.ts';
 import {
@@ -25,7 +26,15 @@ import type { RequestContext } from '../context.ts';
 import { invalidParams, ProviderError } from '../errors.ts';
 import { objectParam, resourcePath } from './params.ts';
 import { requireCovered, requireSession } from './require-session.ts';
-import { accountParam, amountParam, fromParam, secondsParam, ttmResource, ttmSigner } from './ttm-params.ts';
+import {
+  accountParam,
+  amountParam,
+  fromParam,
+  recordPins,
+  secondsParam,
+  ttmResource,
+  ttmSigner,
+} from './ttm-params.ts';
 import { approveTtm } from './ttm-start.ts';
 
 export const MAX_STEPS = 16;
@@ -49,11 +58,13 @@ export async function sendCrossChainTransaction(
   }
   const session = await requireSession(services, context);
   const steps: TtmStep[] = [];
+  const entries: ResourceEntry[] = [];
   for (const [i, raw] of input.steps.entries()) {
     const step = objectParam<CrossChainStepParams>([raw], `steps[${i}]`);
     const path = resourcePath(step.path, `steps[${i}].path`);
     requireCovered(session, path);
     const entry = await ttmResource(services, context, session, path);
+    entries.push(entry);
     requireCovered(session, path, entry.chain.type === 'fabric' ? 'Prepare' : 'prepare');
     const chain = entry.chain.type;
     steps.push({
@@ -88,6 +99,7 @@ export async function sendCrossChainTransaction(
     hashLock,
     secret: await sealSecret(secret, id, services.vault.ttmKey()),
     signer,
+    pins: recordPins(entries),
     steps,
     // Deadlines count from the approval: the user may take a while to read it.
     legs: legsOf(steps, nowSeconds() + timeout),

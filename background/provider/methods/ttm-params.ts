@@ -4,6 +4,7 @@ import type { Session } from '../../../content/provider-schema.ts';
 import { decodeChaincodeResult } from '../../../p2p/chains/fabric/chaincode-result.ts';
 import type { ResourceEntry } from '../../../p2p/protocol/messages.ts';
 import type { WalletServices } from '../../services.ts';
+import { pinOf, type ResourcePin } from '../../sessions/resource-pin.ts';
 import type { ChainType } from '../../ttm/types.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
@@ -72,6 +73,11 @@ export async function ttmResource(
     throw invalidParams(`${path} does not support cross-chain transactions`);
   }
   return entry;
+}
+
+/** The pins a TTM record keeps of the resources it uses: what the user approved, checked again by its driver. */
+export function recordPins(entries: ResourceEntry[]): Record<string, ResourcePin> {
+  return Object.fromEntries(entries.map((entry) => [entry.path, pinOf(entry)]));
 }
 
 /** Who signs for the session: its FISCO BCOS account, and its Fabric identity when a Fabric chain is involved. */
