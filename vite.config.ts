@@ -13,10 +13,15 @@
  * extension with the TTM crash harness's failpoints compiled in (`__WEFT_TEST_BUILD__`).
  * The production build compiles them out. WEFT_OUT_DIR builds into another folder (so two
  * builds can run side by side without emptying each other's output).
+ *
+ * WEFT_DEFAULT_ROUTERS (router multiaddrs separated by commas or whitespace) is the router list
+ * the wallet uses until its user saves one (`__WEFT_DEFAULT_ROUTERS__`; `npm start` sets it to the
+ * local network's routers). A bad address fails the build. Unset, the build ships no routers.
  */
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig, type EnvironmentOptions } from 'vite';
+import { parseDefaultRouters } from './background/routers/default-routers.ts';
 
 const root = import.meta.dirname;
 const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string };
@@ -69,12 +74,15 @@ export default defineConfig(({ mode }) => {
   const outDir = resolve(root, process.env.WEFT_OUT_DIR ?? (testBuild ? 'dist-test' : 'dist'));
   // The test build is for Playwright's Chromium only; Firefox gets the production build.
   const firefoxDir = testBuild ? null : `${outDir}-firefox`;
+  // Checked here, before anything is built: a typo must not ship a wallet that cannot connect.
+  const defaultRouters = parseDefaultRouters(process.env.WEFT_DEFAULT_ROUTERS);
   return {
     root,
     base: './',
     define: {
       __WEFT_VERSION__: JSON.stringify(pkg.version),
       __WEFT_TEST_BUILD__: JSON.stringify(testBuild),
+      __WEFT_DEFAULT_ROUTERS__: JSON.stringify(defaultRouters),
     },
     oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
     build: {

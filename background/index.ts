@@ -36,7 +36,7 @@ const extensionOrigin = browser.runtime.getURL('');
 const events = new WalletEvents();
 const local = browser.storage.local;
 const vault = new Vault({ local, session: browser.storage.session, events });
-const routers = new RouterConnection(local, events);
+const routers = new RouterConnection(local, events, __WEFT_DEFAULT_ROUTERS__);
 const trust = new ChainTrust({
   anchors: new AnchorStore(local, events),
   client: () => routers.client(),

@@ -23,6 +23,8 @@ import { loadDefaults, type SignerDefaults, saveDefaults } from './wallet/defaul
 
 export type PopupRequest =
   | { type: 'setRouters'; routers: string[] }
+  /** Forgets the saved router list: the build's default list applies again. */
+  | { type: 'useDefaultRouters' }
   | { type: 'resources' }
   | { type: 'createVault'; password: string; mnemonic?: string }
   | { type: 'unlock'; password: string }
@@ -132,6 +134,7 @@ type Ok = { ok: true };
 /** The worker's answer to each request type when it succeeds. */
 export interface PopupResponses {
   setRouters: Ok;
+  useDefaultRouters: Ok;
   resources: { resources: ResourceEntry[] };
   createVault: { mnemonic: string; accounts: Account[] };
   unlock: Ok;
@@ -184,6 +187,7 @@ const USER_ACTIONS: ReadonlySet<PopupRequestType> = new Set<PopupRequestType>([
   'revokeGrant',
   'revokeSession',
   'setRouters',
+  'useDefaultRouters',
   'importProfiles',
   'forgetAnchor',
 ]);
@@ -223,6 +227,11 @@ const HANDLERS: { readonly [T in PopupRequestType]: Handler<T> } = {
       return { error: 'routers must be a list of multiaddr strings', name: 'TypeError' };
     }
     await services.routers.setRouters(routers);
+    return ok;
+  },
+
+  async useDefaultRouters(_request, services) {
+    await services.routers.useDefaults();
     return ok;
   },
 

@@ -9,12 +9,32 @@ function describeState(status: RouterConnectionStatus): string {
   return `Not connected${status.lastError ? `: ${status.lastError}` : ''}`;
 }
 
+/** Where the list comes from, in plain words: the build's defaults, the user's own list, or nothing yet. */
+function describeSource(status: RouterConnectionStatus): string {
+  const n = status.defaults.length;
+  if (status.source === 'default') {
+    return n > 0
+      ? `Using the ${n === 1 ? 'router' : `${n} routers`} this wallet was built with. Edit the list and save to use your own.`
+      : 'This wallet was built without routers: enter the WebSocket address of at least one router ' +
+          '(/ip4/…/tcp/…/ws/p2p/<peer id>; npm start prints the local network’s) and save. ' +
+          'Until then no chain is reachable.';
+  }
+  if (status.routers.length === 0)
+    return 'You saved an empty list: no chain is reachable until you add a router.';
+  return 'Using the list you saved.';
+}
+
 /** Settings › Routers: the WebSocket addresses of the routers the wallet uses, and the link's state. */
 export function Routers({ status }: { status: RouterConnectionStatus }) {
-  const [draft, setDraft] = useState(status.routers.join('\n'));
+  const listed = status.routers.join('\n');
+  const [draft, setDraft] = useState(listed);
   const [error, setError] = useState<string | null>(null);
   const [reachable, setReachable] = useState<string[] | null>(null);
   const connectedTo = status.state === 'connected' ? status.router : null;
+  const canUseDefaults = status.source === 'saved' && status.defaults.length > 0;
+
+  // The list changed in the worker (saved, or back to the defaults): show it.
+  useEffect(() => setDraft(listed), [listed]);
 
   useEffect(() => {
     setReachable(null);
@@ -35,11 +55,18 @@ export function Routers({ status }: { status: RouterConnectionStatus }) {
     setError(errorOf(answer));
   }
 
+  async function useDefaults() {
+    setError(errorOf(await send({ type: 'useDefaultRouters' })));
+  }
+
   return (
     <section class="routers">
       <h2>Routers</h2>
       <p class={`status router-${status.state}`} data-testid="router-status">
         {describeState(status)}
+      </p>
+      <p class="muted" data-testid="router-source">
+        {describeSource(status)}
       </p>
       {reachable && (
         <ul class="resources" data-testid="router-resources">
@@ -59,6 +86,11 @@ export function Routers({ status }: { status: RouterConnectionStatus }) {
           />
         </label>
         <button type="submit">Save</button>
+        {canUseDefaults && (
+          <button type="button" onClick={useDefaults} data-testid="router-defaults">
+            Use the built-in routers
+          </button>
+        )}
         {error && <p class="error">{error}</p>}
       </form>
     </section>

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job (README: `npm start`): build the extension, start the local network, serve the demo dapp.
+# The main job (README: `npm start`): start the local network, build the extension with its routers
+# as the wallet's default list (scripts/start.ts), serve the demo dapp.
 set -euo pipefail
 source "$(dirname "$0")/ensure-deps.sh"
-npx vite build --logLevel warn
 exec node scripts/start.ts "$@"

@@ -1,8 +1,10 @@
 /**
  * The main job: starts the local network (simulated FISCO BCOS chain and Fabric peer,
- * three routers in two zones, see p2p/devnet/local-network.ts), serves the demo dapp
- * on loopback and prints what to open. State lives in .weft/local and survives a
- * restart. Ctrl-C stops everything.
+ * three routers in two zones, see p2p/devnet/local-network.ts), builds the extension with
+ * its routers as the wallet's default list (so a new wallet connects with nothing pasted),
+ * serves the demo dapp on loopback and prints what to open. State lives in .weft/local and
+ * survives a restart, router keys included: with the same ports the addresses stay the same,
+ * so an extension loaded earlier still reaches them. Ctrl-C stops everything.
  * Usage: node scripts/start.ts [--port 8080] [--base-port 4100] [--data-dir .weft/local]
  */
 import { join, resolve } from 'node:path';
@@ -13,6 +15,7 @@ import { signTransaction, transactionFields } from '../p2p/chains/fisco-bcos/tra
 import { LightClient } from '../p2p/client/light-client.ts';
 import { startLocalNetwork } from '../p2p/devnet/local-network.ts';
 import { createLogger } from '../p2p/router/log.ts';
+import { buildExtension } from './build-extension.ts';
 import { type DemoServer, startDemoServer } from './demo-server.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -35,6 +38,9 @@ function portOption(name: string, value: string | undefined): number {
 const port = portOption('port', values.port);
 const basePort = portOption('base-port', values['base-port']);
 const dataDir = resolve(values['data-dir'] as string);
+// WEFT_OUT_DIR as vite.config.ts reads it: another folder than dist/ (the Firefox build beside it).
+const outDir = resolve(root, process.env.WEFT_OUT_DIR ?? 'dist');
+const firefoxDir = `${outDir}-firefox`;
 
 console.log('weft: starting the local network (FISCO BCOS devnode, Fabric devpeer, 3 routers)…');
 let network: Awaited<ReturnType<typeof startLocalNetwork>>;
@@ -43,6 +49,20 @@ try {
 } catch (error) {
   console.error(`weft: the local network did not start: ${(error as Error).message}`);
   console.error(`(a port in use? try --base-port N; a broken state? remove ${dataDir})`);
+  process.exit(1);
+}
+
+// r3 first: it fronts no chain, so the wallet's reads go through the network (r3 -> r2 -> r1);
+// the others follow as fallbacks and as second opinions on chain trust anchors.
+const defaultRouters = ['r3', 'r2', 'r1'].map(
+  (name) => network.routers.find((r) => r.name === name)?.wsAddress as string,
+);
+console.log("weft: building the extension with the local network's routers as its default list…");
+try {
+  await buildExtension({ defaultRouters, outDir });
+} catch (error) {
+  console.error(`weft: ${(error as Error).message}`);
+  await network.stop();
   process.exit(1);
 }
 
@@ -80,7 +100,9 @@ const routers = network.routers
 console.log(`
 Weft local network is up.
 
-Routers (give the wallet these WebSocket addresses):
+Routers (the extension below is built with these WebSocket addresses as its default list,
+r3 first: a new wallet connects to them by itself, nothing to paste; edit them in the popup
+under Routers):
 ${routers}
 
 Chains:
@@ -93,13 +115,15 @@ Chains:
   State:              ${dataDir} (kept across restarts)
 
   Demo dapp:        ${demo.url}
-  Extension build:  ${join(root, 'dist')}          (Chromium, Chrome, Edge)
-                    ${join(root, 'dist-firefox')}  (Firefox)
+  Extension build:  ${outDir}          (Chromium, Chrome, Edge)
+                    ${firefoxDir}  (Firefox)
 
 Load the extension:
-  Chromium/Chrome:  chrome://extensions -> Developer mode -> Load unpacked -> ${join(root, 'dist')}
-  Firefox:          about:debugging#/runtime/this-firefox -> Load Temporary Add-on -> ${join(root, 'dist-firefox', 'manifest.json')}
-Then open the demo dapp. Ctrl-C stops everything.
+  Chromium/Chrome:  chrome://extensions -> Developer mode -> Load unpacked -> ${outDir}
+  Firefox:          about:debugging#/runtime/this-firefox -> Load Temporary Add-on -> ${join(firefoxDir, 'manifest.json')}
+  (Already loaded? Press its reload button: the build changed.)
+Then, in the popup, create or import a wallet: it connects to the routers above by itself.
+Open the demo dapp. Ctrl-C stops everything.
 `);
 
 function frontedBy(peerId: string): string {

@@ -1,6 +1,7 @@
 /**
  * The wallet's link to the router network: one light client over WebSockets, made
- * from the router list in `storage.local`, its libp2p key kept there too so the
+ * from the router list in `storage.local` (or, until the user saves one, the list the
+ * build shipped with: default-routers.ts), its libp2p key kept there too so the
  * wallet keeps one peer id (routers rate-limit per peer). Its state is what the
  * popup shows under "Routers".
  */
@@ -12,6 +13,7 @@ import { LightClient, type LightClientStatus } from '../../p2p/client/light-clie
 import { parseRouterAddress } from '../../p2p/client/router-address.ts';
 import type { ResourceEntry } from '../../p2p/protocol/messages.ts';
 import type { WalletEvents } from '../events.ts';
+import { chooseRouterList, type RouterListSource } from './default-routers.ts';
 
 const ROUTERS_KEY = 'routers';
 const PEER_KEY = 'routerClientKey';
@@ -19,6 +21,10 @@ const DESCRIBE_TTL_MS = 60_000;
 
 export interface RouterConnectionStatus extends LightClientStatus {
   routers: string[];
+  /** `default` until the user saves a list: `routers` is then the build's default list. */
+  source: RouterListSource;
+  /** The build's default list (empty when it was built without one). */
+  defaults: string[];
 }
 
 export class NoRoutersError extends Error {
@@ -29,6 +35,8 @@ export class RouterConnection {
   readonly #storage: Storage.StorageArea;
   #client: LightClient | null = null;
   #routers: string[] = [];
+  #source: RouterListSource = 'default';
+  readonly #defaults: readonly string[];
   #status: LightClientStatus = { router: null, state: 'disconnected' };
   readonly #descriptions = new Map<string, { entry: ResourceEntry; until: number }>();
 
@@ -36,21 +44,23 @@ export class RouterConnection {
 
   /**
    * Emits `routers:changed` on any change of the list or of the link's state, and
-   * `routers:link` as the link comes up or goes down.
+   * `routers:link` as the link comes up or goes down. `defaults` is the build's router list
+   * (`__WEFT_DEFAULT_ROUTERS__`), used while the user has saved none.
    */
-  constructor(storage: Storage.StorageArea, events: WalletEvents) {
+  constructor(storage: Storage.StorageArea, events: WalletEvents, defaults: readonly string[] = []) {
     this.#storage = storage;
     this.#events = events;
+    this.#defaults = defaults;
   }
 
   status(): RouterConnectionStatus {
-    return { ...this.#status, routers: this.#routers };
+    return { ...this.#status, routers: this.#routers, source: this.#source, defaults: [...this.#defaults] };
   }
 
-  /** Loads the saved router list and connects (in the background: callers need not wait). */
+  /** Loads the saved router list (or the defaults) and connects (in the background: callers need not wait). */
   async start(): Promise<void> {
     const saved = (await this.#storage.get(ROUTERS_KEY))[ROUTERS_KEY];
-    this.#routers = Array.isArray(saved) ? saved.filter((r): r is string => typeof r === 'string') : [];
+    ({ routers: this.#routers, source: this.#source } = chooseRouterList(saved, this.#defaults));
     await this.#connect();
   }
 
@@ -59,6 +69,17 @@ export class RouterConnection {
     for (const address of routers) parseRouterAddress(address);
     await this.#storage.set({ [ROUTERS_KEY]: routers });
     this.#routers = routers;
+    this.#source = 'saved';
+    await this.#connect();
+  }
+
+  /**
+   * Forgets the saved list and goes back to the build's defaults. The defaults are not written to
+   * storage: a later build's defaults (another local network's peer ids) then apply by themselves.
+   */
+  async useDefaults(): Promise<void> {
+    await this.#storage.remove(ROUTERS_KEY);
+    ({ routers: this.#routers, source: this.#source } = chooseRouterList(undefined, this.#defaults));
     await this.#connect();
   }
 

@@ -244,6 +244,11 @@ export class LightClient {
       streamMuxers: [streamMuxer()],
       connectionGater: { denyDialMultiaddr: denyInsecureDial },
     });
+    // stop() while the node was being made: it saw no node to stop, so this one must not live on.
+    if (this.#stopped) {
+      await node.stop();
+      throw new HipError(HipErrorCode.unreachable, 'light client is stopped');
+    }
     this.#node = node;
     return node;
   }
