@@ -3,6 +3,8 @@
 # each (default 10000), then the count each surface ran. `npm test` runs the same files with fewer.
 set -euo pipefail
 source "$(dirname "$0")/ensure-deps.sh"
+# The tests expect a wallet built with no default routers (npm start builds one with its own).
+unset WEFT_DEFAULT_ROUTERS
 source scripts/ensure-chromium.sh
 npx vite build --logLevel warn
 runs=${1:-10000}

@@ -5,6 +5,8 @@
 # (dist-test/, failpoints compiled in) that the tests arming TTM failpoints load.
 set -euo pipefail
 source "$(dirname "$0")/ensure-deps.sh"
+# The tests expect a wallet built with no default routers (npm start builds one with its own).
+unset WEFT_DEFAULT_ROUTERS
 source scripts/ensure-chromium.sh
 source scripts/ensure-firefox.sh
 
