@@ -100,6 +100,16 @@ export const routerConfigSchema = z.strictObject({
       maxClientStreams: z.number().int().min(1).default(4),
       /** Per light client, sustained; bursts up to twice this. */
       clientRequestsPerSecond: z.number().positive().default(200),
+      /**
+       * `ttmReveal`s per light client, sustained; bursts up to twice this. A client's reveal is
+       * only flooded when this router knows its hash lock (docs/router-protocol.md#limits).
+       */
+      clientRevealsPerSecond: z.number().positive().default(5),
+      /**
+       * The longest a request may make this router wait, whatever its `timeoutMs` (the frame's, or
+       * a `submit`'s receipt wait) asks: longer ones are capped to this, not refused.
+       */
+      maxTimeoutMs: z.number().int().min(100).max(600_000).default(120_000),
       maxClientConnections: z.number().int().min(1).default(1000),
       /** New inbound connections accepted per second from one IP (wallets behind one NAT share it). */
       inboundConnectionsPerSecondPerHost: z.number().int().min(1).default(50),

@@ -11,6 +11,7 @@ export interface RouterMetrics {
   grantRejections: Counter<'reason'>;
   ttmCompletions: Counter<'kind'>;
   advertsDropped: Counter<'reason'>;
+  revealsDropped: Counter<'reason'>;
 }
 
 export function createRouterMetrics(): RouterMetrics {
@@ -65,6 +66,12 @@ export function createRouterMetrics(): RouterMetrics {
     advertsDropped: new Counter({
       name: 'weft_router_adverts_dropped_total',
       help: 'Route adverts from member routers this router refused, by reason (docs/router-protocol.md#signed-adverts)',
+      labelNames: ['reason'],
+      registers,
+    }),
+    revealsDropped: new Counter({
+      name: 'weft_router_reveals_dropped_total',
+      help: "Light clients' ttmReveals this router did not pass on: rate-limited (over the per-client budget) or unknown-hash-lock (docs/router-protocol.md#limits)",
       labelNames: ['reason'],
       registers,
     }),

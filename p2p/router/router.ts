@@ -37,6 +37,7 @@ import { streamMuxer } from '../protocol/muxer.ts';
 import { startAdminServer } from './admin-server.ts';
 import { AdvertGate } from './advert-gate.ts';
 import { connectorsFromConfig } from './chain-connectors.ts';
+import { ClientLimits, cappedHops, cappedTimeout, withCappedWait } from './client-limits.ts';
 import type { RouterConfig } from './config.ts';
 import { Directory } from './directory.ts';
 import { executeLocal, toHipError } from './execute-local.ts';
@@ -45,7 +46,6 @@ import { createLogger, type Logger } from './log.ts';
 import { createRouterMetrics, type RouterMetrics } from './metrics.ts';
 import { createOwnWriter } from './own-writes.ts';
 import { loadOrCreatePeerKey } from './peer-key.ts';
-import { TokenBucket } from './token-bucket.ts';
 import { createTtmWatcher, type TtmReveal, type TtmWatcher } from './ttm-watcher.ts';
 
 export interface RouterOptions {
@@ -120,7 +120,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
   const connectors = options.connectors ?? connectorsFromConfig(config);
   const localChains = new Map<string, ChainConnector>();
   const startedAt = Date.now();
-  const { maxMessageBytes, hopLimit } = config.limits;
+  const { maxMessageBytes, hopLimit, maxTimeoutMs } = config.limits;
   const grantedReads = createGrantedReads({ log, metrics });
 
   const isMember = (peer: PeerId) => members.has(peer.toString());
@@ -244,7 +244,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     const started = performance.now();
     const end = metrics.latency.startTimer({ protocol, op: body.op });
     try {
-      const result = await route(frame, started, origin);
+      const result = await route(frame, protocol, started, origin);
       metrics.requests.inc({ protocol, op: body.op, outcome: 'ok' });
       return result;
     } catch (error) {
@@ -258,12 +258,24 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     }
   }
 
-  async function route(frame: RequestFrame, started: number, origin: Origin): Promise<unknown> {
+  async function route(
+    frame: RequestFrame,
+    protocol: 'client' | 'forward',
+    started: number,
+    origin: Origin,
+  ): Promise<unknown> {
     const { body } = frame;
+    // The sender's hop budget, never more than ours: a client asking for 64 hops gets `hopLimit`.
+    const hopsLeft = cappedHops(frame.hopsLeft, hopLimit);
     if (body.op === 'resources') return directory.entries();
     if (body.op === 'unsubscribe') return unsubscribe(origin, body.subscription);
     if (body.op === 'ttmReveal') {
-      return ttm.receive(body, { peer: origin.peer, hopsLeft: frame.hopsLeft ?? hopLimit });
+      const client = protocol === 'client';
+      if (client && !clientLimits.takeReveal(origin.peer)) {
+        metrics.revealsDropped.inc({ reason: 'rate-limited' });
+        throw new HipError(HipErrorCode.rateLimited, 'too many ttmReveals; slow down');
+      }
+      return ttm.receive(body, { peer: origin.peer, hopsLeft, client });
     }
     const found = directory.route(body.path);
     if (!found) throw new HipError(HipErrorCode.unknownResource, `no router publishes ${body.path}`);
@@ -274,11 +286,10 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
       if (body.op === 'readGranted') return grantedReads.read(connector, found.entry, body);
       if (body.op === 'ttmEvents') return ttm.events(body.path, body.id);
       grantedReads.refuseUngatedRead(found.entry, body);
-      const result = await executeLocal(connector, found.entry, body);
+      const result = await executeLocal(connector, found.entry, withCappedWait(body, maxTimeoutMs));
       if (body.op === 'submit') grantedReads.observeReceipt(body.path, result as TransactionReceipt);
       return result;
     }
-    const hopsLeft = frame.hopsLeft ?? hopLimit;
     if (hopsLeft <= 0) {
       throw new HipError(
         HipErrorCode.hopLimitExceeded,
@@ -289,7 +300,10 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
         },
       );
     }
-    const budget = (frame.timeoutMs ?? DEFAULT_TIMEOUT_MS) - (performance.now() - started) - HOP_MARGIN_MS;
+    const budget =
+      cappedTimeout(frame.timeoutMs, DEFAULT_TIMEOUT_MS, maxTimeoutMs) -
+      (performance.now() - started) -
+      HOP_MARGIN_MS;
     if (budget <= 0) throw new HipError(HipErrorCode.timeout, 'no time left to forward the request');
     metrics.forwardedHops.observe({ op: body.op }, hopsLeft - 1);
     const channel = await forwardChannel(found.nextHop);
@@ -404,18 +418,12 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
 
   // ---- light clients ---------------------------------------------------------------
 
-  const clientBuckets = new Map<string, TokenBucket>();
+  const clientLimits = new ClientLimits(config.limits);
 
   function onClientStream(stream: Stream, connection: Connection): void {
     const peer = connection.remotePeer.toString();
-    let bucket = clientBuckets.get(peer);
-    if (!bucket) {
-      bucket = new TokenBucket(config.limits.clientRequestsPerSecond);
-      clientBuckets.set(peer, bucket);
-    }
-    const limit = bucket;
     openOrigin(stream, peer, async (raw, origin) => {
-      if (!limit.take()) {
+      if (!clientLimits.takeRequest(peer)) {
         metrics.requests.inc({ protocol: 'client', op: 'any', outcome: HipErrorCode.rateLimited });
         throw new HipError(HipErrorCode.rateLimited, 'too many requests; slow down');
       }
@@ -475,7 +483,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
   node.addEventListener('peer:disconnect', (event) => {
     countPeers();
     const peer = event.detail.toString();
-    clientBuckets.delete(peer);
+    clientLimits.forget(peer);
     lastSeq.delete(peer);
     // Wallets come and go with fresh keys: keep no record of them once they leave.
     if (!isMember(event.detail)) void node.peerStore.delete(event.detail).catch(() => {});

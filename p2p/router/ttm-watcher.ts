@@ -58,9 +58,12 @@ export interface TtmWatcher {
   /**
    * A reveal from a peer router or a wallet: checked, applied to this router's chains, and passed
    * on if it is new. A preimage that does not hash to the lock is refused with `BAD_REQUEST`,
-   * `details.reason` `wrong-preimage`.
+   * `details.reason` `wrong-preimage`. From a light client (`client`), a reveal is recorded and
+   * flooded only when its hash lock is open on this router's chains; otherwise only the ids it
+   * names are read here, under a budget of their own (an open one found is finished, and its
+   * chain's commit event floods the secret), and the answer is `fresh: false`.
    */
-  receive(reveal: TtmReveal, from: { peer?: string; hopsLeft: number }): TtmRevealResult;
+  receive(reveal: TtmReveal, from: { peer?: string; hopsLeft: number; client?: boolean }): TtmRevealResult;
   /** The reveals of the last minutes, for a peer router that just connected. */
   recent(): TtmReveal[];
   /** Open transactions and HTLCs known on this router's chains. */
@@ -118,6 +121,8 @@ const RESEND_MAX = 64;
 const PENDING_MAX = 100_000;
 /** State reads for ids named by a reveal (anyone may send one): at most this many a second. */
 const PROBES_PER_SECOND = 50;
+/** The same for light clients' reveals of hash locks this router does not know, apart, so they never use up the above. */
+const CLIENT_PROBES_PER_SECOND = 10;
 
 const bytes32 = /^0x[0-9a-f]{64}$/;
 
@@ -140,6 +145,7 @@ export function createTtmWatcher(options: TtmWatcherOptions): TtmWatcher {
   const seen = new SeenReveals({ max: SEEN_MAX, ttlMs: SEEN_TTL_MS, now });
   const index = new PendingIndex({ max: PENDING_MAX, now });
   const probes = new TokenBucket(PROBES_PER_SECOND);
+  const clientProbes = new TokenBucket(CLIENT_PROBES_PER_SECOND);
   const inflight = new Map<string, Promise<void>>();
   const watched = new Map<string, Watched>();
   const seenEvents = new TtmEventIndex();
@@ -242,7 +248,7 @@ export function createTtmWatcher(options: TtmWatcherOptions): TtmWatcher {
   // ---- reveals -----------------------------------------------------------------------
 
   /** Finishes what the reveal opens here: known items under its lock, and its ids on every asset. */
-  function applyLocally(reveal: Required<TtmReveal>, source?: Target): void {
+  function applyLocally(reveal: Required<TtmReveal>, source?: Target, budget = probes): void {
     const targets = new Map<string, Target>();
     for (const item of index.withHashLock(reveal.hashLock)) targets.set(pendingKey(item), item);
     if (source) targets.delete(pendingKey(source));
@@ -252,7 +258,7 @@ export function createTtmWatcher(options: TtmWatcherOptions): TtmWatcher {
           const target = { path, kind, id };
           const key = pendingKey(target);
           if (targets.has(key) || (source && key === pendingKey(source))) continue;
-          if (!probes.take()) {
+          if (!budget.take()) {
             log.debug('ttm id probes over budget; skipping', { hashLock: reveal.hashLock, id });
             continue;
           }
@@ -358,6 +364,13 @@ export function createTtmWatcher(options: TtmWatcherOptions): TtmWatcher {
         });
       }
       const ids = (reveal.ids ?? []).map((id) => id.toLowerCase()).filter((id) => bytes32.test(id));
+      // Attack 11 (issue 14): a client minting fresh secrets must not make every router store,
+      // probe and pass on each of them. Only a lock open here is one this router vouches for.
+      if (from.client && !seen.get(hashLock) && index.withHashLock(hashLock).length === 0) {
+        metrics.revealsDropped.inc({ reason: 'unknown-hash-lock' });
+        applyLocally({ hashLock, preimage, ids }, undefined, clientProbes);
+        return { hashLock, fresh: false };
+      }
       const fresh = accept(
         { hashLock, preimage, ids },
         {

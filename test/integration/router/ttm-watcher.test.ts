@@ -28,6 +28,7 @@ import { type LocalNetwork, startLocalNetwork, waitForDirectory } from '../../..
 import { HipError } from '../../../p2p/protocol/errors.ts';
 import { createLogger } from '../../../p2p/router/log.ts';
 import type { Router } from '../../../p2p/router/router.ts';
+import { rawClient } from './raw-client.ts';
 
 const BCOS = 'payment.bcos.asset';
 const FAB = 'trade.fab.asset';
@@ -65,6 +66,8 @@ describe('routers finish transactions whose secret is public', { timeout: 90_000
   let fisco: FiscoBcosConnector;
   let fabric: FabricConnector;
   let client: LightClient;
+  /** A wallet whose entry router is r2, which fronts the Fabric asset. */
+  let wallet: LightClient;
   let r1: Router;
   let r2: Router;
   const logs: Record<string, unknown>[] = [];
@@ -131,6 +134,25 @@ describe('routers finish transactions whose secret is public', { timeout: 90_000
     };
   }
 
+  /** A counter's value for the metric line that starts with `prefix`, 0 if absent. */
+  async function metric(router: Router, name: string, prefix: string): Promise<number> {
+    const text = await router.metrics.registry.getSingleMetricAsString(name);
+    const line = text.split('\n').find((l) => l.startsWith(prefix));
+    return line ? Number(line.split(' ').pop()) : 0;
+  }
+  const forwardedReveals = (router: Router) =>
+    metric(
+      router,
+      'weft_router_requests_total',
+      'weft_router_requests_total{protocol="forward",op="ttmReveal"',
+    );
+  const droppedReveals = (router: Router, reason: string) =>
+    metric(
+      router,
+      'weft_router_reveals_dropped_total',
+      `weft_router_reveals_dropped_total{reason="${reason}"}`,
+    );
+
   const completions = async (router: Router, kind: 'tx' | 'htlc') => {
     const metric = await router.metrics.ttmCompletions.get();
     return metric.values.find((v) => v.labels.kind === kind)?.value ?? 0;
@@ -185,6 +207,7 @@ describe('routers finish transactions whose secret is public', { timeout: 90_000
       resources: [{ name: 'asset', chaincode: 'asset', methods: assetMethods }],
     });
     client = new LightClient({ routers: [net.routers.find((r) => r.name === 'r3')?.wsAddress as string] });
+    wallet = new LightClient({ routers: [net.routers.find((r) => r.name === 'r2')?.wsAddress as string] });
     await Promise.all([
       bcosSend(net.fisco.deployer, 'transfer', [alice.address, 1000]),
       (async () => {
@@ -197,6 +220,7 @@ describe('routers finish transactions whose secret is public', { timeout: 90_000
 
   after(async () => {
     await client?.stop();
+    await wallet?.stop();
     await fabric?.close();
     await net?.stop();
     await rm(dir, { recursive: true, force: true });
@@ -354,9 +378,20 @@ describe('routers finish transactions whose secret is public', { timeout: 90_000
     await assert.rejects(client.request({ op: 'ttmReveal', hashLock: h } as never), badRequest());
     assert.equal(await bcosTxState(id), 1);
     assert.equal((await fabTx(id)).state, 'prepared');
-    // The wallet spreads the secret through its entry router r3, which fronts no chain: the flood
-    // carries it to r2 (Fabric) and on to r1 (FISCO BCOS), and both legs commit.
-    const answer = await client.request({ op: 'ttmReveal', hashLock: h, preimage: s, ids: [id] });
+    // r3 fronts no chain, so it does not know the lock: from a client it passes the secret on to
+    // nobody (docs/router-protocol.md#limits).
+    const r3 = net.routers.find((r) => r.name === 'r3')?.router as Router;
+    const heardByR2 = await forwardedReveals(r2);
+    const unknownAtR3 = await droppedReveals(r3, 'unknown-hash-lock');
+    assert.deepEqual(await client.request({ op: 'ttmReveal', hashLock: h, preimage: s, ids: [id] }), {
+      hashLock: h,
+      fresh: false,
+    });
+    assert.equal(await droppedReveals(r3, 'unknown-hash-lock'), unknownAtR3 + 1);
+    assert.equal(await forwardedReveals(r2), heardByR2);
+    // The wallet spreads it through r2, which holds the Fabric prepare under this lock: r2 commits
+    // Fabric and floods the secret to r1 (FISCO BCOS), and both legs commit.
+    const answer = await wallet.request({ op: 'ttmReveal', hashLock: h, preimage: s, ids: [id] });
     assert.deepEqual(answer, { hashLock: h, fresh: true });
     const revealed = Date.now();
     await until(
@@ -377,8 +412,64 @@ describe('routers finish transactions whose secret is public', { timeout: 90_000
       fb: start.fb + 6n,
     });
     // Frames that fail the schema are refused before their op is counted; the wrong preimage is.
-    const r3 = net.routers.find((r) => r.name === 'r3')?.router as Router;
     const metrics = await r3.metrics.registry.getSingleMetricAsString('weft_router_requests_total');
     assert.match(metrics, /op="ttmReveal",outcome="BAD_REQUEST"} 1/);
+  });
+
+  test('attack 11: a client flooding made-up secrets reaches no neighbour; a genuine reveal still finishes both legs', async () => {
+    const start = await holdings();
+    const r3 = net.routers.find((r) => r.name === 'r3')?.router as Router;
+    const heard = { r1: await forwardedReveals(r1), r3: await forwardedReveals(r3) };
+    const attacker = await rawClient(net.routers.find((r) => r.name === 'r2')?.wsAddress as string);
+    try {
+      const flood = Array.from({ length: 2_000 }, () => {
+        const { s: preimage, h: hashLock } = secret();
+        return attacker.channel.request({ op: 'ttmReveal', hashLock, preimage, ids: [random32()] }).then(
+          (result) => ({ result }),
+          (error: HipError) => ({ error }),
+        );
+      });
+      // r2 keeps serving its other clients meanwhile.
+      const asked = Date.now();
+      assert.equal((await wallet.describe(FAB)).path, FAB);
+      assert.ok(Date.now() - asked < 2_000, 'another client is answered promptly');
+      const outcomes = await Promise.all(flood);
+      const answered = outcomes.filter((o) => 'result' in o).length;
+      assert.ok(answered > 0 && answered <= 20, `${answered} within the per-client reveal budget`);
+      for (const o of outcomes) if ('error' in o) assert.equal(o.error.code, 'RATE_LIMITED');
+      assert.ok((await droppedReveals(r2, 'rate-limited')) > 0);
+    } finally {
+      await attacker.stop();
+    }
+    // A genuine reveal, from a wallet, for a lock r2 holds: flooded, both legs commit.
+    const id = random32();
+    const { s, h } = secret();
+    await prepareBoth(id, h, 4, { bcos: nowSeconds() + 300, fab: nowSeconds() + 300 });
+    await until('r2 to index the Fabric prepare', async () =>
+      r2.ttm.pending().some((item) => item.id === id && item.hashLock === h),
+    );
+    assert.deepEqual(await wallet.request({ op: 'ttmReveal', hashLock: h, preimage: s }), {
+      hashLock: h,
+      fresh: true,
+    });
+    await until(
+      'both legs committed',
+      async () => (await bcosTxState(id)) === 2 && (await fabTx(id)).state === 'committed',
+    );
+    // The neighbours heard exactly one reveal each: the genuine one, none of the 2 000.
+    assert.deepEqual(
+      { r1: await forwardedReveals(r1), r3: await forwardedReveals(r3) },
+      {
+        r1: heard.r1 + 1,
+        r3: heard.r3 + 1,
+      },
+    );
+    assert.deepEqual(await holdings(), {
+      ...start,
+      alice: start.alice - 4n,
+      bob: start.bob + 4n,
+      fa: start.fa - 4n,
+      fb: start.fb + 4n,
+    });
   });
 });
