@@ -103,7 +103,7 @@ export async function putRecord(
   options: RecordsOptions,
   request: PutRecordRequest,
 ): Promise<VerifiedReceipt> {
-  const { client, vault, trust, entry, signer } = options;
+  const { vault, entry, signer } = options;
   requireRecords(entry);
   const place = placeOf(entry, request.record);
   const secret = ownerSecret(vault, signer.account);
@@ -128,27 +128,10 @@ export async function putRecord(
   } finally {
     for (const key of Object.values(keys)) key.fill(0);
   }
-  if (entry.chain.type === 'fabric') {
-    return submitFabricWrite(client, vault, trust, fabricIdentity(signer), {
-      path: entry.path,
-      channel: entry.chain.channel,
-      chaincode: entry.address,
-      fn: METHODS.fabric.put,
-      args: [request.record, JSON.stringify(sealed), JSON.stringify(Object.fromEntries(blobs))],
-    });
-  }
-  const data = encodeCall(entry.abi as never, METHODS['fisco-bcos'].put, [
-    request.record,
-    Object.keys(sealed),
-    Object.values(sealed),
-    blobs.map(([grantId]) => grantId),
-    blobs.map(([, blob]) => blob),
-  ]);
-  return submitFiscoWrite(client, vault, trust, signer.account, {
-    path: entry.path,
-    to: entry.address,
-    data,
-    abi: entry.abi,
+  const keyGrants = blobs.map(([grantId]) => grantId);
+  return submitRecordsWrite(options, 'put', {
+    fabric: [request.record, JSON.stringify(sealed), JSON.stringify(Object.fromEntries(blobs))],
+    fisco: [request.record, Object.keys(sealed), Object.values(sealed), keyGrants, blobs.map(([, b]) => b)],
   });
 }
 
@@ -200,7 +183,7 @@ export async function shareRecordKeys(
   options: RecordsOptions,
   request: ShareKeysRequest,
 ): Promise<VerifiedReceipt | null> {
-  const { client, vault, trust, entry, signer } = options;
+  const { entry } = options;
   const sealed = await readSealedRecord(options, request.record);
   if (sealed === null) return null;
   const place = placeOf(entry, request.record);
@@ -215,24 +198,31 @@ export async function shareRecordKeys(
   } finally {
     for (const key of Object.values(keys)) key.fill(0);
   }
+  return submitRecordsWrite(options, 'shareKeys', {
+    fabric: [request.record, grantId.toLowerCase(), blob],
+    fisco: [request.record, grantId, blob],
+  });
+}
+
+/** Signs and submits a write of the records resource as the owner: its Fabric identity, or its account. */
+function submitRecordsWrite(
+  { client, vault, trust, entry, signer }: RecordsOptions,
+  method: 'put' | 'shareKeys',
+  args: { fabric: string[]; fisco: unknown[] },
+): Promise<VerifiedReceipt> {
   if (entry.chain.type === 'fabric') {
     return submitFabricWrite(client, vault, trust, fabricIdentity(signer), {
       path: entry.path,
       channel: entry.chain.channel,
       chaincode: entry.address,
-      fn: METHODS.fabric.shareKeys,
-      args: [request.record, grantId.toLowerCase(), blob],
+      fn: METHODS.fabric[method],
+      args: args.fabric,
     });
   }
-  const data = encodeCall(entry.abi as never, METHODS['fisco-bcos'].shareKeys, [
-    request.record,
-    grantId,
-    blob,
-  ]);
   return submitFiscoWrite(client, vault, trust, signer.account, {
     path: entry.path,
     to: entry.address,
-    data,
+    data: encodeCall(entry.abi as never, METHODS['fisco-bcos'][method], args.fisco),
     abi: entry.abi,
   });
 }

@@ -14,11 +14,10 @@ import { ApprovalRejectedError, noChoice } from '../../approvals/approval-queue.
 import { activeAudiences, coveredFields, type RecordAudience } from '../../records/active-grants.ts';
 import { putRecord, recordsMethod } from '../../records/records.ts';
 import type { WalletServices } from '../../services.ts';
-import { EvidenceRefusedError } from '../../trust/verification.ts';
 import type { RequestContext } from '../context.ts';
 import { ProviderError } from '../errors.ts';
-import { jsonSafe } from '../json-safe.ts';
 import { putRecordParams, recordsError, recordsTarget } from './records-session.ts';
+import { trackedWrite } from './tracked-write.ts';
 
 export async function putRecordMethod(
   params: unknown,
@@ -60,27 +59,11 @@ export async function putRecordMethod(
   // Grants may have been revoked while the user looked: wrap for those still active, never for one not shown.
   const approved = new Set(shown.map((a) => a.grantId.toLowerCase()));
   const readers = (await audiences()).filter((a) => approved.has(a.grantId.toLowerCase()));
-  const id = await services.activity.add({
+  return trackedWrite({
+    services,
     origin: context.origin,
-    kind: 'transaction',
     summary,
-    status: 'submitting',
+    submit: () => putRecord(options, { record, fields, audiences: readers }),
+    toError: recordsError,
   });
-  try {
-    const receipt = await putRecord(options, { record, fields, audiences: readers });
-    await services.activity.settle(id, {
-      status: receipt.status,
-      txId: receipt.txId,
-      blockNumber: receipt.blockNumber.toString(),
-      verified: receipt.verified.by,
-    });
-    return jsonSafe(receipt);
-  } catch (error) {
-    const providerError = recordsError(error);
-    await services.activity.settle(id, {
-      status: error instanceof EvidenceRefusedError ? 'unverified' : 'failed',
-      error: providerError.message,
-    });
-    throw providerError;
-  }
 }

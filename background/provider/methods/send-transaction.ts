@@ -20,7 +20,7 @@ import { isRecordsResource } from '../../records/records.ts';
 import type { WalletServices } from '../../services.ts';
 import { submitFabricWrite } from '../../signing/fabric-write.ts';
 import { submitFiscoWrite } from '../../signing/fisco-write.ts';
-import { EvidenceRefusedError, type VerifiedReceipt } from '../../trust/verification.ts';
+import type { VerifiedReceipt } from '../../trust/verification.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams, ProviderError } from '../errors.ts';
@@ -29,6 +29,7 @@ import { resourceCall } from './params.ts';
 import { requireSession } from './require-session.ts';
 import { sessionFabricIdentity } from './session-fabric-identity.ts';
 import { describeSessionResource } from './session-resource.ts';
+import { trackedWrite } from './tracked-write.ts';
 
 interface Write {
   services: WalletServices;
@@ -158,29 +159,7 @@ async function approve(
 }
 
 /** Signs and relays an approved write, keeping its activity entry up to date. */
-async function record(write: Write, submit: () => Promise<VerifiedReceipt>): Promise<Receipt> {
+function record(write: Write, submit: () => Promise<VerifiedReceipt>): Promise<Receipt> {
   const { services, context, path, method } = write;
-  const id = await services.activity.add({
-    origin: context.origin,
-    kind: 'transaction',
-    summary: `${path}.${method}`,
-    status: 'submitting',
-  });
-  try {
-    const receipt = await submit();
-    await services.activity.settle(id, {
-      status: receipt.status,
-      txId: receipt.txId,
-      blockNumber: receipt.blockNumber.toString(),
-      verified: receipt.verified.by,
-    });
-    return jsonSafe(receipt);
-  } catch (error) {
-    const providerError = toProviderError(error);
-    await services.activity.settle(id, {
-      status: error instanceof EvidenceRefusedError ? 'unverified' : 'failed',
-      error: providerError.message,
-    });
-    throw providerError;
-  }
+  return trackedWrite({ services, origin: context.origin, summary: `${path}.${method}`, submit });
 }
