@@ -20,11 +20,16 @@ import {
 const B_MNEMONIC =
   'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 
-/** Starts the demo server the way `npm start` does, on a free port, and returns its URL. */
+/**
+ * Starts the demo server the way `npm start` does, on a free port, and returns its URL. Its
+ * extension build (with this network's routers as defaults) goes to `<dataDir>/dist`, not the
+ * shared dist/ the other tests load.
+ */
 async function startDemo(dataDir: string): Promise<{ child: ChildProcess; url: string; r3: string }> {
   const args = ['--port', '0', '--base-port', '0', '--data-dir', dataDir];
   const child = spawn(process.execPath, [join(repoRoot, 'scripts/start.ts'), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, WEFT_OUT_DIR: join(dataDir, 'dist') },
   });
   let output = '';
   for await (const chunk of child.stdout ?? []) {
@@ -44,7 +49,8 @@ describe('demo dapp served by the main command', { timeout: 120_000 }, () => {
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'weft-demo-'));
     demo = await startDemo(dataDir);
-    browser = await launchExtension();
+    // The build npm start made: the wallet knows the network's routers before anyone enters one.
+    browser = await launchExtension(join(dataDir, 'dist'));
   });
 
   after(async () => {
