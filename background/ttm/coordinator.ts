@@ -9,7 +9,7 @@
  */
 import type { ResourceEntry } from '../../p2p/protocol/messages.ts';
 import type { RouterConnection } from '../routers/router-connection.ts';
-import { DescriptionChangedError, pinChanges, pinOf } from '../sessions/resource-pin.ts';
+import { pinOf, requirePinned } from '../sessions/resource-pin.ts';
 import type { ChainTrust } from '../trust/chain-trust.ts';
 import type { Vault } from '../vault/vault.ts';
 import { type AssetChain, assetChain } from './asset-chain.ts';
@@ -122,9 +122,8 @@ export class TtmCoordinator {
         let chain = chains.get(key);
         if (!chain) {
           chain = routers.describe(path).then((entry: ResourceEntry) => {
-            const pinned = Object.hasOwn(pins, path) ? pins[path] : undefined;
-            const changes = pinned ? pinChanges(pinned, pinOf(entry)) : [];
-            if (changes.length > 0) throw new DescriptionChangedError(path, changes);
+            // Records logged before pins existed have none: nothing to hold them to.
+            if (Object.hasOwn(pins, path)) requirePinned(path, pins[path], pinOf(entry));
             return assetChain({ client: routers.client(), vault, trust, entry, signer });
           });
           chain.catch(() => chains.delete(key));
