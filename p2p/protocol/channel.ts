@@ -112,7 +112,12 @@ export class Channel {
       }, timeoutMs);
       this.#pending.set(id, { resolve, reject, timer });
       this.#send(frame).catch((error: Error) => {
-        this.#settle(id, { code: HipErrorCode.unreachable, message: `could not send: ${error.message}` });
+        // A frame that cannot be encoded (nested too deep) is the request's fault, not the peer's.
+        const body =
+          error instanceof HipError
+            ? error.toBody()
+            : { code: HipErrorCode.unreachable, message: `could not send: ${error.message}` };
+        this.#settle(id, body);
       });
     });
   }

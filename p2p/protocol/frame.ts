@@ -12,15 +12,26 @@ import { HipError, HipErrorCode } from './errors.ts';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const BIGINT_DIGITS = /^-?\d+$/;
+/**
+ * How deep a frame's values may nest. JSON.parse takes any depth, but the walks here (and any
+ * later copy) recurse: a frame nested ten thousand levels deep would overflow the stack on the
+ * hop that re-encodes it. No HIP body comes near this.
+ */
+export const MAX_FRAME_DEPTH = 64;
+
+function tooDeep(): HipError {
+  return new HipError(HipErrorCode.badRequest, `frame nests deeper than ${MAX_FRAME_DEPTH} levels`);
+}
 
 /** `value` with every bigint replaced by its tag; objects and arrays are copied only where one changes. */
-function tagBigints(value: unknown): unknown {
+function tagBigints(value: unknown, depth = 0): unknown {
   if (typeof value === 'bigint') return { $bigint: value.toString() };
   if (typeof value !== 'object' || value === null) return value;
+  if (depth === MAX_FRAME_DEPTH) throw tooDeep();
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
-      const tagged = tagBigints(value[i]);
+      const tagged = tagBigints(value[i], depth + 1);
       if (tagged !== value[i]) {
         copy ??= value.slice();
         copy[i] = tagged;
@@ -33,7 +44,7 @@ function tagBigints(value: unknown): unknown {
   const record = value as Record<string, unknown>;
   let copy: Record<string, unknown> | undefined;
   for (const key of Object.keys(record)) {
-    const tagged = tagBigints(record[key]);
+    const tagged = tagBigints(record[key], depth + 1);
     if (tagged !== record[key]) {
       copy ??= { ...record };
       copy[key] = tagged;
@@ -43,10 +54,11 @@ function tagBigints(value: unknown): unknown {
 }
 
 /** Turns every `{ "$bigint": "digits" }` (and nothing else) back into a bigint, innermost first, in place. */
-function untagBigints(value: unknown): unknown {
+function untagBigints(value: unknown, depth = 0): unknown {
   if (typeof value !== 'object' || value === null) return value;
+  if (depth === MAX_FRAME_DEPTH) throw tooDeep();
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = untagBigints(value[i]);
+    for (let i = 0; i < value.length; i++) value[i] = untagBigints(value[i], depth + 1);
     return value;
   }
   const record = value as Record<string, unknown>;
@@ -56,7 +68,7 @@ function untagBigints(value: unknown): unknown {
     if (typeof inner !== 'object' || inner === null) continue;
     // defineProperty: a plain assignment to a key named __proto__ would set the prototype.
     Object.defineProperty(record, key, {
-      value: untagBigints(inner),
+      value: untagBigints(inner, depth + 1),
       writable: true,
       enumerable: true,
       configurable: true,
@@ -78,11 +90,12 @@ export function decodeFrame(bytes: Uint8Array): unknown {
   } catch {
     throw new HipError(HipErrorCode.badRequest, 'frame is not valid UTF-8');
   }
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(text);
-    // A key can only read `$bigint` if the text spells it, or spells it with \u escapes.
-    return text.includes('$bigint') || text.includes('\\u') ? untagBigints(value) : value;
+    value = JSON.parse(text);
   } catch {
     throw new HipError(HipErrorCode.badRequest, 'frame is not valid JSON');
   }
+  // A key can only read `$bigint` if the text spells it, or spells it with \u escapes.
+  return text.includes('$bigint') || text.includes('\\u') ? untagBigints(value) : value;
 }

@@ -268,6 +268,53 @@ function checkError(error: Frame['error']): string {
   return code;
 }
 
+type AnswerExpect = Extract<Expect, { kind: 'answer' }>;
+
+/** Whether `frame` can be the answer to `expect`: the id, the kind of refusal, the result's shape. */
+function canAnswer(frame: Frame, expect: AnswerExpect): boolean {
+  if (frame.id !== expect.id) return false;
+  // A request the schema takes may still be refused (BAD_REQUEST for a frame nested too deep to
+  // forward, or any typed error); one the schema refuses must be refused as BAD_REQUEST.
+  if (frame.error !== undefined) return !expect.badRequest || frame.error.code === HipErrorCode.badRequest;
+  if (expect.badRequest) return false;
+  try {
+    checkResult(expect.op as string, expect.body as Record<string, unknown>, frame.result);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Pairs each answer with the request it answers. Requests of one case may share an id and their
+ * answers arrive in any order, so this finds an assignment where every pair fits (backtracking;
+ * with a step budget, as a case may hold dozens of frames of one id). Where none is found, a pair
+ * by id alone, for the checks to fail on.
+ */
+function pairAnswers(frames: Frame[], expects: AnswerExpect[]): [Frame, AnswerExpect | undefined][] {
+  const used = new Array<boolean>(expects.length).fill(false);
+  const chosen: number[] = [];
+  let steps = 0;
+  const search = (i: number): boolean => {
+    if (i === frames.length) return true;
+    if (++steps > 10_000) return false;
+    for (let j = 0; j < expects.length; j++) {
+      if (used[j] || !canAnswer(frames[i] as Frame, expects[j] as AnswerExpect)) continue;
+      used[j] = true;
+      chosen[i] = j;
+      if (search(i + 1)) return true;
+      used[j] = false;
+    }
+    return false;
+  };
+  if (search(0)) return frames.map((frame, i) => [frame, expects[chosen[i] as number]]);
+  const left = [...expects];
+  return frames.map((frame) => {
+    const at = left.findIndex((e) => e.id === frame.id);
+    return [frame, at < 0 ? undefined : left.splice(at, 1)[0]];
+  });
+}
+
 // ---- generators ------------------------------------------------------------------------------
 
 const KNOWN_PATHS = ['payment.bcos.asset', 'payment.bcos.kv', 'payment.bcos.records'];
@@ -784,21 +831,16 @@ describe('HIP fuzzing against live routers', { timeout: 3_600_000 }, () => {
       refused++;
     } else {
       const answers = expects.filter((e): e is Extract<Expect, { kind: 'answer' }> => e.kind === 'answer');
-      const pending = [...answers];
-      const subscriptions: string[] = [];
-      while (pending.length > 0) {
+      const frames: Frame[] = [];
+      while (frames.length < answers.length) {
         const frame = await s.next('an answer to each request');
         assert.ok(frame, 'the stream closed before every request was answered');
         assert.equal(frame.type, 'response');
-        // Two frames of one case may share an id: match the answer to one it fits.
-        const fits = (e: Extract<Expect, { kind: 'answer' }>) =>
-          frame.error === undefined
-            ? !e.badRequest
-            : e.badRequest === (frame.error.code === HipErrorCode.badRequest);
-        let at = pending.findIndex((e) => e.id === frame.id && fits(e));
-        if (at < 0) at = pending.findIndex((e) => e.id === frame.id);
-        assert.ok(at >= 0, `an answer nobody asked for: ${show(frame)}`);
-        const [expect] = pending.splice(at, 1) as [Extract<Expect, { kind: 'answer' }>];
+        frames.push(frame);
+      }
+      const subscriptions: string[] = [];
+      for (const [frame, expect] of pairAnswers(frames, answers)) {
+        assert.ok(expect, `an answer nobody asked for: ${show(frame)}`);
         if (frame.error !== undefined) {
           const code = checkError(frame.error);
           if (expect.badRequest) assert.equal(code, HipErrorCode.badRequest, String(frame.error.message));

@@ -93,3 +93,17 @@ test('garbage gets BAD_REQUEST and a closed peer fails what is pending with UNRE
   await assert.rejects(asked, (error: unknown) => error instanceof HipError && error.code === 'BAD_REQUEST');
   assert.equal(victim.closed, true);
 });
+
+test('a request too deep to encode fails its caller with BAD_REQUEST, and the channel keeps serving', async () => {
+  const [outbound, inbound] = await streamPair();
+  const client = new Channel(outbound, 1024 * 1024);
+  const server = echoServer(inbound);
+  let deep: unknown = 'x';
+  for (let i = 0; i < 10_000; i++) deep = [deep];
+  await assert.rejects(client.request({ op: 'call', path: 'a.b.c', method: 'm', args: [deep] }), {
+    code: 'BAD_REQUEST',
+  });
+  assert.deepEqual(await client.request({ op: 'describe', path: 'a.b.c' }), { echoed: 'a.b.c' });
+  client.close();
+  server.close();
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeFrame, encodeFrame } from '../../../p2p/protocol/frame.ts';
+import { decodeFrame, encodeFrame, MAX_FRAME_DEPTH } from '../../../p2p/protocol/frame.ts';
 
 const text = (value: unknown) => new TextDecoder().decode(encodeFrame(value));
 const bytes = (json: string) => new TextEncoder().encode(json);
@@ -39,4 +39,19 @@ test('only an object that is exactly { $bigint: digits } becomes a bigint', () =
 test('frames that are not UTF-8 JSON are BAD_REQUEST', () => {
   assert.throws(() => decodeFrame(bytes('{not json')), { code: 'BAD_REQUEST' });
   assert.throws(() => decodeFrame(Uint8Array.of(0xff, 0xfe)), { code: 'BAD_REQUEST' });
+});
+
+test('a frame nested deeper than MAX_FRAME_DEPTH is BAD_REQUEST both ways, not a stack overflow', () => {
+  const nest = (levels: number, inner: unknown): unknown => {
+    let value = inner;
+    for (let i = 0; i < levels; i++) value = [value];
+    return value;
+  };
+  // At the limit it travels; one level more, with or without a bigint to walk, it is refused.
+  const atLimit = { a: nest(MAX_FRAME_DEPTH - 2, 1n) };
+  assert.deepEqual(decodeFrame(encodeFrame(atLimit)), atLimit);
+  assert.throws(() => encodeFrame({ a: nest(100_000, 1) }), { code: 'BAD_REQUEST', name: 'HipError' });
+  assert.throws(() => encodeFrame({ a: nest(MAX_FRAME_DEPTH, 1n) }), { code: 'BAD_REQUEST' });
+  const deep = `{"a":${'['.repeat(100_000)}{"$bigint":"1"}${']'.repeat(100_000)}}`;
+  assert.throws(() => decodeFrame(bytes(deep)), { code: 'BAD_REQUEST', message: /nests deeper/ });
 });
