@@ -83,6 +83,8 @@ const ROUTERS = [
 ] as const;
 
 const CHANNEL = 'mychannel';
+/** The Fabric asset's unit (`SetUnit`); the FISCO BCOS Asset's symbol is WFA (deploy-contracts.ts). */
+export const FABRIC_ASSET_SYMBOL = 'TRD';
 
 export async function startLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetwork> {
   const { dataDir } = options;
@@ -270,27 +272,34 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
 
 /**
  * Once per data directory: user1 becomes the asset minter with accounts `user1` (a supply) and
- * `merchant`, user2 gets account `user2` (1000), written the way a wallet writes (offline-signed
- * proposal and envelope).
+ * `merchant`, user2 gets account `user2` (1000), and the asset's unit is set, written the way a
+ * wallet writes (offline-signed proposal and envelope).
  */
 async function initialiseFabricAsset(
   connector: FabricConnector,
   users: { user1: FabricSigningIdentity; user2: FabricSigningIdentity },
   marker: string,
 ) {
+  // The unit has its own marker: a ledger initialised before the chaincode had one gets it too.
+  const unitMarker = `${marker}-unit`;
   try {
-    if (existsSync(marker)) return;
+    if (existsSync(marker) && existsSync(unitMarker)) return;
     const resource = 'setup.fab.asset';
-    for (const [who, fn, args] of [
-      ['user1', 'Initialize', []],
-      ['user1', 'OpenAccount', ['user1']],
-      ['user1', 'Mint', ['user1', '1000000']],
-      // A second account of user1's, for the demo's cross-chain transfer to credit.
-      ['user1', 'OpenAccount', ['merchant']],
-      // user2's own account, for the other side of a swap.
-      ['user2', 'OpenAccount', ['user2']],
-      ['user1', 'Mint', ['user2', '1000']],
-    ] as ['user1' | 'user2', string, string[]][]) {
+    const steps: ['user1' | 'user2', string, string[]][] = existsSync(marker)
+      ? []
+      : [
+          ['user1', 'Initialize', []],
+          ['user1', 'OpenAccount', ['user1']],
+          ['user1', 'Mint', ['user1', '1000000']],
+          // A second account of user1's, for the demo's cross-chain transfer to credit.
+          ['user1', 'OpenAccount', ['merchant']],
+          // user2's own account, for the other side of a swap.
+          ['user2', 'OpenAccount', ['user2']],
+          ['user1', 'Mint', ['user2', '1000']],
+        ];
+    // Whole units, as the amounts above were written.
+    steps.push(['user1', 'SetUnit', [FABRIC_ASSET_SYMBOL, '0']]);
+    for (const [who, fn, args] of steps) {
       const user = users[who];
       const proposal = signProposal(user, { channel: CHANNEL, chaincode: 'asset', fn, args });
       const prepared = await connector.prepare({ resource, signed: proposal.signed });
@@ -299,6 +308,7 @@ async function initialiseFabricAsset(
       if (receipt.status !== 'success') throw new Error(`Fabric ${fn} failed: ${receipt.chainStatus}`);
     }
     writeFileSync(marker, `${new Date().toISOString()}\n`);
+    writeFileSync(unitMarker, `${new Date().toISOString()}\n`);
   } finally {
     await connector.close();
   }

@@ -33,6 +33,10 @@ import {
 import { txTime } from './tx-time.ts';
 
 const MINTER_KEY = 'minter';
+/** The asset's unit, as `{ symbol, decimals }` JSON: absent until the minter sets it. */
+const UNIT_KEY = 'unit';
+/** What a symbol may be: short, printable, no spaces (it is shown beside every amount). */
+const SYMBOL = /^[A-Za-z0-9.$_-]{1,12}$/;
 
 export class AssetContract extends Contract {
   constructor() {
@@ -46,6 +50,36 @@ export class AssetContract extends Contract {
     const minter = ctx.clientIdentity.getID();
     await ctx.stub.putState(MINTER_KEY, encoder.encode(minter));
     return minter;
+  }
+
+  /**
+   * The unit wallets show amounts in: a symbol and how many of an amount's digits are decimals
+   * (as ERC-20's `symbol()` and `decimals()`). Set once, by the minter: amounts already held
+   * must keep their meaning. A separate function, not Initialize's arguments, so ledgers
+   * initialised before it can still be given one.
+   */
+  async SetUnit(ctx: Context, symbol: string, decimals: string): Promise<string> {
+    const minter = decoder.decode(await ctx.stub.getState(MINTER_KEY));
+    if (!minter || minter !== ctx.clientIdentity.getID()) throw new Error('only the minter may set the unit');
+    const existing = await ctx.stub.getState(UNIT_KEY);
+    if (existing && existing.length > 0) throw new Error('the unit is already set');
+    if (!SYMBOL.test(symbol)) throw new Error(`invalid symbol: ${symbol}`);
+    if (!/^[0-9]{1,2}$/.test(decimals) || Number(decimals) > 36)
+      throw new Error(`invalid decimals: ${decimals}`);
+    const unit = JSON.stringify({ symbol, decimals: Number(decimals) });
+    await ctx.stub.putState(UNIT_KEY, encoder.encode(unit));
+    ctx.stub.setEvent('UnitSet', encoder.encode(unit));
+    return unit;
+  }
+
+  /** The unit's symbol, "" while none is set. */
+  async Symbol(ctx: Context): Promise<string> {
+    return (await readUnit(ctx))?.symbol ?? '';
+  }
+
+  /** Decimal digits of an amount, "0" while no unit is set (amounts are then whole units). */
+  async Decimals(ctx: Context): Promise<string> {
+    return String((await readUnit(ctx))?.decimals ?? 0);
   }
 
   async OpenAccount(ctx: Context, account: string): Promise<string> {
@@ -171,4 +205,10 @@ export class AssetContract extends Contract {
   async HtlcState(ctx: Context, id: string): Promise<string> {
     return htlcState(ctx, id);
   }
+}
+
+async function readUnit(ctx: Context): Promise<{ symbol: string; decimals: number } | null> {
+  const bytes = await ctx.stub.getState(UNIT_KEY);
+  if (!bytes || bytes.length === 0) return null;
+  return JSON.parse(decoder.decode(bytes)) as { symbol: string; decimals: number };
 }

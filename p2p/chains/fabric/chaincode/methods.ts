@@ -9,6 +9,9 @@ const s = (name: string) => ({ name, type: 'string' });
 
 export const assetMethods: ResourceMethod[] = [
   { name: 'Initialize', kind: 'write', inputs: [], outputs: [s('minter')] },
+  { name: 'SetUnit', kind: 'write', inputs: [s('symbol'), s('decimals')], outputs: [s('unit')] },
+  { name: 'Symbol', kind: 'read', inputs: [], outputs: [s('symbol')] },
+  { name: 'Decimals', kind: 'read', inputs: [], outputs: [s('decimals')] },
   { name: 'OpenAccount', kind: 'write', inputs: [s('account')], outputs: [s('account')] },
   { name: 'Mint', kind: 'write', inputs: [s('account'), s('amount')], outputs: [s('balance')] },
   { name: 'Transfer', kind: 'write', inputs: [s('from'), s('to'), s('amount')], outputs: [s('balance')] },
