@@ -35,6 +35,8 @@ export interface WalletEventMap {
   'anchors:changed': { chain: string };
   /** The auto-lock time or the default signers changed. */
   'settings:changed': undefined;
+  /** A balance, an asset or a unit the balance service knows was read or failed. */
+  'balances:changed': undefined;
 }
 
 export type WalletEventName = keyof WalletEventMap;

@@ -8,7 +8,10 @@ import browser, { type Runtime } from 'webextension-polyfill';
 import { PROVIDER_PORT } from '../content/provider-protocol.ts';
 import { ActivityLog } from './activity/activity-log.ts';
 import { ApprovalQueue } from './approvals/approval-queue.ts';
+import { approvalPaths } from './approvals/approval-view.ts';
 import { ApprovalWindow } from './approvals/approval-window.ts';
+import { BalanceService } from './balances/balance-service.ts';
+import { walletBalanceHolders, walletBalanceReads } from './balances/chain-reads.ts';
 import { WalletEvents } from './events.ts';
 import { GrantStore } from './grants/grant-store.ts';
 import { handlePopupMessage, readStatus, STATUS_PARTS } from './popup-api.ts';
@@ -50,6 +53,7 @@ const ttm = new TtmCoordinator({
   checkpoint: testBuildFailpoints(),
   heartbeat: (on) => events.emit('ttm:heartbeat', { on }),
 });
+const sessions = new SessionStore(local, events);
 const services: WalletServices = {
   version: __WEFT_VERSION__,
   events,
@@ -57,9 +61,14 @@ const services: WalletServices = {
   autoLock: new AutoLock(browser.alarms, local),
   routers,
   trust,
-  sessions: new SessionStore(local, events),
+  sessions,
   approvals: new ApprovalQueue(events),
   activity: new ActivityLog(local, events),
+  balances: new BalanceService({
+    reads: walletBalanceReads({ routers, trust, vault }),
+    holders: walletBalanceHolders({ vault, sessions }),
+    onChange: () => events.emit('balances:changed'),
+  }),
   grants: new GrantStore(local, events),
   ttm,
   local,
@@ -86,6 +95,15 @@ events.on('sessions:changed', ({ origin, session }) => {
 });
 // A request waiting for the user opens the approval window, or flags it if it is open.
 events.on('approvals:added', () => approvalWindow.show());
+// Balances follow the link, whose they are, and what the sites use; an approval's amounts need their units.
+events.on('routers:link', ({ connected }) => services.balances.linkChanged(connected));
+events.on('sessions:changed', () => services.balances.changed());
+events.on('vault:changed', () => services.balances.changed());
+events.on('vault:unlocked', () => services.balances.changed());
+events.on('approvals:added', ({ id }) => {
+  const approval = services.approvals.pending().find((a) => a.id === id);
+  if (approval) return services.balances.learnUnits(approvalPaths(approval));
+});
 // Cross-chain transactions left unfinished while the wallet was locked carry on.
 events.on('vault:unlocked', () => ttm.resume());
 // While anything is unfinished, an alarm wakes the worker to finish it (or refund after a timelock).
@@ -104,6 +122,7 @@ popups.follow(events, {
   'grants:changed': ['grants'],
   'ttm:saved': ['ttm'],
   'settings:changed': ['autoLockMinutes', 'defaults'],
+  'balances:changed': ['balances'],
 });
 
 // Starting.

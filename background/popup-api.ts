@@ -7,6 +7,7 @@ import type { Session } from '../content/provider-schema.ts';
 import type { ResourceEntry } from '../p2p/protocol/messages.ts';
 import type { ActivityEntry } from './activity/activity-log.ts';
 import type { Approval, ApprovalChoice } from './approvals/approval-kinds.ts';
+import type { BalancesView } from './balances/types.ts';
 import type { StoredGrant } from './grants/grant-state.ts';
 import type { GrantView } from './grants/grant-store.ts';
 import { revokeGrant } from './grants/revoke-grant.ts';
@@ -26,6 +27,8 @@ export type PopupRequest =
   /** Forgets the saved router list: the build's default list applies again. */
   | { type: 'useDefaultRouters' }
   | { type: 'resources' }
+  /** Reads every balance again now. */
+  | { type: 'refreshBalances' }
   | { type: 'createVault'; password: string; mnemonic?: string }
   | { type: 'unlock'; password: string }
   | { type: 'lock' }
@@ -66,6 +69,8 @@ export interface WalletStatus {
   defaults: SignerDefaults;
   /** The chains' trust anchors: fingerprint, where each came from. */
   anchors: AnchorView[];
+  /** What the user owns, per chain and asset, and the units of the assets the wallet knows. */
+  balances: BalancesView;
 }
 
 /** A trust anchor as the popup lists it (the config block itself stays in the worker). */
@@ -115,6 +120,7 @@ const STATUS_READERS: {
   ttm: (s) => s.ttm.log.views(),
   defaults: (s) => loadDefaults(s.local),
   anchors: async (s) => (await s.trust.anchors.list()).map(anchorView),
+  balances: (s) => s.balances.view(),
 };
 
 export const STATUS_PARTS = Object.keys(STATUS_READERS) as StatusPart[];
@@ -136,6 +142,7 @@ export interface PopupResponses {
   setRouters: Ok;
   useDefaultRouters: Ok;
   resources: { resources: ResourceEntry[] };
+  refreshBalances: Ok;
   createVault: { mnemonic: string; accounts: Account[] };
   unlock: Ok;
   lock: Ok;
@@ -190,6 +197,7 @@ const USER_ACTIONS: ReadonlySet<PopupRequestType> = new Set<PopupRequestType>([
   'useDefaultRouters',
   'importProfiles',
   'forgetAnchor',
+  'refreshBalances',
 ]);
 
 export async function handlePopupMessage(message: unknown, services: WalletServices): Promise<PopupResponse> {
@@ -237,6 +245,11 @@ const HANDLERS: { readonly [T in PopupRequestType]: Handler<T> } = {
 
   async resources(_request, services) {
     return { resources: await services.routers.resources() };
+  },
+
+  async refreshBalances(_request, services) {
+    await services.balances.refresh();
+    return ok;
   },
 
   async createVault({ password, mnemonic }, services) {

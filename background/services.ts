@@ -4,6 +4,7 @@
  */
 import type { ActivityLog } from './activity/activity-log.ts';
 import type { ApprovalQueue } from './approvals/approval-queue.ts';
+import type { BalanceService } from './balances/balance-service.ts';
 import type { WalletEvents } from './events.ts';
 import type { GrantStore } from './grants/grant-store.ts';
 import type { RouterConnection } from './routers/router-connection.ts';
@@ -28,6 +29,8 @@ export interface WalletServices {
   sessions: SessionStore;
   approvals: ApprovalQueue;
   activity: ActivityLog;
+  /** What the user owns: balances of the known assets, per chain (the popup's home). */
+  balances: BalanceService;
   /** The data-access grants this wallet signed. */
   grants: GrantStore;
   /** Cross-chain transactions and swaps: the write-ahead log (`ttm.log`) and its drivers. */

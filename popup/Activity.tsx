@@ -16,6 +16,25 @@ const VERB: Record<ActivityEntry['kind'], string> = {
   grant: 'grant access to',
 };
 
+/** One entry: what, for whom, how it ended, its chain reference and what verified it. */
+export function ActivityRow({ entry }: { entry: ActivityEntry }) {
+  return (
+    <li class={`activity-${entry.status}`}>
+      <span class="status-label">{LABEL[entry.status]}</span> {VERB[entry.kind]} <code>{entry.summary}</code>
+      <div class="muted">
+        {entry.origin}
+        {entry.txId && ` · tx ${entry.txId.slice(0, 10)}… in block ${entry.blockNumber}`}
+        {entry.error && ` · ${entry.error}`}
+      </div>
+      {entry.verified && (
+        <div class="verified" data-testid="activity-verified">
+          ✓ {entry.verified}
+        </div>
+      )}
+    </li>
+  );
+}
+
 /** Rows rendered per page: the popup opens fast with a full log, and the rest is a click away. */
 export const ACTIVITY_PAGE = 10;
 
@@ -37,20 +56,7 @@ export function Activity({ entries }: { entries: ActivityEntry[] }) {
       {entries.length === 0 && <p class="muted">Nothing yet.</p>}
       <ul class="activity" data-testid="activity">
         {shown.map((entry) => (
-          <li key={entry.id} class={`activity-${entry.status}`}>
-            <span class="status-label">{LABEL[entry.status]}</span> {VERB[entry.kind]}{' '}
-            <code>{entry.summary}</code>
-            <div class="muted">
-              {entry.origin}
-              {entry.txId && ` · tx ${entry.txId.slice(0, 10)}… in block ${entry.blockNumber}`}
-              {entry.error && ` · ${entry.error}`}
-            </div>
-            {entry.verified && (
-              <div class="verified" data-testid="activity-verified">
-                ✓ {entry.verified}
-              </div>
-            )}
-          </li>
+          <ActivityRow key={entry.id} entry={entry} />
         ))}
       </ul>
       {older > 0 && (

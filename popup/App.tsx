@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import { Approvals } from './screens/Approvals.tsx';
+import { knownTerms } from './known-terms.ts';
+import { Approvals, type FollowedWrite } from './screens/Approvals.tsx';
 import { Home } from './screens/Home.tsx';
 import { Onboarding } from './screens/Onboarding.tsx';
 import { TtmProgress } from './screens/TtmProgress.tsx';
 import { Unlock } from './screens/Unlock.tsx';
+import { WriteProgress } from './screens/WriteProgress.tsx';
 import type { Load, StatusFeed } from './status-feed.ts';
 
 /**
@@ -16,6 +18,8 @@ export function App({ feed }: { feed: StatusFeed }) {
   const [onboarding, setOnboarding] = useState(false);
   // The cross-chain transaction or swap just approved here: shown once no other approval waits.
   const [following, setFollowing] = useState<string | null>(null);
+  // The transaction or record write just approved here: shown, with its outcome, once no other approval waits.
+  const [followingWrite, setFollowingWrite] = useState<FollowedWrite | null>(null);
 
   useEffect(() => feed.subscribe(setLoad), [feed]);
 
@@ -35,7 +39,28 @@ export function App({ feed }: { feed: StatusFeed }) {
       </>
     );
   } else if (load.status.approvals.length > 0) {
-    body = <Approvals approvals={load.status.approvals} onFollow={setFollowing} />;
+    body = (
+      <Approvals
+        approvals={load.status.approvals}
+        known={knownTerms(load.status)}
+        onFollow={(id) => {
+          setFollowingWrite(null);
+          setFollowing(id);
+        }}
+        onFollowWrite={(write) => {
+          setFollowing(null);
+          setFollowingWrite(write);
+        }}
+      />
+    );
+  } else if (followingWrite) {
+    body = (
+      <WriteProgress
+        write={followingWrite}
+        entries={load.status.activity}
+        onClose={() => setFollowingWrite(null)}
+      />
+    );
   } else if (following) {
     body = (
       <TtmProgress

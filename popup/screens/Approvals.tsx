@@ -1,7 +1,8 @@
 /**
  * The approval queue: for each request, the site asking, the chain and resource, and
- * exactly what will happen (the decoded call and the signing account, or the
- * resources a session would open). Approve or reject, one at a time.
+ * exactly what will happen: in human terms ("Send 7 WFA to Alice (0xf39F…2266)", amounts in the
+ * asset's unit, known addresses named, background/approvals/approval-view.ts) with the exact call
+ * one click away, or the resources a session would open. Approve or reject, one at a time.
  */
 import { useState } from 'preact/hooks';
 import type {
@@ -9,8 +10,8 @@ import type {
   SessionApprovalDetails,
   SessionChoice,
   SessionResourceDescription,
-  TransactionApprovalDetails,
 } from '../../background/approvals/approval-kinds.ts';
+import { chainText, type KnownTerms, transactionView } from '../../background/approvals/approval-view.ts';
 import type { GrantScope } from '../../background/grants/scope.ts';
 import { type PinChange, type ResourcePin, shortHash } from '../../background/sessions/resource-pin.ts';
 import { errorOf, send } from '../api.ts';
@@ -20,16 +21,8 @@ import { GrantChoiceView, grantChoiceComplete, initialGrantChoice } from './Gran
 import { RecordDetails } from './RecordApproval.tsx';
 import { SwapDetails } from './SwapApproval.tsx';
 
-function chainLabel(chain: TransactionApprovalDetails['chain']): string {
-  return chain.type === 'fisco-bcos'
-    ? `FISCO BCOS, chain ${chain.chainId}, group ${chain.groupId}`
-    : `Fabric, channel ${chain.channel}`;
-}
-
 function pinnedChainLabel(chain: ResourcePin['chain']): string {
-  return chain.type === 'fisco-bcos'
-    ? `FISCO BCOS, chain ${chain.chainId}, group ${chain.groupId}`
-    : `Fabric, channel ${chain.channel}`;
+  return chainText(chain);
 }
 
 /** A pin's value of one changed field, as the change list shows it. */
@@ -146,46 +139,92 @@ function initialSessionChoice(d: SessionApprovalDetails): SessionChoice {
   };
 }
 
-function TransactionDetailsView({ details: d }: { details: TransactionApprovalDetails }) {
+/**
+ * A write in human terms: one sentence, the arguments by name (amounts in the asset's unit, known
+ * accounts named), where it runs, who signs, the dry run; the exact call stays one click away.
+ */
+function TransactionDetailsView({
+  approval,
+  known,
+}: {
+  approval: Approval<'transaction'>;
+  known: KnownTerms;
+}) {
+  const d = approval.details;
+  const view = transactionView(approval, known);
   return (
     <>
       <p>asks you to sign a transaction:</p>
+      <p class="headline" data-testid="approval-headline">
+        {view.headline}
+      </p>
       <dl class="details">
-        <dt>Resource</dt>
-        <dd>
-          <code>{d.path}</code>
-        </dd>
-        <dt>Chain</dt>
-        <dd>{chainLabel(d.chain)}</dd>
-        <dt>Contract</dt>
-        <dd>
-          <code class="address">{d.contract}</code>
-        </dd>
-        <dt>Call</dt>
-        <dd data-testid="approval-call">
-          <code>
-            {d.method}(
-            {d.inputs
-              .map((input, i) => `${input.name || `arg${i}`}: ${JSON.stringify(d.args[i])}`)
-              .join(', ')}
-            )
-          </code>
-        </dd>
-        <dt>Signed by</dt>
-        <dd>
-          <code class="address">{d.from}</code>
-        </dd>
-        {d.simulation && (
+        {view.args.length > 0 && (
           <>
-            <dt>Dry run</dt>
-            <dd data-testid="approval-simulation" class={d.simulation.outcome === 'revert' ? 'error' : ''}>
-              {d.simulation.outcome === 'success'
-                ? `succeeds, returns ${JSON.stringify(d.simulation.values)}`
-                : `would fail: ${d.simulation.reason}`}
+            <dt>Arguments</dt>
+            <dd>
+              <ul class="args" data-testid="approval-args">
+                {view.args.map((arg) => (
+                  <li key={arg.name}>
+                    <span class="muted">{arg.name}</span> {arg.shown}
+                  </li>
+                ))}
+              </ul>
             </dd>
           </>
         )}
+        <dt>Chain</dt>
+        <dd class="prose" data-testid="approval-chain">
+          {view.chain}
+        </dd>
+        <dt>{d.chain.type === 'fabric' ? 'Chaincode' : 'Contract'}</dt>
+        <dd data-testid="approval-contract">
+          <code class="account">{d.contract}</code> <span class="muted">{d.path}</span>
+        </dd>
+        <dt>Signed by</dt>
+        <dd class="prose">{view.signer}</dd>
+        <dt>Dry run</dt>
+        <dd
+          data-testid="approval-simulation"
+          class={`prose ${view.dryRun.outcome === 'revert' ? 'error' : view.dryRun.outcome === 'none' ? 'muted' : ''}`}
+        >
+          {view.dryRun.text}
+        </dd>
       </dl>
+      <details class="raw" data-testid="approval-raw">
+        <summary>Details: the exact call</summary>
+        <dl class="details">
+          <dt>Resource</dt>
+          <dd>
+            <code>{d.path}</code>
+          </dd>
+          <dt>Method and arguments</dt>
+          <dd data-testid="approval-call">
+            <code>{view.call}</code>
+          </dd>
+          {view.args.length > 0 && (
+            <>
+              <dt>Argument types</dt>
+              <dd>
+                <code>{view.args.map((a) => `${a.name}: ${a.type}`).join(', ')}</code>
+              </dd>
+            </>
+          )}
+          <dt>Signed by</dt>
+          <dd>
+            <code class="address">{d.from}</code>
+          </dd>
+          {view.unit && (
+            <>
+              <dt>Unit</dt>
+              <dd class="prose">
+                {view.unit.symbol || 'none named'}, {view.unit.decimals} decimal
+                {view.unit.decimals === 1 ? '' : 's'} (as the asset reports it)
+              </dd>
+            </>
+          )}
+        </dl>
+      </details>
     </>
   );
 }
@@ -199,13 +238,27 @@ const TITLE: Record<Approval['kind'], string> = {
   swap: 'Swap request',
 };
 
+/** A write the user just approved, which the window then follows to its verified outcome. */
+export interface FollowedWrite {
+  origin: string;
+  path: string;
+  headline: string;
+  /** When it was approved (unix ms): its activity entry comes after. */
+  since: number;
+}
+
 export function Approvals({
   approvals,
+  known,
   onFollow,
+  onFollowWrite,
 }: {
   approvals: Approval[];
+  known: KnownTerms;
   /** Called with the TTM id once the user approved a cross-chain transaction or swap. */
   onFollow?: (ttmId: string) => void;
+  /** Called once the user approved a transaction or a record write. */
+  onFollowWrite?: (write: FollowedWrite) => void;
 }) {
   const [error, setError] = useState<string | null>(null);
   // Approvals show moments counted from now (deadlines if approved now, a grant's end): keep them true.
@@ -250,17 +303,18 @@ export function Approvals({
       body = <RecordDetails approval={current} />;
       break;
     case 'crossChain':
-      body = <CrossChainDetails approval={current} />;
+      body = <CrossChainDetails approval={current} known={known} />;
       break;
     case 'swap':
-      body = <SwapDetails approval={current} />;
+      body = <SwapDetails approval={current} known={known} />;
       break;
     case 'transaction':
-      body = <TransactionDetailsView details={current.details} />;
+      body = <TransactionDetailsView approval={current} known={known} />;
       break;
   }
 
   const decide = async (approve: boolean) => {
+    const approvedAt = Date.now();
     const request = approve && choice ? { choice } : {};
     const failed = errorOf(await send({ type: 'decide', id: current.id, approve, ...request }));
     setError(failed);
@@ -271,6 +325,16 @@ export function Approvals({
       // Approving these starts a cross-chain transaction or swap whose progress the window then shows.
       if (approve && (current.kind === 'crossChain' || current.kind === 'swap'))
         onFollow?.(current.details.id);
+      // A write: the window then shows how it ended and what verified it.
+      if (approve && current.kind === 'transaction') {
+        const { headline } = transactionView(current, known);
+        onFollowWrite?.({ origin: current.origin, path: current.details.path, headline, since: approvedAt });
+      }
+      if (approve && current.kind === 'record') {
+        const d = current.details;
+        const headline = `Write the record ${d.record} (${d.fields.length} field${d.fields.length === 1 ? '' : 's'}) on ${d.path}`;
+        onFollowWrite?.({ origin: current.origin, path: d.path, headline, since: approvedAt });
+      }
     }
   };
 

@@ -3,7 +3,9 @@
  * resource (and chain) it happens on, each resource's deadline, and who signs. One approval
  * covers every chain: the coordinator prepares, then commits or aborts, them all.
  */
+import type { NamedAddress } from '../../background/approvals/address-book.ts';
 import type { Approval, CrossChainApprovalDetails } from '../../background/approvals/approval-kinds.ts';
+import { type KnownTerms, stepView } from '../../background/approvals/approval-view.ts';
 import type { ChainType, TtmStep } from '../../background/ttm/types.ts';
 import { formatClock, formatFromNow } from '../format.ts';
 import { CHAIN_NAME, ifApprovedNow } from '../ttm-text.ts';
@@ -27,7 +29,23 @@ function byResource(d: CrossChainApprovalDetails): ResourceGroup[] {
   return [...groups.values()];
 }
 
-export function CrossChainDetails({ approval }: { approval: Approval<'crossChain'> }) {
+/** An account exactly as it will be used, and whose it is when the wallet knows. */
+function Account({ named }: { named: NamedAddress }) {
+  return (
+    <>
+      <code class="account">{named.full}</code>
+      {named.known && <span class="muted"> ({named.detail})</span>}
+    </>
+  );
+}
+
+export function CrossChainDetails({
+  approval,
+  known,
+}: {
+  approval: Approval<'crossChain'>;
+  known: KnownTerms;
+}) {
   const d = approval.details;
   const groups = byResource(d);
   const onFisco = d.legs.some((leg) => leg.chain === 'fisco-bcos') || !d.signer.fabric;
@@ -40,12 +58,16 @@ export function CrossChainDetails({ approval }: { approval: Approval<'crossChain
         {groups.map((group) => (
           <li key={group.path} class="ttm-part">
             <ul class="choices">
-              {group.steps.map((step, i) => (
-                <li key={i} data-testid="ttm-step" class="prose">
-                  On <code>{group.path}</code> ({CHAIN_NAME[group.chain]}): pay <strong>{step.amount}</strong>{' '}
-                  from <code class="account">{step.from}</code> to <code class="account">{step.to}</code>
-                </li>
-              ))}
+              {group.steps.map((step, i) => {
+                const shown = stepView(step, known, approval.origin);
+                return (
+                  <li key={i} data-testid="ttm-step" class="prose">
+                    On <code>{group.path}</code> ({CHAIN_NAME[group.chain]}): pay{' '}
+                    <strong>{shown.amount}</strong> from <Account named={shown.from} /> to{' '}
+                    <Account named={shown.to} />
+                  </li>
+                );
+              })}
             </ul>
             {group.deadline !== undefined && (
               <p class="muted" data-testid="ttm-leg-deadline">

@@ -3,6 +3,7 @@ import type { WalletStatus } from '../../background/popup-api.ts';
 import type { Account } from '../../background/vault/accounts.ts';
 import { Activity } from '../Activity.tsx';
 import { errorOf, send } from '../api.ts';
+import { Balances } from '../Balances.tsx';
 import { Chains } from '../Chains.tsx';
 import { CrossChain } from '../CrossChain.tsx';
 import { Grants } from '../Grants.tsx';
@@ -144,6 +145,7 @@ export function Home({ status }: { status: WalletStatus }) {
 
   return (
     <>
+      <Balances view={status.balances} />
       <section>
         <div class="row">
           <h2>FISCO BCOS accounts</h2>

@@ -3,6 +3,7 @@
  * (get), both timelocks, and what their role means for getting their funds back.
  */
 import type { Approval } from '../../background/approvals/approval-kinds.ts';
+import { type KnownTerms, swapSideView } from '../../background/approvals/approval-view.ts';
 import { formatClock, formatFromNow } from '../format.ts';
 import { CHAIN_NAME, ifApprovedNow } from '../ttm-text.ts';
 
@@ -27,28 +28,37 @@ function roleText(approval: Approval<'swap'>): string {
         `secret, before ${moment(get.timelock)}.`;
 }
 
-export function SwapDetails({ approval }: { approval: Approval<'swap'> }) {
+export function SwapDetails({ approval, known }: { approval: Approval<'swap'>; known: KnownTerms }) {
   const d = approval.details;
   const { give, get } = d;
+  const gives = swapSideView(give, known, approval.origin);
+  const gets = swapSideView(get, known, approval.origin);
   return (
     <>
       <p>asks you to {d.role === 'initiator' ? 'start' : 'join'} a swap:</p>
       <p class="swap-line prose" data-testid="swap-give">
         You give: <strong>{give.amount}</strong> on <code>{give.path}</code> ({CHAIN_NAME[give.chain]}) to{' '}
         <code class="account">{give.to}</code>
+        {gives.to.known && <span class="muted"> ({gives.to.detail})</span>}
       </p>
       <p class="swap-line prose" data-testid="swap-get">
         You get: <strong>{get.amount}</strong> on <code>{get.path}</code> ({CHAIN_NAME[get.chain]}) from{' '}
         {get.from ? <code class="account">{get.from}</code> : 'the other party'}
       </p>
       <dl class="details">
+        <dt>In the assets' units</dt>
+        <dd class="prose" data-testid="swap-amounts">
+          you give {gives.amount}, you get {gets.amount}
+        </dd>
         <dt>Paid from</dt>
         <dd>
           <code class="address">{give.from}</code>
+          {gives.from?.known && <span class="muted">{gives.from.detail}</span>}
         </dd>
         <dt>Received into</dt>
         <dd>
           <code class="address">{get.to}</code>
+          {gets.to.known && <span class="muted">{gets.to.detail}</span>}
         </dd>
         <dt>Your lock's timelock</dt>
         <dd class="prose" data-testid="swap-give-timelock">

@@ -1,0 +1,65 @@
+/**
+ * What the approval window shows once the user approved a transaction or a record write: the
+ * sentence they approved, then its activity entry as it goes from sending to the chain's answer,
+ * with the line saying what verified the outcome (the same line as under Activity).
+ */
+import type { ActivityEntry } from '../../background/activity/activity-log.ts';
+import { ActivityRow } from '../Activity.tsx';
+import type { FollowedWrite } from './Approvals.tsx';
+
+/** The write's activity entry: the site's newest on that resource since the approval. */
+export function followedEntry(write: FollowedWrite, entries: ActivityEntry[]): ActivityEntry | undefined {
+  // Entries are newest first; the worker stamps them after the approval, on the same clock.
+  return entries.find(
+    (e) =>
+      e.origin === write.origin &&
+      e.kind === 'transaction' &&
+      e.summary.startsWith(`${write.path}.`) &&
+      e.at >= write.since - 1_000,
+  );
+}
+
+export function WriteProgress({
+  write,
+  entries,
+  onClose,
+}: {
+  write: FollowedWrite;
+  entries: ActivityEntry[];
+  onClose: () => void;
+}) {
+  const entry = followedEntry(write, entries);
+  return (
+    <section data-testid="write-progress">
+      <h2>Approved</h2>
+      <p class="headline">{write.headline}</p>
+      <p class="origin">{write.origin}</p>
+      {entry ? (
+        <ul class="activity" data-testid="write-outcome">
+          <ActivityRow entry={entry} />
+        </ul>
+      ) : (
+        <p class="muted">Signing and sending…</p>
+      )}
+      {entry?.status === 'submitting' && (
+        <p class="muted">
+          Waiting for the chain: the wallet checks the chain's own evidence before it says done.
+        </p>
+      )}
+      <p class="muted">Closing this window does not stop it; Activity keeps the outcome.</p>
+      <div class="row">
+        <span />
+        <button
+          type="button"
+          class="primary"
+          onClick={() => {
+            onClose();
+            window.close();
+          }}
+        >
+          Close
+        </button>
+      </div>
+    </section>
+  );
+}
