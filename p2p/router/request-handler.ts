@@ -1,0 +1,98 @@
+/**
+ * Answers one request from a light client or a member router: the directory's own ops, a chain
+ * this router fronts, or the next hop of the route. Counts and times every request.
+ */
+import type { ChainConnector, TransactionReceipt } from '../chains/connector.ts';
+import { HipError, HipErrorCode } from '../protocol/errors.ts';
+import type { RequestFrame } from '../protocol/messages.ts';
+import { type ClientLimits, cappedHops, withCappedWait } from './client-limits.ts';
+import type { Directory } from './directory.ts';
+import { executeLocal, toHipError } from './execute-local.ts';
+import type { Forwarding } from './forwarding.ts';
+import type { GrantedReads } from './granted-reads.ts';
+import type { Logger } from './log.ts';
+import type { RouterMetrics } from './metrics.ts';
+import type { Origin } from './origin.ts';
+import type { Subscriptions } from './subscriptions.ts';
+import type { TtmWatcher } from './ttm-watcher.ts';
+
+export interface RequestHandlerOptions {
+  directory: Directory;
+  /** Path -> the connector of the chain this router fronts it on. */
+  localChains: ReadonlyMap<string, ChainConnector>;
+  grantedReads: GrantedReads;
+  ttm(): TtmWatcher;
+  clientLimits: ClientLimits;
+  forwarding: Forwarding;
+  subscriptions: Subscriptions;
+  metrics: RouterMetrics;
+  log: Logger;
+  hopLimit: number;
+  maxTimeoutMs: number;
+}
+
+export type ServeRequest = (frame: RequestFrame, origin: Origin) => Promise<unknown>;
+
+export function createRequestHandler(options: RequestHandlerOptions): ServeRequest {
+  const { directory, metrics, log, hopLimit, maxTimeoutMs } = options;
+
+  async function route(frame: RequestFrame, origin: Origin, started: number): Promise<unknown> {
+    const { body } = frame;
+    // The sender's hop budget, never more than ours: a client asking for 64 hops gets `hopLimit`.
+    const hopsLeft = cappedHops(frame.hopsLeft, hopLimit);
+    if (body.op === 'resources') return directory.entries();
+    if (body.op === 'unsubscribe') return options.subscriptions.unsubscribe(origin, body.subscription);
+    if (body.op === 'ttmReveal') {
+      const client = origin.protocol === 'client';
+      if (client && !options.clientLimits.takeReveal(origin.peer)) {
+        metrics.revealsDropped.inc({ reason: 'rate-limited' });
+        throw new HipError(HipErrorCode.rateLimited, 'too many ttmReveals; slow down');
+      }
+      return options.ttm().receive(body, { peer: origin.peer, hopsLeft, client });
+    }
+    const found = directory.route(body.path);
+    if (!found) throw new HipError(HipErrorCode.unknownResource, `no router publishes ${body.path}`);
+    if (found.kind === 'local') {
+      const connector = options.localChains.get(body.path);
+      if (!connector) throw new HipError(HipErrorCode.unknownResource, `no chain fronts ${body.path}`);
+      if (body.op === 'subscribe') return options.subscriptions.local(origin, connector, body.path);
+      if (body.op === 'readGranted') return options.grantedReads.read(connector, found.entry, body);
+      if (body.op === 'ttmEvents') return options.ttm().events(body.path, body.id);
+      options.grantedReads.refuseUngatedRead(found.entry, body);
+      const result = await executeLocal(connector, found.entry, withCappedWait(body, maxTimeoutMs));
+      if (body.op === 'submit') options.grantedReads.observeReceipt(body.path, result as TransactionReceipt);
+      return result;
+    }
+    const { result, channel } = await options.forwarding.forward(found.nextHop, body, {
+      started,
+      timeoutMs: frame.timeoutMs,
+      hopsLeft,
+      routeHops: found.entry.hops,
+    });
+    if (body.op === 'subscribe') {
+      const remote = (result as { subscription: string }).subscription;
+      return options.subscriptions.relay(origin, found.nextHop, channel, remote);
+    }
+    return result;
+  }
+
+  return async function serve(frame, origin) {
+    const { body } = frame;
+    const protocol = origin.protocol;
+    const started = performance.now();
+    const end = metrics.latency.startTimer({ protocol, op: body.op });
+    try {
+      const result = await route(frame, origin, started);
+      metrics.requests.inc({ protocol, op: body.op, outcome: 'ok' });
+      return result;
+    } catch (error) {
+      const hipError = toHipError(error);
+      metrics.requests.inc({ protocol, op: body.op, outcome: hipError.code });
+      if (hipError.code === HipErrorCode.internal)
+        log.error('request failed', { op: body.op, error: String(error) });
+      throw hipError;
+    } finally {
+      end();
+    }
+  };
+}
