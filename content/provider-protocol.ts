@@ -48,18 +48,28 @@ export interface PortRequest {
 /** Background -> relay -> page. */
 export type PortResponse = { id: string; result: unknown } | { id: string; error: RpcErrorObject };
 
-/** Background -> relay -> page, unasked: EIP-1193 events (`sessionChanged`, `accountsChanged`, `connect`, `disconnect`). */
+/**
+ * Background -> relay -> page, unasked: EIP-1193 events (`sessionChanged`, `accountsChanged`,
+ * `connect`, `disconnect`) and CAIP-319 `wallet_notify` (to the subscribing page only).
+ */
 export interface PortEvent {
   event: ProviderEventName;
   data: unknown;
 }
 
+/**
+ * Events `weft.on` takes. The inpage provider makes two of them itself: `message` (EIP-1193's
+ * legacy name for a subscription's event, from `wallet_notify`) and `wallet_sessionChanged`
+ * (CAIP-311, from `sessionChanged`).
+ */
 export const PROVIDER_EVENTS = [
   'connect',
   'disconnect',
   'accountsChanged',
   'sessionChanged',
   'message',
+  'wallet_notify',
+  'wallet_sessionChanged',
 ] as const;
 export type ProviderEventName = (typeof PROVIDER_EVENTS)[number];
 

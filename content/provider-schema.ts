@@ -11,6 +11,15 @@ import type { SwapProposal, SwapView, TransactionView, TtmView } from '../backgr
 import type { CallResult, ChainTransaction, TransactionReceipt } from '../p2p/chains/connector.ts';
 import type { Grant, GrantedRead, Hex } from '../p2p/grants/typed-data.ts';
 import type { GrantedRecord, ResourceEntry } from '../p2p/protocol/messages.ts';
+import type {
+  CreateSessionParams,
+  CreateSessionResult2025,
+  InvokeMethodParams,
+  Scopes,
+  SessionScopesResult,
+  SubscribeParams,
+  UnsubscribeParams,
+} from './caip-schema.ts';
 
 /**
  * What JSON carries of `T`, as results leave the worker: big integers as decimal strings,
@@ -248,7 +257,32 @@ export interface ProviderSchema {
   weft_acceptSwap: { params: [AcceptSwapParams]; result: { id: Hex; swap: SwapView } };
   weft_ttmStatus: { params: [TtmStatusParams]; result: TtmView };
   weft_ttmList: { params: None; result: TtmView[] };
+  /** The scopes the wallet serves (CAIP-217): what it announces to a dapp's CAIP-294 prompt. */
+  weft_scopes: { params: None; result: Scopes };
+  /** A session resource's events, as `wallet_notify` to this page; the subscription id. */
+  weft_subscribe: { params: [SubscribeParams]; result: string };
+  weft_unsubscribe: { params: [UnsubscribeParams]; result: boolean };
+  // Chain-agnostic methods (content/caip-schema.ts; docs/provider-api.md, "Chain-agnostic API").
+  /** CAIP-25; answered in the shape asked in (2024: `sessionScopes`, 2025: `scopes`). */
+  wallet_createSession: {
+    params: CreateSessionParams | [CreateSessionParams];
+    result:
+      | (SessionScopesResult & { scopedProperties: Record<string, { resources: string[] }> })
+      | CreateSessionResult2025;
+  };
+  /** CAIP-312: the session's scopes; `sessionScopes: {}` without one. */
+  wallet_getSession: {
+    params: None | SessionIdParam | [SessionIdParam];
+    result: SessionScopesResult & { scopedProperties?: Record<string, { resources: string[] }> };
+  };
+  /** CAIP-285. */
+  wallet_revokeSession: { params: None | SessionIdParam | [SessionIdParam]; result: true };
+  /** CAIP-27: the result of `request.method`, as if called directly. */
+  wallet_invokeMethod: { params: InvokeMethodParams | [InvokeMethodParams]; result: unknown };
 }
+
+/** CAIP-285/312's optional `sessionId` (ignored: the wallet keeps one session per site). */
+type SessionIdParam = { sessionId?: string };
 
 export type ProviderMethodName = keyof ProviderSchema;
 export type ProviderParams<M extends ProviderMethodName> = ProviderSchema[M]['params'];

@@ -95,6 +95,16 @@ function send(request: PortRequest): void {
   connection.inFlight.add(request.id);
 }
 
+/**
+ * The extension's id for the inpage provider's CAIP-294 announce (its CAIP-341 target): a string
+ * crosses from this isolated world to the page's, where the inpage script cannot read the id.
+ * Sent now and whenever the inpage script says it is ready, whichever of the two ran first.
+ */
+const helloInpage = () =>
+  window.dispatchEvent(new CustomEvent('weft:relayHello', { detail: browser.runtime.id }));
+window.addEventListener('weft:inpageHello', helloInpage);
+helloInpage();
+
 window.addEventListener('message', (event: MessageEvent) => {
   if (event.source !== window || event.origin !== window.location.origin) return;
   if (!isPageRequestMessage(event.data)) return;

@@ -1,3 +1,4 @@
+import type { ProviderEventName } from '../../content/provider-protocol.ts';
 import type { ProviderMethodName, ProviderResult } from '../../content/provider-schema.ts';
 
 /** What a provider method knows about who asks. Built by the background from the port, never by the page. */
@@ -6,6 +7,18 @@ export interface RequestContext {
   origin: string;
   /** Tab the request came from, when known. */
   tabId?: number;
+  /** The requesting page's own channel (its port), for what only that page should hear. */
+  channel?: PageChannel;
+}
+
+/** One page's port, as methods see it: events to that page alone, and when it goes away. */
+export interface PageChannel {
+  /** False once the page's port closed (the page navigated, closed, or the worker restarts). */
+  readonly open: boolean;
+  /** An event to this page only; dropped once the port is closed. */
+  post(event: ProviderEventName, data: unknown): void;
+  /** Called once when the port closes (at once if it already has). */
+  onClose(listener: () => void): void;
 }
 
 /**

@@ -4,8 +4,9 @@
  * sender; the messages themselves carry none that is believed.
  */
 import type { Runtime } from 'webextension-polyfill';
-import type { PortRequest, PortResponse } from '../../content/provider-protocol.ts';
+import type { PortEvent, PortRequest, PortResponse } from '../../content/provider-protocol.ts';
 import { ErrorCode } from '../../content/provider-protocol.ts';
+import type { PageChannel, RequestContext } from './context.ts';
 import { handleRequest, type Methods } from './handle-request.ts';
 import type { PageEvents } from './page-events.ts';
 import { senderOrigin } from './sender-origin.ts';
@@ -24,12 +25,38 @@ export function servePort(
     return;
   }
   const tabId = port.sender?.tab?.id;
-  const context = tabId === undefined ? { origin } : { origin, tabId };
   let open = true;
+  const closed = new Set<() => void>();
+  const channel: PageChannel = {
+    get open() {
+      return open;
+    },
+    post(event, data) {
+      if (!open) return;
+      try {
+        port.postMessage({ event, data } satisfies PortEvent);
+      } catch {
+        // Closed meanwhile; its disconnect listener ends what the page had open.
+      }
+    },
+    onClose(listener) {
+      if (open) closed.add(listener);
+      else listener();
+    },
+  };
+  const context: RequestContext = tabId === undefined ? { origin, channel } : { origin, tabId, channel };
   events.add(origin, port);
   port.onDisconnect.addListener(() => {
     open = false;
     events.remove(origin, port);
+    for (const listener of closed) {
+      try {
+        listener();
+      } catch (error) {
+        console.error('weft: a page channel close listener failed', error);
+      }
+    }
+    closed.clear();
   });
   port.onMessage.addListener(async (message: unknown) => {
     const { id, request } = (message ?? {}) as Partial<PortRequest>;

@@ -1,4 +1,5 @@
 import type { WalletServices } from '../../services.ts';
+import { CaipServices } from '../caip/caip-services.ts';
 import type { MethodTable } from '../context.ts';
 import { acceptSwap } from './accept-swap.ts';
 import { call } from './call.ts';
@@ -16,12 +17,23 @@ import { requestSession } from './request-session.ts';
 import { revokeSession } from './revoke-session.ts';
 import { sendCrossChainTransaction } from './send-cross-chain-transaction.ts';
 import { sendTransaction } from './send-transaction.ts';
+import { servedScopes } from './served-scopes.ts';
+import { subscribe, unsubscribe } from './subscribe.ts';
 import { ttmList, ttmStatus } from './ttm-status.ts';
 import { version } from './version.ts';
+import { walletCreateSession } from './wallet-create-session.ts';
+import { walletInvokeMethod } from './wallet-invoke-method.ts';
+import { walletGetSession, walletRevokeSession } from './wallet-session.ts';
 
 /** Every method a page may call, by name. Each lives in its own file. */
 export function providerMethods(services: WalletServices): MethodTable {
-  return {
+  // Made on first use: a table built for a test that never calls these needs none of their services.
+  let shared: CaipServices | undefined;
+  const caip = () => {
+    shared ??= new CaipServices(services);
+    return shared;
+  };
+  const table: MethodTable = {
     weft_ping: ping,
     weft_version: (params) => version(params, services.version),
     weft_requestSession: (params, context) => requestSession(params, context, services),
@@ -41,5 +53,13 @@ export function providerMethods(services: WalletServices): MethodTable {
     weft_acceptSwap: (params, context) => acceptSwap(params, context, services),
     weft_ttmStatus: (params, context) => ttmStatus(params, context, services),
     weft_ttmList: (params, context) => ttmList(params, context, services),
+    weft_scopes: (params) => servedScopes(params, caip()),
+    weft_subscribe: (params, context) => subscribe(params, context, services, caip()),
+    weft_unsubscribe: (params, context) => unsubscribe(params, context, caip()),
+    wallet_createSession: (params, context) => walletCreateSession(params, context, services, caip()),
+    wallet_getSession: (params, context) => walletGetSession(params, context, services, caip()),
+    wallet_revokeSession: (params, context) => walletRevokeSession(params, context, services),
+    wallet_invokeMethod: (params, context) => walletInvokeMethod(params, context, services, caip(), table),
   };
+  return table;
 }

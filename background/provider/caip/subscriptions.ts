@@ -1,0 +1,169 @@
+/**
+ * Pages' subscriptions to resource events (`weft_subscribe`), each delivered as CAIP-319
+ * `wallet_notify` to the one page that subscribed, on its own port. The events come from the
+ * light client's `subscribe` (one router subscription per page subscription). A subscription
+ * ends when the page unsubscribes, when its port closes (the page navigated or closed), or when
+ * the site's session stops covering its resource (revoked by the site or in the popup).
+ */
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { ChainId } from '../../../content/caip-ids.ts';
+import { type NotifyParams, SUBSCRIPTION_NOTIFICATION } from '../../../content/caip-schema.ts';
+import type { ResourceEvent } from '../../../p2p/protocol/messages.ts';
+import type { WalletEvents } from '../../events.ts';
+import { toProviderError } from '../chain-errors.ts';
+import type { PageChannel } from '../context.ts';
+import { ProviderError } from '../errors.ts';
+import { jsonSafe } from '../json-safe.ts';
+
+/** What subscribing needs of the light client (background/routers: `RouterConnection.client()`). */
+export interface SubscribingClient {
+  subscribe(path: string, onEvent: (event: ResourceEvent) => void): Promise<{ unsubscribe(): Promise<void> }>;
+}
+
+export interface SubscriptionSources {
+  routers: { client(): SubscribingClient };
+  events: WalletEvents;
+}
+
+/** EIP-1474's "limit exceeded": a page holds at most `MAX_PER_PAGE` subscriptions. */
+export const LIMIT_EXCEEDED = -32005;
+export const MAX_PER_PAGE = 32;
+
+interface PageSubscription {
+  readonly id: string;
+  readonly origin: string;
+  readonly channel: PageChannel;
+  readonly path: string;
+  readonly scope: ChainId;
+  /** The client the router subscription was made on, and that subscription. */
+  client: SubscribingClient | null;
+  remote: { unsubscribe(): Promise<void> } | null;
+  attaching: boolean;
+  ended: boolean;
+}
+
+export class PageSubscriptions {
+  readonly #sources: SubscriptionSources;
+  readonly #all = new Map<string, PageSubscription>();
+
+  constructor(sources: SubscriptionSources) {
+    this.#sources = sources;
+    sources.events.on('sessions:changed', ({ origin, session }) => {
+      for (const sub of this.#all.values()) {
+        if (sub.origin === origin && !session?.resources.includes(sub.path)) void this.#end(sub);
+      }
+    });
+    // A new router list means a new light client: its subscriptions start empty.
+    sources.events.on('routers:link', ({ connected }) => {
+      if (connected) this.#follow();
+    });
+  }
+
+  /** Subscribes `channel`'s page to `path`'s events, tagged with `scope`; returns the subscription id. */
+  async add(origin: string, channel: PageChannel, path: string, scope: ChainId): Promise<string> {
+    const held = [...this.#all.values()].filter((s) => s.channel === channel).length;
+    if (held >= MAX_PER_PAGE) {
+      throw new ProviderError(LIMIT_EXCEEDED, `a page may hold at most ${MAX_PER_PAGE} subscriptions`, {
+        reason: 'TOO_MANY_SUBSCRIPTIONS',
+        limit: MAX_PER_PAGE,
+      });
+    }
+    const id = `0x${bytesToHex(crypto.getRandomValues(new Uint8Array(16)))}`;
+    const sub: PageSubscription = {
+      id,
+      origin,
+      channel,
+      path,
+      scope,
+      client: null,
+      remote: null,
+      attaching: false,
+      ended: false,
+    };
+    this.#all.set(id, sub);
+    channel.onClose(() => void this.#end(sub));
+    try {
+      await this.#attach(sub);
+    } catch (error) {
+      this.#all.delete(id);
+      sub.ended = true;
+      throw toProviderError(error);
+    }
+    return id;
+  }
+
+  /** Ends `channel`'s subscription `id`; false when that page holds none by that id. */
+  async remove(channel: PageChannel, id: string): Promise<boolean> {
+    const sub = this.#all.get(id);
+    if (!sub || sub.channel !== channel) return false;
+    await this.#end(sub);
+    return true;
+  }
+
+  /** The scope of `channel`'s subscription `id`, if it holds it. */
+  scopeOf(channel: PageChannel, id: string): ChainId | undefined {
+    const sub = this.#all.get(id);
+    return sub?.channel === channel ? sub.scope : undefined;
+  }
+
+  /** How many subscriptions are open (for tests and the popup's diagnostics). */
+  get size(): number {
+    return this.#all.size;
+  }
+
+  async #attach(sub: PageSubscription): Promise<void> {
+    sub.attaching = true;
+    try {
+      const client = this.#sources.routers.client();
+      const remote = await client.subscribe(sub.path, (event) => this.#deliver(sub, event));
+      if (sub.ended) {
+        await remote.unsubscribe().catch(() => {});
+        return;
+      }
+      sub.client = client;
+      sub.remote = remote;
+    } finally {
+      sub.attaching = false;
+    }
+  }
+
+  #deliver(sub: PageSubscription, event: ResourceEvent): void {
+    if (sub.ended) return;
+    const params: NotifyParams = {
+      scope: sub.scope,
+      notification: {
+        method: SUBSCRIPTION_NOTIFICATION,
+        params: { subscription: sub.id, result: jsonSafe(event) },
+      },
+    };
+    sub.channel.post('wallet_notify', params);
+  }
+
+  async #end(sub: PageSubscription): Promise<void> {
+    if (sub.ended) return;
+    sub.ended = true;
+    this.#all.delete(sub.id);
+    const remote = sub.remote;
+    sub.remote = null;
+    await remote?.unsubscribe().catch(() => {});
+  }
+
+  /** Moves every subscription made on an earlier light client onto the current one. */
+  #follow(): void {
+    let client: SubscribingClient;
+    try {
+      client = this.#sources.routers.client();
+    } catch {
+      return;
+    }
+    for (const sub of this.#all.values()) {
+      if (sub.ended || sub.attaching || sub.client === client) continue;
+      const old = sub.remote;
+      sub.remote = null;
+      sub.client = null;
+      void old?.unsubscribe().catch(() => {});
+      // A failure leaves it detached until the next link comes up.
+      void this.#attach(sub).catch(() => {});
+    }
+  }
+}

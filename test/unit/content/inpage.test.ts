@@ -1,0 +1,213 @@
+/**
+ * The inpage provider's CAIP side in a window of its own: CAIP-294 discovery (announce on load
+ * with the extension id the relay hands over, answers to prompts with the chains the worker
+ * names, a prompt for other chains left unanswered), the `caip294:<uuid>` JSON-RPC channel, and
+ * the worker's events turned into `wallet_notify`, EIP-1193 `message` and `wallet_sessionChanged`.
+ * The window is an EventTarget with an asynchronous postMessage; the relay and the worker behind
+ * it are a script answering on the provider channel.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import type { NotifyParams, WalletAnnounce } from '../../../content/caip-schema.ts';
+
+const ORIGIN = 'https://dapp.example';
+const EXTENSION_ID = 'abcdefghijklmnopabcdefghijklmnop';
+const FISCO_CHAIN = 'fisco:249f59e00beac8424a7821c4750fdd70';
+
+type Answer = { result: unknown } | { error: { code: number; message: string; data?: unknown } };
+
+/** The window: events, and postMessage as browsers do it (cloned, delivered later, from this window). */
+const win = new EventTarget() as EventTarget & Record<string, unknown>;
+win.location = { origin: ORIGIN };
+win.postMessage = (message: unknown) => {
+  const data = structuredClone(message);
+  setTimeout(
+    () => win.dispatchEvent(Object.assign(new Event('message'), { data, source: win, origin: ORIGIN })),
+    0,
+  );
+};
+
+/** What the relay forwarded to the worker, and how the stand-in worker answers each method. */
+const asked: { method: string; params?: unknown }[] = [];
+const answers = new Map<string, (params: unknown) => Answer>();
+const announces: WalletAnnounce[] = [];
+const legacyAnnounces: { info: { uuid: string } }[] = [];
+
+function fromWorker(message: Record<string, unknown>) {
+  (win.postMessage as (m: unknown) => void)({ channel: 'weft:content', ...message });
+}
+
+before(async () => {
+  Object.assign(globalThis, { window: win, __WEFT_VERSION__: '0.0.0-test' });
+  win.addEventListener('caip294:wallet_announce', (e) => announces.push((e as CustomEvent).detail));
+  win.addEventListener('weft:announceProvider', (e) => legacyAnnounces.push((e as CustomEvent).detail));
+  // The relay: answers the inpage script's hello with the extension id, forwards requests.
+  win.addEventListener('weft:inpageHello', () =>
+    win.dispatchEvent(new CustomEvent('weft:relayHello', { detail: EXTENSION_ID })),
+  );
+  win.addEventListener('message', (e) => {
+    const data = (
+      e as Event & { data: { channel?: string; id: string; request: { method: string; params?: unknown } } }
+    ).data;
+    if (data?.channel !== 'weft:page') return;
+    asked.push(data.request);
+    const answer = answers.get(data.request.method)?.(data.request.params) ?? {
+      error: { code: 4200, message: `unsupported method: ${data.request.method}` },
+    };
+    fromWorker({ id: data.id, ...answer });
+  });
+  await import('../../../content/inpage.ts');
+});
+
+const tick = (ms = 20) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits (polling) until `done` holds; the machine may be busy, so no fixed delay is trusted. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 3_000;
+  while (!done()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await tick(5);
+  }
+}
+const weft = () =>
+  (
+    win as unknown as {
+      weft: { request(a: unknown): Promise<unknown>; on(n: string, l: (d: unknown) => void): void };
+    }
+  ).weft;
+const uuid = () => (legacyAnnounces[0] as { info: { uuid: string } }).info.uuid;
+
+describe('CAIP-294 discovery', () => {
+  test('announces once on load, with the extension id as its CAIP-341 target, and keeps the old event', async () => {
+    await tick(50);
+    assert.equal(announces.length, 1);
+    const [announce] = announces;
+    assert.ok(announce);
+    assert.equal(announce.method, 'wallet_announce');
+    assert.equal(announce.jsonrpc, '2.0');
+    const { params } = announce;
+    assert.equal(params.uuid, uuid(), 'one uuid for both events');
+    assert.equal(params.name, 'Weft');
+    assert.equal(params.rdns, 'dev.weft.wallet');
+    assert.match(params.icon, /^data:image\/svg\+xml,/);
+    assert.deepEqual(params.target, [{ type: 'caip341', value: EXTENSION_ID }]);
+    assert.deepEqual(params.targets, params.target);
+    assert.equal((params as unknown as { info: { uuid: string } }).info.uuid, uuid());
+    // On load the wallet names its namespaces (it asks its worker nothing for a page that only loads).
+    assert.deepEqual(Object.keys(params.scopes ?? {}), ['fisco', 'fabric', 'wallet']);
+    assert.ok(params.scopes?.fisco?.methods.includes('weft_call'));
+    assert.ok(Object.isFrozen(params) && Object.isFrozen(params.target?.[0]));
+    assert.deepEqual(asked, []);
+    assert.equal(legacyAnnounces.length, 1);
+  });
+
+  test('a later relay hello (a page could send one) changes nothing', async () => {
+    win.dispatchEvent(new CustomEvent('weft:relayHello', { detail: 'pppppppppppppppppppppppppppppppp' }));
+    await tick();
+    assert.equal(announces.length, 1);
+  });
+
+  test("a prompt is answered with the chains the worker serves; a prompt for other chains isn't", async () => {
+    answers.set('weft_scopes', () => ({
+      result: {
+        [FISCO_CHAIN]: { methods: ['weft_call'], notifications: ['weft_subscription'] },
+        wallet: { methods: ['weft_ttmList'], notifications: [] },
+      },
+    }));
+    const prompt = (params: unknown) =>
+      win.dispatchEvent(
+        new CustomEvent('caip294:wallet_prompt', {
+          detail: { id: 1, jsonrpc: '2.0', method: 'wallet_prompt', params },
+        }),
+      );
+    prompt({});
+    await until(() => announces.length === 2, 'the answer to a prompt');
+    assert.deepEqual(Object.keys(announces[1]?.params.scopes ?? {}), [FISCO_CHAIN, 'wallet']);
+    assert.deepEqual(announces[1]?.params.target, [{ type: 'caip341', value: EXTENSION_ID }]);
+    prompt({ chains: ['eip155:1'] });
+    await tick(50);
+    assert.equal(announces.length, 2, 'not for eip155:1');
+    prompt({ chains: ['eip155:1', FISCO_CHAIN] });
+    await until(() => announces.length === 3, 'the answer to a prompt for a served chain');
+    // The worker was asked once: its answer is kept a while.
+    assert.deepEqual(
+      asked.map((a) => a.method),
+      ['weft_scopes'],
+    );
+  });
+});
+
+describe('the caip294:<uuid> channel and CAIP notifications', () => {
+  const channel: unknown[] = [];
+
+  test('a JSON-RPC request on the channel is answered on it, by id, results and errors', async () => {
+    win.addEventListener(`caip294:${uuid()}`, (e) => channel.push((e as CustomEvent).detail));
+    answers.set('wallet_getSession', () => ({
+      result: { sessionScopes: { [FISCO_CHAIN]: { methods: [] } } },
+    }));
+    const send = (detail: unknown) => win.dispatchEvent(new CustomEvent(`caip294:${uuid()}`, { detail }));
+    send({ id: 7, jsonrpc: '2.0', method: 'wallet_getSession', params: {} });
+    send({ id: 'x', jsonrpc: '2.0', method: 'eth_accounts' });
+    send({ jsonrpc: '2.0', method: 'no_id' }); // a notification from the page: not a request
+    send(null);
+    const replyCount = () =>
+      channel.filter(
+        (d) => (d !== null && 'result' in (d as object)) || (d !== null && 'error' in (d as object)),
+      ).length;
+    await until(() => replyCount() === 2, 'the two replies');
+    const replies = channel.filter(
+      (d) => d !== null && (d as { id?: unknown }).id !== undefined && !('method' in (d as object)),
+    );
+    assert.deepEqual(replies, [
+      { id: 7, jsonrpc: '2.0', result: { sessionScopes: { [FISCO_CHAIN]: { methods: [] } } } },
+      { id: 'x', jsonrpc: '2.0', error: { code: 4200, message: 'unsupported method: eth_accounts' } },
+    ]);
+    assert.deepEqual(asked.slice(-2), [
+      { method: 'wallet_getSession', params: {} },
+      { method: 'eth_accounts' },
+    ]);
+  });
+
+  test('wallet_notify reaches weft.on listeners, the legacy message event and the channel', async () => {
+    const notified: unknown[] = [];
+    const messages: unknown[] = [];
+    weft().on('wallet_notify', (d) => notified.push(d));
+    weft().on('message', (d) => messages.push(d));
+    const params: NotifyParams = {
+      scope: FISCO_CHAIN,
+      notification: {
+        method: 'weft_subscription',
+        params: {
+          subscription: `0x${'1'.repeat(32)}`,
+          result: {
+            path: 'payment.bcos.asset',
+            address: '0xa5',
+            data: '0x',
+            blockNumber: '42',
+            txId: '0x01',
+          },
+        },
+      },
+    };
+    fromWorker({ event: 'wallet_notify', data: params });
+    await until(() => notified.length === 1, 'the notification');
+    assert.deepEqual(notified, [params]);
+    assert.deepEqual(messages, [{ type: 'weft_subscription', data: params.notification.params }]);
+    assert.deepEqual(channel.at(-1), { jsonrpc: '2.0', method: 'wallet_notify', params });
+  });
+
+  test("the worker's sessionChanged becomes wallet_sessionChanged with the session's scopes", async () => {
+    const changed: unknown[] = [];
+    weft().on('wallet_sessionChanged', (d) => changed.push(d));
+    const before = asked.length;
+    fromWorker({ event: 'sessionChanged', data: { origin: ORIGIN, resources: ['payment.bcos.asset'] } });
+    await until(() => changed.length === 1, 'the first wallet_sessionChanged');
+    assert.deepEqual(asked.slice(before), [{ method: 'wallet_getSession' }]);
+    fromWorker({ event: 'sessionChanged', data: null });
+    await until(() => changed.length === 2, 'the second wallet_sessionChanged');
+    assert.deepEqual(changed, [{ sessionScopes: { [FISCO_CHAIN]: { methods: [] } } }, { sessionScopes: {} }]);
+    assert.deepEqual(channel.slice(-2), [
+      { jsonrpc: '2.0', method: 'wallet_sessionChanged', params: changed[0] },
+      { jsonrpc: '2.0', method: 'wallet_sessionChanged', params: { sessionScopes: {} } },
+    ]);
+  });
+});
