@@ -82,6 +82,8 @@ const popups = new PopupPorts({
   readAll: () => readStatus(services, STATUS_PARTS),
   read: (parts) => readStatus(services, parts),
   ready: restored,
+  // Balances are read while some popup shows them (the home screen).
+  watching: (count) => services.balances.watch(count > 0),
 });
 
 // Who reacts to what.

@@ -20,6 +20,15 @@ export const POPUP_PORT = 'weft-popup';
 export const KEEPALIVE = 'keepalive';
 export const KEEPALIVE_MS = 20_000;
 
+/**
+ * What a popup sends on its port besides keepalives: whether it shows the balances now (the home
+ * screen). Balances are read while some popup shows them, not for an approval window.
+ */
+export interface WatchMessage {
+  watch: 'balances';
+  on: boolean;
+}
+
 /** What the worker sends on a popup's port. */
 export type PopupPortMessage =
   /** First on every port. */
@@ -39,11 +48,15 @@ export interface PopupPortsOptions {
   read: (parts: StatusPart[]) => Promise<Partial<WalletStatus>>;
   /** Nothing is read before this resolves (the worker restoring the vault after a restart). */
   ready: Promise<unknown>;
+  /** How many open popups show the balances, after it changed. */
+  watching?: (count: number) => void;
 }
 
 export class PopupPorts {
   readonly #options: PopupPortsOptions;
   readonly #ports = new Set<Runtime.Port>();
+  /** The ports whose popup shows the balances. */
+  readonly #watching = new Set<Runtime.Port>();
   /**
    * Reads and sends, one at a time: a port gets its whole status before any change, and a part
    * read after an event is never overtaken by the same part read before it.
@@ -70,9 +83,15 @@ export class PopupPorts {
     port.onDisconnect.addListener(() => {
       open = false;
       this.#ports.delete(port);
+      this.#watch(port, false);
     });
-    // Only keepalives come this way; hearing them is what keeps the worker alive.
-    port.onMessage.addListener(() => {});
+    // Keepalives (hearing them keeps the worker alive) and whether the popup shows the balances.
+    port.onMessage.addListener((message: unknown) => {
+      const watch = message as Partial<WatchMessage> | null;
+      if (typeof watch === 'object' && watch?.watch === 'balances' && typeof watch.on === 'boolean') {
+        this.#watch(port, open && watch.on);
+      }
+    });
     this.#serial(async () => {
       const message = await this.#message(async () => ({ status: await this.#options.readAll() }));
       if (!open) return;
@@ -92,6 +111,13 @@ export class PopupPorts {
       const message = await this.#message(async () => ({ changed: await this.#options.read(changed) }));
       for (const port of this.#ports) if (!this.#post(port, message)) this.#ports.delete(port);
     });
+  }
+
+  #watch(port: Runtime.Port, on: boolean): void {
+    const before = this.#watching.size;
+    if (on) this.#watching.add(port);
+    else this.#watching.delete(port);
+    if (this.#watching.size !== before) this.#options.watching?.(this.#watching.size);
   }
 
   async #message(read: () => Promise<PopupPortMessage>): Promise<PopupPortMessage> {

@@ -24,6 +24,8 @@ export function App({ feed }: { feed: StatusFeed }) {
   useEffect(() => feed.subscribe(setLoad), [feed]);
 
   let body: preact.ComponentChild;
+  // Balances are read while a popup shows them: the worker hears when the home screen is up.
+  let showsHome = false;
   if (load.state === 'loading') body = <p class="status">Connecting to the wallet…</p>;
   else if (load.state === 'failed')
     body = <p class="status error">The wallet did not answer: {load.message}</p>;
@@ -68,7 +70,11 @@ export function App({ feed }: { feed: StatusFeed }) {
         onClose={() => setFollowing(null)}
       />
     );
-  } else body = <Home status={load.status} />;
+  } else {
+    body = <Home status={load.status} />;
+    showsHome = true;
+  }
+  useEffect(() => feed.watchBalances(showsHome), [feed, showsHome]);
 
   return (
     <>

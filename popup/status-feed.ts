@@ -6,7 +6,13 @@
  */
 import browser, { type Runtime } from 'webextension-polyfill';
 import type { WalletStatus } from '../background/popup-api.ts';
-import { KEEPALIVE, KEEPALIVE_MS, POPUP_PORT, type PopupPortMessage } from '../background/popup-port.ts';
+import {
+  KEEPALIVE,
+  KEEPALIVE_MS,
+  POPUP_PORT,
+  type PopupPortMessage,
+  type WatchMessage,
+} from '../background/popup-port.ts';
 
 export type Load =
   | { state: 'loading' }
@@ -20,6 +26,8 @@ export class StatusFeed {
   #load: Load = { state: 'loading' };
   readonly #listeners = new Set<(load: Load) => void>();
   #port: Runtime.Port | null = null;
+  /** Whether this popup shows the balances: told to each port it opens. */
+  #watchingBalances = false;
 
   /** Opens the port at once: the worker's answer overlaps the first render. */
   constructor() {
@@ -34,6 +42,21 @@ export class StatusFeed {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Tells the worker whether the balances are on screen (it reads them only while some popup shows them). */
+  watchBalances(on: boolean): void {
+    if (this.#watchingBalances === on) return;
+    this.#watchingBalances = on;
+    this.#post({ watch: 'balances', on });
+  }
+
+  #post(message: WatchMessage): void {
+    try {
+      this.#port?.postMessage(message);
+    } catch {
+      // The port closed a moment ago; the next one is told when it opens.
+    }
+  }
+
   #connect(): void {
     let port: Runtime.Port;
     try {
@@ -44,6 +67,7 @@ export class StatusFeed {
       return;
     }
     this.#port = port;
+    if (this.#watchingBalances) this.#post({ watch: 'balances', on: true });
     let answered = false;
     port.onMessage.addListener((message: unknown) => {
       answered = true;

@@ -53,8 +53,10 @@ export function shortAddress(address: string): string {
 export interface NamedAddress {
   /** For sentences: "Alice (0xf39F…2266)", a bare short address, or a Fabric account with whose it is. */
   label: string;
-  /** With everything known about it: "Alice (0xf39F…2266, your account, signs for https://dapp.example)". */
+  /** With everything known about it: "Alice (0xf39F…2266, your account, signs for this site)". */
   detail: string;
+  /** What the wallet knows of it, to put beside the exact value: "Alice, your account"; "" if nothing. */
+  note: string;
   /** The address or account exactly as it will be used. */
   full: string;
   known: boolean;
@@ -73,17 +75,23 @@ export function nameAddress(
   if (chain === 'fisco-bcos') {
     const known = book.fisco.get(value.toLowerCase());
     const short = shortAddress(value);
-    if (!known) return { label: short, detail: value, full: value, known: false };
-    const notes = [short, known.note];
-    if (origin && known.signsFor.includes(origin)) notes.push('signs for this site');
+    if (!known) return { label: short, detail: value, note: '', full: value, known: false };
+    const notes = [known.note, ...(origin && known.signsFor.includes(origin) ? ['signs for this site'] : [])];
     return {
       label: `${known.name} (${short})`,
-      detail: `${known.name} (${notes.join(', ')})`,
+      detail: `${known.name} (${[short, ...notes].join(', ')})`,
+      note: [known.name, ...notes].join(', '),
       full: value,
       known: true,
     };
   }
   const known = book.fabric.get(value);
-  if (!known) return { label: value, detail: value, full: value, known: false };
-  return { label: `${value} (yours)`, detail: `${value} (${known.note})`, full: value, known: true };
+  if (!known) return { label: value, detail: value, note: '', full: value, known: false };
+  return {
+    label: `${value} (yours)`,
+    detail: `${value} (${known.note})`,
+    note: known.note,
+    full: value,
+    known: true,
+  };
 }

@@ -6,11 +6,12 @@
  * policy and checked). Amounts come with their unit where the asset says it (`symbol()` and
  * `decimals()`; the chaincode's `Symbol` and `Decimals`).
  *
- * Balances are read while someone looks: the first popup of a worker's life starts them (a worker
- * nobody looks at sends the routers nothing), and from then on they follow what changes them: the
- * assets' events (subscribed through the light client), the link coming up, sessions, accounts
- * and identities, unlocking; a popup opened after a quiet while reads them again. A failure is
- * kept per row, with the last amount read: a row is never blank.
+ * Balances are read while someone looks at them (a popup shows the home screen: `watch`): a
+ * wallet nobody looks at, or one that only shows an approval, sends the routers no balance read.
+ * While watched they follow what changes them: the assets' events (subscribed through the light
+ * client), the link coming up, sessions, accounts and identities, unlocking; what changed while
+ * nobody looked, or a look after a quiet while, reads them again. A failure is kept per row,
+ * with the last amount read: a row is never blank.
  */
 import type { Session } from '../../content/provider-schema.ts';
 import type { ResourceEntry } from '../../p2p/protocol/messages.ts';
@@ -152,7 +153,10 @@ export class BalanceService {
   /** Fabric `ClientID()` per identity id: derived from its certificate, it never changes. */
   readonly #clientIds = new Map<string, string>();
 
-  #active = false;
+  /** Whether some popup shows the balances now. */
+  #watched = false;
+  /** Something changed while nobody looked: the next look reads everything. */
+  #dirty = true;
   #state: BalancesView['state'] = 'idle';
   #error: string | undefined;
   #updatedAt: number | undefined;
@@ -171,39 +175,39 @@ export class BalanceService {
     this.#now = options.now ?? Date.now;
   }
 
-  /**
-   * The balances as known now. The first call starts them, and a call long after the last refresh
-   * refreshes (what was read comes later, through `onChange`).
-   */
+  /** The balances as known now. */
   view(): BalancesView {
-    if (!this.#active) {
-      this.#active = true;
-      this.#request('all', 0);
-    } else if (
-      !this.#running &&
-      this.#updatedAt !== undefined &&
-      this.#now() - this.#updatedAt > this.#staleMs
-    ) {
+    return this.#view();
+  }
+
+  /**
+   * Whether some popup shows the balances. The first look (or one after something changed
+   * unseen, or after `staleMs`) reads everything; what is read comes through `onChange`.
+   */
+  watch(on: boolean): void {
+    this.#watched = on;
+    if (!on) return;
+    const stale = this.#updatedAt === undefined || this.#now() - this.#updatedAt > this.#staleMs;
+    if (this.#dirty || (stale && !this.#running)) {
+      this.#dirty = false;
       this.#request('all', 0);
     }
-    return this.#view();
   }
 
   /** Reads everything again now (the user asked). */
   refresh(): Promise<void> {
-    this.#active = true;
+    this.#dirty = false;
     return this.#run('all');
   }
 
   /** Something that decides what to read changed (sessions, accounts, identities, unlocking). */
   changed(): void {
-    if (this.#active) this.#request('all');
+    this.#later('all');
   }
 
   /** The link came up (read everything: it may be a new one) or went down (every row says so). */
   linkChanged(connected: boolean): void {
-    if (!this.#active) return;
-    if (connected) this.#request('all', 0);
+    if (connected) this.#later('all', 0);
     else {
       this.#failAll(this.#linkError());
       this.#onChange();
@@ -236,10 +240,16 @@ export class BalanceService {
 
   /** Ends the subscriptions (the worker is going away, or tests end). */
   async stop(): Promise<void> {
-    this.#active = false;
+    this.#watched = false;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     await Promise.all([...this.#assets.values()].map((a) => this.#unsubscribe(a)));
+  }
+
+  /** Reads `what` soon if someone looks; otherwise when someone next does. */
+  #later(what: Set<string> | 'all', delay = this.#debounceMs): void {
+    if (this.#watched) this.#request(what, delay);
+    else this.#dirty = true;
   }
 
   #request(what: Set<string> | 'all', delay = this.#debounceMs): void {
@@ -395,9 +405,7 @@ export class BalanceService {
     // The old link's subscription went with it.
     asset.subscribedOn = link;
     try {
-      const subscription = await this.#reads.subscribe(asset.path, () => {
-        if (this.#active) this.#request(new Set([asset.path]));
-      });
+      const subscription = await this.#reads.subscribe(asset.path, () => this.#later(new Set([asset.path])));
       asset.unsubscribe = () => subscription.unsubscribe();
     } catch {
       // Without events the balances still refresh on the link, sessions and each popup opening.

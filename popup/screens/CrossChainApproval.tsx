@@ -34,7 +34,7 @@ function Account({ named }: { named: NamedAddress }) {
   return (
     <>
       <code class="account">{named.full}</code>
-      {named.known && <span class="muted"> ({named.detail})</span>}
+      {named.known && <span class="muted"> ({named.note})</span>}
     </>
   );
 }

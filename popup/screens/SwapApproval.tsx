@@ -39,7 +39,7 @@ export function SwapDetails({ approval, known }: { approval: Approval<'swap'>; k
       <p class="swap-line prose" data-testid="swap-give">
         You give: <strong>{give.amount}</strong> on <code>{give.path}</code> ({CHAIN_NAME[give.chain]}) to{' '}
         <code class="account">{give.to}</code>
-        {gives.to.known && <span class="muted"> ({gives.to.detail})</span>}
+        {gives.to.known && <span class="muted"> ({gives.to.note})</span>}
       </p>
       <p class="swap-line prose" data-testid="swap-get">
         You get: <strong>{get.amount}</strong> on <code>{get.path}</code> ({CHAIN_NAME[get.chain]}) from{' '}
@@ -53,12 +53,12 @@ export function SwapDetails({ approval, known }: { approval: Approval<'swap'>; k
         <dt>Paid from</dt>
         <dd>
           <code class="address">{give.from}</code>
-          {gives.from?.known && <span class="muted">{gives.from.detail}</span>}
+          {gives.from?.known && <span class="muted">{gives.from.note}</span>}
         </dd>
         <dt>Received into</dt>
         <dd>
           <code class="address">{get.to}</code>
-          {gets.to.known && <span class="muted">{gets.to.detail}</span>}
+          {gets.to.known && <span class="muted">{gets.to.note}</span>}
         </dd>
         <dt>Your lock's timelock</dt>
         <dd class="prose" data-testid="swap-give-timelock">

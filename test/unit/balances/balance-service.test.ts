@@ -178,7 +178,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
 }
 
 describe('the balance service', () => {
-  test('nothing is read before a popup looks; the first view starts a refresh', async () => {
+  test('nothing is read before a popup shows the balances; the first look reads them', async () => {
     const net = fakeNetwork();
     const { balances } = service(net);
     balances.changed();
@@ -186,8 +186,28 @@ describe('the balance service', () => {
     await new Promise((r) => setTimeout(r, 30));
     assert.deepEqual(net.state.calls, [], 'no read while nobody looks');
     assert.equal(balances.view().state, 'idle');
+    balances.watch(true);
     await until(() => balances.view().state === 'ready', 'the first refresh');
     assert.ok(net.state.calls.length > 0);
+  });
+
+  test('while nobody looks, events and changes read nothing; the next look reads everything', async () => {
+    const net = fakeNetwork();
+    const { balances } = service(net);
+    balances.watch(true);
+    await until(() => balances.view().state === 'ready', 'the first refresh');
+    balances.watch(false);
+    net.state.calls = [];
+    net.balances.set(`payment.bcos.asset|${BOB}`, '9');
+    net.emit('payment.bcos.asset');
+    balances.changed();
+    balances.linkChanged(true);
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(net.state.calls, [], 'an approval window alone reads no balance');
+    assert.equal(asset(balances.view(), 'payment.bcos.asset').rows[1]?.amount, '0');
+    // Looked at again within the stale time: what changed unseen is read now.
+    balances.watch(true);
+    await until(() => asset(balances.view(), 'payment.bcos.asset').rows[1]?.amount === '9', 'the next look');
   });
 
   test("FISCO BCOS: each account's balance in the asset's unit, as reported by the routers on the way", async () => {
@@ -308,6 +328,7 @@ describe('the balance service', () => {
   test('the link going down marks every row; coming back up reads again', async () => {
     const net = fakeNetwork();
     const { balances } = service(net);
+    balances.watch(true);
     await balances.refresh();
     net.state.connected = false;
     net.state.linkError = 'connection to r3 closed';
@@ -343,7 +364,7 @@ describe('the balance service', () => {
   test("an asset's event refreshes it; subscriptions are made once per link", async () => {
     const net = fakeNetwork();
     const { balances, changes } = service(net);
-    balances.view();
+    balances.watch(true);
     await until(() => balances.view().state === 'ready', 'the first refresh');
     assert.equal(net.state.subscribes, 2, 'one per asset');
     net.balances.set(`payment.bcos.asset|${BOB}`, '7');

@@ -75,6 +75,10 @@ describe('address naming', () => {
       'Alice (0xf39F…2266, your account, signs for this site)',
     );
     assert.equal(
+      nameAddress(book, ALICE, 'fisco-bcos', SITE).note,
+      'Alice, your account, signs for this site',
+    );
+    assert.equal(
       nameAddress(book, ALICE, 'fisco-bcos', 'https://other.example').detail,
       'Alice (0xf39F…2266, your account)',
     );
@@ -82,14 +86,22 @@ describe('address naming', () => {
 
   test('an unknown address is shown short in sentences and whole in details', () => {
     const named = nameAddress(book, STRANGER, 'fisco-bcos');
-    assert.deepEqual(named, { label: '0x0000…00aa', detail: STRANGER, full: STRANGER, known: false });
+    assert.deepEqual(named, {
+      label: '0x0000…00aa',
+      detail: STRANGER,
+      note: '',
+      full: STRANGER,
+      known: false,
+    });
   });
 
   test("Fabric accounts the user's identities own are named; others are shown as they are", () => {
     assert.equal(nameAddress(book, 'user1', 'fabric').detail, 'user1 (your account, identity user1)');
+    assert.equal(nameAddress(book, 'user1', 'fabric').note, 'your account, identity user1');
     assert.deepEqual(nameAddress(book, 'merchant', 'fabric'), {
       label: 'merchant',
       detail: 'merchant',
+      note: '',
       full: 'merchant',
       known: false,
     });
