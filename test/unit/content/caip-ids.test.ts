@@ -6,9 +6,11 @@
  * ledger starts with block 0 (the channel's first config block), whose header hash block 1 repeats.
  */
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { certificateFingerprint } from '../../../background/provider/caip/session-scopes.ts';
 import {
   CaipSyntaxError,
   fabricAccountId,
@@ -23,6 +25,7 @@ import {
 } from '../../../content/caip-ids.ts';
 import { readBlockFile } from '../../../p2p/chains/fabric/block-file.ts';
 import { blockHeaderHash as fabricHeaderHash } from '../../../p2p/chains/fabric/block-hash.ts';
+import { decodeEnvelope } from '../../../p2p/chains/fabric/envelope-codec.ts';
 import { toHex } from '../../../p2p/chains/fabric/offline-signing.ts';
 import { blockHeaderHash, type FiscoBlockHeader } from '../../../p2p/chains/fisco-bcos/block-header.ts';
 import { ecdsaScheme } from '../../../p2p/chains/fisco-bcos/ecdsa.ts';
@@ -143,6 +146,21 @@ describe('CAIP-10 accounts', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  test("Fabric, a real identity: the creator of the sample ledger's first transaction", () => {
+    const creator = decodeEnvelope(ledger[1]?.data[0] as Uint8Array).creator;
+    assert.equal(creator.mspId, 'SampleOrg');
+    const fingerprint = certificateFingerprint(creator.certificate);
+    // The same SHA-256 fingerprint as `openssl x509 -fingerprint -sha256` prints (node:crypto's).
+    assert.equal(
+      fingerprint,
+      new X509Certificate(creator.certificate).fingerprint256.replaceAll(':', '').toLowerCase(),
+    );
+    assert.equal(
+      fabricAccountId(fabricId, creator.mspId, fingerprint),
+      'fabric:c4a1491ab9a62e9125b3cbab3a782ea1:SampleOrg.71688654b9046aedbe6d624a46255505082636f72011d16a3e5463f8f921ca71',
     );
   });
 
