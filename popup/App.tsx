@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { FollowedWrite } from './followed-write.ts';
 import { knownTerms } from './known-terms.ts';
-import { Approvals, type FollowedWrite } from './screens/Approvals.tsx';
+import { Approvals } from './screens/Approvals.tsx';
 import { Home } from './screens/Home.tsx';
 import { Onboarding } from './screens/Onboarding.tsx';
 import { TtmProgress } from './screens/TtmProgress.tsx';
@@ -52,6 +53,10 @@ export function App({ feed }: { feed: StatusFeed }) {
         onFollowWrite={(write) => {
           setFollowing(null);
           setFollowingWrite(write);
+        }}
+        onUnfollow={() => {
+          setFollowing(null);
+          setFollowingWrite(null);
         }}
       />
     );

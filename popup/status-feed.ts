@@ -21,6 +21,8 @@ export type Load =
 
 /** Before trying a new port after a failed read, or after a port that closed before any answer. */
 const RETRY_MS = 1000;
+/** How long home must stay on screen before the worker is told balances are looked at. */
+const WATCH_AFTER_MS = 300;
 
 export class StatusFeed {
   #load: Load = { state: 'loading' };
@@ -28,6 +30,7 @@ export class StatusFeed {
   #port: Runtime.Port | null = null;
   /** Whether this popup shows the balances: told to each port it opens. */
   #watchingBalances = false;
+  #watchTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** Opens the port at once: the worker's answer overlaps the first render. */
   constructor() {
@@ -42,8 +45,19 @@ export class StatusFeed {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Tells the worker whether the balances are on screen (it reads them only while some popup shows them). */
+  /**
+   * Tells the worker whether the balances are on screen (it reads them only while some popup shows
+   * them). Told once they have stayed on screen a moment: home shown for one render between two
+   * other screens is not a look.
+   */
   watchBalances(on: boolean): void {
+    if (this.#watchTimer) clearTimeout(this.#watchTimer);
+    this.#watchTimer = null;
+    if (!on) this.#setWatching(false);
+    else this.#watchTimer = setTimeout(() => this.#setWatching(true), WATCH_AFTER_MS);
+  }
+
+  #setWatching(on: boolean): void {
     if (this.#watchingBalances === on) return;
     this.#watchingBalances = on;
     this.#post({ watch: 'balances', on });

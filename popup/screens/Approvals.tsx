@@ -16,6 +16,7 @@ import type { GrantScope } from '../../background/grants/scope.ts';
 import { type PinChange, type ResourcePin, shortHash } from '../../background/sessions/resource-pin.ts';
 import { errorOf, send } from '../api.ts';
 import { useTick } from '../clock.ts';
+import type { FollowedWrite } from '../followed-write.ts';
 import { CrossChainDetails } from './CrossChainApproval.tsx';
 import { GrantChoiceView, grantChoiceComplete, initialGrantChoice } from './GrantApproval.tsx';
 import { RecordDetails } from './RecordApproval.tsx';
@@ -238,20 +239,12 @@ const TITLE: Record<Approval['kind'], string> = {
   swap: 'Swap request',
 };
 
-/** A write the user just approved, which the window then follows to its verified outcome. */
-export interface FollowedWrite {
-  origin: string;
-  path: string;
-  headline: string;
-  /** When it was approved (unix ms): its activity entry comes after. */
-  since: number;
-}
-
 export function Approvals({
   approvals,
   known,
   onFollow,
   onFollowWrite,
+  onUnfollow,
 }: {
   approvals: Approval[];
   known: KnownTerms;
@@ -259,6 +252,8 @@ export function Approvals({
   onFollow?: (ttmId: string) => void;
   /** Called once the user approved a transaction or a record write. */
   onFollowWrite?: (write: FollowedWrite) => void;
+  /** The approval that was to be followed was refused after all. */
+  onUnfollow?: () => void;
 }) {
   const [error, setError] = useState<string | null>(null);
   // Approvals show moments counted from now (deadlines if approved now, a grant's end): keep them true.
@@ -313,29 +308,43 @@ export function Approvals({
       break;
   }
 
+  /** What the window shows once `current` is approved (its progress), if anything: says whether it follows. */
+  const follow = (approvedAt: number): boolean => {
+    // Approving these starts a cross-chain transaction or swap whose progress the window then shows.
+    if (current.kind === 'crossChain' || current.kind === 'swap') {
+      onFollow?.(current.details.id);
+      return true;
+    }
+    // A write: the window then shows how it ended and what verified it.
+    if (current.kind === 'transaction') {
+      const { headline } = transactionView(current, known);
+      onFollowWrite?.({ origin: current.origin, path: current.details.path, headline, since: approvedAt });
+      return true;
+    }
+    if (current.kind === 'record') {
+      const d = current.details;
+      const fields = `${d.fields.length} field${d.fields.length === 1 ? '' : 's'}`;
+      const headline = `Write the record ${d.record} (${fields}) on ${d.path}`;
+      onFollowWrite?.({ origin: current.origin, path: d.path, headline, since: approvedAt });
+      return true;
+    }
+    return false;
+  };
+
   const decide = async (approve: boolean) => {
-    const approvedAt = Date.now();
+    // Followed before the worker answers: the queue may empty first, and the window must not show
+    // home in between (a popup showing home has the worker read balances).
+    const following = approve && follow(Date.now());
     const request = approve && choice ? { choice } : {};
     const failed = errorOf(await send({ type: 'decide', id: current.id, approve, ...request }));
     setError(failed);
     // A refused choice keeps the request waiting with what the user picked.
-    if (!failed) {
-      setSessionChoice(null);
-      setGrantChoice(null);
-      // Approving these starts a cross-chain transaction or swap whose progress the window then shows.
-      if (approve && (current.kind === 'crossChain' || current.kind === 'swap'))
-        onFollow?.(current.details.id);
-      // A write: the window then shows how it ended and what verified it.
-      if (approve && current.kind === 'transaction') {
-        const { headline } = transactionView(current, known);
-        onFollowWrite?.({ origin: current.origin, path: current.details.path, headline, since: approvedAt });
-      }
-      if (approve && current.kind === 'record') {
-        const d = current.details;
-        const headline = `Write the record ${d.record} (${d.fields.length} field${d.fields.length === 1 ? '' : 's'}) on ${d.path}`;
-        onFollowWrite?.({ origin: current.origin, path: d.path, headline, since: approvedAt });
-      }
+    if (failed) {
+      if (following) onUnfollow?.();
+      return;
     }
+    setSessionChoice(null);
+    setGrantChoice(null);
   };
 
   return (

@@ -5,19 +5,7 @@
  */
 import type { ActivityEntry } from '../../background/activity/activity-log.ts';
 import { ActivityRow } from '../Activity.tsx';
-import type { FollowedWrite } from './Approvals.tsx';
-
-/** The write's activity entry: the site's newest on that resource since the approval. */
-export function followedEntry(write: FollowedWrite, entries: ActivityEntry[]): ActivityEntry | undefined {
-  // Entries are newest first; the worker stamps them after the approval, on the same clock.
-  return entries.find(
-    (e) =>
-      e.origin === write.origin &&
-      e.kind === 'transaction' &&
-      e.summary.startsWith(`${write.path}.`) &&
-      e.at >= write.since - 1_000,
-  );
-}
+import { type FollowedWrite, followedEntry } from '../followed-write.ts';
 
 export function WriteProgress({
   write,
