@@ -66,6 +66,11 @@ export function isWeftChainId(value: unknown): value is ChainId {
   );
 }
 
+/** The namespace of one of Weft's chain ids. */
+export function namespaceOf(chainId: ChainId): ChainNamespace {
+  return chainId.startsWith(`${FABRIC_NAMESPACE}:`) ? FABRIC_NAMESPACE : FISCO_NAMESPACE;
+}
+
 /** The reference of a 32-byte block hash: its first 16 bytes, lower-case hex, no `0x`. */
 export function referenceOfHash(hash: string): string {
   const hex = hash.startsWith('0x') || hash.startsWith('0X') ? hash.slice(2) : hash;

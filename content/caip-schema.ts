@@ -6,7 +6,7 @@
  * inpage provider, the worker and a dapp SDK import it.
  */
 import type { ResourceEvent } from '../p2p/protocol/messages.ts';
-import type { ChainId } from './caip-ids.ts';
+import type { ChainId, ChainNamespace } from './caip-ids.ts';
 import type { JsonSafe } from './provider-schema.ts';
 
 /** A CAIP-217 scope object: what a session may do on one chain (or, keyed by a namespace, on its `references`). */
@@ -79,32 +79,50 @@ export type ResourceEventJson = JsonSafe<ResourceEvent>;
 export interface NotifyParams {
   scope: ChainId;
   notification: {
-    method: typeof SUBSCRIPTION_NOTIFICATION;
+    /** `fisco_subscription` or `fabric_subscription`, by the scope's namespace. */
+    method: string;
     params: { subscription: string; result: ResourceEventJson };
   };
 }
 
 /** The EIP-1193 `message` event for the same event (for listeners of the legacy name). */
 export interface ProviderMessage {
-  type: typeof SUBSCRIPTION_NOTIFICATION;
+  type: string;
   data: { subscription: string; result: ResourceEventJson };
 }
 
-/** The notification method inside `wallet_notify` (and the legacy `message` type). */
-export const SUBSCRIPTION_NOTIFICATION = 'weft_subscription';
-
-/** Methods a chain scope (`fisco:…`, `fabric:…`) offers through `wallet_invokeMethod`. */
-export const CHAIN_SCOPE_METHODS = [
-  'weft_call',
-  'weft_sendTransaction',
-  'weft_describe',
-  'weft_getTransaction',
-  'weft_putRecord',
-  'weft_getRecord',
-  'weft_subscribe',
-  'weft_unsubscribe',
+/**
+ * What a chain scope offers, named in its namespace as chains' RPC methods are (`eth_call` in
+ * `eip155`): `fisco_call`, `fabric_sendTransaction`, ... Each is the `weft_*` method of the same
+ * suffix (`weft_call`, `weft_sendTransaction`, ...), run by the same handler.
+ */
+export const CHAIN_METHOD_SUFFIXES = [
+  'call',
+  'sendTransaction',
+  'describe',
+  'getTransaction',
+  'putRecord',
+  'getRecord',
+  'subscribe',
+  'unsubscribe',
 ] as const;
-export const CHAIN_SCOPE_NOTIFICATIONS = [SUBSCRIPTION_NOTIFICATION] as const;
+
+/** The methods of a chain scope of `namespace` (`fisco` or `fabric`). */
+export function chainScopeMethods(namespace: ChainNamespace): string[] {
+  return CHAIN_METHOD_SUFFIXES.map((suffix) => `${namespace}_${suffix}`);
+}
+
+/** The notification a chain scope sends: `<namespace>_subscription` (as `eth_subscription`). */
+export function subscriptionNotification(namespace: ChainNamespace): string {
+  return `${namespace}_subscription`;
+}
+
+/** The `weft_*` method a chain scope's method runs (`fisco_call` -> `weft_call`), or null. */
+export function weftMethodOf(method: string): string | null {
+  const match = /^(fisco|fabric)_([A-Za-z]+)$/.exec(method);
+  const suffix = match?.[2];
+  return suffix && (CHAIN_METHOD_SUFFIXES as readonly string[]).includes(suffix) ? `weft_${suffix}` : null;
+}
 
 /** Methods of the `wallet` scope: not bound to one chain (they name their resources, on any chain). */
 export const WALLET_SCOPE_METHODS = [

@@ -7,12 +7,12 @@
  */
 import { FABRIC_NAMESPACE, FISCO_NAMESPACE, parseCaip2, WALLET_SCOPE } from './caip-ids.ts';
 import {
-  CHAIN_SCOPE_METHODS,
-  CHAIN_SCOPE_NOTIFICATIONS,
+  chainScopeMethods,
   type NotifyParams,
   type ProviderMessage,
   type Scopes,
   type SessionScopesResult,
+  subscriptionNotification,
   WALLET_SCOPE_METHODS,
   type WalletData,
 } from './caip-schema.ts';
@@ -212,10 +212,13 @@ function createProvider() {
 
 /** Every scope namespace-wide, with what it offers: what the wallet can say without asking its worker. */
 function namespaceScopes(): Scopes {
-  const chain = { methods: [...CHAIN_SCOPE_METHODS], notifications: [...CHAIN_SCOPE_NOTIFICATIONS] };
+  const chain = (ns: typeof FISCO_NAMESPACE | typeof FABRIC_NAMESPACE) => ({
+    methods: chainScopeMethods(ns),
+    notifications: [subscriptionNotification(ns)],
+  });
   return {
-    [FISCO_NAMESPACE]: chain,
-    [FABRIC_NAMESPACE]: { ...chain, methods: [...chain.methods], notifications: [...chain.notifications] },
+    [FISCO_NAMESPACE]: chain(FISCO_NAMESPACE),
+    [FABRIC_NAMESPACE]: chain(FABRIC_NAMESPACE),
     [WALLET_SCOPE]: { methods: [...WALLET_SCOPE_METHODS], notifications: [] },
   };
 }

@@ -12,13 +12,15 @@ import {
   FISCO_NAMESPACE,
   isNamespace,
   isWeftChainId,
+  namespaceOf,
   parseCaip2,
   WALLET_SCOPE,
 } from '../../../content/caip-ids.ts';
 import {
   CaipErrorCode,
-  CHAIN_SCOPE_METHODS,
-  CHAIN_SCOPE_NOTIFICATIONS,
+  CHAIN_METHOD_SUFFIXES,
+  chainScopeMethods,
+  subscriptionNotification,
   WALLET_SCOPE_METHODS,
 } from '../../../content/caip-schema.ts';
 import { invalidParams } from '../errors.ts';
@@ -49,10 +51,21 @@ const MAX_NAMES = 64;
 const MAX_NAME_LENGTH = 128;
 const MAX_RESOURCES = 32;
 
-const CHAIN_METHODS: readonly string[] = CHAIN_SCOPE_METHODS;
 const WALLET_METHODS: readonly string[] = WALLET_SCOPE_METHODS;
-const NOTIFICATIONS: readonly string[] = CHAIN_SCOPE_NOTIFICATIONS;
-const KNOWN_METHODS = new Set([...CHAIN_METHODS, ...WALLET_METHODS]);
+/**
+ * Every method name the wallet knows: both namespaces' chain methods, the wallet scope's, and the
+ * `weft_*` names of the chain methods (known, but asked for in a scope by their namespace's name).
+ */
+const KNOWN_METHODS = new Set([
+  ...chainScopeMethods(FISCO_NAMESPACE),
+  ...chainScopeMethods(FABRIC_NAMESPACE),
+  ...WALLET_METHODS,
+  ...CHAIN_METHOD_SUFFIXES.map((suffix) => `weft_${suffix}`),
+]);
+const KNOWN_NOTIFICATIONS = new Set([
+  subscriptionNotification(FISCO_NAMESPACE),
+  subscriptionNotification(FABRIC_NAMESPACE),
+]);
 /** A scope object's members that belong in `scopedProperties` (CAIP-25 code 5301). */
 const MISPLACED = ['resources', 'scopedProperties', 'capabilities'];
 
@@ -121,7 +134,15 @@ function addScopes(request: SessionRequest, value: unknown, field: string, requi
         if (required) request.unsupportedRequired.push(chain);
         continue;
       }
-      const wanted = check(chain, CHAIN_METHODS, NOTIFICATIONS, methods, notifications, required);
+      const namespace = namespaceOf(chain);
+      const wanted = check(
+        chain,
+        chainScopeMethods(namespace),
+        [subscriptionNotification(namespace)],
+        methods,
+        notifications,
+        required,
+      );
       request.chains.set(chain, merged(request.chains.get(chain) ?? null, wanted));
     }
   }
@@ -147,7 +168,7 @@ function check(
       methods: unknown,
     });
   }
-  const unknownNotifications = notifications.filter((n) => !NOTIFICATIONS.includes(n));
+  const unknownNotifications = notifications.filter((n) => !KNOWN_NOTIFICATIONS.has(n));
   if (unknownNotifications.length > 0) {
     throw caipError(CaipErrorCode.unknownNotifications, `${unknownNotifications.join(', ')} (in ${scope})`, {
       scope,
@@ -159,7 +180,7 @@ function check(
   if (required && elsewhere.length > 0) {
     throw caipError(
       CaipErrorCode.unsupportedMethods,
-      `${elsewhere.join(', ')} not in ${scope} (${scope === WALLET_SCOPE ? 'they are chain methods' : 'ask for them in the wallet scope'})`,
+      `${elsewhere.join(', ')} not in ${scope}: it offers ${offered.join(', ')}`,
       { scope, methods: elsewhere },
     );
   }

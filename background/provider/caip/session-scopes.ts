@@ -12,13 +12,14 @@ import {
   FABRIC_NAMESPACE,
   fabricAccountId,
   fiscoAccountId,
+  namespaceOf,
   WALLET_SCOPE,
 } from '../../../content/caip-ids.ts';
 import {
-  CHAIN_SCOPE_METHODS,
-  CHAIN_SCOPE_NOTIFICATIONS,
+  chainScopeMethods,
   type ScopeObject,
   type Scopes,
+  subscriptionNotification,
   WALLET_SCOPE_METHODS,
 } from '../../../content/caip-schema.ts';
 import type { Session } from '../../../content/provider-schema.ts';
@@ -64,8 +65,8 @@ export async function sessionScopes(
   const scopes: Scopes = {};
   for (const chainId of Object.keys(resources).sort() as ChainId[]) {
     scopes[chainId] = {
-      methods: [...CHAIN_SCOPE_METHODS],
-      notifications: [...CHAIN_SCOPE_NOTIFICATIONS],
+      methods: chainScopeMethods(namespaceOf(chainId)),
+      notifications: [subscriptionNotification(namespaceOf(chainId))],
       accounts: accountsOn(chainId, session, fabric),
     };
   }

@@ -6,8 +6,8 @@
  * the site's session stops covering its resource (revoked by the site or in the popup).
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import type { ChainId } from '../../../content/caip-ids.ts';
-import { type NotifyParams, SUBSCRIPTION_NOTIFICATION } from '../../../content/caip-schema.ts';
+import { type ChainId, namespaceOf } from '../../../content/caip-ids.ts';
+import { type NotifyParams, subscriptionNotification } from '../../../content/caip-schema.ts';
 import type { ResourceEvent } from '../../../p2p/protocol/messages.ts';
 import type { WalletEvents } from '../../events.ts';
 import { toProviderError } from '../chain-errors.ts';
@@ -132,7 +132,7 @@ export class PageSubscriptions {
     const params: NotifyParams = {
       scope: sub.scope,
       notification: {
-        method: SUBSCRIPTION_NOTIFICATION,
+        method: subscriptionNotification(namespaceOf(sub.scope)),
         params: { subscription: sub.id, result: jsonSafe(event) },
       },
     };

@@ -4,7 +4,8 @@
  * provider announces when a dapp prompts for wallets (CAIP-294), so a dapp knows the chain ids
  * to ask for. The chains are those of the wallet's router network, the same for every user of it.
  */
-import { CHAIN_SCOPE_METHODS, CHAIN_SCOPE_NOTIFICATIONS, type Scopes } from '../../../content/caip-schema.ts';
+import { namespaceOf } from '../../../content/caip-ids.ts';
+import { chainScopeMethods, type Scopes, subscriptionNotification } from '../../../content/caip-schema.ts';
 import type { CaipServices } from '../caip/caip-services.ts';
 import { walletScope } from '../caip/session-scopes.ts';
 import { toProviderError } from '../chain-errors.ts';
@@ -22,7 +23,11 @@ export async function servedScopes(params: unknown, caip: CaipServices): Promise
   }
   const scopes: Scopes = {};
   for (const chainId of [...chains.keys()].sort()) {
-    scopes[chainId] = { methods: [...CHAIN_SCOPE_METHODS], notifications: [...CHAIN_SCOPE_NOTIFICATIONS] };
+    const namespace = namespaceOf(chainId);
+    scopes[chainId] = {
+      methods: chainScopeMethods(namespace),
+      notifications: [subscriptionNotification(namespace)],
+    };
   }
   const { accounts: _none, ...wallet } = walletScope();
   scopes.wallet = wallet;

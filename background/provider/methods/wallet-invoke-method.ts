@@ -6,11 +6,13 @@
  * that chain. The result is the method's own; errors are the method's own (top-level, as
  * EIP-1193 providers answer), so a dapp handles them as it would for the direct call.
  */
-import { parseCaip2, WALLET_SCOPE } from '../../../content/caip-ids.ts';
+import { isWeftChainId, namespaceOf, parseCaip2, WALLET_SCOPE } from '../../../content/caip-ids.ts';
 import {
-  CHAIN_SCOPE_METHODS,
+  CHAIN_METHOD_SUFFIXES,
+  chainScopeMethods,
   type InvokeMethodParams,
   WALLET_SCOPE_METHODS,
+  weftMethodOf,
 } from '../../../content/caip-schema.ts';
 import { ErrorCode } from '../../../content/provider-protocol.ts';
 import type { WalletServices } from '../../services.ts';
@@ -22,8 +24,9 @@ import type { Methods } from '../handle-request.ts';
 import { objectParam, resourcePath } from './params.ts';
 import { requireSession } from './require-session.ts';
 
-const CHAIN_METHODS: readonly string[] = CHAIN_SCOPE_METHODS;
 const WALLET_METHODS: readonly string[] = WALLET_SCOPE_METHODS;
+/** The `weft_*` names of chain methods: known, but in a chain scope by their namespace's name. */
+const WEFT_CHAIN_METHODS: readonly string[] = CHAIN_METHOD_SUFFIXES.map((suffix) => `weft_${suffix}`);
 
 export async function walletInvokeMethod(
   params: unknown,
@@ -48,17 +51,23 @@ export async function walletInvokeMethod(
   if (innerParams !== undefined && (typeof innerParams !== 'object' || innerParams === null)) {
     throw invalidParams('request.params must be an array or an object');
   }
-  const offered = scope === WALLET_SCOPE ? WALLET_METHODS : CHAIN_METHODS;
-  if (!offered.includes(method)) {
-    if (!CHAIN_METHODS.includes(method) && !WALLET_METHODS.includes(method)) {
-      throw new ProviderError(ErrorCode.unsupportedMethod, `unsupported method: ${method}`);
-    }
-    const home = CHAIN_METHODS.includes(method) ? 'a chain scope' : 'the wallet scope';
-    throw new ProviderError(ErrorCode.unauthorized, `${method} is a method of ${home}, not of ${scope}`, {
-      reason: 'METHOD_NOT_IN_SCOPE',
-      scope,
-      method,
-    });
+  // The handler to run: a wallet method runs under its own name, a chain method under its weft_ name.
+  const handler = scopeHandler(scope, method);
+  if (handler === null) {
+    const known =
+      WALLET_METHODS.includes(method) || WEFT_CHAIN_METHODS.includes(method) || weftMethodOf(method);
+    if (!known) throw new ProviderError(ErrorCode.unsupportedMethod, `unsupported method: ${method}`);
+    const offered =
+      scope === WALLET_SCOPE
+        ? WALLET_METHODS
+        : isWeftChainId(scope)
+          ? chainScopeMethods(namespaceOf(scope))
+          : [];
+    throw new ProviderError(
+      ErrorCode.unauthorized,
+      `${method} is not a method of ${scope}${offered.length > 0 ? ` (it offers ${offered.join(', ')})` : ''}`,
+      { reason: 'METHOD_NOT_IN_SCOPE', scope, method },
+    );
   }
   const session = await requireSession(services, context);
   if (scope !== WALLET_SCOPE) {
@@ -83,7 +92,7 @@ export async function walletInvokeMethod(
       }
     }
     const subscription = subscriptionOf(innerParams);
-    if (method === 'weft_unsubscribe' && subscription !== undefined && context.channel) {
+    if (handler === 'weft_unsubscribe' && subscription !== undefined && context.channel) {
       const held = caip.subscriptions.scopeOf(context.channel, subscription);
       if (held !== undefined && held !== scope) {
         throw new ProviderError(ErrorCode.unauthorized, `subscription ${subscription} is not on ${scope}`, {
@@ -93,9 +102,19 @@ export async function walletInvokeMethod(
       }
     }
   }
-  const run = methods[method];
+  const run = methods[handler];
   if (!run) throw new ProviderError(ErrorCode.unsupportedMethod, `unsupported method: ${method}`);
   return run(innerParams, context);
+}
+
+/**
+ * The `weft_*` handler of `method` in `scope`, or null when the scope does not offer it: a wallet
+ * method in `wallet`; in a chain scope, its namespace's chain methods (`fisco_call` in `fisco:…`).
+ */
+function scopeHandler(scope: string, method: string): string | null {
+  if (scope === WALLET_SCOPE) return WALLET_METHODS.includes(method) ? method : null;
+  if (!isWeftChainId(scope) || !chainScopeMethods(namespaceOf(scope)).includes(method)) return null;
+  return weftMethodOf(method);
 }
 
 /**

@@ -94,7 +94,8 @@ describe('CAIP-294 discovery', () => {
     assert.equal((params as unknown as { info: { uuid: string } }).info.uuid, uuid());
     // On load the wallet names its namespaces (it asks its worker nothing for a page that only loads).
     assert.deepEqual(Object.keys(params.scopes ?? {}), ['fisco', 'fabric', 'wallet']);
-    assert.ok(params.scopes?.fisco?.methods.includes('weft_call'));
+    assert.ok(params.scopes?.fisco?.methods.includes('fisco_call'));
+    assert.deepEqual(params.scopes?.fabric?.notifications, ['fabric_subscription']);
     assert.ok(Object.isFrozen(params) && Object.isFrozen(params.target?.[0]));
     assert.deepEqual(asked, []);
     assert.equal(legacyAnnounces.length, 1);
@@ -109,7 +110,7 @@ describe('CAIP-294 discovery', () => {
   test("a prompt is answered with the chains the worker serves; a prompt for other chains isn't", async () => {
     answers.set('weft_scopes', () => ({
       result: {
-        [FISCO_CHAIN]: { methods: ['weft_call'], notifications: ['weft_subscription'] },
+        [FISCO_CHAIN]: { methods: ['fisco_call'], notifications: ['fisco_subscription'] },
         wallet: { methods: ['weft_ttmList'], notifications: [] },
       },
     }));
@@ -175,7 +176,7 @@ describe('the caip294:<uuid> channel and CAIP notifications', () => {
     const params: NotifyParams = {
       scope: FISCO_CHAIN,
       notification: {
-        method: 'weft_subscription',
+        method: 'fisco_subscription',
         params: {
           subscription: `0x${'1'.repeat(32)}`,
           result: {
@@ -191,7 +192,7 @@ describe('the caip294:<uuid> channel and CAIP notifications', () => {
     fromWorker({ event: 'wallet_notify', data: params });
     await until(() => notified.length === 1, 'the notification');
     assert.deepEqual(notified, [params]);
-    assert.deepEqual(messages, [{ type: 'weft_subscription', data: params.notification.params }]);
+    assert.deepEqual(messages, [{ type: 'fisco_subscription', data: params.notification.params }]);
     assert.deepEqual(channel.at(-1), { jsonrpc: '2.0', method: 'wallet_notify', params });
   });
 

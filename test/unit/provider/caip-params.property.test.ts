@@ -6,12 +6,24 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { CaipErrorCode, CHAIN_SCOPE_METHODS, WALLET_SCOPE_METHODS } from '../../../content/caip-schema.ts';
+import {
+  CaipErrorCode,
+  CHAIN_METHOD_SUFFIXES,
+  chainScopeMethods,
+  WALLET_SCOPE_METHODS,
+} from '../../../content/caip-schema.ts';
 import { ErrorCode } from '../../../content/provider-protocol.ts';
 import { ASSET, type CaipWallet, caipWallet, FISCO_CHAIN } from './caip-wallet.ts';
 
 const RUNS = 200;
-const KNOWN = new Set<string>([...CHAIN_SCOPE_METHODS, ...WALLET_SCOPE_METHODS, 'weft_subscription']);
+const KNOWN = new Set<string>([
+  ...chainScopeMethods('fisco'),
+  ...chainScopeMethods('fabric'),
+  ...CHAIN_METHOD_SUFFIXES.map((suffix) => `weft_${suffix}`),
+  ...WALLET_SCOPE_METHODS,
+  'fisco_subscription',
+  'fabric_subscription',
+]);
 const CREATE_CODES = new Set<number>([ErrorCode.invalidParams, ...Object.values(CaipErrorCode)]);
 
 let wallet: CaipWallet;
@@ -20,7 +32,7 @@ before(async () => {
   wallet = await caipWallet();
   sessionWallet = await caipWallet();
   const created = await sessionWallet.request('wallet_createSession', {
-    requiredScopes: { [FISCO_CHAIN]: { methods: ['weft_call'], notifications: [] } },
+    requiredScopes: { [FISCO_CHAIN]: { methods: ['fisco_call'], notifications: [] } },
   });
   assert.ok('result' in created, JSON.stringify(created));
 });
@@ -57,7 +69,7 @@ const unknownName = fc.string({ minLength: 1, maxLength: 40 }).filter((n) => !KN
 const badKey = fc
   .string({ minLength: 0, maxLength: 40 })
   .filter((k) => !/^[-a-z0-9]{3,8}(:[-_a-zA-Z0-9]{1,32})?$/.test(k));
-const scope = { methods: ['weft_call'], notifications: [] };
+const scope = { methods: ['fisco_call'], notifications: [] };
 
 describe('wallet_createSession: malformed params', () => {
   test('any JSON at all: a typed error of CAIP-25 or -32602, no approval', async () => {
@@ -180,7 +192,7 @@ describe('wallet_invokeMethod: malformed params', () => {
   });
 
   test('each kind of mistake gets its own code', async () => {
-    const read = { method: 'weft_call', params: [{ path: ASSET, method: 'balanceOf', args: [] }] };
+    const read = { method: 'fisco_call', params: [{ path: ASSET, method: 'balanceOf', args: [] }] };
     const cases: [string, fc.Arbitrary<unknown>, number][] = [
       [
         'a malformed scope',
@@ -216,7 +228,7 @@ describe('wallet_invokeMethod: malformed params', () => {
         'params of the inner method malformed',
         fc
           .oneof(fc.string(), fc.integer(), fc.boolean())
-          .map((p) => ({ scope: FISCO_CHAIN, request: { method: 'weft_call', params: p } })),
+          .map((p) => ({ scope: FISCO_CHAIN, request: { method: 'fisco_call', params: p } })),
         ErrorCode.invalidParams,
       ],
     ];

@@ -24,13 +24,12 @@ import {
   resultOf,
 } from './caip-wallet.ts';
 
+/** A chain scope object asking for some of its namespace's methods (`fisco_call`, ...). */
 const chainScope = (
-  methods = ['weft_call', 'weft_sendTransaction'],
-  notifications = ['weft_subscription'],
-) => ({
-  methods,
-  notifications,
-});
+  methods = ['fisco_call', 'fisco_sendTransaction'],
+  notifications = ['fisco_subscription'],
+) => ({ methods, notifications });
+const fabricScope = () => chainScope(['fabric_call', 'fabric_sendTransaction'], ['fabric_subscription']);
 
 let wallet: CaipWallet | undefined;
 afterEach(async () => {
@@ -66,8 +65,8 @@ describe('wallet_createSession', () => {
     assert.deepEqual(Object.keys(answer.sessionScopes).sort(), [FISCO_CHAIN, 'wallet']);
     const fisco = answer.sessionScopes[FISCO_CHAIN];
     assert.deepEqual(fisco?.accounts, [`${FISCO_CHAIN}:${ACCOUNT_0}`]);
-    assert.ok(fisco?.methods.includes('weft_call') && fisco.methods.includes('weft_subscribe'));
-    assert.deepEqual(fisco?.notifications, ['weft_subscription']);
+    assert.ok(fisco?.methods.includes('fisco_call') && fisco.methods.includes('fisco_subscribe'));
+    assert.deepEqual(fisco?.notifications, ['fisco_subscription']);
     assert.ok(answer.sessionScopes.wallet?.methods.includes('weft_sendCrossChainTransaction'));
     assert.deepEqual(answer.sessionProperties, {}, 'session properties are dropped, not kept');
     assert.deepEqual(answer.scopedProperties, { [FISCO_CHAIN]: { resources: [ASSET, KV] } });
@@ -81,7 +80,7 @@ describe('wallet_createSession', () => {
     wallet = await caipWallet();
     const answer = resultOf(
       await wallet.request('wallet_createSession', {
-        optionalScopes: { [FISCO_CHAIN]: chainScope(), [FABRIC_CHAIN]: chainScope() },
+        optionalScopes: { [FISCO_CHAIN]: chainScope(), [FABRIC_CHAIN]: fabricScope() },
         scopedProperties: { [FISCO_CHAIN]: { resources: [ASSET] } },
       }),
     ) as Answer;
@@ -99,7 +98,7 @@ describe('wallet_createSession', () => {
     wallet.decide.next = () => ({ resources: [FAB] });
     const narrowed = resultOf(
       await wallet.request('wallet_createSession', {
-        requiredScopes: { [FISCO_CHAIN]: chainScope(), [FABRIC_CHAIN]: chainScope() },
+        requiredScopes: { [FISCO_CHAIN]: chainScope(), [FABRIC_CHAIN]: fabricScope() },
       }),
     ) as Answer;
     // A new createSession replaces the session (CAIP-25 without a sessionId): the user granted
@@ -113,14 +112,14 @@ describe('wallet_createSession', () => {
     resultOf(
       await wallet.request('wallet_createSession', {
         requiredScopes: { fisco: { references: [FISCO_CHAIN.slice(6)], ...chainScope() } },
-        optionalScopes: { [FABRIC_CHAIN]: chainScope() },
+        optionalScopes: { [FABRIC_CHAIN]: fabricScope() },
       }),
     );
     assert.deepEqual((await wallet.sessions.get(ORIGIN))?.resources, [ASSET, KV, FAB]);
     const changes: unknown[] = [];
     wallet.events.on('sessions:changed', ({ session }) => changes.push(session?.resources ?? null));
     const answer = resultOf(
-      await wallet.request('wallet_createSession', { requiredScopes: { [FABRIC_CHAIN]: chainScope() } }),
+      await wallet.request('wallet_createSession', { requiredScopes: { [FABRIC_CHAIN]: fabricScope() } }),
     ) as Answer;
     assert.equal(wallet.approvals.length, 1, 'narrowing needs no approval');
     assert.deepEqual(Object.keys(answer.sessionScopes).sort(), [FABRIC_CHAIN, 'wallet']);
@@ -134,7 +133,7 @@ describe('wallet_createSession', () => {
     wallet = await caipWallet();
     const answer = resultOf(
       await wallet.request('wallet_createSession', {
-        scopes: { [FABRIC_CHAIN]: chainScope() },
+        scopes: { [FABRIC_CHAIN]: fabricScope() },
         properties: {},
       }),
     ) as { scopes: Record<string, { capabilities?: { resources: string[] } }>; properties: object };
@@ -146,7 +145,7 @@ describe('wallet_createSession', () => {
   test("a session with the wallet's Fabric identity has its CAIP-10 account: MSP id and certificate SHA-256", async () => {
     wallet = await caipWallet({ fabricIdentity: true });
     const answer = resultOf(
-      await wallet.request('wallet_createSession', { requiredScopes: { [FABRIC_CHAIN]: chainScope() } }),
+      await wallet.request('wallet_createSession', { requiredScopes: { [FABRIC_CHAIN]: fabricScope() } }),
     ) as Answer;
     const [identity] = await wallet.vault.fabricIdentities();
     assert.ok(identity);
@@ -180,7 +179,7 @@ describe('wallet_createSession', () => {
         CaipErrorCode.unknownMethods,
       ],
       [
-        { requiredScopes: { [FISCO_CHAIN]: chainScope(['weft_call'], ['chainChanged']) } },
+        { requiredScopes: { [FISCO_CHAIN]: chainScope(['fisco_call'], ['chainChanged']) } },
         CaipErrorCode.unknownNotifications,
       ],
       [
@@ -188,7 +187,14 @@ describe('wallet_createSession', () => {
         CaipErrorCode.unsupportedMethods,
       ],
       [
-        { requiredScopes: { wallet: chainScope(['weft_sendCrossChainTransaction'], ['weft_subscription']) } },
+        // Known, but in a fisco scope by its namespace's name (fisco_call), and fabric_ names are Fabric's.
+        { requiredScopes: { [FISCO_CHAIN]: chainScope(['weft_call', 'fabric_call']) } },
+        CaipErrorCode.unsupportedMethods,
+      ],
+      [
+        {
+          requiredScopes: { wallet: chainScope(['weft_sendCrossChainTransaction'], ['fisco_subscription']) },
+        },
         CaipErrorCode.unsupportedNotifications,
       ],
       [
@@ -243,7 +249,7 @@ describe('wallet_createSession', () => {
       await wallet.request('wallet_createSession', {
         optionalScopes: {
           'eip155:1': chainScope([], []),
-          [FISCO_CHAIN]: chainScope(['weft_call', 'weft_ttmList']),
+          [FISCO_CHAIN]: chainScope(['fisco_call', 'weft_ttmList', 'weft_call']),
         },
       }),
     ) as Answer;

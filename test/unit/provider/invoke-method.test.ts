@@ -28,7 +28,7 @@ afterEach(async () => {
 });
 
 const read = (path = ASSET) => ({
-  method: 'weft_call',
+  method: 'fisco_call',
   params: [{ path, method: 'balanceOf', args: [ACCOUNT_0] }],
 });
 
@@ -37,10 +37,11 @@ async function withSession(scopes: Record<string, unknown>): Promise<CaipWallet>
   resultOf(await w.request('wallet_createSession', { requiredScopes: scopes }));
   return w;
 }
-const chain = { methods: ['weft_call'], notifications: [] };
+const chain = { methods: ['fisco_call'], notifications: [] };
+const fabric = { methods: ['fabric_call'], notifications: [] };
 
 describe('wallet_invokeMethod', () => {
-  test('a read in its chain scope is the weft_call handler, from the session account', async () => {
+  test('fisco_call in a fisco scope is the weft_call handler, from the session account', async () => {
     wallet = await withSession({ [FISCO_CHAIN]: chain });
     const asked = wallet.routers.asked.length;
     const result = resultOf(
@@ -59,14 +60,14 @@ describe('wallet_invokeMethod', () => {
     assert.deepEqual((again as { values: string[] }).values, ['1000']);
   });
 
-  test('a write goes to the approval of weft_sendTransaction; the user rejecting is 4001', async () => {
+  test('fisco_sendTransaction goes to the approval of weft_sendTransaction; the user rejecting is 4001', async () => {
     wallet = await withSession({ [FISCO_CHAIN]: chain });
     wallet.decide.next = 'reject';
     const error = errorOf(
       await wallet.request('wallet_invokeMethod', {
         scope: FISCO_CHAIN,
         request: {
-          method: 'weft_sendTransaction',
+          method: 'fisco_sendTransaction',
           params: [{ path: ASSET, method: 'transfer', args: [`0x${'3'.repeat(40)}`, '7'] }],
         },
       }),
@@ -89,23 +90,33 @@ describe('wallet_invokeMethod', () => {
   });
 
   test('out of scope, out of session, or not a method of the scope: refused before any handler', async () => {
-    wallet = await withSession({ [FISCO_CHAIN]: chain, [FABRIC_CHAIN]: chain });
+    wallet = await withSession({ [FISCO_CHAIN]: chain, [FABRIC_CHAIN]: fabric });
     await wallet.request('wallet_createSession', {
-      requiredScopes: { [FISCO_CHAIN]: chain, [FABRIC_CHAIN]: chain },
+      requiredScopes: { [FISCO_CHAIN]: chain, [FABRIC_CHAIN]: fabric },
       scopedProperties: { [FISCO_CHAIN]: { resources: [ASSET] } },
     });
     const before = wallet.routers.asked.length;
     const cases: [unknown, number, string?][] = [
       // A FISCO BCOS resource through the Fabric scope.
-      [{ scope: FABRIC_CHAIN, request: read(ASSET) }, ErrorCode.unauthorized, 'OUT_OF_SCOPE'],
+      [
+        { scope: FABRIC_CHAIN, request: { ...read(ASSET), method: 'fabric_call' } },
+        ErrorCode.unauthorized,
+        'OUT_OF_SCOPE',
+      ],
       // A resource of the chain that the session does not hold (narrowed to ASSET above).
       [{ scope: FISCO_CHAIN, request: read('payment.bcos.kv') }, ErrorCode.unauthorized],
       // A chain the session does not hold.
       [{ scope: `fisco:${'1'.repeat(32)}`, request: read() }, ErrorCode.unauthorized, 'SCOPE_NOT_AUTHORIZED'],
-      [{ scope: 'eip155:1', request: read() }, ErrorCode.unauthorized, 'SCOPE_NOT_AUTHORIZED'],
-      // A wallet method in a chain scope, a chain method in the wallet scope.
+      // Methods of other scopes: another namespace's, the wallet's, a chain method under its weft_ name.
+      [{ scope: FABRIC_CHAIN, request: read(FAB) }, ErrorCode.unauthorized, 'METHOD_NOT_IN_SCOPE'],
+      [{ scope: 'eip155:1', request: read() }, ErrorCode.unauthorized, 'METHOD_NOT_IN_SCOPE'],
       [
         { scope: FISCO_CHAIN, request: { method: 'weft_ttmList' } },
+        ErrorCode.unauthorized,
+        'METHOD_NOT_IN_SCOPE',
+      ],
+      [
+        { scope: FISCO_CHAIN, request: { ...read(), method: 'weft_call' } },
         ErrorCode.unauthorized,
         'METHOD_NOT_IN_SCOPE',
       ],
@@ -116,6 +127,7 @@ describe('wallet_invokeMethod', () => {
         { scope: FISCO_CHAIN, request: { method: 'eth_sendTransaction', params: [] } },
         ErrorCode.unsupportedMethod,
       ],
+      [{ scope: FISCO_CHAIN, request: { method: 'fisco_drain', params: [] } }, ErrorCode.unsupportedMethod],
       [
         { scope: FISCO_CHAIN, request: { method: 'wallet_invokeMethod', params: {} } },
         ErrorCode.unsupportedMethod,
@@ -124,9 +136,9 @@ describe('wallet_invokeMethod', () => {
       [{ scope: 'not a chain', request: read() }, ErrorCode.invalidParams],
       [{ request: read() }, ErrorCode.invalidParams],
       [{ scope: FISCO_CHAIN }, ErrorCode.invalidParams],
-      [{ scope: FISCO_CHAIN, request: { method: 'weft_call', params: 5 } }, ErrorCode.invalidParams],
+      [{ scope: FISCO_CHAIN, request: { method: 'fisco_call', params: 5 } }, ErrorCode.invalidParams],
       [
-        { scope: FISCO_CHAIN, request: { method: 'weft_call', params: [{ path: 'x' }] } },
+        { scope: FISCO_CHAIN, request: { method: 'fisco_call', params: [{ path: 'x' }] } },
         ErrorCode.invalidParams,
       ],
     ];

@@ -87,7 +87,9 @@ async function setUp() {
   const b = open(ORIGIN, 2);
   const other = open('https://other.example', 3);
   const created = await a.request('wallet_createSession', {
-    requiredScopes: { [FISCO_CHAIN]: { methods: ['weft_subscribe'], notifications: ['weft_subscription'] } },
+    requiredScopes: {
+      [FISCO_CHAIN]: { methods: ['fisco_subscribe'], notifications: ['fisco_subscription'] },
+    },
   });
   assert.ok('result' in created, JSON.stringify(created));
   return { w: wallet, a, b, other };
@@ -117,7 +119,7 @@ describe('wallet_notify routing', () => {
       {
         scope: FISCO_CHAIN,
         notification: {
-          method: 'weft_subscription',
+          method: 'fisco_subscription',
           params: {
             subscription: id,
             result: { ...event(42), blockNumber: '42', path: ASSET },
@@ -132,7 +134,7 @@ describe('wallet_notify routing', () => {
     const second = resultOf(
       await b.request('wallet_invokeMethod', {
         scope: FISCO_CHAIN,
-        request: { method: 'weft_subscribe', params: [{ path: ASSET }] },
+        request: { method: 'fisco_subscribe', params: [{ path: ASSET }] },
       }),
     ) as string;
     assert.notEqual(second, id);
