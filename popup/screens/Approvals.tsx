@@ -180,7 +180,8 @@ function TransactionDetailsView({
         </dd>
         <dt>{d.chain.type === 'fabric' ? 'Chaincode' : 'Contract'}</dt>
         <dd data-testid="approval-contract">
-          <code class="account">{d.contract}</code> <span class="muted">{d.path}</span>
+          <code class="account">{d.contract}</code>
+          <div class="muted">{d.path}</div>
         </dd>
         <dt>Signed by</dt>
         <dd class="prose">{view.signer}</dd>
