@@ -139,7 +139,18 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
       params: [{ path: ASSET, method: 'transfer', args: [recipient, '7'] }],
     });
     const popup = await approval;
-    await popup.getByTestId('approval-call').waitFor();
+    // In human terms: the amount in the asset's unit, the recipient (unknown to the wallet) shortened.
+    // (The unit may arrive a moment after the approval: the wallet reads it when the request comes.)
+    await popup
+      .getByTestId('approval-headline')
+      .filter({ hasText: /^Send 7 WFA to / })
+      .waitFor();
+    assert.equal(
+      await popup.getByTestId('approval-headline').textContent(),
+      `Send 7 WFA to ${recipient.slice(0, 6)}…${recipient.slice(-4)}`,
+    );
+    // The exact call, under Details (collapsed).
+    await popup.getByTestId('approval-call').waitFor({ state: 'attached' });
     const call = (await popup.getByTestId('approval-call').textContent()) ?? '';
     assert.match(call, /transfer\(/);
     assert.match(call, new RegExp(recipient.slice(2, 10), 'i'));
