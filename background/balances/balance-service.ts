@@ -440,8 +440,8 @@ export class BalanceService {
 
   async #fiscoRows(asset: AssetState, entry: ResourceEntry, methods: AssetMethods): Promise<BalanceRow[]> {
     const accounts = await this.#holders.accounts();
-    const routers = entry.hops + 1;
-    const by = `as reported by ${routers} router${routers === 1 ? '' : 's'}: FISCO BCOS 2.x has no state proofs`;
+    // The routers on the way only relay what the origin router read: one word, however many hops.
+    const by = `as reported by the router fronting ${entry.path.split('.').slice(0, 2).join('.')}: FISCO BCOS 2.x has no state proofs`;
     return Promise.all(
       accounts.map(async (account): Promise<BalanceRow> => {
         const before = previous(asset, account.address);

@@ -231,7 +231,7 @@ describe('the balance service', () => {
     // hops 2 from the entry router: three routers relayed the answer; no state proofs on FISCO BCOS 2.x.
     assert.deepEqual(bcos.rows[0]?.verified, {
       backing: 'router',
-      by: 'as reported by 3 routers: FISCO BCOS 2.x has no state proofs',
+      by: 'as reported by the router fronting payment.bcos: FISCO BCOS 2.x has no state proofs',
     });
     // The key/value store is no asset.
     assert.equal(
