@@ -1,16 +1,23 @@
 /**
- * The wallet's link to the router network: one light client over WebSockets, made
- * from the router list in `storage.local` (or, until the user saves one, the list the
- * build shipped with: default-routers.ts), its libp2p key kept there too so the
- * wallet keeps one peer id (routers rate-limit per peer). Its state is what the
- * popup shows under "Routers".
+ * The wallet's links to the router network: a router pool over WebSockets (p2p/client/router-pool.ts:
+ * one main link, further links on demand, failover on a lie, a stall or a drop), made from the
+ * router list in `storage.local` (or, until the user saves one, the list the build shipped with:
+ * default-routers.ts), its libp2p key kept there too so the wallet keeps one peer id (routers
+ * rate-limit per peer). Its state is what the popup shows under "Routers": the main link, the
+ * links open now and the routers demoted, and why.
  */
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Storage } from 'webextension-polyfill';
-import { LightClient, type LightClientStatus } from '../../p2p/client/light-client.ts';
+import type { Demotion } from '../../p2p/client/failover.ts';
+import {
+  LightClient,
+  type LightClientOptions,
+  type LightClientStatus,
+} from '../../p2p/client/light-client.ts';
 import { parseRouterAddress } from '../../p2p/client/router-address.ts';
+import { type RouterLinkStatus, RouterPool } from '../../p2p/client/router-pool.ts';
 import type { ResourceEntry } from '../../p2p/protocol/messages.ts';
 import type { WalletEvents } from '../events.ts';
 import { chooseRouterList, type RouterListSource } from './default-routers.ts';
@@ -25,6 +32,17 @@ export interface RouterConnectionStatus extends LightClientStatus {
   source: RouterListSource;
   /** The build's default list (empty when it was built without one). */
   defaults: string[];
+  /** The links open now: the main one and those opened on demand (origin routers included). Absent with no routers. */
+  links?: RouterLinkStatus[];
+  /** Routers the wallet puts last for a while because they lied, stalled or dropped, with why. Absent with no routers. */
+  demoted?: Demotion[];
+}
+
+export interface RouterConnectionOptions {
+  /** Makes each link of the pool (tests: lying ones). */
+  newLink?: (options: LightClientOptions) => LightClient;
+  /** The bounded wait for a read before the next router is asked. */
+  readTimeoutMs?: number;
 }
 
 export class NoRoutersError extends Error {
@@ -33,7 +51,7 @@ export class NoRoutersError extends Error {
 
 export class RouterConnection {
   readonly #storage: Storage.StorageArea;
-  #client: LightClient | null = null;
+  #client: RouterPool | null = null;
   #routers: string[] = [];
   #source: RouterListSource = 'default';
   readonly #defaults: readonly string[];
@@ -41,20 +59,33 @@ export class RouterConnection {
   readonly #descriptions = new Map<string, { entry: ResourceEntry; until: number }>();
 
   readonly #events: WalletEvents;
+  readonly #options: RouterConnectionOptions;
 
   /**
    * Emits `routers:changed` on any change of the list or of the link's state, and
    * `routers:link` as the link comes up or goes down. `defaults` is the build's router list
    * (`__WEFT_DEFAULT_ROUTERS__`), used while the user has saved none.
    */
-  constructor(storage: Storage.StorageArea, events: WalletEvents, defaults: readonly string[] = []) {
+  constructor(
+    storage: Storage.StorageArea,
+    events: WalletEvents,
+    defaults: readonly string[] = [],
+    options: RouterConnectionOptions = {},
+  ) {
     this.#storage = storage;
     this.#events = events;
     this.#defaults = defaults;
+    this.#options = options;
   }
 
   status(): RouterConnectionStatus {
-    return { ...this.#status, routers: this.#routers, source: this.#source, defaults: [...this.#defaults] };
+    return {
+      ...this.#status,
+      routers: this.#routers,
+      source: this.#source,
+      defaults: [...this.#defaults],
+      ...(this.#client ? { links: this.#client.links(), demoted: this.#client.health.list() } : {}),
+    };
   }
 
   /** Loads the saved router list (or the defaults) and connects (in the background: callers need not wait). */
@@ -124,8 +155,8 @@ export class RouterConnection {
     }
   }
 
-  /** The light client; throws `NoRoutersError` when the user configured none. */
-  client(): LightClient {
+  /** The router pool (a LightClient); throws `NoRoutersError` when the user configured none. */
+  client(): RouterPool {
     if (!this.#client) throw new NoRoutersError('no routers configured: add one in the popup under Routers');
     return this.#client;
   }
@@ -137,9 +168,11 @@ export class RouterConnection {
     this.#status = { router: null, state: 'disconnected' };
     this.#events.emit('routers:changed');
     if (this.#routers.length === 0) return;
-    const client = new LightClient({
+    const client: RouterPool = new RouterPool({
       routers: this.#routers,
       privateKey: await this.#peerKey(),
+      ...(this.#options.newLink ? { newLink: this.#options.newLink } : {}),
+      ...(this.#options.readTimeoutMs ? { readTimeoutMs: this.#options.readTimeoutMs } : {}),
       onStatus: (status) => {
         if (this.#client !== client) return;
         const was = this.#status.state === 'connected';
@@ -147,6 +180,10 @@ export class RouterConnection {
         this.#events.emit('routers:changed');
         const is = status.state === 'connected';
         if (was !== is) this.#events.emit('routers:link', { connected: is });
+      },
+      // A router demoted or back, a link opened or closed: the popup's list changes.
+      onChange: () => {
+        if (this.#client === client) this.#events.emit('routers:changed');
       },
     });
     this.#client = client;

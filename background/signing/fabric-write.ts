@@ -15,9 +15,11 @@ import {
   toHex,
 } from '../../p2p/chains/fabric/offline-signing.ts';
 import type { LightClient } from '../../p2p/client/light-client.ts';
+import { HipError, HipErrorCode } from '../../p2p/protocol/errors.ts';
 import type { ChainTrust } from '../trust/chain-trust.ts';
-import type { VerifiedReceipt } from '../trust/verification.ts';
+import { EvidenceRefusedError, type VerifiedReceipt } from '../trust/verification.ts';
 import type { Vault } from '../vault/vault.ts';
+import type { WriteOptions } from './fisco-write.ts';
 
 export interface FabricWrite {
   /** Resource path the routers know the chaincode under. */
@@ -34,6 +36,7 @@ export async function submitFabricWrite(
   trust: ChainTrust,
   identityId: string,
   write: FabricWrite,
+  options: WriteOptions = {},
 ): Promise<VerifiedReceipt> {
   const { path, channel, chaincode, fn, args } = write;
   const signer = vault.fabricSigningIdentity(identityId);
@@ -46,8 +49,30 @@ export async function submitFabricWrite(
       fn,
       chaincode,
     });
-    await client.submit(path, signed);
-    const { verdict, verification } = await trust.fabricCommit(path, signer, fromHex(signed), proposal.txId);
+    // Signed once; the same envelope (one tx id) may go through several routers: Fabric commits
+    // the first copy and marks any later one DUPLICATE_TXID, which only sends us to the evidence.
+    const relay = async (link: LightClient) => {
+      let reported = true;
+      try {
+        await link.submit(path, signed);
+      } catch (error) {
+        if (!mayHaveCommitted(error)) throw error;
+        reported = false;
+      }
+      try {
+        return await trust.fabricCommit(path, signer, fromHex(signed), proposal.txId, link);
+      } catch (error) {
+        // The router said it committed: no block holding it makes that a lie.
+        if (reported && error instanceof EvidenceRefusedError && error.blame === 'absent') {
+          throw new EvidenceRefusedError(error.path, error.reason, 'lie');
+        }
+        throw error;
+      }
+    };
+    const { verdict, verification } = await client.attempt(relay, {
+      path,
+      ...(options.paths ? { paths: options.paths } : {}),
+    });
     const event = transaction.event;
     const events: ChainEvent[] = event ? [chaincodeEvent(event)] : [];
     return {
@@ -62,4 +87,20 @@ export async function submitFabricWrite(
   } finally {
     signer.privateKey.fill(0);
   }
+}
+
+/**
+ * Submit failures after which the envelope may be (or be about to be) in a block: the router or
+ * the chain did not say in time, or this copy was a duplicate of one already ordered.
+ */
+function mayHaveCommitted(error: unknown): boolean {
+  if (!(error instanceof HipError)) return false;
+  if (
+    error.code === HipErrorCode.timeout ||
+    error.code === HipErrorCode.unreachable ||
+    error.code === HipErrorCode.chainTimeout
+  )
+    return true;
+  const said = `${String(error.details.chainCode ?? '')} ${error.message}`;
+  return /DUPLICATE_TXID|duplicate transaction/i.test(said);
 }

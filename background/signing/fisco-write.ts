@@ -13,7 +13,7 @@ import type { VerifiedFiscoExecution } from '../../p2p/chains/fisco-bcos/verify-
 import type { LightClient } from '../../p2p/client/light-client.ts';
 import { HipError, HipErrorCode } from '../../p2p/protocol/errors.ts';
 import type { ChainTrust } from '../trust/chain-trust.ts';
-import type { Verification, VerifiedReceipt } from '../trust/verification.ts';
+import { EvidenceRefusedError, type Verification, type VerifiedReceipt } from '../trust/verification.ts';
 import type { Vault } from '../vault/vault.ts';
 
 /** Margin under FISCO BCOS's 1000-block window for `blockLimit`. */
@@ -27,12 +27,21 @@ export interface FiscoWrite {
   abi?: unknown;
 }
 
+export interface WriteOptions {
+  /**
+   * Relay the signed bytes through this many routers at once (TTM commits, claims and refunds:
+   * 2). The first receipt verified wins; the chain keeps one transaction per hash.
+   */
+  paths?: number;
+}
+
 export async function submitFiscoWrite(
   client: LightClient,
   vault: Vault,
   trust: ChainTrust,
   account: number,
   write: FiscoWrite,
+  options: WriteOptions = {},
 ): Promise<VerifiedReceipt> {
   const info = await client.chainInfo(write.path);
   if (info.chain.type !== 'fisco-bcos') throw new Error('the resource moved to another chain type');
@@ -56,16 +65,30 @@ export async function submitFiscoWrite(
   } finally {
     key.fill(0);
   }
-  try {
-    await client.submit(write.path, signed.raw);
-  } catch (error) {
-    // Not relayed for sure, or gone: only what the chain shows now can say more.
-    if (!(error instanceof HipError) || !MAY_HAVE_LANDED.has(error.code)) throw error;
-    const landed = await trust.fiscoExecution(write.path, signed.hash, 0, sender).catch(() => null);
-    if (!landed) throw error;
-    return verifiedReceipt(landed.execution, landed.verification, write);
-  }
-  const { execution, verification } = await trust.fiscoExecution(write.path, signed.hash, undefined, sender);
+  // Signed once; the same bytes (one hash) may go through several routers, never a new signature.
+  const relay = async (link: LightClient) => {
+    try {
+      await link.submit(write.path, signed.raw);
+    } catch (error) {
+      // Not relayed for sure, or gone: only what the chain shows now can say more.
+      if (!(error instanceof HipError) || !MAY_HAVE_LANDED.has(error.code)) throw error;
+      const landed = await trust.fiscoExecution(write.path, signed.hash, 0, sender, link).catch(() => null);
+      if (!landed) throw error;
+      return landed;
+    }
+    try {
+      return await trust.fiscoExecution(write.path, signed.hash, undefined, sender, link);
+    } catch (error) {
+      // The router said it relayed the transaction: a chain that shows no receipt makes that a lie.
+      throw error instanceof EvidenceRefusedError && error.blame === 'absent'
+        ? new EvidenceRefusedError(error.path, error.reason, 'lie')
+        : error;
+    }
+  };
+  const { execution, verification } = await client.attempt(relay, {
+    path: write.path,
+    ...(options.paths ? { paths: options.paths } : {}),
+  });
   return verifiedReceipt(execution, verification, write);
 }
 

@@ -23,7 +23,10 @@ import { type ChannelTrust, readChannelConfig } from '../../p2p/chains/fabric/ch
 import { followConfigAsync } from '../../p2p/chains/fabric/follow-config.ts';
 import type { FabricSigningIdentity } from '../../p2p/chains/fabric/identity.ts';
 import { fromHex, signProposal, toHex } from '../../p2p/chains/fabric/offline-signing.ts';
-import { FabricConfigChangedError } from '../../p2p/chains/fabric/verification-errors.ts';
+import {
+  FabricConfigChangedError,
+  FabricUnverifiedError,
+} from '../../p2p/chains/fabric/verification-errors.ts';
 import {
   type CommitVerdict,
   verifyCommittedTransactionAsync,
@@ -36,6 +39,7 @@ import {
   type VerifiedFiscoExecution,
   verifyFiscoExecution,
 } from '../../p2p/chains/fisco-bcos/verify-execution.ts';
+import { failureKind } from '../../p2p/client/failover.ts';
 import type { LightClient } from '../../p2p/client/light-client.ts';
 import { HipError, HipErrorCode } from '../../p2p/protocol/errors.ts';
 import type { AnchorSource, AnchorStore, StoredAnchor } from './anchor-store.ts';
@@ -78,6 +82,13 @@ const NOT_YET: ReadonlySet<string> = new Set([
   HipErrorCode.chainError,
   HipErrorCode.chainUnavailable,
 ]);
+
+/**
+ * Reasons a Fabric commit check fails on evidence that verified: peers of every organisation vouch
+ * that the transaction is invalid (or it is invalid by its own signatures). The chain's answer,
+ * not a router's lie: no other router is asked.
+ */
+const CHAIN_SAYS_NO: ReadonlySet<string> = new Set(['not-valid', 'transaction']);
 
 export class ChainTrust {
   readonly #options: ChainTrustOptions;
@@ -139,10 +150,23 @@ export class ChainTrust {
     txHash: Hex,
     waitMs = this.#options.evidenceWaitMs ?? 10_000,
     sender?: string,
-  ) {
+    via?: LightClient,
+  ): Promise<FiscoOutcome> {
     const known = this.#executions.get(txHash.toLowerCase());
     if (known) return { execution: known, verification: sealedBy(known) };
-    const client = this.#options.client();
+    const once = (link: LightClient) => this.#fiscoExecutionVia(link, path, txHash, waitMs, sender);
+    // Through the router given (a write checks the receipt where it relayed), or through one
+    // router after another: evidence that does not verify is a lie, and another router is asked.
+    return via ? once(via) : this.#options.client().attempt(once, { path });
+  }
+
+  async #fiscoExecutionVia(
+    client: LightClient,
+    path: string,
+    txHash: Hex,
+    waitMs: number,
+    sender: string | undefined,
+  ): Promise<FiscoOutcome> {
     const until = Date.now() + waitMs;
     let evidence = await client.request({ op: 'txEvidence', path, txId: txHash });
     while (!evidence && Date.now() < until) {
@@ -150,11 +174,15 @@ export class ChainTrust {
       evidence = await client.request({ op: 'txEvidence', path, txId: txHash });
     }
     if (!evidence) {
-      throw new EvidenceRefusedError(path, `the chain shows no receipt for ${txHash}`);
+      throw new EvidenceRefusedError(path, `the chain shows no receipt for ${txHash}`, 'absent');
     }
     const anchor = await this.anchor(path);
     if (anchor.profile.type !== 'fisco-bcos') {
-      throw new EvidenceRefusedError(path, `${anchor.chain} is anchored as a ${anchor.profile.type} chain`);
+      throw new EvidenceRefusedError(
+        path,
+        `${anchor.chain} is anchored as a ${anchor.profile.type} chain`,
+        null,
+      );
     }
     let result: Awaited<ReturnType<typeof verifyFiscoExecution>>;
     try {
@@ -168,7 +196,7 @@ export class ChainTrust {
     }
     await this.#follow(anchor, result.anchor);
     this.#executions.set(txHash.toLowerCase(), result.execution);
-    return { execution: result.execution, verification: sealedBy(result.execution) } satisfies FiscoOutcome;
+    return { execution: result.execution, verification: sealedBy(result.execution) };
   }
 
   /**
@@ -181,6 +209,7 @@ export class ChainTrust {
     signer: FabricSigningIdentity,
     submitted: Uint8Array,
     txId: string,
+    via?: LightClient,
   ): Promise<FabricCommitOutcome> {
     const { profile, trust } = await this.#fabric(path);
     const orgs = trust.applicationOrgs.slice();
@@ -190,26 +219,57 @@ export class ChainTrust {
       fn: 'GetBlockByTxID',
       args: [profile.channel, txId],
     });
-    // Peers commit a block one after the other: the router reported it from one peer, and the
-    // others may be a block behind. Until every one of them has the block, endorsing fails.
-    const until = Date.now() + (this.#options.evidenceWaitMs ?? 10_000);
-    let envelope: Hex | undefined;
-    for (;;) {
-      try {
-        ({ envelope } = await this.#options.client().request({
-          op: 'blockByTxId',
-          path,
-          signed: proposal.signed,
-          orgs,
-        }));
-        break;
-      } catch (error) {
-        if (!(error instanceof HipError) || !NOT_YET.has(error.code) || Date.now() >= until) {
-          throw new EvidenceRefusedError(path, `no peer-vouched block holds ${txId}: ${reasonOf(error)}`);
+    const once = async (client: LightClient): Promise<FabricCommitOutcome> => {
+      // Peers commit a block one after the other: the router reported it from one peer, and the
+      // others may be a block behind. Until every one of them has the block, endorsing fails.
+      const until = Date.now() + (this.#options.evidenceWaitMs ?? 10_000);
+      let envelope: Hex | undefined;
+      for (;;) {
+        try {
+          ({ envelope } = await client.request({
+            op: 'blockByTxId',
+            path,
+            signed: proposal.signed,
+            orgs,
+          }));
+          break;
+        } catch (error) {
+          if (!(error instanceof HipError) || !NOT_YET.has(error.code) || Date.now() >= until) {
+            throw new EvidenceRefusedError(
+              path,
+              `no peer-vouched block holds ${txId}: ${reasonOf(error)}`,
+              failureKind(error) ?? 'absent',
+            );
+          }
+          await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         }
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
-    }
+      return this.#judgeCommit(
+        client,
+        path,
+        profile,
+        trust,
+        orgs,
+        proposal.signed,
+        submitted,
+        txId,
+        envelope,
+      );
+    };
+    return via ? once(via) : this.#options.client().attempt(once, { path });
+  }
+
+  async #judgeCommit(
+    client: LightClient,
+    path: string,
+    profile: FabricChainProfile,
+    trust: ChannelTrust,
+    orgs: string[],
+    qsccProposal: Hex,
+    submitted: Uint8Array,
+    txId: string,
+    envelope: Hex,
+  ): Promise<FabricCommitOutcome> {
     const answer = fromHex(envelope);
     const verify = (under: ChannelTrust) =>
       verifyCommittedTransactionAsync({
@@ -217,7 +277,7 @@ export class ChainTrust {
         policies: profile.chaincodes,
         submitted,
         txId,
-        qsccProposal: fromHex(proposal.signed),
+        qsccProposal: fromHex(qsccProposal),
         answer,
         requiredOrgs: orgs,
       });
@@ -228,10 +288,12 @@ export class ChainTrust {
       } catch (error) {
         // The block names a newer channel config: follow it if the old config signed it, then judge again.
         if (!(error instanceof FabricConfigChangedError)) throw error;
-        verdict = await verify(await this.#followConfig(path, trust));
+        verdict = await verify(await this.#followConfig(path, trust, client));
       }
     } catch (error) {
-      throw new EvidenceRefusedError(path, reasonOf(error));
+      // Verified, and it says no (peers vouch the transaction invalid): every router would say so.
+      const answered = error instanceof FabricUnverifiedError && CHAIN_SAYS_NO.has(error.reason);
+      throw new EvidenceRefusedError(path, reasonOf(error), answered ? null : 'lie');
     }
     return {
       verdict,
@@ -252,25 +314,35 @@ export class ChainTrust {
   ): Promise<FabricReadOutcome> {
     const { profile, trust } = await this.#fabric(path);
     const proposal = signProposal(signer, { channel: profile.channel, ...call });
-    const prepared = await this.#options.client().request({ op: 'endorse', path, signed: proposal.signed });
-    let read: EndorsedRead;
-    try {
-      read = await verifyEndorsedReadAsync({
-        trust,
-        policy: policyOf(profile, trust, call.chaincode),
-        proposal: fromHex(proposal.signed),
-        envelope: fromHex(prepared.unsigned),
-      });
-    } catch (error) {
-      throw new EvidenceRefusedError(path, reasonOf(error));
-    }
-    return { read, verification: { by: `endorsed by ${read.endorsedBy.join(' and ')}` } };
+    // A read: the same signed proposal may be endorsed through another router when one lies.
+    return this.#options.client().attempt(
+      async (client) => {
+        const prepared = await client.request({ op: 'endorse', path, signed: proposal.signed });
+        let read: EndorsedRead;
+        try {
+          read = await verifyEndorsedReadAsync({
+            trust,
+            policy: policyOf(profile, trust, call.chaincode),
+            proposal: fromHex(proposal.signed),
+            envelope: fromHex(prepared.unsigned),
+          });
+        } catch (error) {
+          throw new EvidenceRefusedError(path, reasonOf(error));
+        }
+        return { read, verification: { by: `endorsed by ${read.endorsedBy.join(' and ')}` } };
+      },
+      { path },
+    );
   }
 
   async #fabric(path: string): Promise<{ profile: FabricChainProfile; trust: ChannelTrust }> {
     const anchor = await this.anchor(path);
     if (anchor.profile.type !== 'fabric') {
-      throw new EvidenceRefusedError(path, `${anchor.chain} is anchored as a ${anchor.profile.type} chain`);
+      throw new EvidenceRefusedError(
+        path,
+        `${anchor.chain} is anchored as a ${anchor.profile.type} chain`,
+        null,
+      );
     }
     const key = `${anchor.chain}@${digest(anchor.profile.configBlock)}`;
     let trust = this.#channels.get(key);
@@ -286,9 +358,9 @@ export class ChainTrust {
    * answers it) is taken only if it is valid under the anchored config (the old orderers signed
    * it, per the old BlockValidation). The chaincode policies stay the anchored ones.
    */
-  async #followConfig(path: string, old: ChannelTrust): Promise<ChannelTrust> {
+  async #followConfig(path: string, old: ChannelTrust, client: LightClient): Promise<ChannelTrust> {
     const anchor = await this.anchor(path);
-    const answer = parseChainProfile(await this.#options.client().request({ op: 'chainProfile', path }));
+    const answer = parseChainProfile(await client.request({ op: 'chainProfile', path }));
     if (anchor.profile.type !== 'fabric' || answer.type !== 'fabric') {
       throw new EvidenceRefusedError(path, 'the chain answers a profile of another type');
     }
@@ -313,10 +385,22 @@ export class ChainTrust {
   }
 
   async #takeOnFirstUse(path: string): Promise<StoredAnchor> {
-    const client = this.#options.client();
-    const profile = parseChainProfile(await client.request({ op: 'chainProfile', path }));
-    const fingerprint = await this.#checkProfile(path, profile);
-    const routers = [client.status.router ?? 'entry router'];
+    // A profile that fails its own checks is a lie: another router is asked.
+    const { profile, fingerprint, router } = await this.#options.client().attempt(
+      async (client) => {
+        let profile: ChainProfile;
+        try {
+          profile = parseChainProfile(await client.request({ op: 'chainProfile', path }));
+        } catch (error) {
+          if (error instanceof HipError) throw error;
+          throw new EvidenceRefusedError(path, `the router answers a malformed profile: ${reasonOf(error)}`);
+        }
+        const fingerprint = await this.#checkProfile(path, profile, client);
+        return { profile, fingerprint, router: client.status.router };
+      },
+      { path },
+    );
+    const routers = [router ?? 'entry router'];
     const second = await this.#options.secondOpinion?.(path).catch(() => null);
     if (second && second.router !== routers[0]) {
       let other: ChainProfile;
@@ -353,7 +437,11 @@ export class ChainTrust {
    * header hashes to `genesisHash`, and the header at `sealersAt` lists `sealers` and carries
    * a quorum of their seals. Fabric: the config block parses and names the channel.
    */
-  async #checkProfile(path: string, profile: ChainProfile): Promise<string> {
+  async #checkProfile(
+    path: string,
+    profile: ChainProfile,
+    client: LightClient = this.#options.client(),
+  ): Promise<string> {
     if (profile.type === 'fabric') {
       let trust: ChannelTrust;
       let block: ReturnType<typeof decodeBlock>;
@@ -380,7 +468,6 @@ export class ChainTrust {
       }
       return toHex(fabricHeaderHash(block.number, block.previousHash, block.dataHash));
     }
-    const client = this.#options.client();
     const scheme = profile.crypto === 'sm' ? sm2Scheme : ecdsaScheme;
     const genesis = await client.request({ op: 'blockHeader', path, number: 0n });
     if (!genesis || toHex(blockHeaderHash(genesis, scheme)) !== profile.genesisHash.toLowerCase()) {

@@ -88,6 +88,13 @@ export interface AssetChainOptions {
   signer: { account: number; fabricIdentity?: string };
 }
 
+/**
+ * Commits, aborts, claims and refunds go through two routers at once when two are reachable: one
+ * router withholding them until a deadline cannot decide how a transaction or swap ends. The same
+ * signed bytes both ways; the first verified receipt wins (the chain keeps one transaction).
+ */
+const SETTLE_PATHS = 2;
+
 /** Where a FISCO BCOS state comes from: no state proofs exist, so events in verified receipts. */
 const FISCO_STATE_VERIFIED = 'events in receipts sealed by a quorum of the anchored sealers';
 const ZERO32 = `0x${'0'.repeat(64)}`;
@@ -139,14 +146,16 @@ function fiscoAsset({ client, vault, trust, entry, signer }: AssetChainOptions):
       seen.set(id, byTx);
     }
   }
-  async function write(method: string, args: unknown[]): Promise<void> {
+  async function write(method: string, args: unknown[], paths = 1): Promise<void> {
     const data = encodeCall(entry.abi as never, method, args);
-    const receipt = await submitFiscoWrite(client, vault, trust, signer.account, {
-      path,
-      to: entry.address,
-      data,
-      abi: entry.abi,
-    });
+    const receipt = await submitFiscoWrite(
+      client,
+      vault,
+      trust,
+      signer.account,
+      { path, to: entry.address, data, abi: entry.abi },
+      { paths },
+    );
     keep(receipt.txId, receipt.blockNumber, receipt.events);
     if (receipt.status !== 'success') {
       throw new ChainRefusedError(
@@ -193,8 +202,8 @@ function fiscoAsset({ client, vault, trust, entry, signer }: AssetChainOptions):
         transfers.map((t) => t.to),
         transfers.map((t) => BigInt(t.amount)),
       ]),
-    commit: (id, preimage) => write('commit', [id, preimage]),
-    abort: (id) => write('abort', [id]),
+    commit: (id, preimage) => write('commit', [id, preimage], SETTLE_PATHS),
+    abort: (id) => write('abort', [id], SETTLE_PATHS),
     async txState(id) {
       const state: TxOnChain = { state: 'none', deadline: 0, verified: FISCO_STATE_VERIFIED };
       for (const event of await events(id)) {
@@ -213,8 +222,8 @@ function fiscoAsset({ client, vault, trust, entry, signer }: AssetChainOptions):
     },
     htlcLock: (id, lock) =>
       write('htlcLock', [id, lock.to, BigInt(lock.amount), lock.hashLock, BigInt(lock.timelock)]),
-    htlcClaim: (id, preimage) => write('htlcClaim', [id, preimage]),
-    htlcRefund: (id) => write('htlcRefund', [id]),
+    htlcClaim: (id, preimage) => write('htlcClaim', [id, preimage], SETTLE_PATHS),
+    htlcRefund: (id) => write('htlcRefund', [id], SETTLE_PATHS),
     async htlcState(id, lockTx) {
       const state: HtlcOnChain = {
         verified: FISCO_STATE_VERIFIED,
@@ -257,15 +266,16 @@ function fabricAsset({ client, vault, trust, entry, signer }: AssetChainOptions)
     if (!signer.fabricIdentity) throw new ChainRefusedError('no Fabric identity: import one in the popup');
     return signer.fabricIdentity;
   }
-  async function write(fn: string, args: string[]): Promise<void> {
+  async function write(fn: string, args: string[], paths = 1): Promise<void> {
     const receipt = await refusals(
-      submitFabricWrite(client, vault, trust, identity(), {
-        path,
-        channel,
-        chaincode: entry.address,
-        fn,
-        args,
-      }),
+      submitFabricWrite(
+        client,
+        vault,
+        trust,
+        identity(),
+        { path, channel, chaincode: entry.address, fn, args },
+        { paths },
+      ),
     );
     // A validation failure (MVCC conflict, endorsement policy) may pass on a retry: not a refusal.
     if (receipt.status !== 'success') throw new Error(`${fn} was invalidated (${receipt.chainStatus})`);
@@ -289,8 +299,8 @@ function fabricAsset({ client, vault, trust, entry, signer }: AssetChainOptions)
     lastWrite: () => last,
     prepare: (id, hashLock, deadline, transfers) =>
       write('Prepare', [id, hashLock, String(deadline), JSON.stringify(transfers)]),
-    commit: (id, preimage) => write('Commit', [id, preimage]),
-    abort: (id) => write('Abort', [id]),
+    commit: (id, preimage) => write('Commit', [id, preimage], SETTLE_PATHS),
+    abort: (id) => write('Abort', [id], SETTLE_PATHS),
     async txState(id) {
       const record = await read('TxState', id);
       const state = String(record.state) as TxChainState;
@@ -303,8 +313,8 @@ function fabricAsset({ client, vault, trust, entry, signer }: AssetChainOptions)
     },
     htlcLock: (id, lock) =>
       write('HtlcLock', [id, lock.from, lock.to, lock.amount, lock.hashLock, String(lock.timelock)]),
-    htlcClaim: (id, preimage) => write('HtlcClaim', [id, preimage]),
-    htlcRefund: (id) => write('HtlcRefund', [id]),
+    htlcClaim: (id, preimage) => write('HtlcClaim', [id, preimage], SETTLE_PATHS),
+    htlcRefund: (id) => write('HtlcRefund', [id], SETTLE_PATHS),
     async htlcState(id) {
       const record = await read('HtlcState', id);
       const state = String(record.state) as HtlcChainState;

@@ -43,6 +43,8 @@ export interface LightClientOptions {
   /** Persist it to keep one peer id across restarts (routers rate-limit per peer). */
   privateKey?: PrivateKey;
   requestTimeoutMs?: number;
+  /** How long a `submit` may wait for the chain's receipt (the router waits this long). */
+  submitTimeoutMs?: number;
   maxMessageBytes?: number;
   /** First reconnect delay; doubles up to `maxBackoffMs`. */
   backoffMs?: number;
@@ -63,6 +65,14 @@ export interface CallParams {
   args?: unknown[];
   from?: string;
   signed?: Hex;
+}
+
+/** How `attempt` runs an operation (router-pool.ts honours these; one client has one path). */
+export interface AttemptOptions {
+  /** Send through this many routers at once (TTM commits, claims and refunds: 2). */
+  paths?: number;
+  /** The resource path it is about: the origin routers known for its zone are candidates too. */
+  path?: string;
 }
 
 export interface Subscription {
@@ -98,12 +108,16 @@ export class LightClient {
   readonly #options: LightClientOptions;
   #node: Libp2p | null = null;
   #channel: Promise<Channel> | null = null;
+  /** The open channel, once `#channel` resolved (what a close may concern). */
+  #current: Channel | null = null;
   #next = 0;
   #backoff: number;
   #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   #status: LightClientStatus = { router: null, state: 'disconnected' };
   #stopped = false;
   readonly #subscriptions = new Set<ActiveSubscription>();
+  /** Routers to dial last, until when (`avoid`). */
+  readonly #avoid = new Map<string, number>();
 
   constructor(options: LightClientOptions) {
     if (options.routers.length === 0)
@@ -152,10 +166,31 @@ export class LightClient {
   }
 
   /** Relays a transaction the wallet signed and waits for its receipt. */
-  submit(path: string, signed: Hex, timeoutMs?: number): Promise<TransactionReceipt> {
+  submit(path: string, signed: Hex, timeoutMs = this.#options.submitTimeoutMs): Promise<TransactionReceipt> {
     const body: RequestBody = { op: 'submit', path, signed };
     if (timeoutMs !== undefined) body.timeoutMs = timeoutMs;
     return this.request(body, { timeoutMs: (timeoutMs ?? DEFAULT_TIMEOUT_MS) + 5_000 });
+  }
+
+  /**
+   * Runs `run` with a client that reaches one router, the one whose answers `run` then checks:
+   * this client (one link, one try). A pool of links (router-pool.ts) runs it through another
+   * router when one lies, stalls or drops, and through two at once when `paths` is 2.
+   */
+  attempt<T>(run: (link: LightClient) => Promise<T>, _options: AttemptOptions = {}): Promise<T> {
+    return run(this);
+  }
+
+  /**
+   * Puts `router` (a peer id) last in the dialling order until `until` (ms since the epoch), and
+   * leaves it now if connected to it (subscriptions move with the link). Used when it lied or stalled.
+   */
+  avoid(router: string, until: number): void {
+    this.#avoid.set(router, until);
+    const current = this.#current;
+    if (!current || this.#status.router !== router || this.#routers.length < 2) return;
+    this.#lost(router, current, `left ${router}: it failed the wallet`);
+    current.close();
   }
 
   /**
@@ -232,6 +267,7 @@ export class LightClient {
     const node = this.#node;
     this.#node = null;
     this.#channel = null;
+    this.#current = null;
     await node?.stop();
   }
 
@@ -266,8 +302,7 @@ export class LightClient {
     const node = await this.#libp2p();
     const errors: string[] = [];
     let unsupported = 0;
-    for (let i = 0; i < this.#routers.length; i++) {
-      const index = (this.#next + i) % this.#routers.length;
+    for (const index of this.#dialOrder()) {
       const address = this.#routers[index] as Multiaddr;
       try {
         const stream = await node.dialProtocol(address, CLIENT_PROTOCOL, {
@@ -275,15 +310,16 @@ export class LightClient {
         });
         this.#next = index;
         this.#backoff = this.#options.backoffMs ?? 250;
-        const router = address.getComponents().find((c) => c.name === 'p2p')?.value ?? address.toString();
+        const router = peerIdOf(address);
         const channel = new Channel(stream, this.#options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, {
-          onClose: () => this.#lost(router),
+          onClose: () => this.#lost(router, channel),
           onEvent: (frame) => {
             for (const active of this.#subscriptions) {
               if (active.remote === frame.subscription) active.onEvent(frame.event);
             }
           },
         });
+        this.#current = channel;
         this.#setStatus({ router, state: 'connected' });
         this.#resubscribe(channel);
         return channel;
@@ -304,6 +340,19 @@ export class LightClient {
     throw new HipError(HipErrorCode.unreachable, 'no router reachable', { tried: errors });
   }
 
+  /** Indexes of the router list from the current one on, the routers being avoided last. */
+  #dialOrder(): number[] {
+    const now = Date.now();
+    const order = this.#routers.map((_, i) => (this.#next + i) % this.#routers.length);
+    const avoided = (index: number) => {
+      const id = peerIdOf(this.#routers[index] as Multiaddr);
+      const until = this.#avoid.get(id);
+      if (until !== undefined && until <= now) this.#avoid.delete(id);
+      return until !== undefined && until > now;
+    };
+    return [...order.filter((i) => !avoided(i)), ...order.filter(avoided)];
+  }
+
   /** After a reconnection: the new entry router knows none of our subscriptions. */
   #resubscribe(channel: Channel): void {
     for (const active of this.#subscriptions) {
@@ -317,12 +366,14 @@ export class LightClient {
     }
   }
 
-  #lost(router: string): void {
-    if (this.#stopped) return;
+  /** `channel` closed (or was left): only the current one's loss concerns the link. */
+  #lost(router: string, channel: Channel, why = `connection to ${router} closed`): void {
+    if (this.#stopped || channel !== this.#current) return;
+    this.#current = null;
     this.#channel = null;
     // Prefer another router next time: the one that dropped us may be going away.
     this.#next = (this.#next + 1) % this.#routers.length;
-    this.#setStatus({ router: null, state: 'disconnected', lastError: `connection to ${router} closed` });
+    this.#setStatus({ router: null, state: 'disconnected', lastError: why });
     this.#scheduleReconnect();
   }
 
@@ -341,4 +392,9 @@ export class LightClient {
     this.#status = status;
     this.#options.onStatus?.(status);
   }
+}
+
+/** The peer id a router address ends with (`/p2p/<id>`). */
+export function peerIdOf(address: Multiaddr): string {
+  return address.getComponents().find((c) => c.name === 'p2p')?.value ?? address.toString();
 }

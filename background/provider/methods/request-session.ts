@@ -96,6 +96,22 @@ export async function requestSession(
   return session;
 }
 
+/**
+ * How long the approval waits for the routers to describe a path before it opens showing the path
+ * as unavailable: configured routers that do not answer must not hold the page's request for the
+ * light client's dial and request timeouts (seconds per router).
+ */
+export const DESCRIBE_WAIT_MS = 3_000;
+
+/** `pending`, or a rejection once `ms` passed (the request itself goes on, and may fill a cache). */
+function within<T>(pending: Promise<T>, ms: number, path: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no router described ${path} within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([pending, late]).finally(() => clearTimeout(timer));
+}
+
 /** Each path's description now, as approving would pin it, beside the session's pin when it differs. */
 async function describePaths(
   services: WalletServices,
@@ -106,7 +122,10 @@ async function describePaths(
     paths.map(async (path): Promise<[string, SessionResourceDescription]> => {
       let pin: ResourcePin;
       try {
-        pin = await currentPin(services, await services.routers.describe(path));
+        pin = await currentPin(
+          services,
+          await within(services.routers.describe(path), DESCRIBE_WAIT_MS, path),
+        );
       } catch (error) {
         return [path, { unavailable: (error as Error).message }];
       }
