@@ -29,6 +29,8 @@ export interface ForwardingOptions {
   serve(frame: RequestFrame, origin: Origin): Promise<unknown>;
   /** An event frame a next hop pushed for a subscription made there. */
   onEvent(nextHop: string, frame: EventFrame): void;
+  /** The forward channel to `nextHop` closed: whatever it carried is gone. */
+  onChannelClosed(nextHop: string): void;
   /** A requester's stream closed (or a next hop's channel did): stop what was done for it. */
   onOriginClosed(origin: Origin): void;
 }
@@ -58,6 +60,15 @@ export interface Forwarding extends Component {
   send(peer: string, body: RequestBody, options: SendOptions): Promise<unknown>;
 }
 
+/** HOP_LIMIT_EXCEEDED when a request with no hops left would have to go to another router. */
+export function assertHopsLeft(path: string, budget: Pick<ForwardBudget, 'hopsLeft' | 'routeHops'>): void {
+  if (budget.hopsLeft > 0) return;
+  throw new HipError(HipErrorCode.hopLimitExceeded, `${path} is more hops away than the request allows`, {
+    path,
+    routeHops: budget.routeHops,
+  });
+}
+
 export function createForwarding(options: ForwardingOptions): Forwarding {
   const { net, metrics, maxMessageBytes } = options;
   const channels = new Map<string, Promise<Channel>>();
@@ -70,7 +81,10 @@ export function createForwarding(options: ForwardingOptions): Forwarding {
       if (!target) throw new HipError(HipErrorCode.unreachable, `next router ${peer} is not connected`);
       const stream = await net.dialProtocol(target, FORWARD_PROTOCOL, { signal: AbortSignal.timeout(5_000) });
       return new Channel(stream, maxMessageBytes, {
-        onClose: () => channels.delete(peer),
+        onClose: () => {
+          channels.delete(peer);
+          options.onChannelClosed(peer);
+        },
         onEvent: (frame) => options.onEvent(peer, frame),
       });
     })();
@@ -80,13 +94,7 @@ export function createForwarding(options: ForwardingOptions): Forwarding {
   }
 
   async function forward(nextHop: string, body: RequestBody, budget: ForwardBudget) {
-    if (budget.hopsLeft <= 0) {
-      const path = 'path' in body ? body.path : undefined;
-      throw new HipError(HipErrorCode.hopLimitExceeded, `${path} is more hops away than the request allows`, {
-        path,
-        routeHops: budget.routeHops,
-      });
-    }
+    assertHopsLeft('path' in body ? body.path : '', budget);
     const left =
       cappedTimeout(budget.timeoutMs, DEFAULT_TIMEOUT_MS, options.maxTimeoutMs) -
       (performance.now() - budget.started) -

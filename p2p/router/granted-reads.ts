@@ -22,6 +22,7 @@ import type { Hex } from '../grants/typed-data.ts';
 import { GrantRejectedError, GrantVerifier } from '../grants/verify.ts';
 import { HipError, HipErrorCode } from '../protocol/errors.ts';
 import type { GrantedRecord, RequestBody, ResourceEntry } from '../protocol/messages.ts';
+import { type ChainEvents, connectorEvents } from './chain-events.ts';
 import type { Logger } from './log.ts';
 import type { RouterMetrics } from './metrics.ts';
 
@@ -49,14 +50,19 @@ export interface GrantedReads {
   close(): void;
 }
 
-export function createGrantedReads(options: { log: Logger; metrics: RouterMetrics }): GrantedReads {
+export function createGrantedReads(options: {
+  log: Logger;
+  metrics: RouterMetrics;
+  /** Where revocation events come from: the router's shared upstreams; default, the connector. */
+  events?: ChainEvents;
+}): GrantedReads {
   const watches = new Map<string, RevocationWatch>();
   const verifiers = new Map<string, GrantVerifier>();
 
   function verifierFor(connector: ChainConnector, entry: ResourceEntry): GrantVerifier {
     let verifier = verifiers.get(entry.path);
     if (!verifier) {
-      const check = createGrantCheck(connector, entry, options.log);
+      const check = createGrantCheck(connector, entry, options.log, options.events);
       watches.set(entry.path, check.watch);
       verifier = check.verifier;
       verifiers.set(entry.path, verifier);
@@ -119,8 +125,9 @@ export function createGrantCheck(
   connector: ChainConnector,
   entry: ResourceEntry,
   log: Logger,
+  events: ChainEvents = connectorEvents,
 ): { verifier: GrantVerifier; watch: RevocationWatch } {
-  const watch = new RevocationWatch(connector, entry, log);
+  const watch = new RevocationWatch(connector, entry, log, events);
   return { verifier: new GrantVerifier({ isRevoked: (issuer, id) => watch.isRevoked(issuer, id) }), watch };
 }
 
@@ -194,15 +201,22 @@ export class RevocationWatch {
   readonly #connector: ChainConnector;
   readonly #entry: ResourceEntry;
   readonly #log: Logger;
+  readonly #events: ChainEvents;
   /** grant id -> revoked, valid only while the event subscription runs. */
   readonly #known = new Map<string, boolean>();
   #controller: AbortController | null = null;
   #retryAt = 0;
 
-  constructor(connector: ChainConnector, entry: ResourceEntry, log: Logger) {
+  constructor(
+    connector: ChainConnector,
+    entry: ResourceEntry,
+    log: Logger,
+    events: ChainEvents = connectorEvents,
+  ) {
     this.#connector = connector;
     this.#entry = entry;
     this.#log = log;
+    this.#events = events;
   }
 
   async isRevoked(issuer: string, grantId: Hex): Promise<boolean> {
@@ -238,7 +252,7 @@ export class RevocationWatch {
     if (this.#controller || !this.#connector.events || Date.now() < this.#retryAt) return;
     const controller = new AbortController();
     this.#controller = controller;
-    const events = this.#connector.events(this.#entry.path, { signal: controller.signal });
+    const events = this.#events(this.#connector, this.#entry.path, { signal: controller.signal });
     void (async () => {
       try {
         for await (const event of events) this.observe(event);

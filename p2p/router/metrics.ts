@@ -12,6 +12,7 @@ export interface RouterMetrics {
   ttmCompletions: Counter<'kind'>;
   advertsDropped: Counter<'reason'>;
   revealsDropped: Counter<'reason'>;
+  upstreams: Gauge<'kind'>;
 }
 
 export function createRouterMetrics(): RouterMetrics {
@@ -73,6 +74,12 @@ export function createRouterMetrics(): RouterMetrics {
       name: 'weft_router_reveals_dropped_total',
       help: "Light clients' ttmReveals this router did not pass on: rate-limited (over the per-client budget) or unknown-hash-lock (docs/router-protocol.md#limits)",
       labelNames: ['reason'],
+      registers,
+    }),
+    upstreams: new Gauge({
+      name: 'weft_router_upstream_subscriptions',
+      help: 'Event upstreams running, one per followed path shared by all its subscribers: local (the chain, polled) or relayed (a subscription at the next hop)',
+      labelNames: ['kind'],
       registers,
     }),
   };

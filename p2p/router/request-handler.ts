@@ -8,12 +8,12 @@ import type { RequestFrame } from '../protocol/messages.ts';
 import { type ClientLimits, cappedHops, withCappedWait } from './client-limits.ts';
 import type { Directory } from './directory.ts';
 import { executeLocal, toHipError } from './execute-local.ts';
-import type { Forwarding } from './forwarding.ts';
+import { assertHopsLeft, type ForwardBudget, type Forwarding } from './forwarding.ts';
 import type { GrantedReads } from './granted-reads.ts';
 import type { Logger } from './log.ts';
 import type { RouterMetrics } from './metrics.ts';
 import type { Origin } from './origin.ts';
-import type { Subscriptions } from './subscriptions.ts';
+import type { Subscriptions, UpstreamSource } from './subscriptions.ts';
 import type { TtmWatcher } from './ttm-watcher.ts';
 
 export interface RequestHandlerOptions {
@@ -32,6 +32,37 @@ export interface RequestHandlerOptions {
 }
 
 export type ServeRequest = (frame: RequestFrame, origin: Origin) => Promise<unknown>;
+
+/** A path's upstream at `nextHop`: one subscription there, made with `budget`. */
+function relayedSource(forwarding: Forwarding, nextHop: string, path: string, budget: ForwardBudget) {
+  return {
+    kind: 'relayed',
+    nextHop,
+    subscribe: () => forwarding.forward(nextHop, { op: 'subscribe', path }, budget),
+  } satisfies UpstreamSource;
+}
+
+/**
+ * Where `path`'s events come from by the directory's current route, for a subscription whose
+ * upstream ended: the chain here, or the next hop with a fresh budget.
+ */
+export function locateUpstream(
+  options: Pick<RequestHandlerOptions, 'directory' | 'localChains' | 'forwarding' | 'hopLimit'>,
+  path: string,
+): UpstreamSource | undefined {
+  const found = options.directory.route(path);
+  if (!found) return undefined;
+  if (found.kind === 'local') {
+    const connector = options.localChains.get(path);
+    return connector ? { kind: 'local', connector } : undefined;
+  }
+  return relayedSource(options.forwarding, found.nextHop, path, {
+    started: performance.now(),
+    timeoutMs: undefined,
+    hopsLeft: options.hopLimit,
+    routeHops: found.entry.hops,
+  });
+}
 
 export function createRequestHandler(options: RequestHandlerOptions): ServeRequest {
   const { directory, metrics, log, hopLimit, maxTimeoutMs } = options;
@@ -55,7 +86,8 @@ export function createRequestHandler(options: RequestHandlerOptions): ServeReque
     if (found.kind === 'local') {
       const connector = options.localChains.get(body.path);
       if (!connector) throw new HipError(HipErrorCode.unknownResource, `no chain fronts ${body.path}`);
-      if (body.op === 'subscribe') return options.subscriptions.local(origin, connector, body.path);
+      if (body.op === 'subscribe')
+        return options.subscriptions.subscribe(origin, body.path, { kind: 'local', connector });
       if (body.op === 'readGranted') return options.grantedReads.read(connector, found.entry, body);
       if (body.op === 'ttmEvents') return options.ttm().events(body.path, body.id);
       options.grantedReads.refuseUngatedRead(found.entry, body);
@@ -63,17 +95,17 @@ export function createRequestHandler(options: RequestHandlerOptions): ServeReque
       if (body.op === 'submit') options.grantedReads.observeReceipt(body.path, result as TransactionReceipt);
       return result;
     }
-    const { result, channel } = await options.forwarding.forward(found.nextHop, body, {
-      started,
-      timeoutMs: frame.timeoutMs,
-      hopsLeft,
-      routeHops: found.entry.hops,
-    });
+    const budget = { started, timeoutMs: frame.timeoutMs, hopsLeft, routeHops: found.entry.hops };
     if (body.op === 'subscribe') {
-      const remote = (result as { subscription: string }).subscription;
-      return options.subscriptions.relay(origin, found.nextHop, channel, remote);
+      // Joining the path's upstream costs no hop, but the request may not reach that far.
+      assertHopsLeft(body.path, budget);
+      return options.subscriptions.subscribe(
+        origin,
+        body.path,
+        relayedSource(options.forwarding, found.nextHop, body.path, budget),
+      );
     }
-    return result;
+    return (await options.forwarding.forward(found.nextHop, body, budget)).result;
   }
 
   return async function serve(frame, origin) {

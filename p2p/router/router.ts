@@ -36,7 +36,7 @@ import { createLogger, type Logger } from './log.ts';
 import { createMembership } from './membership.ts';
 import { createRouterMetrics, type RouterMetrics } from './metrics.ts';
 import { loadOrCreatePeerKey } from './peer-key.ts';
-import { createRequestHandler } from './request-handler.ts';
+import { createRequestHandler, locateUpstream } from './request-handler.ts';
 import { createSubscriptions } from './subscriptions.ts';
 import { createTtmService } from './ttm-service.ts';
 import type { TtmWatcher } from './ttm-watcher.ts';
@@ -100,7 +100,6 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
   const connectors = options.connectors ?? connectorsFromConfig(config);
   const chains = localChains(connectors);
   const startedAt = Date.now();
-  const grantedReads = createGrantedReads({ log, metrics });
   const clientLimits = new ClientLimits(config.limits);
 
   // Components refer to each other through these closures: each is created before any runs.
@@ -126,7 +125,13 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     log,
     maxMessageBytes,
   });
-  const subscriptions = createSubscriptions({ log });
+  const subscriptions = createSubscriptions({
+    log,
+    metrics,
+    locate: (path) => locateUpstream({ directory, localChains: chains, forwarding, hopLimit }, path),
+  });
+  // Revocation watches and the TTM watcher follow their paths through the shared upstreams.
+  const grantedReads = createGrantedReads({ log, metrics, events: subscriptions.events });
   const forwarding = createForwarding({
     net: node,
     isMember,
@@ -135,6 +140,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     maxTimeoutMs,
     serve: (frame, origin) => serve(frame, origin),
     onEvent: (nextHop, frame) => subscriptions.deliver(nextHop, frame),
+    onChannelClosed: (nextHop) => subscriptions.nextHopClosed(nextHop),
     onOriginClosed: (origin) => subscriptions.closeOrigin(origin),
   });
   const ttm = createTtmService({
@@ -145,6 +151,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     log,
     metrics,
     hopLimit,
+    events: subscriptions.events,
   });
   const serve = createRequestHandler({
     directory,
@@ -228,10 +235,10 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     addresses: () => node.getMultiaddrs().map(String),
     status,
     async stop() {
+      grantedReads.close();
       // Directory sync's stop withdraws this router's routes from its members while still connected.
       for (const component of [...components].reverse()) await component.stop();
       await admin?.close();
-      grantedReads.close();
       await node.stop();
       await Promise.all(connectors.map((c) => c.close().catch(() => {})));
       log.info('router stopped');

@@ -4,6 +4,7 @@
  * reveals to the member routers over the forward protocol and catches up a member that connects.
  */
 import type { ChainConnector } from '../chains/connector.ts';
+import type { ChainEvents } from './chain-events.ts';
 import type { Component } from './component.ts';
 import type { Forwarding } from './forwarding.ts';
 import type { Logger } from './log.ts';
@@ -24,6 +25,8 @@ export interface TtmServiceOptions {
   log: Logger;
   metrics: RouterMetrics;
   hopLimit: number;
+  /** Where the TTM assets' events come from (the router's shared upstreams). */
+  events?: ChainEvents;
   writer?: OwnWriter;
 }
 
@@ -60,6 +63,7 @@ export function createTtmService(options: TtmServiceOptions): TtmService {
         log,
         metrics: options.metrics,
         hopLimit,
+        ...(options.events ? { events: options.events } : {}),
         broadcast(reveal, hopsLeft, except) {
           for (const peer of options.connectedMembers()) {
             if (peer !== except) sendReveal(peer, reveal, hopsLeft);

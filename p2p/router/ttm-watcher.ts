@@ -21,6 +21,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { ChainConnector, ResourceDescription, ResourceEventRecord } from '../chains/connector.ts';
 import { HipError, HipErrorCode } from '../protocol/errors.ts';
 import type { TtmRevealResult } from '../protocol/messages.ts';
+import { type ChainEvents, connectorEvents } from './chain-events.ts';
 import type { Logger } from './log.ts';
 import type { RouterMetrics } from './metrics.ts';
 import type { OwnWriter } from './own-writes.ts';
@@ -45,6 +46,8 @@ export interface TtmWatcherOptions {
   broadcast(reveal: TtmReveal, hopsLeft: number, except?: string): void;
   /** Hops a reveal first seen here may travel. */
   hopLimit: number;
+  /** Where the resources' events come from: the router's shared upstreams; default, the connector. */
+  events?: ChainEvents;
   /** Tries per commit or claim (each reads the state first); default 4. */
   attempts?: number;
   /** First pause between tries, growing fourfold; default 250 ms. */
@@ -141,6 +144,7 @@ export function createTtmWatcher(options: TtmWatcherOptions): TtmWatcher {
   const now = options.now ?? Date.now;
   const attempts = options.attempts ?? 4;
   const retryDelayMs = options.retryDelayMs ?? 250;
+  const events = options.events ?? connectorEvents;
   const closing = new AbortController();
   const seen = new SeenReveals({ max: SEEN_MAX, ttlMs: SEEN_TTL_MS, now });
   const index = new PendingIndex({ max: PENDING_MAX, now });
@@ -331,7 +335,7 @@ export function createTtmWatcher(options: TtmWatcherOptions): TtmWatcher {
     let warnedAt = Number.NEGATIVE_INFINITY;
     while (!closing.signal.aborted) {
       try {
-        for await (const event of connector.events(description.path, { signal: closing.signal })) {
+        for await (const event of events(connector, description.path, { signal: closing.signal })) {
           onEvent(resource, event);
         }
       } catch (error) {

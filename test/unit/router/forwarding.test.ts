@@ -38,6 +38,7 @@ describe('forwarding', () => {
       maxTimeoutMs,
       serve,
       onEvent: () => {},
+      onChannelClosed: () => {},
       onOriginClosed: () => {},
     });
     await forwarding.start();
