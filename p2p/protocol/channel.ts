@@ -32,12 +32,19 @@ export interface ChannelHandlers {
 export interface SendOptions {
   timeoutMs?: number;
   hopsLeft?: number;
+  /**
+   * Gives up the request when it aborts (whoever wanted the answer went away): it is rejected at
+   * once, locally, with the signal's reason, and a late answer is ignored.
+   */
+  signal?: AbortSignal;
 }
 
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: HipError) => void;
   timer: ReturnType<typeof setTimeout>;
+  /** Detaches the request from its abort signal. */
+  release?: () => void;
 }
 
 /** Settles every caller whose frame went out in one write. */
@@ -63,6 +70,13 @@ function written(): Written {
  */
 function answerId(id: unknown): number {
   return typeof id === 'number' && Number.isFinite(id) ? id : 0;
+}
+
+/** What a request given up by its caller's signal is rejected with. */
+function cancelled(signal: AbortSignal): HipError {
+  return signal.reason instanceof HipError
+    ? signal.reason
+    : new HipError(HipErrorCode.unreachable, 'the request was given up: its requester went away');
 }
 
 export class Channel {
@@ -101,16 +115,26 @@ export class Channel {
   /** Sends a request and resolves with its result, or rejects with the HipError it failed with. */
   request(body: RequestBody, options: SendOptions = {}): Promise<unknown> {
     if (this.#closed) return Promise.reject(new HipError(HipErrorCode.unreachable, 'channel is closed'));
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(cancelled(signal));
     const id = this.#nextId++;
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const frame: RequestFrame = { type: 'request', id, timeoutMs, body };
     if (options.hopsLeft !== undefined) frame.hopsLeft = options.hopsLeft;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.#pending.delete(id);
+        this.#drop(id);
         reject(new HipError(HipErrorCode.timeout, `no answer to ${body.op} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.#pending.set(id, { resolve, reject, timer });
+      const pending: Pending = { resolve, reject, timer };
+      if (signal) {
+        const onAbort = () => {
+          if (this.#drop(id)) reject(cancelled(signal));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        pending.release = () => signal.removeEventListener('abort', onAbort);
+      }
+      this.#pending.set(id, pending);
       this.#send(frame).catch((error: Error) => {
         // A frame that cannot be encoded (nested too deep) is the request's fault, not the peer's.
         const body =
@@ -264,11 +288,19 @@ export class Channel {
     if (!this.#closed) await this.#send(response).catch(() => {});
   }
 
-  #settle(id: number, error?: HipErrorBody, result?: unknown): void {
+  /** Forgets request `id` (its timer and abort listener too); undefined if it was not pending. */
+  #drop(id: number): Pending | undefined {
     const pending = this.#pending.get(id);
-    if (!pending) return;
+    if (!pending) return undefined;
     this.#pending.delete(id);
     clearTimeout(pending.timer);
+    pending.release?.();
+    return pending;
+  }
+
+  #settle(id: number, error?: HipErrorBody, result?: unknown): void {
+    const pending = this.#drop(id);
+    if (!pending) return;
     if (error) pending.reject(HipError.fromBody(error));
     else pending.resolve(result);
   }
@@ -278,6 +310,7 @@ export class Channel {
     this.#closed = true;
     for (const [id, pending] of this.#pending) {
       clearTimeout(pending.timer);
+      pending.release?.();
       pending.reject(
         this.#fatal ??
           new HipError(HipErrorCode.unreachable, 'the peer closed the connection before answering', { id }),

@@ -50,11 +50,16 @@ export interface ForwardBudget {
 export interface Forwarding extends Component {
   /** The forward channel to `peer`, opened on first use. */
   channel(peer: string): Promise<Channel>;
-  /** Sends `body` to `nextHop` with one hop less and the time left; resolves with its answer and the channel. */
+  /**
+   * Sends `body` to `nextHop` with one hop less and the time left; resolves with its answer and the
+   * channel. `signal` gives it up (the requester went away): rejected here at once, its pending
+   * entry dropped (the next hop is not told: HIP has no cancel frame, it answers into the void).
+   */
   forward(
     nextHop: string,
     body: RequestBody,
     budget: ForwardBudget,
+    signal?: AbortSignal,
   ): Promise<{ result: unknown; channel: Channel }>;
   /** Sends `body` to `peer` outside any request's budget (reveals). */
   send(peer: string, body: RequestBody, options: SendOptions): Promise<unknown>;
@@ -93,7 +98,7 @@ export function createForwarding(options: ForwardingOptions): Forwarding {
     return opening;
   }
 
-  async function forward(nextHop: string, body: RequestBody, budget: ForwardBudget) {
+  async function forward(nextHop: string, body: RequestBody, budget: ForwardBudget, signal?: AbortSignal) {
     assertHopsLeft('path' in body ? body.path : '', budget);
     const left =
       cappedTimeout(budget.timeoutMs, DEFAULT_TIMEOUT_MS, options.maxTimeoutMs) -
@@ -102,7 +107,11 @@ export function createForwarding(options: ForwardingOptions): Forwarding {
     if (left <= 0) throw new HipError(HipErrorCode.timeout, 'no time left to forward the request');
     metrics.forwardedHops.observe({ op: body.op }, budget.hopsLeft - 1);
     const open = await channel(nextHop);
-    const result = await open.request(body, { timeoutMs: Math.floor(left), hopsLeft: budget.hopsLeft - 1 });
+    const result = await open.request(body, {
+      timeoutMs: Math.floor(left),
+      hopsLeft: budget.hopsLeft - 1,
+      ...(signal ? { signal } : {}),
+    });
     return { result, channel: open };
   }
 

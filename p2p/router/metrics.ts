@@ -13,6 +13,7 @@ export interface RouterMetrics {
   advertsDropped: Counter<'reason'>;
   revealsDropped: Counter<'reason'>;
   upstreams: Gauge<'kind'>;
+  inflight: Gauge<'protocol'>;
 }
 
 export function createRouterMetrics(): RouterMetrics {
@@ -80,6 +81,12 @@ export function createRouterMetrics(): RouterMetrics {
       name: 'weft_router_upstream_subscriptions',
       help: 'Event upstreams running, one per followed path shared by all its subscribers: local (the chain, polled) or relayed (a subscription at the next hop)',
       labelNames: ['kind'],
+      registers,
+    }),
+    inflight: new Gauge({
+      name: 'weft_router_inflight_requests',
+      help: 'Requests this router is answering now, by protocol; a request whose requester went away is given up at once',
+      labelNames: ['protocol'],
       registers,
     }),
   };

@@ -6,7 +6,7 @@
 import type { Stream } from '@libp2p/interface';
 import { lpStream } from '@libp2p/utils';
 import { Channel } from '../protocol/channel.ts';
-import type { HipErrorCodeValue } from '../protocol/errors.ts';
+import { HipError, HipErrorCode, type HipErrorCodeValue } from '../protocol/errors.ts';
 import { encodeFrame } from '../protocol/frame.ts';
 
 export type RequestProtocol = 'client' | 'forward';
@@ -18,6 +18,8 @@ export interface Origin {
   readonly channel: Channel;
   /** Subscription id -> how to cancel it; all are cancelled when the stream closes. */
   readonly subscriptions: Map<string, () => void>;
+  /** Aborts when the stream closes: whatever is still being done for this requester is given up. */
+  readonly signal: AbortSignal;
 }
 
 export interface OriginOptions {
@@ -31,13 +33,20 @@ export interface OriginOptions {
 }
 
 export function openOrigin(options: OriginOptions): Origin {
+  const gone = new AbortController();
   const origin: Origin = {
     peer: options.peer,
     protocol: options.protocol,
     subscriptions: new Map(),
+    signal: gone.signal,
     channel: new Channel(options.stream, options.maxMessageBytes, {
       onRequest: (raw) => options.onRequest(raw, origin),
-      onClose: () => options.onClose(origin),
+      onClose: () => {
+        gone.abort(
+          new HipError(HipErrorCode.unreachable, `${options.protocol} stream of ${options.peer} closed`),
+        );
+        options.onClose(origin);
+      },
     }),
   };
   return origin;

@@ -105,7 +105,7 @@ export function createRequestHandler(options: RequestHandlerOptions): ServeReque
         relayedSource(options.forwarding, found.nextHop, body.path, budget),
       );
     }
-    return (await options.forwarding.forward(found.nextHop, body, budget)).result;
+    return (await options.forwarding.forward(found.nextHop, body, budget, origin.signal)).result;
   }
 
   return async function serve(frame, origin) {
@@ -113,18 +113,53 @@ export function createRequestHandler(options: RequestHandlerOptions): ServeReque
     const protocol = origin.protocol;
     const started = performance.now();
     const end = metrics.latency.startTimer({ protocol, op: body.op });
+    metrics.inflight.inc({ protocol });
     try {
-      const result = await route(frame, origin, started);
+      const result = await abandonable(route(frame, origin, started), origin.signal);
       metrics.requests.inc({ protocol, op: body.op, outcome: 'ok' });
       return result;
     } catch (error) {
+      if (error === ABANDONED) {
+        metrics.requests.inc({ protocol, op: body.op, outcome: 'abandoned' });
+        throw origin.signal.reason;
+      }
       const hipError = toHipError(error);
       metrics.requests.inc({ protocol, op: body.op, outcome: hipError.code });
       if (hipError.code === HipErrorCode.internal)
         log.error('request failed', { op: body.op, error: String(error) });
       throw hipError;
     } finally {
+      metrics.inflight.dec({ protocol });
       end();
     }
   };
+}
+
+/** Marks a request given up because its requester went away (nobody is left to answer). */
+const ABANDONED: unique symbol = Symbol('abandoned');
+
+/**
+ * `work`, or ABANDONED as soon as `signal` aborts. The work itself stops where it can (a forwarded
+ * request is rejected locally; a subscription left); a chain connector takes no signal for calls
+ * and receipt waits, so those end by their own capped timeouts, unobserved.
+ */
+function abandonable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.reject(ABANDONED);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(ABANDONED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
