@@ -29,6 +29,17 @@ export interface ChannelHandlers {
   onClose?: (error?: Error) => void;
 }
 
+/**
+ * How long the peer may stall the channel (slow loris, docs/router-protocol.md#limits): a frame it
+ * has begun must be complete, and a write it holds up by not reading must drain, within `stallMs`,
+ * or the stream is aborted. Unset: no limit (a light client waits on its router as long as it likes).
+ */
+export interface ChannelLimits {
+  stallMs?: number;
+  /** Told before the stream is aborted for a stall. */
+  onStall?(kind: 'read' | 'write'): void;
+}
+
 export interface SendOptions {
   timeoutMs?: number;
   hopsLeft?: number;
@@ -94,11 +105,21 @@ export class Channel {
   #written: Written | null = null;
   #flushQueued = false;
   #awaitingDrain = false;
+  readonly #limits: ChannelLimits;
+  /** Running while a frame is half read, or a write waits for the peer to read. */
+  #readStall: ReturnType<typeof setTimeout> | null = null;
+  #writeStall: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(stream: Stream, maxMessageBytes: number, handlers: ChannelHandlers = {}) {
+  constructor(
+    stream: Stream,
+    maxMessageBytes: number,
+    handlers: ChannelHandlers = {},
+    limits: ChannelLimits = {},
+  ) {
     this.#stream = stream;
     this.#reader = new FrameReader(maxMessageBytes);
     this.#handlers = handlers;
+    this.#limits = limits;
     stream.addEventListener('message', (event) => {
       this.#read(event.data instanceof Uint8Array ? event.data : event.data.subarray());
     });
@@ -199,13 +220,16 @@ export class Channel {
     }
     // The transport's buffer is full: hold further frames until it drains.
     this.#awaitingDrain = true;
+    this.#writeStall ??= this.#stallTimer('write');
     this.#stream.onDrain().then(
       () => {
+        this.#clearWriteStall();
         this.#awaitingDrain = false;
         batch.resolve();
         this.#flush();
       },
       (error: Error) => {
+        this.#clearWriteStall();
         this.#awaitingDrain = false;
         batch.reject(error);
         this.#flush();
@@ -225,6 +249,12 @@ export class Channel {
         'oversized frame',
       );
       return;
+    }
+    // A frame begun and not finished starts the clock; the frame completing stops it.
+    if (this.#reader.partial) this.#readStall ??= this.#stallTimer('read');
+    else if (this.#readStall) {
+      clearTimeout(this.#readStall);
+      this.#readStall = null;
     }
     for (const frame of frames) {
       if (this.#closed || this.#refusing) return;
@@ -305,9 +335,32 @@ export class Channel {
     else pending.resolve(result);
   }
 
+  /** Aborts the stream after `stallMs`, unless the stall ends first; null without a limit. */
+  #stallTimer(kind: 'read' | 'write'): ReturnType<typeof setTimeout> | null {
+    const { stallMs } = this.#limits;
+    if (stallMs === undefined) return null;
+    return setTimeout(() => {
+      if (this.#closed) return;
+      this.#limits.onStall?.(kind);
+      this.abort(
+        kind === 'read'
+          ? `a frame was begun and not finished within ${stallMs} ms`
+          : `the peer read nothing for ${stallMs} ms`,
+      );
+    }, stallMs);
+  }
+
+  #clearWriteStall(): void {
+    if (this.#writeStall) clearTimeout(this.#writeStall);
+    this.#writeStall = null;
+  }
+
   #finish(error?: Error): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#readStall) clearTimeout(this.#readStall);
+    this.#readStall = null;
+    this.#clearWriteStall();
     for (const [id, pending] of this.#pending) {
       clearTimeout(pending.timer);
       pending.release?.();

@@ -47,6 +47,11 @@ export class FrameReader {
     this.#maxPrefixBytes = prefixLength(maxFrameBytes);
   }
 
+  /** Whether part of a frame (or of its prefix) has arrived and the rest has not. */
+  get partial(): boolean {
+    return this.#parts.length > 0;
+  }
+
   /**
    * Takes the next chunk and returns the frames it completes, in order (views into the chunk).
    * Throws FrameTooLargeError as soon as a prefix announces more than the limit, before the

@@ -96,8 +96,13 @@ export const routerConfigSchema = z.strictObject({
     .strictObject({
       maxMessageBytes: z.number().int().min(1024).default(DEFAULT_MAX_MESSAGE_BYTES),
       hopLimit: z.number().int().min(1).max(64).default(DEFAULT_HOP_LIMIT),
-      /** Per light-client connection. */
+      /** Client-protocol streams a light client may hold open, over all its connections. */
       maxClientStreams: z.number().int().min(1).default(4),
+      /**
+       * How long a peer may stall a stream (slow loris): a frame it has begun must arrive whole, and
+       * answers it holds up by not reading must drain, within this, or the stream is closed.
+       */
+      idleStreamMs: z.number().int().min(50).max(600_000).default(30_000),
       /** Per light client, sustained; bursts up to twice this. */
       clientRequestsPerSecond: z.number().positive().default(200),
       /**

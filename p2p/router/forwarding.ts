@@ -11,7 +11,7 @@ import type { EventFrame, RequestBody, RequestFrame } from '../protocol/messages
 import { cappedTimeout } from './client-limits.ts';
 import type { Component, RouterNet } from './component.ts';
 import type { RouterMetrics } from './metrics.ts';
-import { type Origin, openOrigin, refuse } from './origin.ts';
+import { type Origin, openOrigin, refuse, stallLimits } from './origin.ts';
 import { validatedRequest } from './request-validation.ts';
 
 /** How much of a request's remaining budget a router keeps for sending the answer back. */
@@ -25,6 +25,8 @@ export interface ForwardingOptions {
   metrics: RouterMetrics;
   maxMessageBytes: number;
   maxTimeoutMs: number;
+  /** How long a member (or a next hop) may stall a forward stream. */
+  idleStreamMs: number;
   /** Answers a request a member router forwarded here. */
   serve(frame: RequestFrame, origin: Origin): Promise<unknown>;
   /** An event frame a next hop pushed for a subscription made there. */
@@ -85,13 +87,18 @@ export function createForwarding(options: ForwardingOptions): Forwarding {
       const target = net.getPeers().find((p) => p.toString() === peer);
       if (!target) throw new HipError(HipErrorCode.unreachable, `next router ${peer} is not connected`);
       const stream = await net.dialProtocol(target, FORWARD_PROTOCOL, { signal: AbortSignal.timeout(5_000) });
-      return new Channel(stream, maxMessageBytes, {
-        onClose: () => {
-          channels.delete(peer);
-          options.onChannelClosed(peer);
+      return new Channel(
+        stream,
+        maxMessageBytes,
+        {
+          onClose: () => {
+            channels.delete(peer);
+            options.onChannelClosed(peer);
+          },
+          onEvent: (frame) => options.onEvent(peer, frame),
         },
-        onEvent: (frame) => options.onEvent(peer, frame),
-      });
+        stallLimits(options.idleStreamMs, metrics),
+      );
     })();
     channels.set(peer, opening);
     opening.catch(() => channels.delete(peer));
@@ -126,6 +133,7 @@ export function createForwarding(options: ForwardingOptions): Forwarding {
       peer: connection.remotePeer.toString(),
       protocol: 'forward',
       maxMessageBytes,
+      limits: stallLimits(options.idleStreamMs, metrics),
       onRequest: (raw, origin) => options.serve(validatedRequest(raw), origin),
       onClose: options.onOriginClosed,
     });

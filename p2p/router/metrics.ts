@@ -14,6 +14,7 @@ export interface RouterMetrics {
   revealsDropped: Counter<'reason'>;
   upstreams: Gauge<'kind'>;
   inflight: Gauge<'protocol'>;
+  streamsClosed: Counter<'reason'>;
 }
 
 export function createRouterMetrics(): RouterMetrics {
@@ -87,6 +88,12 @@ export function createRouterMetrics(): RouterMetrics {
       name: 'weft_router_inflight_requests',
       help: 'Requests this router is answering now, by protocol; a request whose requester went away is given up at once',
       labelNames: ['protocol'],
+      registers,
+    }),
+    streamsClosed: new Counter({
+      name: 'weft_router_streams_closed_total',
+      help: 'Streams this router closed on a peer, by reason: read-timeout (a frame begun and not finished), write-timeout (answers not read), too-many-streams (over the per-client cap) (docs/router-protocol.md#limits)',
+      labelNames: ['reason'],
       registers,
     }),
   };

@@ -5,9 +5,10 @@
  */
 import type { Stream } from '@libp2p/interface';
 import { lpStream } from '@libp2p/utils';
-import { Channel } from '../protocol/channel.ts';
+import { Channel, type ChannelLimits } from '../protocol/channel.ts';
 import { HipError, HipErrorCode, type HipErrorCodeValue } from '../protocol/errors.ts';
 import { encodeFrame } from '../protocol/frame.ts';
+import type { RouterMetrics } from './metrics.ts';
 
 export type RequestProtocol = 'client' | 'forward';
 
@@ -27,6 +28,8 @@ export interface OriginOptions {
   peer: string;
   protocol: RequestProtocol;
   maxMessageBytes: number;
+  /** How long the peer may stall the stream (slow loris). */
+  limits?: ChannelLimits;
   onRequest(raw: unknown, origin: Origin): Promise<unknown>;
   /** The stream is gone: stop what was done for it. */
   onClose(origin: Origin): void;
@@ -39,17 +42,27 @@ export function openOrigin(options: OriginOptions): Origin {
     protocol: options.protocol,
     subscriptions: new Map(),
     signal: gone.signal,
-    channel: new Channel(options.stream, options.maxMessageBytes, {
-      onRequest: (raw) => options.onRequest(raw, origin),
-      onClose: () => {
-        gone.abort(
-          new HipError(HipErrorCode.unreachable, `${options.protocol} stream of ${options.peer} closed`),
-        );
-        options.onClose(origin);
+    channel: new Channel(
+      options.stream,
+      options.maxMessageBytes,
+      {
+        onRequest: (raw) => options.onRequest(raw, origin),
+        onClose: () => {
+          gone.abort(
+            new HipError(HipErrorCode.unreachable, `${options.protocol} stream of ${options.peer} closed`),
+          );
+          options.onClose(origin);
+        },
       },
-    }),
+      options.limits,
+    ),
   };
   return origin;
+}
+
+/** A stream stalled by its peer is aborted after `stallMs`; each such close counted by why. */
+export function stallLimits(stallMs: number, metrics: RouterMetrics): ChannelLimits {
+  return { stallMs, onStall: (kind) => metrics.streamsClosed.inc({ reason: `${kind}-timeout` }) };
 }
 
 /** Tells the peer why, in one error frame, then closes the stream. */

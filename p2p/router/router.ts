@@ -138,6 +138,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     metrics,
     maxMessageBytes,
     maxTimeoutMs,
+    idleStreamMs: config.limits.idleStreamMs,
     serve: (frame, origin) => serve(frame, origin),
     onEvent: (nextHop, frame) => subscriptions.deliver(nextHop, frame),
     onChannelClosed: (nextHop) => subscriptions.nextHopClosed(nextHop),
@@ -172,6 +173,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     metrics,
     maxMessageBytes,
     maxClientStreams: config.limits.maxClientStreams,
+    idleStreamMs: config.limits.idleStreamMs,
     serve,
     onOriginClosed: (origin) => subscriptions.closeOrigin(origin),
   });

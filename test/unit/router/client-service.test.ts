@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { Channel } from '../../../p2p/protocol/channel.ts';
 import { HipError } from '../../../p2p/protocol/errors.ts';
+import { encodeFrame } from '../../../p2p/protocol/frame.ts';
 import { CLIENT_PROTOCOL } from '../../../p2p/protocol/ids.ts';
+import { encodeLengthPrefixed } from '../../../p2p/protocol/length-prefix.ts';
 import type { RequestFrame } from '../../../p2p/protocol/messages.ts';
 import { ClientLimits } from '../../../p2p/router/client-limits.ts';
 import { type ClientService, createClientService } from '../../../p2p/router/client-service.ts';
@@ -17,7 +19,7 @@ describe('client service', () => {
     for (const s of running.splice(0)) await s.stop();
   });
 
-  async function setup(clientRequestsPerSecond = 100) {
+  async function setup(clientRequestsPerSecond = 100, idleStreamMs = 30_000) {
     const hub = memoryHub();
     const [router, wallet] = [await hub.node(), await hub.node()];
     hub.connect(router, wallet);
@@ -28,7 +30,8 @@ describe('client service', () => {
       clientLimits: new ClientLimits({ clientRequestsPerSecond, clientRevealsPerSecond: 1 }),
       metrics: createRouterMetrics(),
       maxMessageBytes: 1 << 20,
-      maxClientStreams: 4,
+      maxClientStreams: 2,
+      idleStreamMs,
       serve: async (frame, origin) => {
         served.push({ frame, origin });
         return { ok: frame.body.op };
@@ -84,5 +87,37 @@ describe('client service', () => {
     const deadline = Date.now() + 2_000;
     while (closed.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     assert.equal(closed.length, 1);
+  });
+
+  test('a client holds at most maxClientStreams streams, however many connections it opens', async () => {
+    const { router, wallet, channel } = await setup();
+    const second = new Channel(await wallet.dialProtocol(router.peerId, CLIENT_PROTOCOL), 1 << 20);
+    assert.deepEqual(await second.request({ op: 'resources' }), { ok: 'resources' });
+    const third = new Channel(await wallet.dialProtocol(router.peerId, CLIENT_PROTOCOL), 1 << 20);
+    await assert.rejects(
+      third.request({ op: 'resources' }),
+      (error: unknown) =>
+        error instanceof HipError && error.code === 'RATE_LIMITED' && /2 client streams/.test(error.message),
+    );
+    // One closes: there is room again.
+    second.close();
+    await new Promise((r) => setTimeout(r, 20));
+    const fourth = new Channel(await wallet.dialProtocol(router.peerId, CLIENT_PROTOCOL), 1 << 20);
+    assert.deepEqual(await fourth.request({ op: 'resources' }), { ok: 'resources' });
+    channel.close();
+    fourth.close();
+  });
+
+  test('slow loris: a stream with a frame begun and never finished is closed after idleStreamMs', async () => {
+    const { router, wallet, served, closed } = await setup(100, 100);
+    const stream = await wallet.dialProtocol(router.peerId, CLIENT_PROTOCOL);
+    const frame = encodeLengthPrefixed([encodeFrame({ type: 'request', id: 1, body: { op: 'resources' } })]);
+    stream.send(frame.subarray(0, 5)); // the length and a few bytes, then nothing
+    const started = Date.now();
+    while (closed.length === 0 && Date.now() - started < 2_000) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(closed.length, 1, 'the router closed the stream');
+    const waited = Date.now() - started;
+    assert.ok(waited >= 80 && waited < 1_000, `closed after ${waited} ms`);
+    assert.equal(served.length, 0);
   });
 });

@@ -36,6 +36,7 @@ describe('forwarding', () => {
       metrics: createRouterMetrics(),
       maxMessageBytes: 1 << 20,
       maxTimeoutMs,
+      idleStreamMs: 30_000,
       serve,
       onEvent: () => {},
       onChannelClosed: () => {},
