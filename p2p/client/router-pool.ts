@@ -13,6 +13,7 @@
  * is demoted for a while (`health`, shown in the popup). A pool is a LightClient: every caller
  * that takes one takes a pool.
  */
+import { HipError, HipErrorCode } from '../protocol/errors.ts';
 import type { RequestBody, ResourceEntry, ResultOf } from '../protocol/messages.ts';
 import { type FailureKind, RouterHealth, tryInTurn } from './failover.ts';
 import {
@@ -254,6 +255,8 @@ export class RouterPool extends LightClient {
   }
 
   async #use<T>(candidate: Candidate, run: (link: LightClient) => Promise<T>): Promise<T> {
+    // Stopped (the user changed the router list): nothing more is opened for what was in flight.
+    if (this.#stopped) throw new HipError(HipErrorCode.unreachable, 'the router pool is stopped');
     const main = this.#main.status;
     if (main.state === 'connected' && main.router === candidate.id) return run(this.#main);
     const link = this.#link(candidate);
