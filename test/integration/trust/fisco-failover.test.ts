@@ -214,31 +214,72 @@ test('lie 1 fails over: a receipt invented for a transfer never relayed; the sam
   assert.equal(pool.candidates(PATH)[0], B.id);
 });
 
-test('lie 2 fails over: evidence rewritten (success flipped to reverted) is refused, and B’s verifies; moved once', async (t) => {
-  const liars = new Liars();
-  const pool = walletPool(t, liars);
-  liars.lie(A, 'txEvidence', async (_body, honest) => {
-    const evidence = await honest();
-    if (!evidence) return evidence;
-    const forged: FiscoTxEvidence = copy(evidence);
-    forged.receipt.transactionReceipt.status = '0x16';
-    return forged;
+/** Evidence lies of fisco-lying-router.test.ts, each rewriting A's txEvidence answers. */
+const evidenceLies: [string, (forged: FiscoTxEvidence, old: FiscoTxEvidence) => void][] = [
+  [
+    'lie 2 (a success receipt flipped to reverted)',
+    (e) => {
+      e.receipt.transactionReceipt.status = '0x16';
+    },
+  ],
+  [
+    'lie 7 (a header with its seals dropped below quorum, 2 of 4)',
+    (e) => {
+      e.header.signatureList = e.header.signatureList?.slice(0, 2) ?? [];
+    },
+  ],
+  [
+    'lie 6 (an old receipt and block replayed)',
+    (e, old) => {
+      Object.assign(e, copy(old));
+    },
+  ],
+];
+
+for (const [name, rewrite] of evidenceLies) {
+  test(`${name} fails over: A's evidence is refused, B's verifies; the same bytes, moved once`, async (t) => {
+    // Evidence of an earlier honest transfer, for the replay.
+    const warmup = new Liars();
+    const honestPool = walletPool(t, warmup);
+    const earlier = await submitFiscoWrite(
+      honestPool,
+      vault,
+      freshTrust(honestPool),
+      alice.index,
+      transfer(bob.address, 1n),
+    );
+    const old = await honestPool.request({ op: 'txEvidence', path: PATH, txId: earlier.txId as Hex });
+    assert.ok(old);
+
+    const liars = new Liars();
+    const pool = walletPool(t, liars);
+    let rewritten = 0;
+    liars.lie(A, 'txEvidence', async (_body, honest) => {
+      const evidence = await honest();
+      if (!evidence) return evidence;
+      const forged: FiscoTxEvidence = copy(evidence);
+      rewrite(forged, old);
+      rewritten++;
+      return forged;
+    });
+    const before = await balance(bob.address);
+    const receipt = await submitFiscoWrite(
+      pool,
+      vault,
+      freshTrust(pool),
+      alice.index,
+      transfer(bob.address, 2n),
+    );
+    assert.equal(receipt.status, 'success');
+    assert.notEqual(receipt.txId, earlier.txId);
+    assert.ok(rewritten >= 1);
+    // A relayed it; B was handed the same signed bytes (one hash: the chain kept one transaction).
+    assert.ok(liars.opsOf(A).includes('submit'));
+    assert.ok(liars.opsOf(B).includes('submit'));
+    assert.equal(await balance(bob.address), before + 2n);
+    assert.equal(pool.health.demotion(A.id)?.kind, 'lie');
   });
-  const before = await balance(bob.address);
-  const receipt = await submitFiscoWrite(
-    pool,
-    vault,
-    freshTrust(pool),
-    alice.index,
-    transfer(bob.address, 2n),
-  );
-  assert.equal(receipt.status, 'success');
-  // A relayed it; B was handed the same signed bytes (one hash: the chain kept one transaction).
-  assert.ok(liars.opsOf(A).includes('submit'));
-  assert.ok(liars.opsOf(B).includes('submit'));
-  assert.equal(await balance(bob.address), before + 2n);
-  assert.equal(pool.health.demotion(A.id)?.kind, 'lie');
-});
+}
 
 /** A context for driveTransaction over `pool` and `trust`, as the coordinator makes it. */
 function driveContext(pool: RouterPool, trust: ChainTrust, secret: Hex): DriveContext {
