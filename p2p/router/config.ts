@@ -115,7 +115,17 @@ export const routerConfigSchema = z.strictObject({
        * a `submit`'s receipt wait) asks: longer ones are capped to this, not refused.
        */
       maxTimeoutMs: z.number().int().min(100).max(600_000).default(120_000),
+      /** Light-client connections in all; member routers are not counted and never refused. */
       maxClientConnections: z.number().int().min(1).default(1000),
+      /** Light-client connections from one IP address (wallets behind one NAT share it). */
+      maxConnectionsPerIp: z.number().int().min(1).default(256),
+      /** Connections one light client (peer id) may hold at once. */
+      maxConnectionsPerPeer: z.number().int().min(1).default(4),
+      /**
+       * Inbound handshakes still running from one IP address, whoever connects (the peer is known only
+       * once the handshake ends): one address cannot hold every pending slot.
+       */
+      maxHandshakesPerIp: z.number().int().min(1).default(32),
       /** New inbound connections accepted per second from one IP (wallets behind one NAT share it). */
       inboundConnectionsPerSecondPerHost: z.number().int().min(1).default(50),
     })

@@ -1,12 +1,18 @@
 /**
  * Who is connected: member routers (config.members) and light clients. Counts them, tells the
  * other components when a member comes or goes and when any peer leaves, and forgets wallets once
- * they leave. Started first, so no member that connects early goes unnoticed.
+ * they leave; tags members so libp2p never prunes them before clients. Started first (its listeners
+ * attach before anything awaits), so no member that connects early goes unnoticed.
  */
 import type { Libp2p, PeerId } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
 import type { Component } from './component.ts';
 import type { Logger } from './log.ts';
 import type { RouterMetrics } from './metrics.ts';
+
+/** The peer-store tag that keeps member routers last in line when libp2p prunes connections. */
+export const MEMBER_TAG = 'weft-member';
+const MEMBER_TAG_VALUE = 100;
 
 export interface MembershipOptions {
   node: Pick<Libp2p, 'addEventListener' | 'removeEventListener' | 'getPeers' | 'peerStore'>;
@@ -58,10 +64,18 @@ export function createMembership(options: MembershipOptions): Membership {
   return {
     isMember,
     connectedMembers: () => node.getPeers().filter(isMember),
-    start() {
+    async start() {
       node.addEventListener('peer:connect', onConnect);
       node.addEventListener('peer:disconnect', onDisconnect);
       countPeers();
+      // The connection manager prunes the peers of least value first: members come last.
+      await Promise.all(
+        [...members].map((id) =>
+          node.peerStore
+            .merge(peerIdFromString(id), { tags: { [MEMBER_TAG]: { value: MEMBER_TAG_VALUE } } })
+            .catch((error: Error) => log.warn('member not tagged', { peer: id, error: error.message })),
+        ),
+      );
     },
     stop() {
       node.removeEventListener('peer:connect', onConnect);

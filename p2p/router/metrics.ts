@@ -15,6 +15,7 @@ export interface RouterMetrics {
   upstreams: Gauge<'kind'>;
   inflight: Gauge<'protocol'>;
   streamsClosed: Counter<'reason'>;
+  connectionsRefused: Counter<'reason'>;
 }
 
 export function createRouterMetrics(): RouterMetrics {
@@ -93,6 +94,12 @@ export function createRouterMetrics(): RouterMetrics {
     streamsClosed: new Counter({
       name: 'weft_router_streams_closed_total',
       help: 'Streams this router closed on a peer, by reason: read-timeout (a frame begun and not finished), write-timeout (answers not read), too-many-streams (over the per-client cap) (docs/router-protocol.md#limits)',
+      labelNames: ['reason'],
+      registers,
+    }),
+    connectionsRefused: new Counter({
+      name: 'weft_router_connections_refused_total',
+      help: "Inbound connections this router refused, by reason: per-ip, per-peer, max-clients (light clients' caps; members are never refused) or handshakes-per-ip (before the peer is known) (docs/router-protocol.md#limits)",
       labelNames: ['reason'],
       registers,
     }),

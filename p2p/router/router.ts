@@ -12,6 +12,7 @@
  */
 import { identify } from '@libp2p/identify';
 import type { Libp2p } from '@libp2p/interface';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import { webSockets } from '@libp2p/websockets';
@@ -27,6 +28,7 @@ import { ClientLimits } from './client-limits.ts';
 import { createClientService } from './client-service.ts';
 import type { Component } from './component.ts';
 import type { RouterConfig } from './config.ts';
+import { createConnectionGate } from './connection-gate.ts';
 import { Directory } from './directory.ts';
 import { createDirectorySync } from './directory-sync.ts';
 import { createForwarding } from './forwarding.ts';
@@ -72,11 +74,22 @@ export interface Router {
   stop(): Promise<void>;
 }
 
+/** Connections libp2p leaves room for per member router (two routers may dial each other at once). */
+const CONNECTIONS_PER_MEMBER = 4;
+/** Inbound handshakes running at once, from everyone (each IP has its own, smaller, cap). */
+const MAX_PENDING_HANDSHAKES = 128;
+
 export async function startRouter(options: RouterOptions): Promise<Router> {
   const { config } = options;
   const { maxMessageBytes, hopLimit, maxTimeoutMs } = config.limits;
   const privateKey = await loadOrCreatePeerKey(config.dataDir);
+  const self = peerIdFromPrivateKey(privateKey).toString();
+  const log = (options.logger ?? createLogger('info')).child({ router: self.slice(-8), zone: config.zone });
+  const metrics = createRouterMetrics();
   const members = new Set(config.members);
+  // Client connections are capped by the gate, members never; libp2p's own cap only has to leave
+  // room for both (it is checked before a connection says who it is, and is what it prunes to).
+  const connectionGate = createConnectionGate({ members, limits: config.limits, metrics, log });
   const node = await createLibp2p({
     privateKey,
     addresses: { listen: config.listen },
@@ -84,19 +97,17 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     connectionEncrypters: [encryption()],
     streamMuxers: [streamMuxer()],
     services: { identify: identify(), ping: ping() },
+    connectionGater: connectionGate.gater,
     connectionManager: {
-      maxConnections: config.limits.maxClientConnections + members.size,
+      maxConnections: config.limits.maxClientConnections + CONNECTIONS_PER_MEMBER * Math.max(members.size, 1),
       inboundConnectionThreshold: config.limits.inboundConnectionsPerSecondPerHost,
-      maxIncomingPendingConnections: 64,
+      maxIncomingPendingConnections: MAX_PENDING_HANDSHAKES,
     },
   });
-  const self = node.peerId.toString();
-  const log = (options.logger ?? createLogger('info')).child({ router: self.slice(-8), zone: config.zone });
-  const metrics = createRouterMetrics();
   const directory = new Directory(self, hopLimit, {
     onDrop: (reason) => metrics.advertsDropped.inc({ reason }),
   });
-  const gate = new AdvertGate(config.zones);
+  const advertGate = new AdvertGate(config.zones);
   const connectors = options.connectors ?? connectorsFromConfig(config);
   const chains = localChains(connectors);
   const startedAt = Date.now();
@@ -120,7 +131,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     net: node,
     isMember,
     directory,
-    gate,
+    gate: advertGate,
     metrics,
     log,
     maxMessageBytes,
@@ -181,12 +192,20 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
 
   // Started in this order, stopped in reverse: membership first so no early member goes
   // unnoticed, bootstrap dialling last, once every protocol is handled.
-  const components: Component[] = [membership, directorySync, subscriptions, forwarding, ttm, clientService];
+  const components: Component[] = [
+    connectionGate,
+    membership,
+    directorySync,
+    subscriptions,
+    forwarding,
+    ttm,
+    clientService,
+  ];
   for (const component of components) await component.start();
 
   directory.setLocal(await signLocalResources(privateKey, self, connectors, Date.now()));
   directorySync.announceSoon();
-  const unbound = zonesOf(chains.keys()).filter((zone) => !gate.mayPublish(self, zone));
+  const unbound = zonesOf(chains.keys()).filter((zone) => !advertGate.mayPublish(self, zone));
   if (unbound.length > 0) {
     log.warn('zones does not list this router for zones it fronts: other routers will drop those adverts', {
       zones: unbound,

@@ -37,6 +37,14 @@ test('a valid config gets defaults and absolute paths', () => {
   assert.equal(config.limits.maxMessageBytes, 1024 * 1024);
   assert.equal(config.limits.hopLimit, 8);
   assert.equal(config.limits.idleStreamMs, 30_000);
+  assert.deepEqual(
+    [
+      config.limits.maxConnectionsPerIp,
+      config.limits.maxConnectionsPerPeer,
+      config.limits.maxHandshakesPerIp,
+    ],
+    [256, 4, 32],
+  );
   assert.deepEqual(config.admin, { host: '127.0.0.1', port: 0 });
   assert.deepEqual(config.members, []);
   assert.deepEqual(config.zones, {}, 'no zone binding unless the operators configure one');

@@ -6,7 +6,7 @@ import type { PeerId } from '@libp2p/interface';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { createBootstrap } from '../../../p2p/router/bootstrap.ts';
 import { createLogger } from '../../../p2p/router/log.ts';
-import { createMembership } from '../../../p2p/router/membership.ts';
+import { createMembership, MEMBER_TAG } from '../../../p2p/router/membership.ts';
 import { createRouterMetrics } from '../../../p2p/router/metrics.ts';
 
 const newPeer = async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'));
@@ -16,9 +16,14 @@ class FakeNode extends EventTarget {
   deleted: string[] = [];
   dialled: string[] = [];
   getPeers = () => this.peers;
+  tagged: string[] = [];
   peerStore = {
     delete: async (peer: PeerId) => {
       this.deleted.push(peer.toString());
+    },
+    merge: async (peer: PeerId, data: { tags?: Record<string, { value: number }> }) => {
+      for (const [tag, { value }] of Object.entries(data.tags ?? {}))
+        this.tagged.push(`${peer} ${tag} ${value}`);
     },
   };
   dial = async (addr: { toString(): string }) => {
@@ -35,7 +40,7 @@ class FakeNode extends EventTarget {
   }
 }
 
-test('members and clients: counted apart, members announced, wallets forgotten when they leave', async () => {
+test('members and clients: counted apart, members tagged and announced, wallets forgotten when they leave', async () => {
   const [member, wallet] = [await newPeer(), await newPeer()];
   const node = new FakeNode();
   const metrics = createRouterMetrics();
@@ -49,7 +54,8 @@ test('members and clients: counted apart, members announced, wallets forgotten w
     onMemberDisconnect: (p) => calls.push(`member- ${p}`),
     onPeerLeft: (p) => calls.push(`left ${p}`),
   });
-  membership.start();
+  await membership.start();
+  assert.deepEqual(node.tagged, [`${member} ${MEMBER_TAG} 100`], 'members are the last libp2p would prune');
   node.come(member);
   node.come(wallet);
   const peers = await metrics.registry.getSingleMetricAsString('weft_router_peers');
