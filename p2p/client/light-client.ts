@@ -7,7 +7,9 @@
  * reconnects with exponential backoff when the connection drops, and fails over to
  * the next router. Reads that fail because the router went away are retried once
  * on the next router; writes are not (the caller decides, the transaction may have
- * been relayed).
+ * been relayed). The wallet uses several of these through a router pool
+ * (router-pool.ts), which fails over on a lie, a stall or a drop; one client alone
+ * runs `attempt` once.
  */
 import type { Libp2p, PrivateKey } from '@libp2p/interface';
 import { webSockets } from '@libp2p/websockets';
