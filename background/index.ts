@@ -40,8 +40,9 @@ const events = new WalletEvents();
 const local = browser.storage.local;
 const vault = new Vault({ local, session: browser.storage.session, events });
 const routers = new RouterConnection(local, events, __WEFT_DEFAULT_ROUTERS__);
+const anchors = new AnchorStore(local, events);
 const trust = new ChainTrust({
-  anchors: new AnchorStore(local, events),
+  anchors,
   client: () => routers.client(),
   secondOpinion: (path) => routers.secondOpinion(path),
 });
@@ -54,6 +55,11 @@ const ttm = new TtmCoordinator({
   heartbeat: (on) => events.emit('ttm:heartbeat', { on }),
 });
 const sessions = new SessionStore(local, events);
+// The items the worker keeps in memory are read again once anything changes them in storage.
+browser.storage.onChanged.addListener((changes, area) => {
+  if (area !== 'local') return;
+  for (const item of [sessions.item, anchors.item]) if (item.key in changes) item.invalidate();
+});
 const services: WalletServices = {
   version: __WEFT_VERSION__,
   events,

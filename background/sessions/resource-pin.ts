@@ -74,9 +74,19 @@ export function canonicalJson(value: unknown): string {
  * Fabric resources have no ABI.
  */
 export function abiHash(entry: Pick<ResourceEntry, 'abi' | 'methods'>): string {
+  const known = abiHashes.get(entry);
+  if (known !== undefined) return known;
   const text = canonicalJson({ abi: entry.abi ?? null, methods: entry.methods });
-  return bytesToHex(sha256(new TextEncoder().encode(text)));
+  const hash = bytesToHex(sha256(new TextEncoder().encode(text)));
+  abiHashes.set(entry, hash);
+  return hash;
 }
+
+/**
+ * Per description object: the wallet keeps a described entry for a minute and checks it on every
+ * request. Entries are not changed after they arrive (a new description is a new object).
+ */
+const abiHashes = new WeakMap<object, string>();
 
 /** The pin of `entry` now; `anchor`: the fingerprint of the wallet's trust anchor of its chain, if it has one. */
 export function pinOf(entry: ResourceEntry, anchor?: string, now = Date.now()): ResourcePin {

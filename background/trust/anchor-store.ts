@@ -6,6 +6,7 @@
  */
 import type { ChainProfile } from '../../p2p/chains/chain-profile.ts';
 import type { WalletEvents } from '../events.ts';
+import { CachedItem } from '../storage/cached-item.ts';
 import type { StorageAreaLike } from '../vault/storage-area.ts';
 
 export const ANCHORS_KEY = 'anchors';
@@ -30,14 +31,17 @@ export interface StoredAnchor {
 }
 
 export class AnchorStore {
-  readonly #local: StorageAreaLike;
+  /** Every resource a request uses is checked against its chain's anchor: kept in memory. */
+  readonly item: CachedItem<Record<string, StoredAnchor>>;
   readonly #events: WalletEvents;
   /** Serialises read-modify-write of the map. */
   #queue: Promise<unknown> = Promise.resolve();
 
   /** Emits `anchors:changed` with the chain each time one is stored or removed. */
   constructor(local: StorageAreaLike, events: WalletEvents) {
-    this.#local = local;
+    this.item = new CachedItem(local, ANCHORS_KEY, (saved) =>
+      saved && typeof saved === 'object' ? (saved as Record<string, StoredAnchor>) : {},
+    );
     this.#events = events;
   }
 
@@ -46,7 +50,8 @@ export class AnchorStore {
   }
 
   async get(chain: string): Promise<StoredAnchor | undefined> {
-    return (await this.#all())[chain];
+    const anchor = (await this.item.get())[chain];
+    return anchor && structuredClone(anchor);
   }
 
   put(anchor: StoredAnchor): Promise<void> {
@@ -61,16 +66,16 @@ export class AnchorStore {
     }, chain);
   }
 
+  /** A copy: callers (and #update) change it freely. */
   async #all(): Promise<Record<string, StoredAnchor>> {
-    const saved = (await this.#local.get(ANCHORS_KEY))[ANCHORS_KEY];
-    return saved && typeof saved === 'object' ? { ...(saved as Record<string, StoredAnchor>) } : {};
+    return structuredClone(await this.item.get());
   }
 
   #update(change: (all: Record<string, StoredAnchor>) => void, chain: string): Promise<void> {
     const run = this.#queue.then(async () => {
       const all = await this.#all();
       change(all);
-      await this.#local.set({ [ANCHORS_KEY]: all });
+      await this.item.set(all);
       this.#events.emit('anchors:changed', { chain });
     });
     this.#queue = run.catch(() => {});
