@@ -7,11 +7,16 @@
  *
  * What is signed is a domain-separated, length-prefixed byte string, never JSON as it travelled:
  *
- *     "weft/route-advert/v1" 0x00
+ *     "weft/route-advert/v2" 0x00
  *     field(origin peer id) field(zone) field(path) field(issued, decimal) field(canonical JSON of description)
+ *     field(addresses, joined by "\n")
  *
  * where field(x) is x's UTF-8 bytes preceded by their length as a 4-byte big-endian integer, and the
  * description is first reduced to the fields the wire schema carries (what a receiver sees).
+ * `addresses` are where a wallet can dial the origin (WebSocket multiaddrs ending in
+ * `/p2p/<origin>`), in the origin's order; none is an empty field, and an address may hold neither
+ * a newline nor be empty, so the joined field names one list. v1 (no addresses field) is no longer
+ * made or accepted.
  */
 import type { PrivateKey } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
@@ -19,13 +24,15 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { ResourceDescription } from '../chains/connector.ts';
 import { type ResourceEntry, resourceDescription } from './messages.ts';
 
-export const ADVERT_SIGNATURE_DOMAIN = 'weft/route-advert/v1';
+export const ADVERT_SIGNATURE_DOMAIN = 'weft/route-advert/v2';
 
-/** The origin's signature over one description, and when it made it (ms since the epoch). */
+/** The origin's signature over one description, when it made it (ms since the epoch), and the addresses it signed with it. */
 export interface AdvertSignature {
   issued: number;
   /** Hex, no 0x prefix. */
   signature: string;
+  /** Where a wallet can dial the origin: WebSocket multiaddrs ending in `/p2p/<origin>`, covered by the signature. */
+  addresses?: string[];
 }
 
 /** A resource this router fronts, as it advertises it. */
@@ -43,13 +50,22 @@ export function advertSigningBytes(
   origin: string,
   description: ResourceDescription,
   issued: number,
+  addresses: readonly string[] = [],
 ): Uint8Array {
   const normalised = wireDescription(description);
   const zone = normalised.path.split('.')[0] ?? '';
+  if (addresses.some((a) => a === '' || a.includes('\n'))) {
+    throw new TypeError('an advertised address may be neither empty nor hold a newline');
+  }
   const encoder = new TextEncoder();
-  const fields = [origin, zone, normalised.path, String(issued), canonicalJson(normalised)].map((f) =>
-    encoder.encode(f),
-  );
+  const fields = [
+    origin,
+    zone,
+    normalised.path,
+    String(issued),
+    canonicalJson(normalised),
+    addresses.join('\n'),
+  ].map((f) => encoder.encode(f));
   const domain = encoder.encode(ADVERT_SIGNATURE_DOMAIN);
   const out = new Uint8Array(domain.length + 1 + fields.reduce((n, f) => n + 4 + f.length, 0));
   out.set(domain, 0);
@@ -63,18 +79,22 @@ export function advertSigningBytes(
   return out;
 }
 
-/** Signs `description` as the router `origin` (whose key `privateKey` is). */
+/** Signs `description`, with the `addresses` it may be dialled at, as the router `origin` (whose key `privateKey` is). */
 export async function signResource(
   privateKey: PrivateKey,
   origin: string,
   description: ResourceDescription,
   issued: number,
+  addresses?: string[],
 ): Promise<SignedResource> {
-  const signature = await privateKey.sign(advertSigningBytes(origin, description, issued));
-  return { description, issued, signature: bytesToHex(signature) };
+  const signature = await privateKey.sign(advertSigningBytes(origin, description, issued, addresses));
+  return { description, issued, signature: bytesToHex(signature), ...(addresses ? { addresses } : {}) };
 }
 
-/** Whether `signature` is `origin`'s over `description` at `issued`. False for a peer id without an inline key (RSA `Qm...`). */
+/**
+ * Whether `signature` is `origin`'s over `description` and `addresses` at `issued`. False for a peer
+ * id without an inline key (RSA `Qm...`).
+ */
 export async function verifyAdvertSignature(
   origin: string,
   description: ResourceDescription,
@@ -84,7 +104,7 @@ export async function verifyAdvertSignature(
     const key = peerIdFromString(origin).publicKey;
     if (!key || !/^[0-9a-f]+$/.test(signed.signature)) return false;
     return await key.verify(
-      advertSigningBytes(origin, description, signed.issued),
+      advertSigningBytes(origin, description, signed.issued, signed.addresses),
       hexToBytes(signed.signature),
     );
   } catch {
@@ -92,11 +112,18 @@ export async function verifyAdvertSignature(
   }
 }
 
-/** For a wallet: whether a directory entry carries a valid signature of the router it names. */
+/**
+ * For a wallet: whether a directory entry carries a valid signature of the router it names, over
+ * its description and its `addresses` (so no relay can have changed where the origin says it is).
+ */
 export function verifyResourceEntry(entry: ResourceEntry): Promise<boolean> {
-  const { router, hops: _hops, issued, signature, ...description } = entry;
+  const { router, hops: _hops, issued, signature, addresses, ...description } = entry;
   if (issued === undefined || signature === undefined) return Promise.resolve(false);
-  return verifyAdvertSignature(router, description, { issued, signature });
+  return verifyAdvertSignature(router, description, {
+    issued,
+    signature,
+    ...(addresses ? { addresses } : {}),
+  });
 }
 
 /** JSON with object keys sorted and undefined members left out, as JSON.stringify leaves them out. */

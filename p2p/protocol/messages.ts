@@ -132,8 +132,13 @@ export interface ResourceEntry extends ResourceDescription {
   hops: number;
   /** When `router` signed this description (ms since the epoch); see `advert-signature.ts`. */
   issued?: number;
-  /** `router`'s signature over the description (hex): a wallet can check no router on the way altered it. */
+  /** `router`'s signature over the description and `addresses` (hex): a wallet can check no router on the way altered them. */
   signature?: string;
+  /**
+   * Where a wallet can dial `router`, the origin, directly: its WebSocket multiaddrs, each ending in
+   * `/p2p/<router>`, as the origin signed them (relays pass them on unchanged).
+   */
+  addresses?: string[];
 }
 
 /** What each client operation returns. */
@@ -210,11 +215,21 @@ export const routeAdvert = z.object({
   via: z.array(z.string().min(1).max(100)).min(1).max(64),
   /** When the origin signed the description (ms since the epoch): of two adverts from one origin for one path, the older is stale. */
   issued: z.number().int().nonnegative(),
-  /** The origin's signature (hex) over origin, zone, path, `issued` and description (p2p/protocol/advert-signature.ts); relays pass it on unchanged. */
+  /** The origin's signature (hex) over origin, zone, path, `issued`, description and `addresses` (p2p/protocol/advert-signature.ts); relays pass it on unchanged. */
   signature: z
     .string()
     .regex(/^[0-9a-f]+$/, 'must be lowercase hex')
     .max(1024),
+  /** Where a wallet can dial the origin: its WebSocket multiaddrs, each ending in `/p2p/<origin>`, signed with the rest. */
+  addresses: z
+    .array(
+      z
+        .string()
+        .max(512)
+        .regex(/^\/\S+$/, 'must be a multiaddr'),
+    )
+    .max(16)
+    .optional(),
 });
 
 export type RouteAdvert = Omit<z.infer<typeof routeAdvert>, 'description'> & {

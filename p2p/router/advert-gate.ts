@@ -2,7 +2,8 @@
  * What a router checks on each advert a neighbour sends before its directory may use it
  * (docs/router-protocol.md#signed-adverts): the sender is last on the path, the origin first,
  * the origin is allowed to publish the path's zone (`zones` in the config), and the origin's
- * signature holds. An advert that fails is dropped and the reason counted; the rest of the
+ * signature holds over the description and the addresses it names (so a relay that changes either
+ * has its advert dropped as `bad-signature`). An advert that fails is dropped and the reason counted; the rest of the
  * update still applies.
  */
 import { createHash } from 'node:crypto';
@@ -71,7 +72,7 @@ export class AdvertGate {
   async #signatureHolds(advert: RouteAdvert): Promise<boolean> {
     let key: string;
     try {
-      const bytes = advertSigningBytes(advert.origin, advert.description, advert.issued);
+      const bytes = advertSigningBytes(advert.origin, advert.description, advert.issued, advert.addresses);
       key = `${advert.signature}/${createHash('sha256').update(bytes).digest('hex')}`;
     } catch {
       return false;

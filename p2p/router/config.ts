@@ -12,6 +12,13 @@ const name = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, di
 const multiaddr = z
   .string()
   .regex(/^\/(ip4|ip6|dns|dns4|dns6)\//, 'must be a multiaddr such as /ip4/127.0.0.1/tcp/4001');
+/** A WebSocket multiaddr a wallet can dial, optionally ending with this router's /p2p/<peer id>. */
+const webSocketAddress = z
+  .string()
+  .regex(
+    /^\/(ip4|ip6|dns|dns4|dns6)\/[^/\s]+\/tcp\/\d{1,5}\/(ws|wss|tls\/ws)(\/p2p\/[1-9A-HJ-NP-Za-km-z]+)?$/,
+    'must be a WebSocket multiaddr such as /dns4/router.example.org/tcp/443/wss',
+  );
 const peerId = z.string().regex(/^(12D3Koo|Qm)[1-9A-HJ-NP-Za-km-z]{20,60}$/, 'must be a libp2p peer id');
 
 const fiscoResource = z.strictObject({
@@ -81,6 +88,12 @@ export const routerConfigSchema = z.strictObject({
   /** Where the peer key and other state live. */
   dataDir: z.string().min(1),
   listen: z.array(multiaddr).min(1),
+  /**
+   * Where wallets can dial this router, put in its signed adverts (`addresses` of its resources,
+   * docs/router-protocol.md#signed-adverts) so a wallet can fail over to the router fronting a zone.
+   * Default: its WebSocket listen addresses. Only adverts use it (libp2p announces what it listens on).
+   */
+  announce: z.array(webSocketAddress).max(16).optional(),
   /** Routers to dial at start (full multiaddrs with /p2p/<peer id>). */
   bootstrap: z.array(multiaddr).default([]),
   /** Peer ids of the routers this one accepts on the router protocols. */

@@ -9,7 +9,8 @@
  * broken by the lowest next-hop peer id so every router decides the same way.
  *
  * Adverts carry their origin's signature (p2p/protocol/advert-signature.ts), which the router
- * checks before they reach the directory (advert-gate.ts); the directory passes it on unchanged
+ * checks before they reach the directory (advert-gate.ts); the directory passes it, and the
+ * origin's signed addresses, on unchanged
  * and, of two adverts from one origin for one path, uses only the newer (`issued`), so a relay
  * cannot bring back a description its origin has replaced.
  */
@@ -109,6 +110,7 @@ export class Directory {
         hops: _hops,
         issued: _issued,
         signature: _signature,
+        addresses: _addresses,
         ...description
       } = route.entry;
       const via = route.kind === 'local' ? [this.#self] : [...route.via, this.#self];
@@ -119,8 +121,8 @@ export class Directory {
 
   #recompute(): boolean {
     const next = new Map<string, Route>();
-    for (const [path, { description, issued, signature }] of this.#local) {
-      const signed = { issued, signature };
+    for (const [path, { description, issued, signature, addresses }] of this.#local) {
+      const signed = { issued, signature, ...(addresses ? { addresses } : {}) };
       next.set(path, {
         kind: 'local',
         entry: { ...description, router: this.#self, hops: 0, ...signed },
@@ -133,7 +135,11 @@ export class Directory {
         // A newer signature of the same origin arrived from another neighbour since this one was applied.
         if (advert.issued < this.#newestIssued(advert.origin, path)) continue;
         const hops = advert.via.length;
-        const signed = { issued: advert.issued, signature: advert.signature };
+        const signed = {
+          issued: advert.issued,
+          signature: advert.signature,
+          ...(advert.addresses ? { addresses: advert.addresses } : {}),
+        };
         const current = next.get(path);
         if (
           current?.kind === 'remote' &&

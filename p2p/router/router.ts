@@ -33,7 +33,7 @@ import { Directory } from './directory.ts';
 import { createDirectorySync } from './directory-sync.ts';
 import { createForwarding } from './forwarding.ts';
 import { createGrantedReads } from './granted-reads.ts';
-import { localChains, signLocalResources, zonesOf } from './local-resources.ts';
+import { dialableAddresses, localChains, signLocalResources, zonesOf } from './local-resources.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMembership } from './membership.ts';
 import { createRouterMetrics, type RouterMetrics } from './metrics.ts';
@@ -87,6 +87,8 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
   const log = (options.logger ?? createLogger('info')).child({ router: self.slice(-8), zone: config.zone });
   const metrics = createRouterMetrics();
   const members = new Set(config.members);
+  // Checked before anything starts: an announced address naming another router is a config error.
+  const announced = config.announce && dialableAddresses(config.announce, [], self);
   // Client connections are capped by the gate, members never; libp2p's own cap only has to leave
   // room for both (it is checked before a connection says who it is, and is what it prunes to).
   const connectionGate = createConnectionGate({ members, limits: config.limits, metrics, log });
@@ -203,7 +205,9 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
   ];
   for (const component of components) await component.start();
 
-  directory.setLocal(await signLocalResources(privateKey, self, connectors, Date.now()));
+  // Adverts name where a wallet can dial this router, so it can fail over to the zone's own router.
+  const dialable = announced || dialableAddresses(undefined, node.getMultiaddrs(), self);
+  directory.setLocal(await signLocalResources(privateKey, self, connectors, Date.now(), dialable));
   directorySync.announceSoon();
   const unbound = zonesOf(chains.keys()).filter((zone) => !advertGate.mayPublish(self, zone));
   if (unbound.length > 0) {

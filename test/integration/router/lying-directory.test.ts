@@ -242,6 +242,18 @@ describe('a router that advertises what it does not own (attack 8)', { timeout: 
     assertHonestRoutes();
   });
 
+  test("r1's genuine advert relayed with its addresses swapped for the liar's is dropped (bad-signature)", async () => {
+    const original = genuine('payment.bcos.kv');
+    assert.ok((original.addresses ?? []).length > 0, 'r1 names where it can be dialled');
+    const swapped = {
+      ...original,
+      addresses: [`/ip4/127.0.0.1/tcp/9/ws/p2p/${liarId}`],
+      via: [r('r1').peerId, liarId],
+    };
+    await lie([swapped], 'bad-signature', 1);
+    assertHonestRoutes();
+  });
+
   test("r1's genuine advert on a path that does not start at r1 is dropped (origin-not-first)", async () => {
     // The liar claims to be one hop from the resource while naming r1 as its origin.
     await lie([{ ...genuine('payment.bcos.kv'), via: [liarId] }], 'origin-not-first', 1);
@@ -264,6 +276,12 @@ describe('a router that advertises what it does not own (attack 8)', { timeout: 
         listed && (await verifyResourceEntry(listed)),
         "the listed entry carries r1's valid signature",
       );
+      // Two hops away, the entry still names where r1 itself can be dialled, as r1 signed it.
+      const r1ws = r('r1')
+        .addresses()
+        .find((a) => a.includes('/ws')) as string;
+      assert.deepEqual(listed?.addresses, [r1ws]);
+      assert.ok(r1ws.endsWith(`/p2p/${r('r1').peerId}`));
       // `describe` travels the route and is answered by the router fronting the path: r1.
       const entry = await wallet.describe('payment.bcos.asset');
       assert.equal(entry.router, r('r1').peerId);

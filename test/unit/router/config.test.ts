@@ -79,6 +79,13 @@ test('errors name the bad key', () => {
   assert.match(issuesOf({ ...valid, members: ['nope'] })[0] ?? '', /^members\[0\]: must be a libp2p peer id/);
   assert.match(issuesOf({ ...valid, colour: 'blue' })[0] ?? '', /colour/);
   assert.match(issuesOf({ ...valid, limits: { hopLimit: 0 } })[0] ?? '', /^limits\.hopLimit: /);
+  assert.match(
+    issuesOf({ ...valid, announce: ['/ip4/10.0.0.1/tcp/4001'] })[0] ?? '',
+    /^announce\[0\]: must be a WebSocket multiaddr/,
+  );
+  assert.deepEqual(parseRouterConfig({ ...valid, announce: ['/dns4/r.example.org/tcp/443/wss'] }).announce, [
+    '/dns4/r.example.org/tcp/443/wss',
+  ]);
   const { zone: _zone, ...noZone } = valid;
   assert.match(issuesOf(noZone)[0] ?? '', /^zone: /);
 });

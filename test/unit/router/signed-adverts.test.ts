@@ -38,14 +38,21 @@ async function peer(): Promise<Peer> {
   return { key, id: peerIdFromPrivateKey(key).toString() };
 }
 
+/** Where `origin` says a wallet can dial it. */
+const addressesOf = (origin: Peer) => [
+  `/ip4/127.0.0.1/tcp/4002/ws/p2p/${origin.id}`,
+  `/dns4/router.example.org/tcp/443/wss/p2p/${origin.id}`,
+];
+
 /** `origin`'s own advert for `description`, as it sends it to a neighbour. */
 async function originAdvert(
   origin: Peer,
   description: ResourceDescription,
   issued = 1000,
 ): Promise<RouteAdvert> {
-  const signed = await signResource(origin.key, origin.id, description, issued);
-  return { description, origin: origin.id, via: [origin.id], issued, signature: signed.signature };
+  const addresses = addressesOf(origin);
+  const signed = await signResource(origin.key, origin.id, description, issued, addresses);
+  return { description, origin: origin.id, via: [origin.id], issued, signature: signed.signature, addresses };
 }
 
 describe('advert signature bytes', () => {
@@ -64,6 +71,25 @@ describe('advert signature bytes', () => {
       advertSigningBytes('12D3KooWorigin', { ...d, chain: { ...d.chain, chainId: 2 } } as never, 7),
       bytes,
     );
+  });
+
+  test('end with the addresses, newline-joined, as one more field; v2 of the domain', () => {
+    const d = resource('payment.bcos.asset');
+    const addresses = ['/ip4/127.0.0.1/tcp/1/ws/p2p/o', '/dns4/r.example/tcp/443/wss/p2p/o'];
+    const bytes = advertSigningBytes('o', d, 7, addresses);
+    assert.equal(ADVERT_SIGNATURE_DOMAIN, 'weft/route-advert/v2');
+    const last = new TextEncoder().encode(addresses.join('\n'));
+    assert.deepEqual(bytes.subarray(bytes.length - last.length), last);
+    assert.equal(new DataView(bytes.buffer).getUint32(bytes.length - last.length - 4), last.length);
+    // None is an empty last field; order and every address count.
+    const none = advertSigningBytes('o', d, 7);
+    assert.equal(new DataView(none.buffer).getUint32(none.length - 4), 0);
+    assert.deepEqual(advertSigningBytes('o', d, 7, []), none);
+    assert.notDeepEqual(advertSigningBytes('o', d, 7, [...addresses].reverse()), bytes);
+    assert.notDeepEqual(advertSigningBytes('o', d, 7, addresses.slice(0, 1)), bytes);
+    // A newline inside an address would make two lists sign alike: refused.
+    assert.throws(() => advertSigningBytes('o', d, 7, [addresses.join('\n')]), /newline/);
+    assert.throws(() => advertSigningBytes('o', d, 7, ['']), /empty/);
   });
 
   test('cover only what the wire schema keeps, so a receiver checks the bytes the origin signed', () => {
@@ -152,6 +178,21 @@ describe('advert gate', () => {
     ]);
   });
 
+  test('drops a relayed advert whose addresses were changed, added to, cut or reordered under the signature', async () => {
+    const genuine = await originAdvert(owner, resource('payment.bcos.asset'));
+    const mine = `/dns4/liar.example/tcp/443/wss/p2p/${liar.id}`;
+    const own = genuine.addresses as string[];
+    for (const addresses of [[mine], [...own, mine], own.slice(1), [...own].reverse(), undefined]) {
+      const relayed = { ...genuine, via: [owner.id, liar.id], addresses };
+      assert.deepEqual(await reasons(liar.id, [relayed]), ['bad-signature'], String(addresses));
+    }
+    assert.deepEqual(
+      await reasons(liar.id, [{ ...genuine, via: [owner.id, liar.id] }]),
+      [],
+      'unchanged: kept',
+    );
+  });
+
   test("drops the owner's genuine advert when the path does not start at the owner", async () => {
     const genuine = await originAdvert(owner, resource('payment.bcos.asset'));
     // The liar claims to front it itself (one hop, so the best route) while naming the owner.
@@ -203,7 +244,7 @@ describe('signed adverts through directories', () => {
     const da = new Directory(a.id);
     const db = new Directory(b.id);
     const dc = new Directory(c);
-    da.setLocal([await signResource(a.key, a.id, resource('payment.bcos.asset'), 5)]);
+    da.setLocal([await signResource(a.key, a.id, resource('payment.bcos.asset'), 5, addressesOf(a))]);
     const toB = await gate.admit(a.id, da.advertsFor(b.id));
     db.applyAdverts(a.id, toB.accepted);
     const toC = await gate.admit(b.id, db.advertsFor(c));
@@ -221,10 +262,21 @@ describe('signed adverts through directories', () => {
       entry && !(await verifyResourceEntry({ ...entry, signature: undefined })),
       'nor an unsigned one',
     );
+    // The origin's addresses reach the wallet as it signed them, and no relay can swap them.
+    assert.deepEqual(entry?.addresses, addressesOf(a));
+    assert.ok(
+      entry && !(await verifyResourceEntry({ ...entry, addresses: [`/dns4/x/tcp/443/wss/p2p/${b.id}`] })),
+      'nor one with other addresses',
+    );
     // The local entry (0 hops) verifies too, although the description went through no schema.
     const own = da.route('payment.bcos.asset')?.entry;
     assert.ok(
-      own && (await verifyAdvertSignature(a.id, own, { issued: 5, signature: own.signature as string })),
+      own &&
+        (await verifyAdvertSignature(a.id, own, {
+          issued: 5,
+          signature: own.signature as string,
+          addresses: addressesOf(a),
+        })),
     );
   });
 
