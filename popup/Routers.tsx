@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { RouterConnectionStatus } from '../background/routers/router-connection.ts';
 import { errorOf, isError, send } from './api.ts';
+import { describeDemotion } from './router-words.ts';
 
 function describeState(status: RouterConnectionStatus): string {
   if (status.routers.length === 0) return 'No routers configured';
@@ -22,6 +23,35 @@ function describeSource(status: RouterConnectionStatus): string {
   if (status.routers.length === 0)
     return 'You saved an empty list: no chain is reachable until you add a router.';
   return 'Using the list you saved.';
+}
+
+/** The links open now, and the routers set aside for a while (a lie, a stall, a drop) with why. */
+function LinksAndDemotions({ status }: { status: RouterConnectionStatus }) {
+  const links = status.links ?? [];
+  const demoted = status.demoted ?? [];
+  if (links.length === 0 && demoted.length === 0) return null;
+  return (
+    <>
+      {links.length > 0 && (
+        <ul class="resources" data-testid="router-links">
+          {links.map((link) => (
+            <li key={link.address}>
+              {link.main ? 'main link' : 'also using'} <code>{link.router.slice(-8)}</code>
+            </li>
+          ))}
+        </ul>
+      )}
+      {demoted.length > 0 && (
+        <ul class="resources" data-testid="router-demoted">
+          {demoted.map((d) => (
+            <li key={d.router} class={d.kind === 'lie' ? 'error' : 'muted'}>
+              {describeDemotion(d)}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
 }
 
 /** Settings › Routers: the WebSocket addresses of the routers the wallet uses, and the link's state. */
@@ -68,6 +98,7 @@ export function Routers({ status }: { status: RouterConnectionStatus }) {
       <p class="muted" data-testid="router-source">
         {describeSource(status)}
       </p>
+      <LinksAndDemotions status={status} />
       {reachable && (
         <ul class="resources" data-testid="router-resources">
           {reachable.map((line) => (
