@@ -96,6 +96,8 @@ export interface SubmitRequest {
   signed: Hex;
   /** Give up waiting for the receipt after this long (the transaction may still commit). */
   timeoutMs?: number;
+  /** Stop waiting for the receipt (a router whose requester went away); the transaction stays sent. */
+  signal?: AbortSignal;
 }
 
 export interface ChainEvent {

@@ -45,6 +45,8 @@ export async function executeLocal(
   connector: ChainConnector,
   entry: ResourceEntry,
   body: PathBody,
+  /** The requester went away: a receipt wait stops polling the chain (FISCO BCOS). */
+  signal?: AbortSignal,
 ): Promise<unknown> {
   try {
     switch (body.op) {
@@ -79,6 +81,7 @@ export async function executeLocal(
           resource: body.path,
           signed: body.signed as `0x${string}`,
           ...(body.timeoutMs !== undefined ? { timeoutMs: body.timeoutMs } : {}),
+          ...(signal ? { signal } : {}),
         });
       case 'getBlock':
         return await connector.getBlock(body.number);

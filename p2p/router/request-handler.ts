@@ -91,7 +91,12 @@ export function createRequestHandler(options: RequestHandlerOptions): ServeReque
       if (body.op === 'readGranted') return options.grantedReads.read(connector, found.entry, body);
       if (body.op === 'ttmEvents') return options.ttm().events(body.path, body.id);
       options.grantedReads.refuseUngatedRead(found.entry, body);
-      const result = await executeLocal(connector, found.entry, withCappedWait(body, maxTimeoutMs));
+      const result = await executeLocal(
+        connector,
+        found.entry,
+        withCappedWait(body, maxTimeoutMs),
+        origin.signal,
+      );
       if (body.op === 'submit') options.grantedReads.observeReceipt(body.path, result as TransactionReceipt);
       return result;
     }
@@ -140,8 +145,9 @@ const ABANDONED: unique symbol = Symbol('abandoned');
 
 /**
  * `work`, or ABANDONED as soon as `signal` aborts. The work itself stops where it can (a forwarded
- * request is rejected locally; a subscription left); a chain connector takes no signal for calls
- * and receipt waits, so those end by their own capped timeouts, unobserved.
+ * request is rejected locally; a subscription left; a FISCO BCOS receipt wait stops polling); a
+ * chain call, or a Fabric commit-status wait (one gRPC call), ends by its own capped timeout,
+ * unobserved.
  */
 function abandonable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {

@@ -158,6 +158,7 @@ export class FiscoBcosConnector implements ChainConnector {
     const hash = await this.#send(request.signed, tx.hash);
     const receipt = await this.client.waitForReceipt(hash, {
       timeoutMs: request.timeoutMs ?? this.#receiptTimeoutMs,
+      ...(request.signal ? { signal: request.signal } : {}),
     });
     return toReceipt(receipt, iface);
   }
