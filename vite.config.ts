@@ -55,7 +55,12 @@ function writeManifests(outDir: string, firefoxDir: string | null): void {
 
   rmSync(firefoxDir, { recursive: true, force: true });
   cpSync(outDir, firefoxDir, { recursive: true });
-  const { minimum_chrome_version: _chromeOnly, ...firefox } = manifest;
+  // Firefox has no externally_connectable for web pages (CAIP-341 is Chromium's here).
+  const {
+    minimum_chrome_version: _chromeOnly,
+    externally_connectable: _pagesChromeOnly,
+    ...firefox
+  } = manifest;
   firefox.background = { scripts: ['background.js'], type: 'module' };
   firefox.browser_specific_settings = {
     gecko: {

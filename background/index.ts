@@ -18,6 +18,7 @@ import { handlePopupMessage, readStatus, STATUS_PARTS } from './popup-api.ts';
 import { POPUP_PORT, PopupPorts } from './popup-port.ts';
 import { providerMethods } from './provider/methods/index.ts';
 import { PageEvents } from './provider/page-events.ts';
+import { serveExternalPort } from './provider/serve-external-port.ts';
 import { servePort } from './provider/serve-port.ts';
 import { RouterConnection } from './routers/router-connection.ts';
 import type { WalletServices } from './services.ts';
@@ -156,6 +157,9 @@ browser.runtime.onConnect.addListener((port) => {
     else port.disconnect();
   }
 });
+
+// CAIP-341: pages of the origins the Chromium manifest's externally_connectable lists connect by the announced id.
+browser.runtime.onConnectExternal.addListener((port) => serveExternalPort(port, methods, pageEvents));
 
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
   // Only the extension's own pages (the popup) talk to the worker by message; pages use the port.
