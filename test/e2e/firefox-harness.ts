@@ -11,6 +11,7 @@
  *   sends no load event for it, so `page.goto` never settles. Pages are opened without waiting for
  *   the navigation and counted as loaded once the document itself says so.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
 import { repoRoot, TEST_MNEMONIC, TEST_PASSWORD } from './harness.ts';
@@ -153,4 +154,82 @@ export function firefoxRequest(page: Page, args: unknown): Promise<FirefoxOutcom
       return { error: { code: e.code, message: e.message } };
     }
   }, args);
+}
+
+/** The text of the element with `data-testid=id`, once it matches `pattern`. */
+export async function testIdTextMatching(
+  page: Page,
+  id: string,
+  pattern: RegExp,
+  timeout = 20_000,
+): Promise<string> {
+  const handle = await page.waitForFunction(
+    (testId: string, source: string, flags: string) => {
+      const text = document.querySelector(`[data-testid="${testId}"]`)?.textContent ?? '';
+      return new RegExp(source, flags).test(text) ? text : false;
+    },
+    { timeout, polling: 100 },
+    id,
+    pattern.source,
+    pattern.flags,
+  );
+  return (await handle.jsonValue()) as string;
+}
+
+/** Clicks the button whose text is exactly `name` once it is enabled (the approval's waits on the wallet). */
+export async function clickWhenEnabled(page: Page, name: string, timeout = 15_000): Promise<void> {
+  const handle = await page.waitForFunction(
+    (text: string) =>
+      [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === text && !b.disabled) ??
+      false,
+    { timeout, polling: 50 },
+    name,
+  );
+  const element = handle.asElement();
+  if (!element) throw new Error(`no enabled button "${name}"`);
+  await (element as ElementHandle<Element>).click();
+}
+
+/**
+ * Imports a Fabric identity through the popup's form from an MSP directory (`signcerts/cert.pem`,
+ * `keystore/key.pem`), as harness.ts's importFabricIdentity does in Chromium.
+ */
+export async function importFabricIdentityFirefox(
+  fx: FirefoxExtension,
+  mspDir: string,
+  name: string,
+  mspId = 'Org1MSP',
+): Promise<void> {
+  const popup = await openExtensionPage(fx);
+  await (await button(popup, 'Import a Fabric identity')).click();
+  const form = '[data-testid="fabric-import"]';
+  await popup.waitForSelector(form);
+  await popup.locator(`${form} input[name="name"]`).fill(name);
+  await popup.locator(`${form} input[name="mspId"]`).fill(mspId);
+  // The PEMs are set rather than typed key by key over BiDi; the form reads its fields on submit.
+  const certificate = await readFile(join(mspDir, 'signcerts', 'cert.pem'), 'utf8');
+  const privateKeyPem = await readFile(join(mspDir, 'keystore', 'key.pem'), 'utf8');
+  await popup.evaluate(
+    (selector: string, values: Record<string, string>) => {
+      for (const [field, value] of Object.entries(values)) {
+        const area = document.querySelector<HTMLTextAreaElement>(`${selector} textarea[name="${field}"]`);
+        if (!area) throw new Error(`no textarea ${field}`);
+        area.value = value;
+        area.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+    },
+    form,
+    { certificate, privateKeyPem },
+  );
+  await popup.locator(`${form} input[name="password"]`).fill(TEST_PASSWORD);
+  await (await button(popup, 'Import identity')).click();
+  await popup.waitForFunction(
+    (identity: string) =>
+      [...document.querySelectorAll('[data-testid="fabric-identity"]')].some((e) =>
+        e.textContent?.includes(identity),
+      ),
+    { timeout: 15_000, polling: 100 },
+    name,
+  );
+  await popup.close();
 }
