@@ -1,12 +1,14 @@
 /**
  * The main job: starts the local network (simulated FISCO BCOS chain and Fabric peer,
  * three routers in two zones, see p2p/devnet/local-network.ts), builds the extension with
- * its routers as the wallet's default list (so a new wallet connects with nothing pasted),
- * serves the demo dapp on loopback and prints what to open. State lives in .weft/local and
- * survives a restart, router keys included: with the same ports the addresses stay the same,
- * so an extension loaded earlier still reaches them. Ctrl-C stops everything.
+ * its routers as the wallet's default list (so a new wallet connects with nothing pasted) and
+ * the demo dapp's bundle (demo/build/, with the SDK), serves the demo dapp on loopback and
+ * prints what to open. State lives in .weft/local and survives a restart, router keys
+ * included: with the same ports the addresses stay the same, so an extension loaded earlier
+ * still reaches them. Ctrl-C stops everything.
  * Usage: node scripts/start.ts [--port 8080] [--base-port 4100] [--data-dir .weft/local]
  */
+import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeCall } from '../p2p/chains/fisco-bcos/abi.ts';
@@ -57,9 +59,11 @@ try {
 const defaultRouters = ['r3', 'r2', 'r1'].map(
   (name) => network.routers.find((r) => r.name === name)?.wsAddress as string,
 );
-console.log("weft: building the extension with the local network's routers as its default list…");
+console.log(
+  "weft: building the extension with the local network's routers as its default list, and the demo dapp…",
+);
 try {
-  await buildExtension({ defaultRouters, outDir });
+  await Promise.all([buildExtension({ defaultRouters, outDir }), buildDemo()]);
 } catch (error) {
   console.error(`weft: ${(error as Error).message}`);
   await network.stop();
@@ -125,6 +129,19 @@ Load the extension:
 Then, in the popup, create or import a wallet: it connects to the routers above by itself.
 Open the demo dapp. Ctrl-C stops everything.
 `);
+
+/** The demo dapp's bundle (demo/vite.config.ts: demo/dapp.ts with the SDK, into demo/build/). */
+function buildDemo(): Promise<void> {
+  const vite = join(root, 'node_modules', '.bin', 'vite');
+  const config = join(root, 'demo', 'vite.config.ts');
+  return new Promise((done, fail) => {
+    const child = spawn(vite, ['build', '-c', config], { cwd: root, stdio: 'inherit' });
+    child.once('error', (error) => fail(new Error(`cannot run vite for the demo: ${error.message}`)));
+    child.once('exit', (code, signal) =>
+      code === 0 ? done() : fail(new Error(`the demo's build failed (${signal ?? `exit code ${code}`})`)),
+    );
+  });
+}
 
 function frontedBy(peerId: string): string {
   const paths = network.routers[0]?.router.directory
