@@ -85,10 +85,6 @@ export type RunsAs<M extends ScopeMethodName> = Extract<WeftNameOf<M>, ProviderM
 export type ScopeMethodParams<M extends ScopeMethodName> = ProviderParams<RunsAs<M>>;
 export type ScopeMethodResult<M extends ScopeMethodName> = ProviderResult<RunsAs<M>>;
 
-/** The one object a method's `params` array holds (`[ResourceCallParams]` -> `ResourceCallParams`). */
-export type ParamOf<M extends ProviderMethodName> =
-  Exclude<ProviderParams<M>, undefined | []> extends [infer P, ...unknown[]] ? P : never;
-
 /** `weft_call` / `fisco_call` / `fabric_call`: decoded values, raw output, and what backs them. */
 export type ReadResult = ProviderResult<'weft_call'>;
 /** A write's receipt, rebuilt by the wallet from the chain's evidence (`sendTransaction`, `putRecord`). */

@@ -4,7 +4,7 @@
  * (`connect`, `getSession`, `onSessionChanged`), and what needs no session.
  */
 import { type ConnectOptions, createSessionParams, requestSessionParams } from './connect.ts';
-import { type DiscoveredWallet, type FindWalletOptions, findWallet } from './discover.ts';
+import { type DiscoveredWallet, type FindWalletOptions, findWallet, WEFT_RDNS } from './discover.ts';
 import { fromRpcError } from './errors.ts';
 import { type SessionAnswer, WeftSession } from './session.ts';
 import { NotificationRouter } from './subscriptions.ts';
@@ -48,7 +48,7 @@ export class WeftWallet {
   /** Finds Weft (or `options.rdns`) by CAIP-294, Weft's own event as fallback; throws if none answers. */
   static async find(options: FindWalletOptions = {}): Promise<WeftWallet> {
     const found = await findWallet(options);
-    if (!found) throw new WalletNotFoundError(`no wallet ${options.rdns ?? 'Weft'} answered discovery`);
+    if (!found) throw new WalletNotFoundError(`no wallet ${options.rdns ?? WEFT_RDNS} answered discovery`);
     return WeftWallet.from(found);
   }
 
