@@ -1,20 +1,14 @@
 /**
- * The demo dapp's web server (`npm start` runs it; the e2e tests too): demo/ as static
- * files on loopback, plus ethers' browser build at /vendor/ethers.umd.min.js, which the demo
- * uses for its own key (a dapp developer would take it from a CDN or their bundler).
+ * The demo dapp's web server (`npm start` runs it; the e2e tests too): demo/ as static files on
+ * loopback. The demo's script is vite's bundle in demo/build/ (the SDK and ethers inside it).
  */
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const demoDir = join(root, 'demo');
-/** Paths served from node_modules rather than demo/. */
-const VENDOR: Record<string, string> = {
-  '/vendor/ethers.umd.min.js': join(root, 'node_modules', 'ethers', 'dist', 'ethers.umd.min.js'),
-};
-
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -52,8 +46,8 @@ export async function startDemoServer(port: number, faucet?: Faucet): Promise<De
       }
       return;
     }
-    const file = VENDOR[path] ?? normalize(join(demoDir, path === '/' ? 'index.html' : path));
-    if (!VENDOR[path] && !file.startsWith(demoDir)) {
+    const file = normalize(join(demoDir, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(demoDir + sep)) {
       res.writeHead(403).end();
       return;
     }
