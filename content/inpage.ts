@@ -266,6 +266,11 @@ function serveDiscovery(provider: ReturnType<typeof createProvider>) {
       () => null,
     );
     served = { at: Date.now(), scopes };
+    // Only an answer naming chains is kept: a worker that was late, failed, or knew no chain yet
+    // (its routers still connecting) is asked again at the next prompt.
+    void scopes.then((known) => {
+      if ((!known || Object.keys(known).length === 0) && served?.scopes === scopes) served = null;
+    });
     return scopes;
   };
 

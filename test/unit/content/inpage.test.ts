@@ -108,18 +108,23 @@ describe('CAIP-294 discovery', () => {
   });
 
   test("a prompt is answered with the chains the worker serves; a prompt for other chains isn't", async () => {
-    answers.set('weft_scopes', () => ({
-      result: {
-        [FISCO_CHAIN]: { methods: ['fisco_call'], notifications: ['fisco_subscription'] },
-        wallet: { methods: ['weft_ttmList'], notifications: [] },
-      },
-    }));
     const prompt = (params: unknown) =>
       win.dispatchEvent(
         new CustomEvent('caip294:wallet_prompt', {
           detail: { id: 1, jsonrpc: '2.0', method: 'wallet_prompt', params },
         }),
       );
+    // A worker that cannot name its chains yet: the answer names the namespaces, and is not kept.
+    prompt({});
+    await until(() => announces.length === 2, 'the answer to a prompt the worker failed');
+    assert.ok(!(FISCO_CHAIN in (announces[1]?.params.scopes ?? {})), 'namespaces only');
+    announces.splice(1);
+    answers.set('weft_scopes', () => ({
+      result: {
+        [FISCO_CHAIN]: { methods: ['fisco_call'], notifications: ['fisco_subscription'] },
+        wallet: { methods: ['weft_ttmList'], notifications: [] },
+      },
+    }));
     prompt({});
     await until(() => announces.length === 2, 'the answer to a prompt');
     assert.deepEqual(Object.keys(announces[1]?.params.scopes ?? {}), [FISCO_CHAIN, 'wallet']);
@@ -129,10 +134,10 @@ describe('CAIP-294 discovery', () => {
     assert.equal(announces.length, 2, 'not for eip155:1');
     prompt({ chains: ['eip155:1', FISCO_CHAIN] });
     await until(() => announces.length === 3, 'the answer to a prompt for a served chain');
-    // The worker was asked once: its answer is kept a while.
+    // Asked again after the failure, then once: an answer naming chains is kept a while.
     assert.deepEqual(
       asked.map((a) => a.method),
-      ['weft_scopes'],
+      ['weft_scopes', 'weft_scopes'],
     );
   });
 });
