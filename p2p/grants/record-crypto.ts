@@ -189,14 +189,15 @@ export async function unwrapKeys(
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new RecordCryptoError('malformed', 'the key blob holds no keys');
   }
-  const keys: Record<string, Uint8Array> = {};
+  const keys: [string, Uint8Array][] = [];
   for (const [field, encoded] of Object.entries(parsed)) {
     const key = typeof encoded === 'string' ? fromBase64Url(encoded) : new Uint8Array(0);
     if (key.length !== KEY_BYTES)
       throw new RecordCryptoError('malformed', `the key of ${field} is malformed`);
-    keys[field] = key;
+    keys.push([field, key]);
   }
-  return keys;
+  // fromEntries, not assignment: a field named __proto__ stays an own field (found by fast-check).
+  return Object.fromEntries(keys);
 }
 
 /** A grantee's view of a granted read (`weft_readWithGrant`'s answer): the fields its keys open. */
