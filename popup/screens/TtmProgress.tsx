@@ -4,6 +4,7 @@
  */
 import type { TtmView } from '../../background/ttm/types.ts';
 import { LiveTimeline } from '../Timeline.tsx';
+import { CloseRow } from './CloseRow.tsx';
 
 /** `view` is the record from the wallet's status, undefined until the coordinator logged it. */
 export function TtmProgress({ view, onClose }: { view: TtmView | undefined; onClose: () => void }) {
@@ -12,20 +13,7 @@ export function TtmProgress({ view, onClose }: { view: TtmView | undefined; onCl
       <h2>Approved</h2>
       <p class="muted">Closing this window does not stop it.</p>
       <LiveTimeline view={view} />
-      <div class="row">
-        <span />
-        <button
-          type="button"
-          class="primary"
-          onClick={() => {
-            onClose();
-            // The approval window closes; the toolbar popup, if it cannot, shows the wallet again.
-            window.close();
-          }}
-        >
-          Close
-        </button>
-      </div>
+      <CloseRow onClose={onClose} />
     </section>
   );
 }

@@ -6,6 +6,7 @@
 import type { ActivityEntry } from '../../background/activity/activity-log.ts';
 import { ActivityRow } from '../Activity.tsx';
 import { type FollowedWrite, followedEntry } from '../followed-write.ts';
+import { CloseRow } from './CloseRow.tsx';
 
 export function WriteProgress({
   write,
@@ -35,19 +36,7 @@ export function WriteProgress({
         </p>
       )}
       <p class="muted">Closing this window does not stop it; Activity keeps the outcome.</p>
-      <div class="row">
-        <span />
-        <button
-          type="button"
-          class="primary"
-          onClick={() => {
-            onClose();
-            window.close();
-          }}
-        >
-          Close
-        </button>
-      </div>
+      <CloseRow onClose={onClose} />
     </section>
   );
 }
