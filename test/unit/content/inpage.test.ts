@@ -9,33 +9,19 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { NotifyParams, WalletAnnounce } from '../../../content/caip-schema.ts';
+import { type Answer, pageWindow } from './page-window.ts';
 
 const ORIGIN = 'https://dapp.example';
 const EXTENSION_ID = 'abcdefghijklmnopabcdefghijklmnop';
 const FISCO_CHAIN = 'fisco:249f59e00beac8424a7821c4750fdd70';
 
-type Answer = { result: unknown } | { error: { code: number; message: string; data?: unknown } };
-
-/** The window: events, and postMessage as browsers do it (cloned, delivered later, from this window). */
-const win = new EventTarget() as EventTarget & Record<string, unknown>;
-win.location = { origin: ORIGIN };
-win.postMessage = (message: unknown) => {
-  const data = structuredClone(message);
-  setTimeout(
-    () => win.dispatchEvent(Object.assign(new Event('message'), { data, source: win, origin: ORIGIN })),
-    0,
-  );
-};
+const { win, fromWorker } = pageWindow(ORIGIN);
 
 /** What the relay forwarded to the worker, and how the stand-in worker answers each method. */
 const asked: { method: string; params?: unknown }[] = [];
 const answers = new Map<string, (params: unknown) => Answer>();
 const announces: WalletAnnounce[] = [];
 const legacyAnnounces: { info: { uuid: string } }[] = [];
-
-function fromWorker(message: Record<string, unknown>) {
-  (win.postMessage as (m: unknown) => void)({ channel: 'weft:content', ...message });
-}
 
 before(async () => {
   Object.assign(globalThis, { window: win, __WEFT_VERSION__: '0.0.0-test' });

@@ -14,30 +14,18 @@ import {
   WeftWallet,
 } from '../../../sdk/index.ts';
 import type { ResourceEventJson } from '../../../sdk/types.ts';
+import { type Answer, pageWindow } from '../content/page-window.ts';
 
 const ORIGIN = 'https://dapp.example';
 const FISCO = 'fisco:249f59e00beac8424a7821c4750fdd70';
 const ADDRESS = '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266';
 const SUBSCRIPTION = `0x${'5'.repeat(32)}`;
 
-type Answer = { result: unknown } | { error: { code: number; message: string; data?: unknown } };
-
-/** The window: events, and postMessage as browsers do it (cloned, delivered later, from this window). */
-const win = new EventTarget() as EventTarget & Record<string, unknown>;
-win.location = { origin: ORIGIN };
-win.postMessage = (message: unknown) => {
-  const data = structuredClone(message);
-  setTimeout(
-    () => win.dispatchEvent(Object.assign(new Event('message'), { data, source: win, origin: ORIGIN })),
-    0,
-  );
-};
+const { win, fromWorker } = pageWindow(ORIGIN);
 
 /** What reached the worker, and how the stand-in worker answers each method. */
 const asked: { method: string; params?: unknown }[] = [];
 const answers = new Map<string, (params: unknown) => Answer>();
-const fromWorker = (message: Record<string, unknown>) =>
-  (win.postMessage as (m: unknown) => void)({ channel: 'weft:content', ...message });
 
 const sessionScopes = {
   [FISCO]: {
