@@ -6,9 +6,9 @@ import { useState } from 'preact/hooks';
 import type { TtmView } from '../background/ttm/types.ts';
 import { formatTime } from './format.ts';
 import { Timeline } from './Timeline.tsx';
-import { KIND_NAME, summarize } from './ttm-text.ts';
+import { KIND_NAME, summarize, type Units } from './ttm-text.ts';
 
-function CrossChainRow({ view }: { view: TtmView }) {
+function CrossChainRow({ view, units }: { view: TtmView; units: Units }) {
   const [open, setOpen] = useState(false);
   const timelineId = `ttm-${view.id}`;
   return (
@@ -26,28 +26,29 @@ function CrossChainRow({ view }: { view: TtmView }) {
             {view.state}
           </span>
         </span>
-        <span class="crosschain-summary">{summarize(view)}</span>
+        <span class="crosschain-summary">{summarize(view, units)}</span>
         <span class="muted">
           {view.origin} · {formatTime(view.createdAt)}
         </span>
       </button>
       {open && (
         <div id={timelineId}>
-          <Timeline view={view} />
+          <Timeline view={view} units={units} />
         </div>
       )}
     </li>
   );
 }
 
-export function CrossChain({ items }: { items: TtmView[] }) {
+/** `units`: the status's asset units, which the amounts are shown in. */
+export function CrossChain({ items, units }: { items: TtmView[]; units: Units }) {
   return (
     <section>
       <h2>Cross-chain</h2>
       {items.length === 0 && <p class="muted">No cross-chain transactions or swaps yet.</p>}
       <ul class="crosschain-list" data-testid="crosschain">
         {items.map((view) => (
-          <CrossChainRow key={view.id} view={view} />
+          <CrossChainRow key={view.id} view={view} units={units} />
         ))}
       </ul>
     </section>

@@ -6,7 +6,15 @@ import { useState } from 'preact/hooks';
 import { type SwapView, swapSides, type TransactionView, type TtmView } from '../background/ttm/types.ts';
 import { usePassed } from './clock.ts';
 import { formatClock } from './format.ts';
-import { CHAIN_NAME, describeState, KIND_NAME, shortAccount } from './ttm-text.ts';
+import {
+  CHAIN_NAME,
+  describeState,
+  eventText,
+  KIND_NAME,
+  legText,
+  lockAmount,
+  type Units,
+} from './ttm-text.ts';
 
 /** After this long without a record, say so (the coordinator may have failed before logging it). */
 const ABSENT_HINT_MS = 10_000;
@@ -24,7 +32,7 @@ function clockOf(unixSeconds: number): string {
   return formatClock(unixSeconds * 1000);
 }
 
-function Legs({ view }: { view: TransactionView }) {
+function Legs({ view, units }: { view: TransactionView; units: Units }) {
   return (
     <ul class="ttm-parts" aria-label="Chains">
       {view.legs.map((leg) => (
@@ -38,11 +46,7 @@ function Legs({ view }: { view: TransactionView }) {
             </span>
           </div>
           <div class="muted">
-            {leg.steps
-              .map((i) => view.steps[i])
-              .filter((step) => step !== undefined)
-              .map((step) => `pay ${step.amount} from ${shortAccount(step.from)} to ${shortAccount(step.to)}`)
-              .join('; ')}
+            {legText(view, leg, units)}
             {' · '}deadline {clockOf(leg.deadline)}
           </div>
           {leg.error && (
@@ -61,14 +65,14 @@ function lockText(lock: SwapView['ours']): string {
   return lock === 'none' ? 'not locked' : lock;
 }
 
-function SwapLocks({ view }: { view: SwapView }) {
+function SwapLocks({ view, units }: { view: SwapView; units: Units }) {
   const { ours: give, theirs: get } = swapSides(view);
   return (
     <ul class="ttm-parts" aria-label="Locks">
       <li class="ttm-part">
         <div class="row">
           <span>
-            Your lock: {give.amount} on <code>{give.path}</code>{' '}
+            Your lock: {lockAmount(give, units)} on <code>{give.path}</code>{' '}
             <span class="muted">{CHAIN_NAME[give.chain]}</span>
           </span>
           <span class="status-label" data-testid="swap-ours">
@@ -80,7 +84,7 @@ function SwapLocks({ view }: { view: SwapView }) {
       <li class="ttm-part">
         <div class="row">
           <span>
-            Their lock: {get.amount} on <code>{get.path}</code>{' '}
+            Their lock: {lockAmount(get, units)} on <code>{get.path}</code>{' '}
             <span class="muted">{CHAIN_NAME[get.chain]}</span>
           </span>
           <span class="status-label" data-testid="swap-theirs">
@@ -93,8 +97,8 @@ function SwapLocks({ view }: { view: SwapView }) {
   );
 }
 
-/** One record as it stands. */
-export function Timeline({ view }: { view: TtmView }) {
+/** One record as it stands; `units` (the status's `balances.units`) put its amounts in their units. */
+export function Timeline({ view, units }: { view: TtmView; units: Units }) {
   const showReason = view.reason && (FAILED.has(view.state) || UNDOING.has(view.state));
   return (
     <section
@@ -114,12 +118,17 @@ export function Timeline({ view }: { view: TtmView }) {
           {view.reason}
         </p>
       )}
-      {view.kind === 'transaction' ? <Legs view={view} /> : <SwapLocks view={view} />}
+      {view.kind === 'transaction' ? (
+        <Legs view={view} units={units} />
+      ) : (
+        <SwapLocks view={view} units={units} />
+      )}
       <ol class="ttm-events" aria-label="Timeline">
         {view.timeline.map((entry, i) => (
           // Entries are only ever appended: the index is stable.
           <li key={i} data-testid="ttm-event">
-            <time dateTime={new Date(entry.at).toISOString()}>{formatClock(entry.at)}</time> {entry.event}
+            <time dateTime={new Date(entry.at).toISOString()}>{formatClock(entry.at)}</time>{' '}
+            {eventText(entry, units)}
             {entry.verified && (
               <div class="verified" data-testid="ttm-event-verified">
                 ✓ {entry.verified}
@@ -136,10 +145,10 @@ export function Timeline({ view }: { view: TtmView }) {
  * One record's timeline, or, until the coordinator has logged it, a note that it is starting.
  * The record comes with the status the worker keeps sending (each log write changes it).
  */
-export function LiveTimeline({ view }: { view: TtmView | undefined }) {
+export function LiveTimeline({ view, units }: { view: TtmView | undefined; units: Units }) {
   const [shownAt] = useState(Date.now);
   const absentTooLong = usePassed(shownAt + ABSENT_HINT_MS);
-  if (view) return <Timeline view={view} />;
+  if (view) return <Timeline view={view} units={units} />;
   return (
     <p class="status" role="status" data-testid="ttm-starting">
       Starting…

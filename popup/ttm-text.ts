@@ -1,6 +1,20 @@
-/** How the popup words cross-chain transactions and swaps (TTM records and their approvals). */
+/**
+ * How the popup words cross-chain transactions and swaps (TTM records and their approvals).
+ * Amounts are in their asset's unit, from the units the worker's balance service read (the
+ * status's `balances.units`): the popup reads no chain itself.
+ */
 import type { Approval } from '../background/approvals/approval-kinds.ts';
-import { type ChainType, swapSides, type TtmView } from '../background/ttm/types.ts';
+import { type AssetUnit, formatAmountOrRaw } from '../background/balances/amount.ts';
+import {
+  type ChainType,
+  type SwapSide,
+  swapSides,
+  type TimelineEntry,
+  type TransactionView,
+  type TtmLeg,
+  type TtmStep,
+  type TtmView,
+} from '../background/ttm/types.ts';
 
 export const CHAIN_NAME: Record<ChainType, string> = { 'fisco-bcos': 'FISCO BCOS', fabric: 'Fabric' };
 
@@ -39,13 +53,65 @@ export function describeState(view: TtmView): string {
   return STATE_TEXT[view.state];
 }
 
-/** One line for the home list: "pay 10 on payment.bcos.asset, 3 on trade.fab.asset". */
-export function summarize(view: TtmView): string {
+/** Asset units by resource path: the status's `balances.units`. */
+export type Units = Readonly<Record<string, AssetUnit>>;
+
+/**
+ * A raw amount on `path` in its asset's unit ("7 WFA", decimals applied), or as the chain stores
+ * it when the unit is not known or names no symbol: a bare "7" could be 7 of anything.
+ */
+export function amountOn(units: Units, path: string, amount: string): string {
+  const unit = shownUnit(units, path);
+  return unit ? formatAmountOrRaw(amount, unit) : amount;
+}
+
+/** The unit amounts on `path` are shown in: one that is known and names a symbol. */
+function shownUnit(units: Units, path: string): AssetUnit | undefined {
+  const unit = Object.hasOwn(units, path) ? units[path] : undefined;
+  return unit?.symbol ? unit : undefined;
+}
+
+/** "pay 7 WFA from 0xf39F…2266 to merchant". */
+export function stepText(step: TtmStep, units: Units): string {
+  return `pay ${amountOn(units, step.path, step.amount)} from ${shortAccount(step.from)} to ${shortAccount(step.to)}`;
+}
+
+/** What one leg pays: its steps, "; "-separated. */
+export function legText(view: TransactionView, leg: TtmLeg, units: Units): string {
+  return leg.steps
+    .map((i) => view.steps[i])
+    .filter((step) => step !== undefined)
+    .map((step) => stepText(step, units))
+    .join('; ');
+}
+
+/** One side of a swap's amount, in its unit. */
+export function lockAmount(side: SwapSide, units: Units): string {
+  return amountOn(units, side.path, side.amount);
+}
+
+/**
+ * A timeline entry's words with its amount in the unit: the coordinator logs swap moves as
+ * "locked 7 on payment.bcos.asset" (raw, it knows no units), the entry's `path` naming the asset.
+ */
+export function eventText(entry: TimelineEntry, units: Units): string {
+  const path = entry.path;
+  if (!path || !shownUnit(units, path)) return entry.event;
+  const escaped = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return entry.event.replace(new RegExp(`(?<=^|\\s)(\\d+)(?= on ${escaped}(?![\\w.-]))`, 'g'), (amount) =>
+    amountOn(units, path, amount),
+  );
+}
+
+/** One line for the home list: "pay 10 WFA to 0x0000…00aa on payment.bcos.asset, 3 TRD to merchant on trade.fab.asset". */
+export function summarize(view: TtmView, units: Units): string {
   if (view.kind === 'swap') {
     const { ours: give, theirs: get } = swapSides(view);
-    return `give ${give.amount} on ${give.path} for ${get.amount} on ${get.path}`;
+    return `give ${lockAmount(give, units)} on ${give.path} for ${lockAmount(get, units)} on ${get.path}`;
   }
-  const payments = view.steps.map((s) => `${s.amount} to ${shortAccount(s.to)} on ${s.path}`);
+  const payments = view.steps.map(
+    (s) => `${amountOn(units, s.path, s.amount)} to ${shortAccount(s.to)} on ${s.path}`,
+  );
   return `pay ${payments.join(', ')}`;
 }
 

@@ -199,7 +199,7 @@ export function Home({ status }: { status: WalletStatus }) {
           ))}
         </ul>
       </section>
-      <CrossChain items={status.ttm} />
+      <CrossChain items={status.ttm} units={status.balances.units} />
       <Grants grants={status.grants} />
       <Activity entries={status.activity} />
       <Routers status={status.routers} />
