@@ -66,7 +66,17 @@ export interface InvokeMethodParams {
 /** `weft_subscribe`: resource events of a session resource, delivered as `wallet_notify`. */
 export interface SubscribeParams {
   path: string;
+  /**
+   * The id to give the subscription instead of a new one (`SUBSCRIPTION_ID`'s form). The content
+   * relay asks for it when it makes a page's subscriptions again after the wallet's worker
+   * restarted, so the page keeps its ids. Ids are per page: refused (-32602) when malformed or
+   * when this page already holds a subscription by that id.
+   */
+  subscription?: string;
 }
+
+/** A subscription id, as `weft_subscribe` answers it and takes it back: 16 bytes, 0x and lowercase hex. */
+export const SUBSCRIPTION_ID = /^0x[0-9a-f]{32}$/;
 
 export interface UnsubscribeParams {
   subscription: string;

@@ -2,8 +2,11 @@
  * Pages' subscriptions to resource events (`weft_subscribe`), each delivered as CAIP-319
  * `wallet_notify` to the one page that subscribed, on its own port. The events come from the
  * light client's `subscribe` (one router subscription per page subscription). A subscription
- * ends when the page unsubscribes, when its port closes (the page navigated or closed), or when
- * the site's session stops covering its resource (revoked by the site or in the popup).
+ * ends when the page unsubscribes, when its port closes (the page navigated or closed, or the
+ * worker stops: the content relay then makes it again under the same id), or when the site's
+ * session stops covering its resource (revoked by the site or in the popup). Ids are per page
+ * (per port): a page may ask for its own (`weft_subscribe`'s `subscription`), which concerns no one
+ * else's subscriptions.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { type ChainId, namespaceOf } from '../../../content/caip-ids.ts';
@@ -12,7 +15,7 @@ import type { ResourceEvent } from '../../../p2p/protocol/messages.ts';
 import type { WalletEvents } from '../../events.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { PageChannel } from '../context.ts';
-import { ProviderError } from '../errors.ts';
+import { invalidParams, ProviderError } from '../errors.ts';
 import { jsonSafe } from '../json-safe.ts';
 
 /** What subscribing needs of the light client (background/routers: `RouterConnection.client()`). */
@@ -42,14 +45,18 @@ interface PageSubscription {
   ended: boolean;
 }
 
+/** `data.reason` of the -32602 refusing a requested id the page holds already. */
+export const SUBSCRIPTION_IN_USE = 'SUBSCRIPTION_IN_USE';
+
 export class PageSubscriptions {
   readonly #sources: SubscriptionSources;
-  readonly #all = new Map<string, PageSubscription>();
+  /** Each page's subscriptions by id: ids are unique per page only. */
+  readonly #byChannel = new Map<PageChannel, Map<string, PageSubscription>>();
 
   constructor(sources: SubscriptionSources) {
     this.#sources = sources;
     sources.events.on('sessions:changed', ({ origin, session }) => {
-      for (const sub of this.#all.values()) {
+      for (const sub of this.#all()) {
         if (sub.origin === origin && !session?.resources.includes(sub.path)) void this.#end(sub);
       }
     });
@@ -59,16 +66,33 @@ export class PageSubscriptions {
     });
   }
 
-  /** Subscribes `channel`'s page to `path`'s events, tagged with `scope`; returns the subscription id. */
-  async add(origin: string, channel: PageChannel, path: string, scope: ChainId): Promise<string> {
-    const held = [...this.#all.values()].filter((s) => s.channel === channel).length;
-    if (held >= MAX_PER_PAGE) {
+  /**
+   * Subscribes `channel`'s page to `path`'s events, tagged with `scope`; returns the subscription
+   * id: `requested` (already checked well-formed) when given and the page holds none by it, else a new one.
+   */
+  async add(
+    origin: string,
+    channel: PageChannel,
+    path: string,
+    scope: ChainId,
+    requested?: string,
+  ): Promise<string> {
+    const held = this.#byChannel.get(channel) ?? new Map<string, PageSubscription>();
+    if (held.size >= MAX_PER_PAGE) {
       throw new ProviderError(LIMIT_EXCEEDED, `a page may hold at most ${MAX_PER_PAGE} subscriptions`, {
         reason: 'TOO_MANY_SUBSCRIPTIONS',
         limit: MAX_PER_PAGE,
       });
     }
-    const id = `0x${bytesToHex(crypto.getRandomValues(new Uint8Array(16)))}`;
+    if (requested !== undefined && held.has(requested)) {
+      throw invalidParams(`this page already holds subscription ${requested}`, {
+        reason: SUBSCRIPTION_IN_USE,
+        subscription: requested,
+      });
+    }
+    let id = requested ?? newId();
+    // A page that chose its ids may hold the one drawn here (2^-128, but cheap to rule out).
+    while (held.has(id)) id = newId();
     const sub: PageSubscription = {
       id,
       origin,
@@ -80,12 +104,13 @@ export class PageSubscriptions {
       attaching: false,
       ended: false,
     };
-    this.#all.set(id, sub);
+    held.set(id, sub);
+    this.#byChannel.set(channel, held);
     channel.onClose(() => void this.#end(sub));
     try {
       await this.#attach(sub);
     } catch (error) {
-      this.#all.delete(id);
+      this.#forget(sub);
       sub.ended = true;
       throw toProviderError(error);
     }
@@ -94,21 +119,33 @@ export class PageSubscriptions {
 
   /** Ends `channel`'s subscription `id`; false when that page holds none by that id. */
   async remove(channel: PageChannel, id: string): Promise<boolean> {
-    const sub = this.#all.get(id);
-    if (!sub || sub.channel !== channel) return false;
+    const sub = this.#byChannel.get(channel)?.get(id);
+    if (!sub) return false;
     await this.#end(sub);
     return true;
   }
 
   /** The scope of `channel`'s subscription `id`, if it holds it. */
   scopeOf(channel: PageChannel, id: string): ChainId | undefined {
-    const sub = this.#all.get(id);
-    return sub?.channel === channel ? sub.scope : undefined;
+    return this.#byChannel.get(channel)?.get(id)?.scope;
   }
 
   /** How many subscriptions are open (for tests and the popup's diagnostics). */
   get size(): number {
-    return this.#all.size;
+    let size = 0;
+    for (const held of this.#byChannel.values()) size += held.size;
+    return size;
+  }
+
+  *#all(): Generator<PageSubscription> {
+    for (const held of this.#byChannel.values()) yield* held.values();
+  }
+
+  #forget(sub: PageSubscription): void {
+    const held = this.#byChannel.get(sub.channel);
+    if (held?.get(sub.id) !== sub) return;
+    held.delete(sub.id);
+    if (held.size === 0) this.#byChannel.delete(sub.channel);
   }
 
   async #attach(sub: PageSubscription): Promise<void> {
@@ -142,7 +179,7 @@ export class PageSubscriptions {
   async #end(sub: PageSubscription): Promise<void> {
     if (sub.ended) return;
     sub.ended = true;
-    this.#all.delete(sub.id);
+    this.#forget(sub);
     const remote = sub.remote;
     sub.remote = null;
     await remote?.unsubscribe().catch(() => {});
@@ -156,7 +193,7 @@ export class PageSubscriptions {
     } catch {
       return;
     }
-    for (const sub of this.#all.values()) {
+    for (const sub of this.#all()) {
       if (sub.ended || sub.attaching || sub.client === client) continue;
       const old = sub.remote;
       sub.remote = null;
@@ -167,3 +204,5 @@ export class PageSubscriptions {
     }
   }
 }
+
+const newId = () => `0x${bytesToHex(crypto.getRandomValues(new Uint8Array(16)))}`;

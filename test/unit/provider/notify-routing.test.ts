@@ -218,6 +218,83 @@ describe('wallet_notify routing', () => {
     assert.equal(a.notifications().length, 1);
   });
 
+  test('a page may ask for its subscription id (the relay restoring it after a restart): ids are per page', async () => {
+    const { w, a, b } = await setUp();
+    const id = `0x${'5a'.repeat(16)}`;
+    assert.equal(resultOf(await a.request('weft_subscribe', [{ path: ASSET, subscription: id }])), id);
+    // Another page holds its own ids: the same one is no one else's.
+    assert.equal(
+      resultOf(
+        await b.request('wallet_invokeMethod', {
+          scope: FISCO_CHAIN,
+          request: { method: 'fisco_subscribe', params: [{ path: KV, subscription: id }] },
+        }),
+      ),
+      id,
+    );
+    w.routers.emit(ASSET, event(8));
+    w.routers.emit(KV, event(9));
+    assert.deepEqual(
+      a.notifications().map((n) => [n.notification.params.subscription, n.notification.params.result.path]),
+      [[id, ASSET]],
+    );
+    assert.deepEqual(
+      b.notifications().map((n) => [n.notification.params.subscription, n.notification.params.result.path]),
+      [[id, KV]],
+    );
+    // One page ending its subscription leaves the other's of the same id.
+    assert.equal(resultOf(await a.request('weft_unsubscribe', [{ subscription: id }])), true);
+    w.routers.emit(KV, event(10));
+    assert.equal(b.notifications().length, 2);
+    assert.deepEqual(
+      [...w.routers.subscriptions.values()].map((s) => s.path),
+      [KV],
+    );
+    // Ended, the id may be asked for again.
+    assert.equal(resultOf(await a.request('weft_subscribe', [{ path: KV, subscription: id }])), id);
+  });
+
+  test('a requested id is refused when malformed or held by the page already, before anything is asked', async () => {
+    const { w, a } = await setUp();
+    const id = `0x${'0f'.repeat(16)}`;
+    assert.equal(resultOf(await a.request('weft_subscribe', [{ path: ASSET, subscription: id }])), id);
+    const held = errorOf(await a.request('weft_subscribe', [{ path: KV, subscription: id }]));
+    assert.equal(held.code, ErrorCode.invalidParams);
+    assert.deepEqual(held.data, { reason: 'SUBSCRIPTION_IN_USE', subscription: id });
+    for (const bad of [
+      id.toUpperCase().replace('0X', '0x'),
+      `0x${'0f'.repeat(15)}`,
+      `0x${'0f'.repeat(17)}`,
+      `${'0f'.repeat(17)}`,
+      ` ${id}`,
+      '',
+      42,
+      null,
+      [id],
+    ]) {
+      const asked = w.routers.asked.length;
+      const refused = errorOf(await a.request('weft_subscribe', [{ path: KV, subscription: bad }]));
+      assert.equal(refused.code, ErrorCode.invalidParams, JSON.stringify(bad));
+      assert.match(refused.message, /subscription must be 0x and 32 lowercase hex digits/);
+      assert.equal(w.routers.asked.length, asked, `nothing asked of the routers for ${JSON.stringify(bad)}`);
+    }
+    // Two subscribes asking for one id at once: one gets it, the other is refused.
+    const other = `0x${'e1'.repeat(16)}`;
+    const both = await Promise.all([
+      a.request('weft_subscribe', [{ path: ASSET, subscription: other }]),
+      a.request('weft_subscribe', [{ path: KV, subscription: other }]),
+    ]);
+    assert.deepEqual(
+      both.map((r) => ('result' in r ? r.result : r.error.code)).sort(),
+      [ErrorCode.invalidParams, other].sort(),
+    );
+    assert.equal(
+      w.routers.subscriptions.size,
+      2,
+      'the first one and the winner: the refused one never reached the routers',
+    );
+  });
+
   test('refusals: no session, a resource outside it, no page channel, too many', async () => {
     const { w, a, other } = await setUp();
     assert.equal(
