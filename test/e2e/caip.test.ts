@@ -3,7 +3,8 @@
  * wallet in Chromium (the page and steps are caip-dapp.ts's, shared with caip-firefox.test.ts):
  * it finds Weft by CAIP-294, opens a CAIP-25 session the user approves in the popup, reads and
  * writes on FISCO BCOS and on Fabric with CAIP-27 `wallet_invokeMethod`, gets each write's event
- * by CAIP-319 `wallet_notify` on a subscription, follows the session with `wallet_sessionChanged`,
+ * by CAIP-319 `wallet_notify` on a subscription, keeps getting events under its subscription's id
+ * after the browser stopped the wallet's worker, follows the session with `wallet_sessionChanged`,
  * and revokes it. The page's script uses no `weft_` name and not `window.weft`: it talks on the
  * `caip294:<uuid>` event channel, and (CAIP-341, Chromium only) on a port it opens with
  * `chrome.runtime.connect(<the announced extension id>)` from an origin the manifest lists.
@@ -16,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { EcdsaSigner } from '../../p2p/chains/fisco-bcos/ecdsa.ts';
 import {
   type Announced,
   type Approve,
@@ -28,6 +30,8 @@ import {
   discoverWallet,
   fabricWriteAndEvent,
   fiscoWriteAndEvent,
+  type Notification,
+  type NotifyParams,
   readBothChains,
   resultOf,
   revokeSession,
@@ -42,8 +46,22 @@ import {
   nextApprovalWindow,
   type PageServer,
   servePages,
+  stopServiceWorkers,
   TEST_ACCOUNT_0,
 } from './harness.ts';
+
+/** Whether `n` is a FISCO BCOS Transfer event to `recipient` under `subscription`, as wallet_notify. */
+function transferTo(n: Notification, recipient: string, subscription: string): boolean {
+  if (n.method !== 'wallet_notify') return false;
+  const params = (n.params as Partial<NotifyParams>).notification?.params;
+  const to = params?.result?.args?.to;
+  return (
+    params?.subscription === subscription &&
+    params.result?.name === 'Transfer' &&
+    typeof to === 'string' &&
+    to.toLowerCase() === recipient.toLowerCase()
+  );
+}
 
 describe('a CAIP-only dapp through the wallet in Chromium', { timeout: 300_000 }, () => {
   let dir: string;
@@ -110,6 +128,40 @@ describe('a CAIP-only dapp through the wallet in Chromium', { timeout: 300_000 }
   test('Fabric: a Transfer approved in the popup, signed by the identity, read back, its event as wallet_notify', () =>
     fabricWriteAndEvent(run));
 
+  test('the worker stopped: the subscription is made again by itself, its events come under its id', async () => {
+    const { dapp } = run;
+    const subscription = resultOf(
+      await dapp.invoke(chains.fiscoChain, 'fisco_subscribe', [{ path: ASSET }]),
+    ) as string;
+    await stopServiceWorkers(browser);
+    // The page asks nothing: its content script reconnects and subscribes again under the same id.
+    // Events until the routers have the subscription again are missed, so transfers (signed in
+    // Node, no approval) go on until one comes.
+    const recipient = EcdsaSigner.random().address;
+    const deadline = Date.now() + 60_000;
+    let notified: Notification | undefined;
+    while (!notified) {
+      assert.ok(Date.now() < deadline, 'no event under the original id within 60 s of the worker stopping');
+      await chains.fiscoFund(recipient, 1n);
+      notified = await dapp
+        .notification(
+          (n) => transferTo(n, recipient, subscription),
+          'the transfer under the original id',
+          3_000,
+        )
+        .catch(() => undefined);
+    }
+    const params = notified.params as NotifyParams;
+    assert.equal(params.scope, chains.fiscoChain);
+    assert.equal(params.notification.method, 'fisco_subscription');
+    assert.equal(params.notification.params.result.path, ASSET);
+    // Still the page's: it ends it as any other.
+    assert.equal(
+      resultOf(await dapp.invoke(chains.fiscoChain, 'fisco_unsubscribe', [{ subscription }])),
+      true,
+    );
+  });
+
   test('wallet_revokeSession ends the session, its scopes and its subscriptions', () => revokeSession(run));
 
   test('CAIP-341: a listed origin connects by the announced id; the session and reads answer on the port', async () => {
@@ -143,7 +195,10 @@ describe('a CAIP-only dapp through the wallet in Chromium', { timeout: 300_000 }
       () =>
         dapp.portCall('wallet_createSession', {
           requiredScopes: {
-            [chains.fiscoChain]: { methods: ['fisco_call'], notifications: [] },
+            [chains.fiscoChain]: {
+              methods: ['fisco_call', 'fisco_subscribe'],
+              notifications: ['fisco_subscription'],
+            },
           },
           scopedProperties: { [chains.fiscoChain]: { resources: [ASSET] } },
         }),
@@ -168,6 +223,31 @@ describe('a CAIP-only dapp through the wallet in Chromium', { timeout: 300_000 }
     ) as { values: string[]; verified: { backing: string } };
     assert.deepEqual(read.values, [String(await chains.fiscoBalance(TEST_ACCOUNT_0))]);
     assert.equal(read.verified.backing, 'router');
+    // CAIP-319 on the port: a subscription made there, its event as wallet_notify there.
+    const subscription = resultOf(
+      await dapp.portCall('wallet_invokeMethod', {
+        scope: chains.fiscoChain,
+        request: { method: 'fisco_subscribe', params: [{ path: ASSET }] },
+      }),
+    ) as string;
+    assert.match(subscription, /^0x[0-9a-f]{32}$/);
+    const recipient = EcdsaSigner.random().address;
+    await chains.fiscoFund(recipient, 2n);
+    const notified = await dapp.waitFor(
+      () => dapp.portNotifications(),
+      (n) => transferTo(n, recipient, subscription),
+      'wallet_notify on the port',
+      30_000,
+    );
+    const event = notified.params as NotifyParams;
+    assert.equal(event.scope, chains.fiscoChain);
+    assert.equal(event.notification.method, 'fisco_subscription');
+    assert.equal(event.notification.params.result.path, ASSET);
+    assert.deepEqual(
+      (await dapp.notifications()).filter((n) => transferTo(n, recipient, subscription)),
+      [],
+      'to the port only, not to the event channel',
+    );
     // The same session, seen on the event channel: one session per origin, whatever the transport.
     const seen = resultOf(await dapp.call('wallet_getSession', {})) as { sessionScopes: Scopes };
     assert.deepEqual(Object.keys(seen.sessionScopes).sort(), Object.keys(session.sessionScopes).sort());
