@@ -28,6 +28,7 @@ import { ChainTrust } from './trust/chain-trust.ts';
 import { TtmCoordinator } from './ttm/coordinator.ts';
 import { FAILPOINT_ITEM, Failpoints } from './ttm/failpoints.ts';
 import { TtmLog } from './ttm/ttm-log.ts';
+import { ttmPaths } from './ttm/types.ts';
 import { Vault } from './vault/vault.ts';
 import { AUTO_LOCK_ALARM, AutoLock } from './wallet/auto-lock.ts';
 
@@ -112,6 +113,14 @@ events.on('vault:unlocked', () => services.balances.changed());
 events.on('approvals:added', ({ id }) => {
   const approval = services.approvals.pending().find((a) => a.id === id);
   if (approval) return services.balances.learnUnits(approvalPaths(approval));
+});
+// So do the cross-chain records the popup lists (units are kept in memory: read again after a restart).
+events.on('ttm:saved', async ({ id }) => {
+  const record = await ttm.log.get(id);
+  if (record) await services.balances.learnUnits(ttmPaths(record));
+});
+events.on('routers:link', async ({ connected }) => {
+  if (connected) await services.balances.learnUnits((await ttm.log.views()).flatMap(ttmPaths));
 });
 // Cross-chain transactions left unfinished while the wallet was locked carry on.
 events.on('vault:unlocked', () => ttm.resume());

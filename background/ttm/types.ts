@@ -195,3 +195,10 @@ export function swapSides(swap: Pick<SwapRecord, 'role' | 'proposal'>): { ours: 
     ? { ours: initiatorLock, theirs: participantLock }
     : { ours: participantLock, theirs: initiatorLock };
 }
+
+/** The resource paths a record's amounts are on (the popup shows each in its path's unit). */
+export function ttmPaths(record: TtmRecord | TtmView): string[] {
+  return record.kind === 'transaction'
+    ? record.steps.map((s) => s.path)
+    : [record.proposal.initiatorLock.path, record.proposal.participantLock.path];
+}
