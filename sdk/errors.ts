@@ -165,7 +165,7 @@ export class UnsupportedMethodError extends WeftError {
   }
 }
 
-/** 4900: the wallet's worker stopped before answering; retry (and subscribe again). */
+/** 4900: the wallet's worker stopped before answering; retry (subscriptions carry on by themselves). */
 export class DisconnectedError extends WeftError {
   override name = 'DisconnectedError';
   constructor(message: string, data?: unknown) {

@@ -157,8 +157,9 @@ export class WeftSession {
 
   /**
    * The resource's events from now on, each handed to `onEvent` (CAIP-319 `wallet_notify` to this
-   * page). Ends with `unsubscribe()`, when the page goes away, when the session stops covering
-   * the path, or when the wallet's worker restarts (after a 4900, subscribe again).
+   * page). Ends with `unsubscribe()`, when the page goes away, or when the session stops covering
+   * the path. It outlives a restart of the wallet's worker (the wallet makes it again under the
+   * same id); events emitted while no worker ran are missed.
    */
   async subscribe(path: string, onEvent: ResourceEventListener): Promise<Subscription> {
     const scope = this.scopeOf(path);
