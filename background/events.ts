@@ -37,6 +37,8 @@ export interface WalletEventMap {
   'settings:changed': undefined;
   /** A balance, an asset or a unit the balance service knows was read or failed. */
   'balances:changed': undefined;
+  /** The user added, renamed or removed a contact (background/contacts/). */
+  'contacts:changed': undefined;
 }
 
 export type WalletEventName = keyof WalletEventMap;

@@ -12,6 +12,7 @@ import { approvalPaths } from './approvals/approval-view.ts';
 import { ApprovalWindow } from './approvals/approval-window.ts';
 import { BalanceService } from './balances/balance-service.ts';
 import { walletBalanceHolders, walletBalanceReads } from './balances/chain-reads.ts';
+import { ContactStore } from './contacts/contact-store.ts';
 import { WalletEvents } from './events.ts';
 import { GrantStore } from './grants/grant-store.ts';
 import { handlePopupMessage, readStatus, STATUS_PARTS } from './popup-api.ts';
@@ -57,10 +58,11 @@ const ttm = new TtmCoordinator({
   heartbeat: (on) => events.emit('ttm:heartbeat', { on }),
 });
 const sessions = new SessionStore(local, events);
+const contacts = new ContactStore(local, events);
 // The items the worker keeps in memory are read again once anything changes them in storage.
 browser.storage.onChanged.addListener((changes, area) => {
   if (area !== 'local') return;
-  for (const item of [sessions.item, anchors.item]) if (item.key in changes) item.invalidate();
+  for (const item of [sessions.item, anchors.item, contacts.item]) if (item.key in changes) item.invalidate();
 });
 const services: WalletServices = {
   version: __WEFT_VERSION__,
@@ -79,6 +81,7 @@ const services: WalletServices = {
   }),
   grants: new GrantStore(local, events),
   ttm,
+  contacts,
   local,
 };
 const methods = providerMethods(services);
@@ -141,6 +144,7 @@ popups.follow(events, {
   'ttm:saved': ['ttm'],
   'settings:changed': ['autoLockMinutes', 'defaults'],
   'balances:changed': ['balances'],
+  'contacts:changed': ['contacts'],
 });
 
 // Starting.

@@ -8,6 +8,7 @@ import type { ResourceEntry } from '../p2p/protocol/messages.ts';
 import type { ActivityEntry } from './activity/activity-log.ts';
 import type { Approval, ApprovalChoice } from './approvals/approval-kinds.ts';
 import type { BalancesView } from './balances/types.ts';
+import type { Contact } from './contacts/contact.ts';
 import type { StoredGrant } from './grants/grant-state.ts';
 import type { GrantView } from './grants/grant-store.ts';
 import { revokeGrant } from './grants/revoke-grant.ts';
@@ -42,6 +43,10 @@ export type PopupRequest =
   /** A profile file the chains' operators published: `{ "zone.chain": profile, ... }`. */
   | { type: 'importProfiles'; text: string }
   | { type: 'forgetAnchor'; chain: string }
+  /** `address`: a FISCO BCOS address, or a Fabric account; the contact store checks all three. */
+  | { type: 'addContact'; name: string; chain: string; address: string }
+  | { type: 'renameContact'; chain: string; address: string; name: string }
+  | { type: 'removeContact'; chain: string; address: string }
   | {
       type: 'importFabricIdentity';
       password: string;
@@ -71,6 +76,8 @@ export interface WalletStatus {
   anchors: AnchorView[];
   /** What the user owns, per chain and asset, and the units of the assets the wallet knows. */
   balances: BalancesView;
+  /** The user's contacts, by name: the popup's only, never sent to pages or routers. */
+  contacts: Contact[];
 }
 
 /** A trust anchor as the popup lists it (the config block itself stays in the worker). */
@@ -121,6 +128,7 @@ const STATUS_READERS: {
   defaults: (s) => loadDefaults(s.local),
   anchors: async (s) => (await s.trust.anchors.list()).map(anchorView),
   balances: (s) => s.balances.view(),
+  contacts: (s) => s.contacts.list(),
 };
 
 export const STATUS_PARTS = Object.keys(STATUS_READERS) as StatusPart[];
@@ -156,6 +164,9 @@ export interface PopupResponses {
   importFabricIdentity: Ok;
   importProfiles: { chains: string[] };
   forgetAnchor: Ok;
+  addContact: { contact: Contact };
+  renameContact: { contact: Contact };
+  removeContact: Ok;
 }
 
 /** Any failure, for every request type: the error's message and name (`TypeError`, `VaultLockedError` …). */
@@ -167,6 +178,12 @@ export interface PopupError {
 export type PopupResponse<T extends PopupRequestType = PopupRequestType> = PopupResponses[T] | PopupError;
 
 const ok: Ok = { ok: true };
+
+/**
+ * Approvals name addresses by their contacts, so changing them takes the unlocked wallet: someone
+ * at a locked browser must not rename an address of theirs "Savings".
+ */
+const contactsLocked: PopupError = { error: 'unlock the wallet first', name: 'VaultLockedError' };
 
 function failure(error: unknown): PopupError {
   const e = error as Error;
@@ -198,6 +215,9 @@ const USER_ACTIONS: ReadonlySet<PopupRequestType> = new Set<PopupRequestType>([
   'importProfiles',
   'forgetAnchor',
   'refreshBalances',
+  'addContact',
+  'renameContact',
+  'removeContact',
 ]);
 
 export async function handlePopupMessage(message: unknown, services: WalletServices): Promise<PopupResponse> {
@@ -364,6 +384,31 @@ const HANDLERS: { readonly [T in PopupRequestType]: Handler<T> } = {
   async forgetAnchor({ chain }, services) {
     if (!isString(chain, 300)) return { error: 'chain must be zone.chain', name: 'TypeError' };
     await services.trust.anchors.remove(chain);
+    return ok;
+  },
+
+  async addContact({ name, chain, address }, services) {
+    if (!isString(name) || !isString(chain, 32) || !isString(address)) {
+      return { error: 'name, chain and address must be strings', name: 'TypeError' };
+    }
+    if (!services.vault.isUnlocked()) return contactsLocked;
+    return { contact: await services.contacts.add({ name, chain, address }) };
+  },
+
+  async renameContact({ chain, address, name }, services) {
+    if (!isString(chain, 32) || !isString(address) || !isString(name)) {
+      return { error: 'chain, address and name must be strings', name: 'TypeError' };
+    }
+    if (!services.vault.isUnlocked()) return contactsLocked;
+    return { contact: await services.contacts.rename(chain, address, name) };
+  },
+
+  async removeContact({ chain, address }, services) {
+    if (!isString(chain, 32) || !isString(address)) {
+      return { error: 'chain and address must be strings', name: 'TypeError' };
+    }
+    if (!services.vault.isUnlocked()) return contactsLocked;
+    await services.contacts.remove(chain, address);
     return ok;
   },
 

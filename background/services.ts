@@ -5,6 +5,7 @@
 import type { ActivityLog } from './activity/activity-log.ts';
 import type { ApprovalQueue } from './approvals/approval-queue.ts';
 import type { BalanceService } from './balances/balance-service.ts';
+import type { ContactStore } from './contacts/contact-store.ts';
 import type { WalletEvents } from './events.ts';
 import type { GrantStore } from './grants/grant-store.ts';
 import type { RouterConnection } from './routers/router-connection.ts';
@@ -35,6 +36,8 @@ export interface WalletServices {
   grants: GrantStore;
   /** Cross-chain transactions and swaps: the write-ahead log (`ttm.log`) and its drivers. */
   ttm: TtmCoordinator;
+  /** The user's contacts: for the popup only, never pages or routers. */
+  contacts: ContactStore;
   /** `storage.local`, for the small settings kept there as they are (signer defaults). */
   local: StorageAreaLike;
 }

@@ -1,4 +1,4 @@
-/** What the popup knows to put approvals in human terms: names from the wallet, units from the balance service. */
+/** What the popup knows to put approvals in human terms: names from the wallet and the contacts, units from the balance service. */
 
 import { addressBook } from '../background/approvals/address-book.ts';
 import type { KnownTerms } from '../background/approvals/approval-view.ts';
@@ -12,7 +12,12 @@ export function knownTerms(status: WalletStatus): KnownTerms {
     .filter((row) => row.holder !== '' && row.amount !== undefined)
     .map((row) => ({ account: row.holder, identity: row.owner }));
   return {
-    book: addressBook({ accounts: status.vault.accounts, sessions: status.sessions, fabricAccounts }),
+    book: addressBook({
+      accounts: status.vault.accounts,
+      sessions: status.sessions,
+      fabricAccounts,
+      contacts: status.contacts,
+    }),
     units: status.balances.units,
   };
 }

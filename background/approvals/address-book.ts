@@ -1,16 +1,18 @@
 /**
  * Names for the addresses and accounts an approval shows: the user's own FISCO BCOS accounts by
- * their names (and which site each signs for), the Fabric accounts the user's identities own.
- * The wallet keeps no contacts; an address it does not know is shown as it is. Pure: the popup
- * builds the book from the status it has.
+ * their names (and which site each signs for), the Fabric accounts the user's identities own, and
+ * the user's contacts (background/contacts/). An address the wallet does not know is shown as it
+ * is. Pure: the popup builds the book from the status it has.
  */
 import type { ChainType } from '../ttm/types.ts';
 
 export interface KnownAddress {
   /** The account's name in the wallet, or the Fabric account itself. */
   name: string;
-  /** Whose it is: "your account", "your account, identity user1". */
+  /** Whose it is: "your account", "your account, identity user1", "contact". */
   note: string;
+  /** The user's own, or someone the user named in their contacts. */
+  kind: 'yours' | 'contact';
   /** Origins of the sessions this account signs for (FISCO BCOS). */
   signsFor: string[];
 }
@@ -28,19 +30,39 @@ export interface AddressBookInput {
   sessions?: readonly { origin: string; address: string }[];
   /** Fabric accounts the user's identities own (the balance service found them). */
   fabricAccounts?: readonly { account: string; identity: string }[];
+  /**
+   * The user's contacts. The user's own accounts win over a contact with the same address: what
+   * the wallet knows it owns is never named after someone else.
+   */
+  contacts?: readonly { name: string; chain: ChainType; address: string }[];
 }
 
 export function addressBook(input: AddressBookInput): AddressBook {
   const fisco = new Map<string, KnownAddress>();
   for (const account of input.accounts) {
-    fisco.set(account.address.toLowerCase(), { name: account.name, note: 'your account', signsFor: [] });
+    fisco.set(account.address.toLowerCase(), {
+      name: account.name,
+      note: 'your account',
+      kind: 'yours',
+      signsFor: [],
+    });
   }
   for (const session of input.sessions ?? []) {
     fisco.get(session.address.toLowerCase())?.signsFor.push(session.origin);
   }
   const fabric = new Map<string, KnownAddress>();
   for (const { account, identity } of input.fabricAccounts ?? []) {
-    fabric.set(account, { name: account, note: `your account, identity ${identity}`, signsFor: [] });
+    fabric.set(account, {
+      name: account,
+      note: `your account, identity ${identity}`,
+      kind: 'yours',
+      signsFor: [],
+    });
+  }
+  for (const contact of input.contacts ?? []) {
+    const [book, key] =
+      contact.chain === 'fisco-bcos' ? [fisco, contact.address.toLowerCase()] : [fabric, contact.address];
+    if (!book.has(key)) book.set(key, { name: contact.name, note: 'contact', kind: 'contact', signsFor: [] });
   }
   return { fisco, fabric };
 }
@@ -51,7 +73,10 @@ export function shortAddress(address: string): string {
 }
 
 export interface NamedAddress {
-  /** For sentences: "Alice (0xf39F…2266)", a bare short address, or a Fabric account with whose it is. */
+  /**
+   * For sentences: "Alice (0xf39F…2266)", a bare short address, a Fabric account of the user's
+   * ("user1 (yours)") or a contact's ("Merchant Co (merchant)").
+   */
   label: string;
   /** With everything known about it: "Alice (0xf39F…2266, your account, signs for this site)". */
   detail: string;
@@ -87,6 +112,15 @@ export function nameAddress(
   }
   const known = book.fabric.get(value);
   if (!known) return { label: value, detail: value, note: '', full: value, known: false };
+  if (known.kind === 'contact') {
+    return {
+      label: `${known.name} (${value})`,
+      detail: `${known.name} (${value}, ${known.note})`,
+      note: `${known.name}, ${known.note}`,
+      full: value,
+      known: true,
+    };
+  }
   return {
     label: `${value} (yours)`,
     detail: `${value} (${known.note})`,

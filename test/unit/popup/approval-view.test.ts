@@ -110,6 +110,71 @@ describe('address naming', () => {
   });
 });
 
+describe('contacts', () => {
+  const CAROL = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
+  const withContacts = addressBook({
+    accounts: [{ address: ALICE, name: 'Alice' }],
+    sessions: [{ origin: SITE, address: ALICE }],
+    fabricAccounts: [{ account: 'user1', identity: 'user1' }],
+    contacts: [
+      { name: 'Carol', chain: 'fisco-bcos', address: CAROL },
+      // The user's own account and Fabric account, also saved as contacts: theirs wins.
+      { name: 'Mallory', chain: 'fisco-bcos', address: ALICE.toLowerCase() },
+      { name: 'Impostor', chain: 'fabric', address: 'user1' },
+      { name: 'Merchant Co', chain: 'fabric', address: 'merchant' },
+    ],
+  });
+
+  test('a FISCO BCOS contact by its name, in any case of the address, as a contact', () => {
+    assert.deepEqual(nameAddress(withContacts, CAROL.toLowerCase(), 'fisco-bcos', SITE), {
+      label: 'Carol (0x3c44…93bc)',
+      detail: 'Carol (0x3c44…93bc, contact)',
+      note: 'Carol, contact',
+      full: CAROL.toLowerCase(),
+      known: true,
+    });
+  });
+
+  test("the user's own account wins over a contact with the same address", () => {
+    const own = nameAddress(withContacts, ALICE, 'fisco-bcos', SITE);
+    assert.equal(own.label, 'Alice (0xf39F…2266)');
+    assert.equal(own.detail, 'Alice (0xf39F…2266, your account, signs for this site)');
+    assert.equal(nameAddress(withContacts, 'user1', 'fabric').detail, 'user1 (your account, identity user1)');
+  });
+
+  test('a Fabric contact by its name beside the account; only on its chain', () => {
+    assert.deepEqual(nameAddress(withContacts, 'merchant', 'fabric'), {
+      label: 'Merchant Co (merchant)',
+      detail: 'Merchant Co (merchant, contact)',
+      note: 'Merchant Co, contact',
+      full: 'merchant',
+      known: true,
+    });
+    // Fabric accounts are case-sensitive, and a FISCO BCOS contact names no Fabric account.
+    assert.equal(nameAddress(withContacts, 'Merchant', 'fabric').known, false);
+    assert.equal(nameAddress(withContacts, CAROL, 'fabric').known, false);
+    assert.equal(nameAddress(withContacts, 'merchant', 'fisco-bcos').known, false);
+  });
+
+  test('approvals name contacts: a transfer, a cross-chain step, a swap side', () => {
+    const terms: KnownTerms = { ...known, book: withContacts };
+    const view = transactionView(transaction({ args: [CAROL, '700'] }), terms);
+    assert.equal(view.headline, 'Send 7 PAY to Carol (0x3C44…93BC)');
+    assert.equal(view.args[0]?.shown, 'Carol (0x3C44…93BC, contact)');
+    const step = stepView(
+      { path: 'trade.fab.asset', chain: 'fabric', from: 'user1', to: 'merchant', amount: '5' },
+      terms,
+      SITE,
+    );
+    assert.equal(step.to.note, 'Merchant Co, contact');
+    const side = swapSideView(
+      { path: 'payment.bcos.asset', chain: 'fisco-bcos', to: CAROL, amount: '3', timelock: 0 },
+      terms,
+    );
+    assert.equal(side.to.label, 'Carol (0x3C44…93BC)');
+  });
+});
+
 describe('a FISCO BCOS transfer', () => {
   test('one sentence with the amount in the unit and the recipient named', () => {
     const view = transactionView(transaction({}), known);
