@@ -5,6 +5,7 @@ import { Activity } from '../Activity.tsx';
 import { errorOf, send } from '../api.ts';
 import { Balances } from '../Balances.tsx';
 import { Chains } from '../Chains.tsx';
+import { Contacts } from '../Contacts.tsx';
 import { CrossChain } from '../CrossChain.tsx';
 import { Grants } from '../Grants.tsx';
 import { Routers } from '../Routers.tsx';
@@ -199,6 +200,7 @@ export function Home({ status }: { status: WalletStatus }) {
           ))}
         </ul>
       </section>
+      <Contacts contacts={status.contacts} />
       <CrossChain items={status.ttm} units={status.balances.units} />
       <Grants grants={status.grants} />
       <Activity entries={status.activity} />

@@ -3,14 +3,14 @@
  * checked for what it must say and saved as a PNG under test-output/screens/ (the README shows
  * copies from docs/screens/): onboarding, home with balances, routers, chains, each approval
  * kind (session, transfer, record, grant, cross-chain, swap), a transfer's verified outcome,
- * the cross-chain progress, activity and unlock.
+ * the cross-chain progress, contacts (and an approval naming one), activity and unlock.
  */
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Wallet } from 'ethers';
+import { getAddress, Wallet } from 'ethers';
 import type { Locator, Page } from 'playwright-core';
 import { encodeCall } from '../../p2p/chains/fisco-bcos/abi.ts';
 import { assetArtifact } from '../../p2p/chains/fisco-bcos/contracts/index.ts';
@@ -341,6 +341,58 @@ describe('the popup screens', { timeout: 300_000 }, () => {
     assert.match(await leg(FAB), /pay 5 TRD from user1 to merchant · deadline/);
     await shot(window, 'ttm-progress');
     assert.ok('result' in ((await outcome) as object), JSON.stringify(await outcome));
+    await window.close();
+  });
+
+  test('contacts: added through the form, listed, then an approval names one', async () => {
+    const home = await openPopup(browser, 900);
+    const contacts = home.locator('section.contacts');
+    await contacts.waitFor();
+    const form = home.getByTestId('contact-form');
+    const add = async (name: string, chain: string, address: string) => {
+      await form.locator('input[name="name"]').fill(name);
+      await form.locator('select[name="chain"]').selectOption(chain);
+      await form.locator('input[name="address"]').fill(address);
+      await form.getByRole('button', { name: 'Add contact' }).click();
+    };
+    // Invalid input: the worker's reason, nothing saved.
+    await add('Merchant', 'fisco-bcos', '0x00aa');
+    assert.equal(
+      await textOf(home.getByTestId('contact-error')),
+      'A FISCO BCOS address is 0x followed by 40 hex digits',
+    );
+    assert.equal(await home.getByTestId('contact').count(), 0);
+    await add('Merchant', 'fisco-bcos', MERCHANT);
+    await home.getByTestId('contact').first().waitFor();
+    await add('Merchant Co', 'fabric', 'merchant');
+    const rows = home.getByTestId('contact');
+    await rows.nth(1).waitFor();
+    assert.equal(await home.getByTestId('contact-error').count(), 0);
+    // By name, each with its chain and the whole address (FISCO BCOS checksummed).
+    assert.deepEqual(await rows.locator('strong').allTextContents(), ['Merchant', 'Merchant Co']);
+    assert.match(await textOf(rows.nth(0)), /^Merchant FISCO BCOS/);
+    assert.equal(await textOf(rows.nth(0).locator('code.address')), getAddress(MERCHANT));
+    assert.match(await textOf(rows.nth(1)), /^Merchant Co Fabric[\s\S]*merchant$/);
+    await shot(contacts, 'contacts');
+    await home.close();
+
+    const { window, outcome } = await approvalWindow({
+      method: 'weft_sendTransaction',
+      params: [{ path: BCOS, method: 'transfer', args: [MERCHANT, '3'] }],
+    });
+    await window
+      .getByTestId('approval-headline')
+      .filter({ hasText: /^Send 3 WFA / })
+      .waitFor();
+    assert.equal(
+      await textOf(window.getByTestId('approval-headline')),
+      'Send 3 WFA to Merchant (0x0000…00aa)',
+    );
+    const args = await textOf(window.getByTestId('approval-args'));
+    assert.ok(args.includes('to Merchant (0x0000…00aa, contact)'), args);
+    await shot(window, 'approve-transfer-contact');
+    await window.getByRole('button', { name: 'Reject' }).click();
+    assert.equal(((await outcome) as { error?: { code: number } }).error?.code, 4001);
     await window.close();
   });
 
