@@ -72,7 +72,7 @@ export function App({ feed }: { feed: StatusFeed }) {
     body = (
       <TtmProgress
         view={load.status.ttm.find((v) => v.id === following)}
-        units={load.status.balances.units}
+        terms={knownTerms(load.status)}
         onClose={() => setFollowing(null)}
       />
     );

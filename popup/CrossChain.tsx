@@ -3,12 +3,13 @@
  * when. A click opens its timeline (current: the status brings each change).
  */
 import { useState } from 'preact/hooks';
+import type { KnownTerms } from '../background/approvals/approval-view.ts';
 import type { TtmView } from '../background/ttm/types.ts';
 import { formatTime } from './format.ts';
 import { Timeline } from './Timeline.tsx';
-import { KIND_NAME, summarize, type Units } from './ttm-text.ts';
+import { KIND_NAME, summarize } from './ttm-text.ts';
 
-function CrossChainRow({ view, units }: { view: TtmView; units: Units }) {
+function CrossChainRow({ view, terms }: { view: TtmView; terms: KnownTerms }) {
   const [open, setOpen] = useState(false);
   const timelineId = `ttm-${view.id}`;
   return (
@@ -26,29 +27,29 @@ function CrossChainRow({ view, units }: { view: TtmView; units: Units }) {
             {view.state}
           </span>
         </span>
-        <span class="crosschain-summary">{summarize(view, units)}</span>
+        <span class="crosschain-summary">{summarize(view, terms)}</span>
         <span class="muted">
           {view.origin} · {formatTime(view.createdAt)}
         </span>
       </button>
       {open && (
         <div id={timelineId}>
-          <Timeline view={view} units={units} />
+          <Timeline view={view} terms={terms} />
         </div>
       )}
     </li>
   );
 }
 
-/** `units`: the status's asset units, which the amounts are shown in. */
-export function CrossChain({ items, units }: { items: TtmView[]; units: Units }) {
+/** `terms`: the units amounts are shown in and the names of the accounts the wallet knows. */
+export function CrossChain({ items, terms }: { items: TtmView[]; terms: KnownTerms }) {
   return (
     <section>
       <h2>Cross-chain</h2>
       {items.length === 0 && <p class="muted">No cross-chain transactions or swaps yet.</p>}
       <ul class="crosschain-list" data-testid="crosschain">
         {items.map((view) => (
-          <CrossChainRow key={view.id} view={view} units={units} />
+          <CrossChainRow key={view.id} view={view} terms={terms} />
         ))}
       </ul>
     </section>

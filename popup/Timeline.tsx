@@ -3,18 +3,11 @@
  * or the two HTLCs of a swap), the coordinator's timeline and, once it failed, why.
  */
 import { useState } from 'preact/hooks';
+import type { KnownTerms } from '../background/approvals/approval-view.ts';
 import { type SwapView, swapSides, type TransactionView, type TtmView } from '../background/ttm/types.ts';
 import { usePassed } from './clock.ts';
 import { formatClock } from './format.ts';
-import {
-  CHAIN_NAME,
-  describeState,
-  eventText,
-  KIND_NAME,
-  legText,
-  lockAmount,
-  type Units,
-} from './ttm-text.ts';
+import { CHAIN_NAME, describeState, eventText, KIND_NAME, legText, lockAmount } from './ttm-text.ts';
 
 /** After this long without a record, say so (the coordinator may have failed before logging it). */
 const ABSENT_HINT_MS = 10_000;
@@ -32,7 +25,7 @@ function clockOf(unixSeconds: number): string {
   return formatClock(unixSeconds * 1000);
 }
 
-function Legs({ view, units }: { view: TransactionView; units: Units }) {
+function Legs({ view, terms }: { view: TransactionView; terms: KnownTerms }) {
   return (
     <ul class="ttm-parts" aria-label="Chains">
       {view.legs.map((leg) => (
@@ -46,7 +39,7 @@ function Legs({ view, units }: { view: TransactionView; units: Units }) {
             </span>
           </div>
           <div class="muted">
-            {legText(view, leg, units)}
+            {legText(view, leg, terms)}
             {' · '}deadline {clockOf(leg.deadline)}
           </div>
           {leg.error && (
@@ -65,14 +58,14 @@ function lockText(lock: SwapView['ours']): string {
   return lock === 'none' ? 'not locked' : lock;
 }
 
-function SwapLocks({ view, units }: { view: SwapView; units: Units }) {
+function SwapLocks({ view, terms }: { view: SwapView; terms: KnownTerms }) {
   const { ours: give, theirs: get } = swapSides(view);
   return (
     <ul class="ttm-parts" aria-label="Locks">
       <li class="ttm-part">
         <div class="row">
           <span>
-            Your lock: {lockAmount(give, units)} on <code>{give.path}</code>{' '}
+            Your lock: {lockAmount(give, terms.units)} on <code>{give.path}</code>{' '}
             <span class="muted">{CHAIN_NAME[give.chain]}</span>
           </span>
           <span class="status-label" data-testid="swap-ours">
@@ -84,7 +77,7 @@ function SwapLocks({ view, units }: { view: SwapView; units: Units }) {
       <li class="ttm-part">
         <div class="row">
           <span>
-            Their lock: {lockAmount(get, units)} on <code>{get.path}</code>{' '}
+            Their lock: {lockAmount(get, terms.units)} on <code>{get.path}</code>{' '}
             <span class="muted">{CHAIN_NAME[get.chain]}</span>
           </span>
           <span class="status-label" data-testid="swap-theirs">
@@ -97,8 +90,8 @@ function SwapLocks({ view, units }: { view: SwapView; units: Units }) {
   );
 }
 
-/** One record as it stands; `units` (the status's `balances.units`) put its amounts in their units. */
-export function Timeline({ view, units }: { view: TtmView; units: Units }) {
+/** One record as it stands; `terms` put its amounts in their units and name the accounts the wallet knows. */
+export function Timeline({ view, terms }: { view: TtmView; terms: KnownTerms }) {
   const showReason = view.reason && (FAILED.has(view.state) || UNDOING.has(view.state));
   return (
     <section
@@ -119,16 +112,16 @@ export function Timeline({ view, units }: { view: TtmView; units: Units }) {
         </p>
       )}
       {view.kind === 'transaction' ? (
-        <Legs view={view} units={units} />
+        <Legs view={view} terms={terms} />
       ) : (
-        <SwapLocks view={view} units={units} />
+        <SwapLocks view={view} terms={terms} />
       )}
       <ol class="ttm-events" aria-label="Timeline">
         {view.timeline.map((entry, i) => (
           // Entries are only ever appended: the index is stable.
           <li key={i} data-testid="ttm-event">
             <time dateTime={new Date(entry.at).toISOString()}>{formatClock(entry.at)}</time>{' '}
-            {eventText(entry, units)}
+            {eventText(entry, terms.units)}
             {entry.verified && (
               <div class="verified" data-testid="ttm-event-verified">
                 ✓ {entry.verified}
@@ -145,10 +138,10 @@ export function Timeline({ view, units }: { view: TtmView; units: Units }) {
  * One record's timeline, or, until the coordinator has logged it, a note that it is starting.
  * The record comes with the status the worker keeps sending (each log write changes it).
  */
-export function LiveTimeline({ view, units }: { view: TtmView | undefined; units: Units }) {
+export function LiveTimeline({ view, terms }: { view: TtmView | undefined; terms: KnownTerms }) {
   const [shownAt] = useState(Date.now);
   const absentTooLong = usePassed(shownAt + ABSENT_HINT_MS);
-  if (view) return <Timeline view={view} units={units} />;
+  if (view) return <Timeline view={view} terms={terms} />;
   return (
     <p class="status" role="status" data-testid="ttm-starting">
       Starting…

@@ -1,9 +1,13 @@
 /**
  * How the popup words cross-chain transactions and swaps (TTM records and their approvals).
  * Amounts are in their asset's unit, from the units the worker's balance service read (the
- * status's `balances.units`): the popup reads no chain itself.
+ * status's `balances.units`), and accounts by their names in the wallet's address book (the
+ * user's accounts, contacts): the popup reads no chain itself.
  */
+
+import { nameAddress } from '../background/approvals/address-book.ts';
 import type { Approval } from '../background/approvals/approval-kinds.ts';
+import type { KnownTerms } from '../background/approvals/approval-view.ts';
 import { type AssetUnit, formatAmountOrRaw } from '../background/balances/amount.ts';
 import {
   type ChainType,
@@ -17,11 +21,6 @@ import {
 } from '../background/ttm/types.ts';
 
 export const CHAIN_NAME: Record<ChainType, string> = { 'fisco-bcos': 'FISCO BCOS', fabric: 'Fabric' };
-
-/** A FISCO BCOS address as `0xabcd…1234`; a Fabric account name as it is. For lists, not approvals. */
-export function shortAccount(account: string): string {
-  return /^0x[0-9a-fA-F]{12,}$/.test(account) ? `${account.slice(0, 6)}…${account.slice(-4)}` : account;
-}
 
 export const KIND_NAME: Record<TtmView['kind'], string> = {
   transaction: 'Cross-chain transaction',
@@ -71,17 +70,23 @@ function shownUnit(units: Units, path: string): AssetUnit | undefined {
   return unit?.symbol ? unit : undefined;
 }
 
-/** "pay 7 WFA from 0xf39F…2266 to merchant". */
-export function stepText(step: TtmStep, units: Units): string {
-  return `pay ${amountOn(units, step.path, step.amount)} from ${shortAccount(step.from)} to ${shortAccount(step.to)}`;
+/** An account on `chain` as the address book names it: "Alice (0x7099…79C8)", or short as it is. */
+function accountName(terms: KnownTerms, account: string, chain: ChainType): string {
+  return nameAddress(terms.book, account, chain).label;
+}
+
+/** "pay 7 WFA from Account 1 (0xf39F…2266) to merchant". */
+export function stepText(step: TtmStep, terms: KnownTerms): string {
+  const amount = amountOn(terms.units, step.path, step.amount);
+  return `pay ${amount} from ${accountName(terms, step.from, step.chain)} to ${accountName(terms, step.to, step.chain)}`;
 }
 
 /** What one leg pays: its steps, "; "-separated. */
-export function legText(view: TransactionView, leg: TtmLeg, units: Units): string {
+export function legText(view: TransactionView, leg: TtmLeg, terms: KnownTerms): string {
   return leg.steps
     .map((i) => view.steps[i])
     .filter((step) => step !== undefined)
-    .map((step) => stepText(step, units))
+    .map((step) => stepText(step, terms))
     .join('; ');
 }
 
@@ -103,14 +108,15 @@ export function eventText(entry: TimelineEntry, units: Units): string {
   );
 }
 
-/** One line for the home list: "pay 10 WFA to 0x0000…00aa on payment.bcos.asset, 3 TRD to merchant on trade.fab.asset". */
-export function summarize(view: TtmView, units: Units): string {
+/** One line for the home list: "pay 10 WFA to Merchant (0x0000…00aa) on payment.bcos.asset, 3 TRD to merchant on trade.fab.asset". */
+export function summarize(view: TtmView, terms: KnownTerms): string {
+  const { units } = terms;
   if (view.kind === 'swap') {
     const { ours: give, theirs: get } = swapSides(view);
     return `give ${lockAmount(give, units)} on ${give.path} for ${lockAmount(get, units)} on ${get.path}`;
   }
   const payments = view.steps.map(
-    (s) => `${amountOn(units, s.path, s.amount)} to ${shortAccount(s.to)} on ${s.path}`,
+    (s) => `${amountOn(units, s.path, s.amount)} to ${accountName(terms, s.to, s.chain)} on ${s.path}`,
   );
   return `pay ${payments.join(', ')}`;
 }

@@ -8,6 +8,7 @@ import { Chains } from '../Chains.tsx';
 import { Contacts } from '../Contacts.tsx';
 import { CrossChain } from '../CrossChain.tsx';
 import { Grants } from '../Grants.tsx';
+import { knownTerms } from '../known-terms.ts';
 import { Routers } from '../Routers.tsx';
 
 function AccountRow({ account, isDefault }: { account: Account; isDefault: boolean }) {
@@ -201,7 +202,7 @@ export function Home({ status }: { status: WalletStatus }) {
         </ul>
       </section>
       <Contacts contacts={status.contacts} />
-      <CrossChain items={status.ttm} units={status.balances.units} />
+      <CrossChain items={status.ttm} terms={knownTerms(status)} />
       <Grants grants={status.grants} />
       <Activity entries={status.activity} />
       <Routers status={status.routers} />

@@ -334,11 +334,14 @@ describe('the popup screens', { timeout: 300_000 }, () => {
       .waitFor({ timeout: 30_000 });
     const progress = await textOf(window.getByTestId('ttm-progress'));
     assert.match(progress, /Approved[\s\S]*committed/);
-    // Each leg's payment in its asset's unit, as the approval said it.
+    // Each leg's payment in its asset's unit, the user's accounts named, as the approval said it.
     const account0 = `${TEST_ACCOUNT_0.slice(0, 6)}…${TEST_ACCOUNT_0.slice(-4)}`;
     const leg = (path: string) => textOf(window.locator(`[data-leg-path="${path}"]`));
-    assert.match(await leg(BCOS), new RegExp(`pay 10 WFA from ${account0} to 0x0000…00aa · deadline`, 'i'));
-    assert.match(await leg(FAB), /pay 5 TRD from user1 to merchant · deadline/);
+    assert.match(
+      await leg(BCOS),
+      new RegExp(`pay 10 WFA from Account 1 \\(${account0}\\) to 0x0000…00aa · deadline`, 'i'),
+    );
+    assert.match(await leg(FAB), /pay 5 TRD from user1 \(yours\) to merchant · deadline/);
     await shot(window, 'ttm-progress');
     assert.ok('result' in ((await outcome) as object), JSON.stringify(await outcome));
     await window.close();
@@ -412,10 +415,13 @@ describe('the popup screens', { timeout: 300_000 }, () => {
       items.join('\n'),
     );
     await shot(home.locator('section', { has: activity }), 'activity');
-    // The cross-chain list names each payment in its unit too.
+    // The cross-chain list names each payment in its unit too, and the payees by the contacts added above.
     const summary = home.getByTestId('crosschain-item').locator('.crosschain-summary');
     await summary.filter({ hasText: 'TRD' }).waitFor({ timeout: 20_000 });
-    assert.equal(await textOf(summary), `pay 10 WFA to 0x0000…00aa on ${BCOS}, 5 TRD to merchant on ${FAB}`);
+    assert.equal(
+      await textOf(summary),
+      `pay 10 WFA to Merchant (0x0000…00aa) on ${BCOS}, 5 TRD to Merchant Co (merchant) on ${FAB}`,
+    );
 
     await home.getByRole('button', { name: 'Lock' }).click();
     const unlock = home.getByTestId('unlock');

@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { addressBook } from '../../../background/approvals/address-book.ts';
+import type { KnownTerms } from '../../../background/approvals/approval-view.ts';
 import type { SwapView, TimelineEntry, TransactionView } from '../../../background/ttm/types.ts';
 import {
   amountOn,
@@ -28,6 +30,10 @@ const units: Units = {
   // An asset that names no symbol: its amounts stay raw.
   [KV]: { symbol: '', decimals: 2 },
 };
+/** A wallet that knows no account: addresses shown short, as they are. */
+const nobody = addressBook({ accounts: [] });
+const terms: KnownTerms = { book: nobody, units };
+const noUnits: KnownTerms = { book: nobody, units: {} };
 
 const base = {
   id: `0x${'11'.repeat(32)}`,
@@ -101,34 +107,34 @@ describe('TTM amounts in the popup', () => {
     const [bcos, fab, other] = transaction.legs;
     assert.ok(bcos && fab && other);
     assert.equal(
-      legText(transaction, bcos, units),
+      legText(transaction, bcos, terms),
       'pay 7 WFA from 0xf39F…2266 to 0x0000…00aa; pay 1,234.56 WFA from 0xf39F…2266 to 0x0000…00aa',
     );
-    assert.equal(legText(transaction, fab, units), 'pay 5 TRD from user1 to merchant');
-    assert.equal(legText(transaction, other, units), 'pay 1234567 from user1 to merchant');
+    assert.equal(legText(transaction, fab, terms), 'pay 5 TRD from user1 to merchant');
+    assert.equal(legText(transaction, other, terms), 'pay 1234567 from user1 to merchant');
     const step = transaction.steps[0];
     assert.ok(step);
-    assert.equal(stepText(step, {}), 'pay 700 from 0xf39F…2266 to 0x0000…00aa');
+    assert.equal(stepText(step, noUnits), 'pay 700 from 0xf39F…2266 to 0x0000…00aa');
   });
 
   test('the home list line of a transaction', () => {
     assert.equal(
-      summarize(transaction, units),
+      summarize(transaction, terms),
       `pay 7 WFA to 0x0000…00aa on ${BCOS}, 1,234.56 WFA to 0x0000…00aa on ${BCOS}, ` +
         `5 TRD to merchant on ${FAB}, 1234567 to merchant on other.chain.asset`,
     );
     assert.equal(
-      summarize(transaction, {}),
+      summarize(transaction, noUnits),
       `pay 700 to 0x0000…00aa on ${BCOS}, 123456 to 0x0000…00aa on ${BCOS}, ` +
         `5 to merchant on ${FAB}, 1234567 to merchant on other.chain.asset`,
     );
   });
 
   test("a swap's sides from each role, in their units", () => {
-    assert.equal(summarize(swap('initiator'), units), `give 7 WFA on ${BCOS} for 3 TRD on ${FAB}`);
-    assert.equal(summarize(swap('participant'), units), `give 3 TRD on ${FAB} for 7 WFA on ${BCOS}`);
+    assert.equal(summarize(swap('initiator'), terms), `give 7 WFA on ${BCOS} for 3 TRD on ${FAB}`);
+    assert.equal(summarize(swap('participant'), terms), `give 3 TRD on ${FAB} for 7 WFA on ${BCOS}`);
     assert.equal(
-      summarize(swap('initiator'), { [FAB]: { symbol: 'TRD', decimals: 0 } }),
+      summarize(swap('initiator'), { book: nobody, units: { [FAB]: { symbol: 'TRD', decimals: 0 } } }),
       `give 700 on ${BCOS} for 3 TRD on ${FAB}`,
     );
     const { initiatorLock, participantLock } = swap('initiator').proposal;
@@ -163,5 +169,36 @@ describe('TTM amounts in the popup', () => {
     );
     // Only the amount before this resource's name: not a longer path that starts with it.
     assert.equal(eventText(entry(`locked 700 on ${BCOS}2`, BCOS), units), `locked 700 on ${BCOS}2`);
+  });
+});
+
+describe('TTM accounts in the popup', () => {
+  const book = addressBook({
+    accounts: [{ address: ALICE, name: 'Account 1' }],
+    fabricAccounts: [{ account: 'user1', identity: 'user1' }],
+    contacts: [
+      { name: 'Merchant', chain: 'fisco-bcos', address: MERCHANT },
+      { name: 'Merchant Co', chain: 'fabric', address: 'merchant' },
+    ],
+  });
+  const named: KnownTerms = { book, units };
+
+  test("a leg names the user's accounts and contacts, each on its own chain", () => {
+    const [bcos, fab] = transaction.legs;
+    assert.ok(bcos && fab);
+    assert.equal(
+      legText(transaction, bcos, named),
+      'pay 7 WFA from Account 1 (0xf39F…2266) to Merchant (0x0000…00aa); ' +
+        'pay 1,234.56 WFA from Account 1 (0xf39F…2266) to Merchant (0x0000…00aa)',
+    );
+    assert.equal(legText(transaction, fab, named), 'pay 5 TRD from user1 (yours) to Merchant Co (merchant)');
+  });
+
+  test('the home list line names the payees', () => {
+    assert.equal(
+      summarize(transaction, named),
+      `pay 7 WFA to Merchant (0x0000…00aa) on ${BCOS}, 1,234.56 WFA to Merchant (0x0000…00aa) on ${BCOS}, ` +
+        `5 TRD to Merchant Co (merchant) on ${FAB}, 1234567 to Merchant Co (merchant) on other.chain.asset`,
+    );
   });
 });
