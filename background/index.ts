@@ -117,11 +117,8 @@ events.on('approvals:added', ({ id }) => {
   const approval = services.approvals.pending().find((a) => a.id === id);
   if (approval) return services.balances.learnUnits(approvalPaths(approval));
 });
-// So do the cross-chain records the popup lists (units are kept in memory: read again after a restart).
-events.on('ttm:saved', async ({ id }) => {
-  const record = await ttm.log.get(id);
-  if (record) await services.balances.learnUnits(ttmPaths(record));
-});
+// So do the cross-chain records the popup lists: units are kept in memory, so after a restart they
+// are read again (a new record's were read for its approval).
 events.on('routers:link', async ({ connected }) => {
   if (connected) await services.balances.learnUnits((await ttm.log.views()).flatMap(ttmPaths));
 });
