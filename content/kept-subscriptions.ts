@@ -10,6 +10,8 @@
  * is told as when the worker ends one on a session change: `sessionChanged` and `accountsChanged`
  * with the session as it is now.
  */
+
+import type { Unchecked } from '../background/unchecked.ts';
 import {
   type InvokeMethodParams,
   SUBSCRIPTION_ID,
@@ -70,13 +72,12 @@ const FINAL_CODES: ReadonlySet<number> = new Set([
   ErrorCode.unsupportedMethod,
   ErrorCode.invalidRequest,
   ErrorCode.invalidParams,
-  -32005, // limit exceeded
+  ErrorCode.limitExceeded,
 ]);
 /** Tries at telling the page of a dropped subscription before saying the wallet is unreachable. */
 const NOTICE_TRIES = 3;
 
 /** A page's value read as the object type `T` with every field still to check, if it is an object. */
-type Unchecked<T> = { [K in keyof T]?: unknown };
 function record<T extends object>(value: unknown): Unchecked<T> | null {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
     ? (value as Unchecked<T>)

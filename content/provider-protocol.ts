@@ -20,6 +20,8 @@ export const ErrorCode = {
   chainDisconnected: 4901,
   /** The origin has too many requests waiting for the user (docs/provider-api.md, Errors). */
   requestPending: -32002,
+  /** EIP-1474's "limit exceeded": a page holds too many subscriptions. */
+  limitExceeded: -32005,
   invalidRequest: -32600,
   invalidParams: -32602,
   internal: -32603,

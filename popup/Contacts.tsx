@@ -1,11 +1,6 @@
 import { useState } from 'preact/hooks';
-import {
-  CONTACT_CHAIN_NAME,
-  CONTACT_CHAINS,
-  type Contact,
-  MAX_CONTACT_NAME_LENGTH,
-} from '../background/contacts/contact.ts';
-import type { ChainType } from '../background/ttm/types.ts';
+import { CONTACT_CHAINS, type Contact, MAX_CONTACT_NAME_LENGTH } from '../background/contacts/contact.ts';
+import { CHAIN_NAME, type ChainType } from '../background/ttm/types.ts';
 import { errorOf, send } from './api.ts';
 
 /** What the address field asks for on each chain. */
@@ -50,7 +45,7 @@ function ContactRow({ contact }: { contact: Contact }) {
         </form>
       ) : (
         <>
-          <strong>{contact.name}</strong> <span class="muted">{CONTACT_CHAIN_NAME[chain]}</span>{' '}
+          <strong>{contact.name}</strong> <span class="muted">{CHAIN_NAME[chain]}</span>{' '}
           {mode === 'remove' ? (
             <span>
               remove?{' '}
@@ -133,7 +128,7 @@ export function Contacts({ contacts }: { contacts: Contact[] }) {
           >
             {CONTACT_CHAINS.map((c) => (
               <option key={c} value={c}>
-                {CONTACT_CHAIN_NAME[c]}
+                {CHAIN_NAME[c]}
               </option>
             ))}
           </select>

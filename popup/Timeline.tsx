@@ -4,10 +4,16 @@
  */
 import { useState } from 'preact/hooks';
 import type { KnownTerms } from '../background/approvals/approval-view.ts';
-import { type SwapView, swapSides, type TransactionView, type TtmView } from '../background/ttm/types.ts';
+import {
+  CHAIN_NAME,
+  type SwapView,
+  swapSides,
+  type TransactionView,
+  type TtmView,
+} from '../background/ttm/types.ts';
 import { usePassed } from './clock.ts';
 import { formatClock } from './format.ts';
-import { CHAIN_NAME, describeState, eventText, KIND_NAME, legText, lockAmount } from './ttm-text.ts';
+import { describeState, eventText, KIND_NAME, legText, lockAmount } from './ttm-text.ts';
 
 /** After this long without a record, say so (the coordinator may have failed before logging it). */
 const ABSENT_HINT_MS = 10_000;

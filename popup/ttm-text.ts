@@ -20,8 +20,6 @@ import {
   type TtmView,
 } from '../background/ttm/types.ts';
 
-export const CHAIN_NAME: Record<ChainType, string> = { 'fisco-bcos': 'FISCO BCOS', fabric: 'Fabric' };
-
 export const KIND_NAME: Record<TtmView['kind'], string> = {
   transaction: 'Cross-chain transaction',
   swap: 'Swap',

@@ -20,6 +20,7 @@ export const RpcCode = {
   disconnected: 4900,
   chainDisconnected: 4901,
   requestPending: -32002,
+  limitExceeded: -32005,
   invalidRequest: -32600,
   invalidParams: -32602,
   internal: -32603,
@@ -42,7 +43,7 @@ export type SessionErrorCodeValue = (typeof SessionErrorCode)[keyof typeof Sessi
 /** JSON-RPC's server range as the wallet uses it: a router or the chain refused or failed. */
 export const CHAIN_ERROR = -32000;
 /** EIP-1474's "limit exceeded" (`weft_subscribe` beyond 32 per page). */
-export const LIMIT_EXCEEDED = -32005;
+export const LIMIT_EXCEEDED = RpcCode.limitExceeded;
 
 /** What any EIP-1193 provider rejects with. */
 export interface RpcErrorLike {

@@ -6,6 +6,11 @@
  */
 import type { ChainType } from '../ttm/types.ts';
 
+/** A FISCO BCOS address as the wallet takes one (any case; checksums are checked where they matter). */
+export const FISCO_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+/** A Fabric account as the asset chaincode keys it and the wallet takes it (steps, swaps, contacts). */
+export const FABRIC_ACCOUNT = /^[A-Za-z0-9_.@-]{1,64}$/;
+
 export interface KnownAddress {
   /** The account's name in the wallet, or the Fabric account itself. */
   name: string;

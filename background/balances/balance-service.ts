@@ -15,6 +15,7 @@
  */
 import type { Session } from '../../content/provider-schema.ts';
 import type { ResourceEntry } from '../../p2p/protocol/messages.ts';
+import { FABRIC_ACCOUNT } from '../approvals/address-book.ts';
 import { type AssetUnit, MAX_DECIMALS, rawAmount } from './amount.ts';
 import type { AssetBalances, BalanceRow, BalancesView, ChainBalances } from './types.ts';
 
@@ -81,9 +82,6 @@ const METHOD_NAMES = {
   'fisco-bcos': { balance: 'balanceOf', symbol: 'symbol', decimals: 'decimals', name: 'name' },
   fabric: { balance: 'BalanceOf', symbol: 'Symbol', decimals: 'Decimals', name: undefined },
 } as const;
-
-/** A Fabric account name, as the chaincode and weft_proposeSwap accept it. */
-const FABRIC_ACCOUNT = /^[A-Za-z0-9_.@-]{1,64}$/;
 
 /**
  * Whether `entry` is an asset (a read balance method of one argument) and with which methods it

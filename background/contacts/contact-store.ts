@@ -4,20 +4,18 @@
  * a time, so two changes sent together never lose one another.
  */
 import { getAddress } from 'ethers';
+import { FABRIC_ACCOUNT, FISCO_ADDRESS } from '../approvals/address-book.ts';
 import type { WalletEvents } from '../events.ts';
 import { CachedItem } from '../storage/cached-item.ts';
-import type { ChainType } from '../ttm/types.ts';
+import { CHAIN_NAME, type ChainType } from '../ttm/types.ts';
 import type { StorageAreaLike } from '../vault/storage-area.ts';
 import {
   addressKey,
-  CONTACT_CHAIN_NAME,
   CONTACT_CHAINS,
   type Contact,
   type ContactInput,
   checkContactChain,
   checkContactName,
-  FABRIC_ACCOUNT,
-  FISCO_ADDRESS,
   MAX_CONTACTS,
   nameKey,
 } from './contact.ts';
@@ -68,7 +66,7 @@ export class ContactStore {
       if (sameAddress) {
         throw new DuplicateContactError(
           'address',
-          `This ${chain === 'fisco-bcos' ? 'address' : 'account'} is already your contact ${sameAddress.name} on ${CONTACT_CHAIN_NAME[chain]}`,
+          `This ${chain === 'fisco-bcos' ? 'address' : 'account'} is already your contact ${sameAddress.name} on ${CHAIN_NAME[chain]}`,
         );
       }
       assertNameFree(all, chain, name);
@@ -155,7 +153,7 @@ function assertNameFree(all: readonly Contact[], chain: ChainType, name: string,
   if (taken) {
     throw new DuplicateContactError(
       'name',
-      `You already have a contact named ${taken.name} on ${CONTACT_CHAIN_NAME[chain]}`,
+      `You already have a contact named ${taken.name} on ${CHAIN_NAME[chain]}`,
     );
   }
 }

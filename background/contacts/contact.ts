@@ -30,13 +30,6 @@ export const MAX_CONTACT_NAME_LENGTH = 64;
 export const MAX_CONTACTS = 1000;
 export const CONTACT_CHAINS: readonly ChainType[] = ['fisco-bcos', 'fabric'];
 
-/** As the popup says it. */
-export const CONTACT_CHAIN_NAME: Record<ChainType, string> = { 'fisco-bcos': 'FISCO BCOS', fabric: 'Fabric' };
-
-export const FISCO_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-/** The accounts the wallet takes for Fabric elsewhere too (cross-chain steps): background/provider/methods/ttm-params.ts. */
-export const FABRIC_ACCOUNT = /^[A-Za-z0-9_.@-]{1,64}$/;
-
 /**
  * Control characters would break the one-line sentences names appear in; bidirectional
  * overrides and isolates could make a name read as something it is not ("…tnuocca ruoy").

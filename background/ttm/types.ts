@@ -8,6 +8,9 @@ import type { ResourcePin } from '../sessions/resource-pin.ts';
 export type Hex = `0x${string}`;
 export type ChainType = 'fisco-bcos' | 'fabric';
 
+/** A chain type as people read it (popup, messages). */
+export const CHAIN_NAME: Record<ChainType, string> = { 'fisco-bcos': 'FISCO BCOS', fabric: 'Fabric' };
+
 /** One transfer inside a cross-chain transaction, on one asset resource. */
 export interface TtmStep {
   /** Asset resource, `zone.chain.resource`. */

@@ -6,9 +6,9 @@
 import type { NamedAddress } from '../../background/approvals/address-book.ts';
 import type { Approval, CrossChainApprovalDetails } from '../../background/approvals/approval-kinds.ts';
 import { type KnownTerms, stepView } from '../../background/approvals/approval-view.ts';
-import type { ChainType, TtmStep } from '../../background/ttm/types.ts';
+import { CHAIN_NAME, type ChainType, type TtmStep } from '../../background/ttm/types.ts';
 import { formatClock, formatFromNow } from '../format.ts';
-import { CHAIN_NAME, ifApprovedNow } from '../ttm-text.ts';
+import { ifApprovedNow } from '../ttm-text.ts';
 
 interface ResourceGroup {
   path: string;

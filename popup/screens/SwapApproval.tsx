@@ -4,8 +4,9 @@
  */
 import type { Approval } from '../../background/approvals/approval-kinds.ts';
 import { type KnownTerms, swapSideView } from '../../background/approvals/approval-view.ts';
+import { CHAIN_NAME } from '../../background/ttm/types.ts';
 import { formatClock, formatFromNow } from '../format.ts';
-import { CHAIN_NAME, ifApprovedNow } from '../ttm-text.ts';
+import { ifApprovedNow } from '../ttm-text.ts';
 
 /**
  * A timelock as a local time and "in N min". The initiator's timelocks count from the approval

@@ -11,6 +11,7 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { type ChainId, namespaceOf } from '../../../content/caip-ids.ts';
 import { type NotifyParams, subscriptionNotification } from '../../../content/caip-schema.ts';
+import { ErrorCode } from '../../../content/provider-protocol.ts';
 import type { ResourceEvent } from '../../../p2p/protocol/messages.ts';
 import type { WalletEvents } from '../../events.ts';
 import { toProviderError } from '../chain-errors.ts';
@@ -28,8 +29,7 @@ export interface SubscriptionSources {
   events: WalletEvents;
 }
 
-/** EIP-1474's "limit exceeded": a page holds at most `MAX_PER_PAGE` subscriptions. */
-export const LIMIT_EXCEEDED = -32005;
+/** A page holds at most this many subscriptions (more: EIP-1474's "limit exceeded"). */
 export const MAX_PER_PAGE = 32;
 
 interface PageSubscription {
@@ -79,10 +79,14 @@ export class PageSubscriptions {
   ): Promise<string> {
     const held = this.#byChannel.get(channel) ?? new Map<string, PageSubscription>();
     if (held.size >= MAX_PER_PAGE) {
-      throw new ProviderError(LIMIT_EXCEEDED, `a page may hold at most ${MAX_PER_PAGE} subscriptions`, {
-        reason: 'TOO_MANY_SUBSCRIPTIONS',
-        limit: MAX_PER_PAGE,
-      });
+      throw new ProviderError(
+        ErrorCode.limitExceeded,
+        `a page may hold at most ${MAX_PER_PAGE} subscriptions`,
+        {
+          reason: 'TOO_MANY_SUBSCRIPTIONS',
+          limit: MAX_PER_PAGE,
+        },
+      );
     }
     if (requested !== undefined && held.has(requested)) {
       throw invalidParams(`this page already holds subscription ${requested}`, {

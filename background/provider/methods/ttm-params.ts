@@ -3,6 +3,7 @@
 import type { Session } from '../../../content/provider-schema.ts';
 import { decodeChaincodeResult } from '../../../p2p/chains/fabric/chaincode-result.ts';
 import type { ResourceEntry } from '../../../p2p/protocol/messages.ts';
+import { FABRIC_ACCOUNT, FISCO_ADDRESS } from '../../approvals/address-book.ts';
 import type { WalletServices } from '../../services.ts';
 import { pinOf, type ResourcePin } from '../../sessions/resource-pin.ts';
 import type { ChainType } from '../../ttm/types.ts';
@@ -12,8 +13,6 @@ import { invalidParams } from '../errors.ts';
 import { sessionFabricIdentity } from './session-fabric-identity.ts';
 import { describeSessionResource } from './session-resource.ts';
 
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-const ACCOUNT = /^[A-Za-z0-9_.@-]{1,64}$/;
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
 
 /** The TTM function each chain type's asset must offer. */
@@ -29,7 +28,7 @@ export function amountParam(value: unknown, field: string): string {
 
 /** An account on a chain type: an address on FISCO BCOS, an account name on Fabric. */
 export function accountParam(value: unknown, chain: ChainType, field: string): string {
-  const pattern = chain === 'fisco-bcos' ? ADDRESS : ACCOUNT;
+  const pattern = chain === 'fisco-bcos' ? FISCO_ADDRESS : FABRIC_ACCOUNT;
   if (typeof value !== 'string' || !pattern.test(value)) {
     throw invalidParams(
       chain === 'fisco-bcos' ? `${field} must be a 0x address` : `${field} must be a Fabric account name`,
