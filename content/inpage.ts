@@ -17,7 +17,7 @@ import {
   type WalletData,
 } from './caip-schema.ts';
 import {
-  type ContentResponseMessage,
+  CONTENT_CHANNEL,
   ErrorCode,
   isContentEventMessage,
   isContentResponseMessage,
@@ -30,6 +30,29 @@ import {
 
 type Listener = (data: unknown) => void;
 
+/**
+ * What the provider channel uses, taken now, before any page script runs: a page that later
+ * replaces one of these (on `window`, `JSON`, `CustomEvent.prototype`) cannot break or read the
+ * channel without the provider noticing.
+ */
+const dispatch = window.dispatchEvent.bind(window);
+const Custom = CustomEvent;
+const detailOf = Object.getOwnPropertyDescriptor(CustomEvent.prototype, 'detail')?.get as (
+  this: Event,
+) => unknown;
+const { stringify, parse } = JSON;
+const clone = structuredClone;
+
+/** The message in a provider-channel event: its detail parsed, or undefined when it is no JSON string. */
+function channelMessage(event: Event): unknown {
+  try {
+    const detail = detailOf.call(event);
+    return typeof detail === 'string' ? parse(detail) : undefined;
+  } catch {
+    return undefined; // not a CustomEvent, or not JSON
+  }
+}
+
 /** The error a rejected `request` settles with (EIP-1193 ProviderRpcError). */
 class ProviderRpcError extends Error {
   override name = 'ProviderRpcError';
@@ -41,6 +64,15 @@ class ProviderRpcError extends Error {
     this.code = code;
     if (data !== undefined) this.data = data;
   }
+}
+
+/** The error of an answer, as sent; a malformed one (only a page could forge it) still rejects. */
+function rpcError(error: unknown): RpcErrorObject {
+  const e = error as Partial<RpcErrorObject> | null;
+  if (typeof e === 'object' && e !== null && typeof e.code === 'number' && typeof e.message === 'string') {
+    return e as RpcErrorObject;
+  }
+  return { code: ErrorCode.internal, message: 'malformed error from the wallet' };
 }
 
 /** Who the wallet is, per page load: EIP-6963 / CAIP-294 wallet info (a new uuid for every page). */
@@ -89,17 +121,17 @@ function createProvider() {
     if (channelUsed) post({ jsonrpc: '2.0', method, params });
   };
 
-  window.addEventListener('message', (event: MessageEvent) => {
-    if (event.source !== window) return;
-    if (isContentEventMessage(event.data)) {
-      const { event: name, data } = event.data;
+  window.addEventListener(CONTENT_CHANNEL, (event: Event) => {
+    const message = channelMessage(event);
+    if (isContentEventMessage(message)) {
+      const { event: name, data } = message;
       if (name === 'wallet_notify') {
         notify('wallet_notify', data);
         // EIP-1193's `message` for listeners written before CAIP-319.
         const notification = (data as Partial<NotifyParams> | null)?.notification;
         if (notification) {
-          const message: ProviderMessage = { type: notification.method, data: notification.params };
-          emit('message', message);
+          const legacy: ProviderMessage = { type: notification.method, data: notification.params };
+          emit('message', legacy);
         }
         return;
       }
@@ -107,12 +139,12 @@ function createProvider() {
       if (name === 'sessionChanged') sessionChanged(data);
       return;
     }
-    if (!isContentResponseMessage(event.data)) return;
-    const message: ContentResponseMessage = event.data;
+    // An answer to an id this provider never sent (a page can dispatch this event too) is dropped.
+    if (!isContentResponseMessage(message)) return;
     const waiter = pending.get(message.id);
     if (!waiter) return;
     pending.delete(message.id);
-    if ('error' in message) waiter.reject(new ProviderRpcError(message.error));
+    if ('error' in message) waiter.reject(new ProviderRpcError(rpcError(message.error)));
     else waiter.resolve(message.result);
   });
 
@@ -142,20 +174,25 @@ function createProvider() {
         );
         return;
       }
-      const message: PageRequestMessage = { channel: PAGE_CHANNEL, id, request: args };
-      pending.set(id, { resolve, reject });
+      let detail: string;
       try {
-        window.postMessage(message, window.location.origin);
+        // A structured clone first, as postMessage made: functions, DOM nodes and the like fail
+        // here, getters run once, and the JSON is of plain data. Then JSON, which the port needs
+        // anyway: BigInt and cycles fail there.
+        const message: PageRequestMessage = { channel: PAGE_CHANNEL, id, request: clone(args) };
+        detail = stringify(message);
       } catch (error) {
-        // Functions, DOM nodes and the like cannot cross postMessage.
-        pending.delete(id);
         reject(
           new ProviderRpcError({
             code: ErrorCode.invalidParams,
-            message: `params cannot be sent: ${(error as Error).message}`,
+            message: `params cannot be sent: ${(error as Error)?.message ?? String(error)}`,
           }),
         );
+        return;
       }
+      // Set first: the relay may answer inside the dispatch (its own refusals do).
+      pending.set(id, { resolve, reject });
+      dispatch(new Custom(PAGE_CHANNEL, { detail }));
     });
   }
 

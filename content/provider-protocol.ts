@@ -4,9 +4,17 @@
  * inpage provider, the content relay and the background, so all three agree.
  */
 
-/** `window.postMessage` tag of messages the inpage provider sends to the relay. */
+/**
+ * The page <-> relay hops are `CustomEvent`s dispatched on the page's window: synchronous, unlike
+ * `window.postMessage` (a queued task each way). Their `detail` is always a JSON string, the one
+ * kind of value that crosses between the page's world and the relay's unchanged in Chromium and
+ * Firefox (objects meet Xrays there); the port to the worker is JSON anyway. The message inside
+ * still names its channel, which each side checks.
+ *
+ * Event type of the inpage provider's requests to the relay (detail: a `PageRequestMessage`).
+ */
 export const PAGE_CHANNEL = 'weft:page';
-/** `window.postMessage` tag of messages the relay sends back to the inpage provider. */
+/** Event type of the relay's answers and events to the inpage provider (detail: `ContentResponseMessage` / `ContentEventMessage`). */
 export const CONTENT_CHANNEL = 'weft:content';
 /** Name of the `runtime.Port` between a content relay and the background. */
 export const PROVIDER_PORT = 'weft:provider';
@@ -34,7 +42,7 @@ export interface RpcErrorObject {
   data?: unknown;
 }
 
-/** Page -> relay. `request` is whatever the dapp passed; the background validates it. */
+/** Page -> relay, as JSON. `request` is whatever the dapp passed; the background validates it. */
 export interface PageRequestMessage {
   channel: typeof PAGE_CHANNEL;
   id: string;
@@ -75,7 +83,7 @@ export const PROVIDER_EVENTS = [
 ] as const;
 export type ProviderEventName = (typeof PROVIDER_EVENTS)[number];
 
-/** Relay -> page. */
+/** Relay -> page, as JSON. */
 export type ContentResponseMessage = PortResponse & { channel: typeof CONTENT_CHANNEL };
 export type ContentEventMessage = PortEvent & { channel: typeof CONTENT_CHANNEL };
 

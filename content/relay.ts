@@ -1,9 +1,10 @@
 /**
  * The content relay (isolated world): carries provider requests from the page to the
- * background over a `runtime.Port` and the answers back. It accepts only messages
- * that this very window posted to itself on the provider channel, and answers only
- * to this window's origin. It adds nothing about the origin: the background reads
- * that from the port's sender, which the browser fills in.
+ * background over a `runtime.Port` and the answers back. It takes requests only from
+ * `weft:page` events dispatched on this window (by its own scripts: no other origin can reach
+ * it) and answers with `weft:content` events on it, both synchronous, their detail JSON. It adds
+ * nothing about the origin: the background reads that from the port's sender, which the browser
+ * fills in.
  *
  * It also hands the page's subscribe and unsubscribe requests, the worker's `sessionChanged` and a
  * closed port to the subscription keeper (kept-subscriptions.ts), which keeps the page's
@@ -17,6 +18,7 @@ import {
   type ContentResponseMessage,
   ErrorCode,
   isPageRequestMessage,
+  PAGE_CHANNEL,
   type PortEvent,
   type PortRequest,
   type PortResponse,
@@ -47,14 +49,34 @@ function hex(byte: number): string {
   return byte.toString(16).padStart(2, '0');
 }
 
+/**
+ * Hands `message` to the page as a JSON string on the `weft:content` event, synchronously; false
+ * when it is not JSON (the worker's messages are: it sent them as JSON). Page listeners run inside
+ * this call, but their exceptions are reported, not thrown here.
+ */
+function toInpage(message: ContentResponseMessage | ContentEventMessage): boolean {
+  let detail: string;
+  try {
+    detail = JSON.stringify(message);
+  } catch {
+    return false;
+  }
+  window.dispatchEvent(new CustomEvent(CONTENT_CHANNEL, { detail }));
+  return true;
+}
+
 function reply(response: PortResponse): void {
-  const message: ContentResponseMessage = { ...response, channel: CONTENT_CHANNEL };
-  window.postMessage(message, window.location.origin);
+  if (toInpage({ ...response, channel: CONTENT_CHANNEL })) return;
+  // An answer that cannot be sent on: the page still gets one.
+  toInpage({
+    id: response.id,
+    error: { code: ErrorCode.internal, message: 'the answer cannot be sent as JSON' },
+    channel: CONTENT_CHANNEL,
+  });
 }
 
 function toPage(event: ProviderEventName, data: unknown): void {
-  const forward: ContentEventMessage = { channel: CONTENT_CHANNEL, event, data };
-  window.postMessage(forward, window.location.origin);
+  toInpage({ channel: CONTENT_CHANNEL, event, data });
 }
 
 const subscriptions = new KeptSubscriptions({ ask, toPage });
@@ -177,16 +199,33 @@ const helloInpage = () =>
 window.addEventListener('weft:inpageHello', helloInpage);
 helloInpage();
 
-window.addEventListener('message', (event: MessageEvent) => {
-  if (event.source !== window || event.origin !== window.location.origin) return;
-  if (!isPageRequestMessage(event.data)) return;
-  // The worker ignores longer ids (serve-port.ts): such a frame would wait in inFlight forever.
-  if (event.data.id.length > MAX_ID_LENGTH) return;
-  const tracked = trackedOf(event.data.request);
-  // Unsubscribing from one being made again: not the worker's yet, so answered here.
-  if (subscriptions.unsubscribedHere(tracked)) {
-    reply({ id: event.data.id, result: true });
+window.addEventListener(PAGE_CHANNEL, (event: Event) => {
+  // Any script of the page can dispatch this event, with any detail: only a JSON string is read.
+  let message: unknown;
+  try {
+    const detail: unknown = (event as CustomEvent).detail;
+    if (typeof detail !== 'string') return;
+    message = JSON.parse(detail);
+  } catch {
     return;
   }
-  send({ id: event.data.id, request: event.data.request }, tracked);
+  if (!isPageRequestMessage(message)) return;
+  // The worker ignores longer ids (serve-port.ts): such a frame would wait in inFlight forever.
+  if (message.id.length > MAX_ID_LENGTH) return;
+  try {
+    const tracked = trackedOf(message.request);
+    // Unsubscribing from one being made again: not the worker's yet, so answered here.
+    if (subscriptions.unsubscribedHere(tracked)) {
+      reply({ id: message.id, result: true });
+      return;
+    }
+    send({ id: message.id, request: message.request }, tracked);
+  } catch {
+    // No port can be opened (the extension was reloaded or removed under this page): say so
+    // rather than leave the request waiting.
+    reply({
+      id: message.id,
+      error: { code: ErrorCode.disconnected, message: 'the wallet cannot be reached' },
+    });
+  }
 });

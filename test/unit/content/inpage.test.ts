@@ -3,13 +3,15 @@
  * with the extension id the relay hands over, answers to prompts with the chains the worker
  * names, a prompt for other chains left unanswered), the `caip294:<uuid>` JSON-RPC channel, and
  * the worker's events turned into `wallet_notify`, EIP-1193 `message` and `wallet_sessionChanged`.
- * The window is an EventTarget with an asynchronous postMessage; the relay and the worker behind
- * it are a script answering on the provider channel.
+ * Also the provider channel itself: only JSON string details are read, a forged answer to an id
+ * the provider never sent is dropped, params that cannot be sent are refused as before, and a
+ * page replacing what the channel uses after load breaks nothing. The window is an EventTarget;
+ * the relay and the worker behind it are a script answering on the provider channel, at once.
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { NotifyParams, WalletAnnounce } from '../../../content/caip-schema.ts';
-import { type Answer, pageWindow } from './page-window.ts';
+import { type Answer, messageOf, pageWindow } from './page-window.ts';
 
 const ORIGIN = 'https://dapp.example';
 const EXTENSION_ID = 'abcdefghijklmnopabcdefghijklmnop';
@@ -19,7 +21,9 @@ const { win, fromWorker } = pageWindow(ORIGIN);
 
 /** What the relay forwarded to the worker, and how the stand-in worker answers each method. */
 const asked: { method: string; params?: unknown }[] = [];
-const answers = new Map<string, (params: unknown) => Answer>();
+const answers = new Map<string, (params: unknown) => Answer | null>();
+/** The ids of the requests the relay got, in order. */
+const askedIds: string[] = [];
 const announces: WalletAnnounce[] = [];
 const legacyAnnounces: { info: { uuid: string } }[] = [];
 
@@ -31,16 +35,20 @@ before(async () => {
   win.addEventListener('weft:inpageHello', () =>
     win.dispatchEvent(new CustomEvent('weft:relayHello', { detail: EXTENSION_ID })),
   );
-  win.addEventListener('message', (e) => {
-    const data = (
-      e as Event & { data: { channel?: string; id: string; request: { method: string; params?: unknown } } }
-    ).data;
+  win.addEventListener('weft:page', (e) => {
+    const data = messageOf(e) as {
+      channel?: string;
+      id: string;
+      request: { method: string; params?: unknown };
+    };
     if (data?.channel !== 'weft:page') return;
     asked.push(data.request);
-    const answer = answers.get(data.request.method)?.(data.request.params) ?? {
-      error: { code: 4200, message: `unsupported method: ${data.request.method}` },
-    };
-    fromWorker({ id: data.id, ...answer });
+    askedIds.push(data.id);
+    const answer = answers.has(data.request.method)
+      ? answers.get(data.request.method)?.(data.request.params)
+      : { error: { code: 4200, message: `unsupported method: ${data.request.method}` } };
+    // null: the worker answers later, if at all.
+    if (answer) fromWorker({ id: data.id, ...answer });
   });
   await import('../../../content/inpage.ts');
 });
@@ -201,5 +209,160 @@ describe('the caip294:<uuid> channel and CAIP notifications', () => {
       { jsonrpc: '2.0', method: 'wallet_sessionChanged', params: changed[0] },
       { jsonrpc: '2.0', method: 'wallet_sessionChanged', params: { sessionScopes: {} } },
     ]);
+  });
+});
+
+/** Runs `run` and fails if a listener threw meanwhile (dispatchEvent reports it as uncaught). */
+async function withoutUncaught(run: () => void | Promise<void>): Promise<void> {
+  const thrown: unknown[] = [];
+  const catcher = (error: unknown) => thrown.push(error);
+  process.on('uncaughtException', catcher);
+  try {
+    await run();
+    await tick();
+  } finally {
+    process.off('uncaughtException', catcher);
+  }
+  assert.deepEqual(thrown, []);
+}
+
+describe('the provider channel (weft:page / weft:content events, JSON details)', () => {
+  test('an answer to an id the provider never sent, or not a JSON string, is dropped without a throw', async () => {
+    answers.set('weft_hold', () => null);
+    answers.set('weft_next', () => ({ result: 'the real answer' }));
+    let settled: unknown = 'pending';
+    const held = weft()
+      .request({ method: 'weft_hold' })
+      .then(
+        (v) => {
+          settled = { result: v };
+        },
+        (e: unknown) => {
+          settled = { error: e };
+        },
+      );
+    const id = askedIds.at(-1) as string;
+    const [prefix, counter] = [id.slice(0, id.lastIndexOf(':')), Number(id.slice(id.lastIndexOf(':') + 1))];
+    const nextId = `${prefix}:${counter + 1}`;
+    const content = (detail?: unknown) =>
+      win.dispatchEvent(
+        detail === undefined ? new Event('weft:content') : new CustomEvent('weft:content', { detail }),
+      );
+    await withoutUncaught(() => {
+      // Ids it never sent: another, and the very next one it will send.
+      fromWorker({ id: 'forged', result: 'forged' });
+      fromWorker({ id: nextId, result: 'forged for the next id' });
+      // The held id, but not as a JSON string of an answer on this channel.
+      content();
+      content({ channel: 'weft:content', id, result: 'an object, not JSON' });
+      content(7);
+      content(JSON.stringify({ channel: 'weft:content', id, result: 'cut' }).slice(0, -1));
+      content(JSON.stringify([{ channel: 'weft:content', id, result: 'array' }]));
+      content(JSON.stringify({ channel: 'weft:page', id, result: 'other channel' }));
+      content(JSON.stringify({ channel: 'weft:content', id: counter, result: 'numeric id' }));
+      content('null');
+      content(JSON.stringify({ channel: 'weft:content', id, error: null }).slice(0, -1));
+    });
+    assert.equal(settled, 'pending', 'the held request is still waiting');
+    fromWorker({ id, result: 'held' });
+    await held;
+    assert.deepEqual(settled, { result: 'held' });
+    // The forged answer for the next id was not kept for it.
+    assert.equal(await weft().request({ method: 'weft_next' }), 'the real answer');
+    assert.equal(askedIds.at(-1), nextId);
+  });
+
+  test('events: only a JSON string detail of a known event reaches listeners', async () => {
+    const seen: unknown[] = [];
+    weft().on('accountsChanged', (d) => seen.push(d));
+    const event = { channel: 'weft:content', event: 'accountsChanged', data: ['0xa'] };
+    await withoutUncaught(() => {
+      win.dispatchEvent(new CustomEvent('weft:content', { detail: event }));
+      win.dispatchEvent(new CustomEvent('weft:content', { detail: `${JSON.stringify(event)},` }));
+      win.dispatchEvent(
+        new CustomEvent('weft:content', { detail: JSON.stringify({ ...event, event: 'chainChanged' }) }),
+      );
+      win.dispatchEvent(new Event('weft:content'));
+      // A page may give an event of its own a `detail` that throws; the provider reads the real one.
+      const odd = new CustomEvent('weft:content', { detail: JSON.stringify(event) });
+      Object.defineProperty(odd, 'detail', {
+        get() {
+          throw new Error('detail');
+        },
+      });
+      assert.equal(seen.length, 0);
+      win.dispatchEvent(odd);
+    });
+    assert.deepEqual(seen, [['0xa']], 'only the well-formed one, its own detail read');
+    fromWorker({ event: 'accountsChanged', data: ['0xb'] });
+    assert.deepEqual(seen.at(-1), ['0xb'], 'delivered inside the dispatch');
+  });
+
+  test('params that cannot be sent are refused -32602 before the relay, as postMessage refused them', async () => {
+    const cycle: unknown[] = [];
+    cycle.push(cycle);
+    const before = asked.length;
+    const refusal = async (params: unknown) =>
+      weft()
+        .request({ method: 'weft_ping', params })
+        .then(
+          () => assert.fail('answered'),
+          (e: { code: number; message: string; name: string }) => [e.name, e.code, e.message],
+        );
+    const fn = await refusal([() => 1]);
+    assert.deepEqual(fn.slice(0, 2), ['ProviderRpcError', -32602]);
+    assert.match(fn[2] as string, /^params cannot be sent: .*could not be cloned/);
+    assert.deepEqual(await refusal([1n]), [
+      'ProviderRpcError',
+      -32602,
+      'params cannot be sent: Do not know how to serialize a BigInt',
+    ]);
+    const circular = await refusal(cycle);
+    assert.deepEqual(circular.slice(0, 2), ['ProviderRpcError', -32602]);
+    assert.match(circular[2] as string, /^params cannot be sent: Converting circular structure to JSON/);
+    const getter = Object.defineProperty({}, 'x', {
+      enumerable: true,
+      get() {
+        throw new Error('getter');
+      },
+    });
+    assert.deepEqual(await refusal(getter), ['ProviderRpcError', -32602, 'params cannot be sent: getter']);
+    assert.equal(asked.length, before, 'none reached the relay');
+    // What JSON changes quietly it changes as the port did: undefined dropped, NaN null, a Date its string.
+    answers.set('weft_ping', (params) => ({ result: params }));
+    assert.deepEqual(
+      await weft().request({ method: 'weft_ping', params: [undefined, Number.NaN, new Date(0)] }),
+      [null, null, '1970-01-01T00:00:00.000Z'],
+    );
+  });
+
+  test('a page replacing dispatchEvent, CustomEvent, JSON or the detail getter after load breaks nothing', async () => {
+    answers.set('weft_ping', (params) => ({ result: params }));
+    const saved = {
+      dispatchEvent: Object.getOwnPropertyDescriptor(win, 'dispatchEvent'),
+      CustomEvent: globalThis.CustomEvent,
+      stringify: JSON.stringify,
+      parse: JSON.parse,
+      structuredClone: globalThis.structuredClone,
+      detail: Object.getOwnPropertyDescriptor(CustomEvent.prototype, 'detail') as PropertyDescriptor,
+    };
+    const broken = () => {
+      throw new Error('replaced by the page');
+    };
+    try {
+      win.dispatchEvent = broken;
+      Object.assign(globalThis, { CustomEvent: broken, structuredClone: broken });
+      JSON.stringify = broken;
+      JSON.parse = broken;
+      Object.defineProperty(saved.CustomEvent.prototype, 'detail', { get: broken, configurable: true });
+      assert.deepEqual(await weft().request({ method: 'weft_ping', params: ['still'] }), ['still']);
+    } finally {
+      if (saved.dispatchEvent) Object.defineProperty(win, 'dispatchEvent', saved.dispatchEvent);
+      else Reflect.deleteProperty(win, 'dispatchEvent');
+      Object.assign(globalThis, { CustomEvent: saved.CustomEvent, structuredClone: saved.structuredClone });
+      JSON.stringify = saved.stringify;
+      JSON.parse = saved.parse;
+      Object.defineProperty(saved.CustomEvent.prototype, 'detail', saved.detail);
+    }
   });
 });

@@ -1,21 +1,39 @@
 /**
- * A page's window for tests of the inpage script: an EventTarget with `location.origin` and a
- * postMessage as browsers do it (the message cloned, delivered later, from this window), and
- * `fromWorker` to post what the content relay would pass on from the worker.
+ * A page's window for tests of the inpage script and the relay: an EventTarget with
+ * `location.origin`, carrying the provider channel as browsers do, as CustomEvents dispatched
+ * synchronously with a JSON string for detail. `fromWorker` dispatches what the content relay
+ * would pass on from the worker, `toRelay` what the inpage provider would send.
+ *
+ * What these use is taken at load, as the relay's isolated world would see it: a test can then
+ * play a page replacing `JSON`, `CustomEvent` or `dispatchEvent` without breaking the stand-ins.
  */
 export type Answer = { result: unknown } | { error: { code: number; message: string; data?: unknown } };
+
+const { stringify, parse } = JSON;
+const Custom = CustomEvent;
+const dispatchOn = EventTarget.prototype.dispatchEvent;
+const detailOf = Object.getOwnPropertyDescriptor(CustomEvent.prototype, 'detail')?.get as (
+  this: Event,
+) => unknown;
 
 export function pageWindow(origin: string) {
   const win = new EventTarget() as EventTarget & Record<string, unknown>;
   win.location = { origin };
-  win.postMessage = (message: unknown) => {
-    const data = structuredClone(message);
-    setTimeout(
-      () => win.dispatchEvent(Object.assign(new Event('message'), { data, source: win, origin })),
-      0,
-    );
-  };
+  const dispatch = (type: string, message: Record<string, unknown>) =>
+    dispatchOn.call(win, new Custom(type, { detail: stringify(message) }));
   const fromWorker = (message: Record<string, unknown>) =>
-    (win.postMessage as (m: unknown) => void)({ channel: 'weft:content', ...message });
-  return { win, fromWorker };
+    dispatch('weft:content', { channel: 'weft:content', ...message });
+  const toRelay = (message: Record<string, unknown>) =>
+    dispatch('weft:page', { channel: 'weft:page', ...message });
+  return { win, fromWorker, toRelay };
+}
+
+/** The message in a provider-channel event, parsed; undefined when its detail is no JSON string. */
+export function messageOf(event: Event): Record<string, unknown> | undefined {
+  try {
+    const detail = detailOf.call(event);
+    return typeof detail === 'string' ? (parse(detail) as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }

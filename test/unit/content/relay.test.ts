@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, before, describe, test } from 'node:test';
 import type { PortEvent, PortRequest, PortResponse } from '../../../content/provider-protocol.ts';
-import { pageWindow } from './page-window.ts';
+import { messageOf, pageWindow } from './page-window.ts';
 
 const ORIGIN = 'https://dapp.example';
 const EXTENSION_ID = 'abcdefghijklmnopabcdefghijklmnop';
@@ -23,7 +23,7 @@ const ID_A = `0x${'a1'.repeat(16)}`;
 const ID_B = `0x${'b2'.repeat(16)}`;
 const ID_C = `0x${'c3'.repeat(16)}`;
 
-const { win } = pageWindow(ORIGIN);
+const { win, toRelay } = pageWindow(ORIGIN);
 
 type Request = { method: string; params?: unknown };
 
@@ -110,8 +110,8 @@ before(async () => {
   };
   // The polyfill hands over `browser` as it is when the browser has one (as Firefox does).
   Object.assign(globalThis, { window: win, chrome: { runtime: { id: EXTENSION_ID } }, browser: { runtime } });
-  win.addEventListener('message', (e) => {
-    const data = (e as Event & { data: Record<string, unknown> }).data;
+  win.addEventListener('weft:content', (e) => {
+    const data = messageOf(e);
     if (data?.channel === 'weft:content') received.push(data);
   });
   await import('../../../content/relay.ts');
@@ -130,10 +130,7 @@ async function until(done: () => boolean, what: string, timeoutMs = 3_000): Prom
 async function pageSends(request: Request): Promise<string> {
   const id = `page:${++nextId}`;
   const sentBefore = ports.reduce((n, p) => n + p.sent.length, 0);
-  (win.postMessage as (message: unknown, origin: string) => void)(
-    { channel: 'weft:page', id, request },
-    ORIGIN,
-  );
+  toRelay({ id, request });
   await until(
     () => ports.reduce((n, p) => n + p.sent.length, 0) > sentBefore || answerTo(id) !== undefined,
     `the relay taking ${request.method}`,
@@ -355,5 +352,67 @@ describe('the relay keeps the page subscriptions across worker restarts', () => 
     const count = ports.length;
     current().stop();
     assert.equal(ports.length, count);
+  });
+});
+
+/** Runs `run` and fails if a listener threw meanwhile (dispatchEvent reports it as uncaught). */
+async function withoutUncaught(run: () => void | Promise<void>): Promise<void> {
+  const thrown: unknown[] = [];
+  const catcher = (error: unknown) => thrown.push(error);
+  process.on('uncaughtException', catcher);
+  try {
+    await run();
+    await tick(20);
+  } finally {
+    process.off('uncaughtException', catcher);
+  }
+  assert.deepEqual(thrown, []);
+}
+
+describe('the weft:page event: only a JSON string of a request is taken', () => {
+  test('other details (none, not a string, not JSON, not a request, an overlong id) are dropped without a throw', async () => {
+    const sentBefore = ports.reduce((n, p) => n + p.sent.length, 0);
+    const request = { method: 'weft_ping', params: ['x'] };
+    const page = (detail?: unknown) =>
+      win.dispatchEvent(
+        detail === undefined ? new Event('weft:page') : new CustomEvent('weft:page', { detail }),
+      );
+    await withoutUncaught(() => {
+      page();
+      page(null);
+      page({ channel: 'weft:page', id: 'object', request }); // an object, not its JSON
+      page(42);
+      page('not json');
+      page(JSON.stringify({ channel: 'weft:page', id: 'cut', request }).slice(0, -1));
+      page(JSON.stringify([{ channel: 'weft:page', id: 'array', request }]));
+      page('null');
+      page('"weft:page"');
+      page(JSON.stringify({ channel: 'weft:content', id: 'other-channel', request }));
+      page(JSON.stringify({ id: 'no-channel', request }));
+      page(JSON.stringify({ channel: 'weft:page', id: 7, request }));
+      page(JSON.stringify({ channel: 'weft:page', request }));
+      page(JSON.stringify({ channel: 'weft:page', id: 'x'.repeat(129), request }));
+      // A detail whose getter throws, for the relay reads it first.
+      const throwing = new CustomEvent('weft:page');
+      Object.defineProperty(throwing, 'detail', {
+        get() {
+          throw new Error('detail');
+        },
+      });
+      win.dispatchEvent(throwing);
+    });
+    assert.equal(
+      ports.reduce((n, p) => n + p.sent.length, 0),
+      sentBefore,
+      'nothing reached the worker',
+    );
+    assert.deepEqual(received, [], 'and nothing was answered');
+
+    // The same request as a JSON string is taken, at once (inside the dispatch), its id up to 128.
+    const id = 'y'.repeat(128);
+    toRelay({ id, request });
+    assert.deepEqual(current().sent.at(-1), { id, request });
+    current().answer(id, { result: 'pong' });
+    assert.deepEqual(received, [{ channel: 'weft:content', id, result: 'pong' }], 'answered at once too');
   });
 });

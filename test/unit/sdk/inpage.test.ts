@@ -14,7 +14,7 @@ import {
   WeftWallet,
 } from '../../../sdk/index.ts';
 import type { ResourceEventJson } from '../../../sdk/types.ts';
-import { type Answer, pageWindow } from '../content/page-window.ts';
+import { type Answer, messageOf, pageWindow } from '../content/page-window.ts';
 
 const ORIGIN = 'https://dapp.example';
 const FISCO = 'fisco:249f59e00beac8424a7821c4750fdd70';
@@ -44,10 +44,12 @@ before(async () => {
   win.addEventListener('weft:inpageHello', () =>
     win.dispatchEvent(new CustomEvent('weft:relayHello', { detail: 'abcdefghijklmnopabcdefghijklmnop' })),
   );
-  win.addEventListener('message', (e) => {
-    const data = (
-      e as Event & { data: { channel?: string; id: string; request: { method: string; params?: unknown } } }
-    ).data;
+  win.addEventListener('weft:page', (e) => {
+    const data = messageOf(e) as {
+      channel?: string;
+      id: string;
+      request: { method: string; params?: unknown };
+    };
     if (data?.channel !== 'weft:page') return;
     asked.push(data.request);
     const answer = answers.get(data.request.method)?.(data.request.params) ?? {
