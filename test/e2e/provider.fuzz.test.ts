@@ -1,6 +1,6 @@
 /**
  * Property-based fuzzing of the provider through the real path: page (`window.weft.request`,
- * or raw `window.postMessage` frames) -> content relay -> service worker, in Chromium with the
+ * or raw `weft:page` events of any detail) -> content relay -> service worker, in Chromium with the
  * production build. Requests are generated in Node (fast-check), sent in batches through one
  * `page.evaluate` each, and every outcome is checked:
  *
@@ -930,36 +930,90 @@ function pageSide() {
   }
 
   /**
-   * Raw frames posted on the relay's channel, all at once. Answers are collected by id; a frame
-   * the relay must take (channel `weft:page`, a string id of at most 128 characters, cloneable)
-   * expects exactly one, any other none.
+   * Raw frames dispatched as provider-channel events, all at once. Each is a frame (an envelope
+   * around a request) under some event type, as some detail: its JSON (after a structured clone,
+   * as the provider makes it; the frame itself when that fails), the frame object itself, its
+   * JSON cut short, wrapped in an array, or as a JSON string of that JSON. Answers are collected
+   * by id; a frame the relay must take (event `weft:page`, a detail that is a JSON string of an
+   * object with channel `weft:page` and a string id of at most 128 characters) expects exactly
+   * one, any other none.
    */
   async function frames(batch: string, prefix: string, hangMs: number) {
     const answers = new Map<string, unknown[]>();
     const stray: unknown[] = [];
-    const listen = (event: MessageEvent) => {
-      const data = event.data as { channel?: unknown; id?: unknown } | null;
-      if (event.source !== window || data?.channel !== 'weft:content' || !('id' in data)) return;
-      // Our own frames forged on the answer channel carry a request; the relay's answers never do.
-      if ('request' in data) return;
+    /** Set while this page dispatches a frame of its own on the answer channel. */
+    let forging = false;
+    const listen = (event: Event) => {
+      if (forging) return;
+      const detail = (event as CustomEvent).detail;
+      let data: { id?: unknown } | null = null;
+      try {
+        data = typeof detail === 'string' ? JSON.parse(detail) : null;
+      } catch {}
+      if (data === null || typeof data !== 'object') {
+        stray.push({ notJson: String(detail) });
+        return;
+      }
+      if (!('id' in data)) return; // the worker's events
       const list = typeof data.id === 'string' ? answers.get(data.id) : undefined;
       if (list) list.push(data);
       else stray.push(data);
     };
-    window.addEventListener('message', listen);
-    const posted = (JSON.parse(batch) as W[]).map((wire, i) => {
+    const jsonOf = (value: unknown): string | undefined => {
+      try {
+        return JSON.stringify(structuredClone(value));
+      } catch {
+        return undefined;
+      }
+    };
+    const detailOf = (frame: unknown, encoding: string): unknown => {
+      const json = jsonOf(frame);
+      if (json === undefined) return frame;
+      switch (encoding) {
+        case 'object':
+          return frame;
+        case 'cut':
+          return json.slice(0, -1);
+        case 'array':
+          return `[${json}]`;
+        case 'string':
+          return JSON.stringify(json);
+        default:
+          return json;
+      }
+    };
+    const takes = (type: string, detail: unknown): boolean => {
+      if (type !== 'weft:page' || typeof detail !== 'string') return false;
+      try {
+        const m = JSON.parse(detail) as { channel?: unknown; id?: unknown } | null;
+        return (
+          typeof m === 'object' &&
+          m !== null &&
+          m.channel === 'weft:page' &&
+          typeof m.id === 'string' &&
+          m.id.length <= 128
+        );
+      } catch {
+        return false;
+      }
+    };
+    window.addEventListener('weft:content', listen);
+    const posted = (JSON.parse(batch) as [W, string, string][]).map(([wire, type, encoding], i) => {
       const frame = rebuild(wire, []) as { channel?: unknown; id?: unknown } | null;
       if (frame && typeof frame === 'object' && typeof frame.id === 'string') {
         frame.id = `${prefix}${i}:${frame.id}`;
       }
       const id = frame?.id;
-      try {
-        window.postMessage(frame, window.location.origin);
-      } catch {
-        return { expect: false, sent: false };
-      }
-      const expect = frame?.channel === 'weft:page' && typeof id === 'string' && id.length <= 128;
+      const detail = detailOf(frame, encoding);
+      const expect = takes(type, detail);
+      // Registered first: the relay may answer inside the dispatch.
       if (typeof id === 'string') answers.set(id, answers.get(id) ?? []);
+      forging = type === 'weft:content';
+      try {
+        window.dispatchEvent(new CustomEvent(type, { detail }));
+      } finally {
+        forging = false;
+      }
       return { expect, sent: true, id };
     });
     const started = performance.now();
@@ -967,7 +1021,7 @@ function pageSide() {
     while (waiting() && performance.now() - started < hangMs) await new Promise((r) => setTimeout(r, 10));
     // Time for an answer that should not come (a second one, or one to a frame the relay must drop).
     await new Promise((r) => setTimeout(r, 50));
-    window.removeEventListener('message', listen);
+    window.removeEventListener('weft:content', listen);
     return {
       frames: posted.map((p) => ({
         expect: p.expect,
@@ -1333,9 +1387,11 @@ describe('provider fuzzing through page -> content relay -> worker', { timeout: 
   }
 
   /**
-   * fast-check over batches of raw frames posted on the relay's channel: forged envelopes (other
-   * channels, missing, odd or overlong ids, a forged origin, result/error fields) around the
-   * same requests. The relay must pass on exactly the frames it may take, each answered once.
+   * fast-check over batches of raw frames dispatched on the relay's channel: forged envelopes
+   * (other channels, missing, odd or overlong ids, a forged origin, result/error fields) around the
+   * same requests, under other event types and in details that are no JSON string of an object
+   * (the object itself, cut JSON, an array, a JSON string). The relay must pass on exactly the
+   * frames it may take, each answered once.
    */
   async function fuzzFrames(phase: Phase, ciCases: number): Promise<Tally> {
     const cases = fuzzRuns(ciCases);
@@ -1363,9 +1419,20 @@ describe('provider fuzzing through page -> content relay -> worker', { timeout: 
         fc.array(fc.tuple(fc.constantFrom('origin', 'result', 'error', 'event', 'data', 'tabId'), junk), {
           maxLength: 2,
         }),
+        // The event it is dispatched as, and how its detail carries it (see `frames` in the page).
+        fc.oneof(
+          { weight: 12, arbitrary: fc.constant('weft:page') },
+          { weight: 1, arbitrary: fc.constantFrom('weft:content', 'weft:Page', 'message') },
+        ),
+        fc.oneof(
+          { weight: 12, arbitrary: fc.constant('json') },
+          { weight: 1, arbitrary: fc.constantFrom('object', 'cut', 'array', 'string') },
+        ),
       )
-      .map(([channel, id, withId, request, extra]) => ({
+      .map(([channel, id, withId, request, extra, type, encoding]) => ({
         request,
+        type,
+        encoding,
         wire: [
           'o',
           [
@@ -1389,7 +1456,7 @@ describe('provider fuzzing through page -> content relay -> worker', { timeout: 
                   weftFuzz: { frames(b: string, p: string, h: number): Promise<unknown> };
                 }
               ).weftFuzz.frames(b, p, hang),
-            [JSON.stringify(batch.map((f) => f.wire)), prefix, HANG_MS] as const,
+            [JSON.stringify(batch.map((f) => [f.wire, f.type, f.encoding])), prefix, HANG_MS] as const,
           )) as {
             frames: { expect: boolean; sent: boolean; answers: Record<string, unknown>[] }[];
             stray: unknown[];
