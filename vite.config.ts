@@ -8,6 +8,7 @@
  *   content     classic script (content scripts are not modules), isolated world
  *   inpage      classic script, MAIN world at document_start
  *   popup       HTML page with a module script (preact)
+ *   lane        classic script of lane.html (public/), the frame that hands a page's relay its lane
  *
  * `vite build --mode test` writes the test build into dist-test/ (Chromium only): the same
  * extension with the TTM crash harness's failpoints compiled in (`__WEFT_TEST_BUILD__`).
@@ -55,12 +56,15 @@ function writeManifests(outDir: string, firefoxDir: string | null): void {
 
   rmSync(firefoxDir, { recursive: true, force: true });
   cpSync(outDir, firefoxDir, { recursive: true });
-  // Firefox has no externally_connectable for web pages (CAIP-341 is Chromium's here).
+  // Firefox has no externally_connectable for web pages (CAIP-341 is Chromium's here), and its
+  // background is no service worker, which the lane frame needs (page-lanes.ts).
   const {
     minimum_chrome_version: _chromeOnly,
     externally_connectable: _pagesChromeOnly,
+    web_accessible_resources: _laneChromeOnly,
     ...firefox
   } = manifest;
+  for (const file of ['lane.html', 'lane.js']) rmSync(resolve(firefoxDir, file), { force: true });
   firefox.background = { scripts: ['background.js'], type: 'module' };
   firefox.browser_specific_settings = {
     gecko: {
@@ -112,11 +116,12 @@ export default defineConfig(({ mode }) => {
       background: scriptEnvironment(outDir, 'background', 'background/index.ts', 'es'),
       content: scriptEnvironment(outDir, 'content', 'content/relay.ts', 'iife'),
       inpage: scriptEnvironment(outDir, 'inpage', 'content/inpage.ts', 'iife'),
+      lane: scriptEnvironment(outDir, 'lane', 'content/lane-frame.ts', 'iife'),
     },
     builder: {
       async buildApp(builder) {
         // popup first: it empties dist/ and copies public/ (icons).
-        for (const name of ['popup', 'background', 'content', 'inpage']) {
+        for (const name of ['popup', 'background', 'content', 'inpage', 'lane']) {
           const environment = builder.environments[name];
           if (!environment) throw new Error(`vite.config.ts: no environment ${name}`);
           await builder.build(environment);

@@ -5,6 +5,7 @@
  * at the top level so a worker woken by an event (a port connecting, an alarm) receives it.
  */
 import browser, { type Runtime } from 'webextension-polyfill';
+import { isLaneRequest, LANE_FRAME } from '../content/lane-protocol.ts';
 import { PROVIDER_PORT } from '../content/provider-protocol.ts';
 import { ActivityLog } from './activity/activity-log.ts';
 import { ApprovalQueue } from './approvals/approval-queue.ts';
@@ -20,6 +21,7 @@ import { POPUP_PORT, PopupPorts } from './popup-port.ts';
 import { providerMethods } from './provider/methods/index.ts';
 import { PageEvents } from './provider/page-events.ts';
 import { serveExternalPort } from './provider/serve-external-port.ts';
+import { type LaneClients, PageLanes } from './provider/page-lanes.ts';
 import { servePort } from './provider/serve-port.ts';
 import { RouterConnection } from './routers/router-connection.ts';
 import type { WalletServices } from './services.ts';
@@ -160,8 +162,19 @@ browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === TTM_ALARM) void restored.then(() => ttm.resume());
 });
 
+// Chromium runs this as a service worker, which can reach a lane frame among its clients; Firefox's
+// background is a page, and its relays keep to their runtime ports.
+const workerClients = (globalThis as { clients?: LaneClients }).clients;
+const lanes = workerClients
+  ? new PageLanes({
+      clients: workerClients,
+      frameUrl: browser.runtime.getURL(LANE_FRAME),
+      keepAlive: () => void browser.runtime.getPlatformInfo().catch(() => {}),
+    })
+  : null;
+
 browser.runtime.onConnect.addListener((port) => {
-  if (port.name === PROVIDER_PORT) servePort(port, browser.runtime.id, methods, pageEvents);
+  if (port.name === PROVIDER_PORT) servePort(port, browser.runtime.id, methods, pageEvents, lanes);
   else if (port.name === POPUP_PORT) {
     if (isExtensionPage(port.sender)) popups.add(port);
     else port.disconnect();
@@ -172,8 +185,9 @@ browser.runtime.onConnect.addListener((port) => {
 browser.runtime.onConnectExternal.addListener((port) => serveExternalPort(port, methods, pageEvents));
 
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
-  // Only the extension's own pages (the popup) talk to the worker by message; pages use the port.
+  // Only the extension's own pages (the popup, a lane frame) talk to the worker by message; pages use ports.
   if (!isExtensionPage(sender)) return undefined;
+  if (isLaneRequest(message)) return lanes?.deliver(message, sender.url) ?? Promise.resolve(false);
   return restored.then(() => handlePopupMessage(message, services));
 });
 

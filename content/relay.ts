@@ -6,12 +6,17 @@
  * nothing about the origin: the background reads that from the port's sender, which the browser
  * fills in.
  *
+ * In Chromium the worker offers a lane (relay-lane.ts, background/provider/page-lanes.ts): a
+ * MessagePort straight to it, which requests take once it is up, skipping the browser process.
+ * The runtime port stays for events and to tell when the worker stops.
+ *
  * It also hands the page's subscribe and unsubscribe requests, the worker's `sessionChanged` and a
  * closed port to the subscription keeper (kept-subscriptions.ts), which keeps the page's
  * subscriptions alive across the worker's restarts with requests of the relay's own.
  */
 import browser, { type Runtime } from 'webextension-polyfill';
 import { KeptSubscriptions, type Tracked, trackedOf } from './kept-subscriptions.ts';
+import { isLaneOffer, LANE_FRAME } from './lane-protocol.ts';
 import {
   CONTENT_CHANNEL,
   type ContentEventMessage,
@@ -25,6 +30,7 @@ import {
   PROVIDER_PORT,
   type ProviderEventName,
 } from './provider-protocol.ts';
+import { openLane, type RelayLane } from './relay-lane.ts';
 
 /** Gets the worker's answer to one of the relay's own requests, and the port it came on (none: not sent). */
 type Answer = (response: PortResponse, on: Connection | null) => void;
@@ -35,6 +41,8 @@ interface Connection {
   inFlight: Map<string, Tracked | null>;
   /** The relay's own requests on this port (restoring subscriptions, reading the session). */
   own: Map<string, Answer>;
+  /** The lane to the same worker, once offered (Chromium); it closes with the port. */
+  lane: RelayLane | null;
 }
 
 let connection: Connection | null = null;
@@ -81,13 +89,40 @@ function toPage(event: ProviderEventName, data: unknown): void {
 
 const subscriptions = new KeptSubscriptions({ ask, toPage });
 
+/** An answer from the worker on `fresh`'s port or lane: to the relay's own request, or to the page. */
+function answered(fresh: Connection, response: PortResponse): void {
+  const mine = fresh.own.get(response.id);
+  if (mine) {
+    fresh.own.delete(response.id);
+    mine(response, fresh);
+    return;
+  }
+  if (!fresh.inFlight.has(response.id)) return;
+  const tracked = fresh.inFlight.get(response.id) ?? null;
+  fresh.inFlight.delete(response.id);
+  if (tracked) subscriptions.answered(tracked, response, fresh);
+  reply(response);
+}
+
+const laneFrameUrl = browser.runtime.getURL(LANE_FRAME);
+
 function connect(): Connection {
   const fresh: Connection = {
     port: browser.runtime.connect({ name: PROVIDER_PORT }),
     inFlight: new Map(),
     own: new Map(),
+    lane: null,
   };
   fresh.port.onMessage.addListener((message: unknown) => {
+    if (isLaneOffer(message)) {
+      fresh.lane ??= openLane({
+        frame: message.lane.frame,
+        frameUrl: laneFrameUrl,
+        postOnPort: (switchOver) => fresh.port.postMessage(switchOver),
+        onMessage: (response) => answered(fresh, response as PortResponse),
+      });
+      return;
+    }
     const { event, data } = message as Partial<PortEvent>;
     if (event !== undefined) {
       // The worker ends subscriptions its session no longer covers (subscriptions.ts): so does the relay.
@@ -95,20 +130,10 @@ function connect(): Connection {
       toPage(event, data);
       return;
     }
-    const response = message as PortResponse;
-    const mine = fresh.own.get(response.id);
-    if (mine) {
-      fresh.own.delete(response.id);
-      mine(response, fresh);
-      return;
-    }
-    if (!fresh.inFlight.has(response.id)) return;
-    const tracked = fresh.inFlight.get(response.id) ?? null;
-    fresh.inFlight.delete(response.id);
-    if (tracked) subscriptions.answered(tracked, response, fresh);
-    reply(response);
+    answered(fresh, message as PortResponse);
   });
   fresh.port.onDisconnect.addListener(() => {
+    fresh.lane?.close();
     // The worker stopped or restarted: answers to what was in flight on this port are
     // lost. Tell the page instead of leaving it waiting; the next request opens a new port.
     if (connection === fresh) connection = null;
@@ -141,20 +166,26 @@ const MAX_REQUEST_CHARS = 16 * 1024 * 1024;
 /** Longest request id the worker answers; the inpage provider's are about 40 characters. */
 const MAX_ID_LENGTH = 128;
 
-/** Why the port cannot carry `request` (it travels as JSON), or null when it can. */
-function unsendable(request: PortRequest): string | null {
+/** `request` as the JSON the port or the lane carries, or why it cannot be sent. */
+function asJson(request: PortRequest): { json: string } | { problem: string } {
   let json: string;
   try {
     json = JSON.stringify(request);
   } catch (error) {
-    return `params cannot be sent: ${(error as Error).message}`; // BigInt, cycles
+    return { problem: `params cannot be sent: ${(error as Error).message}` }; // BigInt, cycles
   }
-  return json.length > MAX_REQUEST_CHARS ? 'request is too large (over 16 MiB as JSON)' : null;
+  return json.length > MAX_REQUEST_CHARS
+    ? { problem: 'request is too large (over 16 MiB as JSON)' }
+    : { json };
 }
 
-/** Posts `request` on the port, opening one when there is none; returns the port's connection. */
-function post(request: PortRequest): Connection {
+/**
+ * Sends `request` (`json`, the same as text) on the lane when it is up, else on the port, opening
+ * one when there is none; returns the connection it went on.
+ */
+function post(request: PortRequest, json: string): Connection {
   connection ??= connect();
+  if (connection.lane?.send(json)) return connection;
   try {
     connection.port.postMessage(request);
   } catch {
@@ -167,12 +198,12 @@ function post(request: PortRequest): Connection {
 
 function send(request: PortRequest, tracked: Tracked | null): void {
   // postMessage would throw or drop it and the page would wait forever: answer here instead.
-  const problem = unsendable(request);
-  if (problem) {
-    reply({ id: request.id, error: { code: ErrorCode.invalidParams, message: problem } });
+  const sendable = asJson(request);
+  if ('problem' in sendable) {
+    reply({ id: request.id, error: { code: ErrorCode.invalidParams, message: sendable.problem } });
     return;
   }
-  post(request).inFlight.set(request.id, tracked);
+  post(request, sendable.json).inFlight.set(request.id, tracked);
 }
 
 /** A request of the relay's own; `answer` gets the worker's answer, or a 4900 when there is none. */
@@ -180,7 +211,8 @@ function ask(request: unknown, answer: Answer): void {
   const id = `${OWN_PREFIX}${++ownCounter}`;
   let sent: Connection;
   try {
-    sent = post({ id, request });
+    const own: PortRequest = { id, request };
+    sent = post(own, JSON.stringify(own));
   } catch {
     // No port can be opened: the extension was reloaded or removed under this page.
     answer({ id, error: { code: ErrorCode.disconnected, message: 'the wallet cannot be reached' } }, null);

@@ -4,11 +4,13 @@
  * sender; the messages themselves carry none that is believed.
  */
 import type { Runtime } from 'webextension-polyfill';
+import { LANE_SWITCH } from '../../content/lane-protocol.ts';
 import type { PortEvent, PortRequest, PortResponse } from '../../content/provider-protocol.ts';
 import { ErrorCode } from '../../content/provider-protocol.ts';
 import type { PageChannel, RequestContext } from './context.ts';
 import { handleRequest, type Methods } from './handle-request.ts';
 import type { PageEvents } from './page-events.ts';
+import type { PageLanes } from './page-lanes.ts';
 import { senderOrigin } from './sender-origin.ts';
 
 const MAX_ID_LENGTH = 128;
@@ -18,6 +20,8 @@ export function servePort(
   extensionId: string,
   methods: Methods,
   events: PageEvents,
+  /** Chromium's service worker: a direct lane to the relay (page-lanes.ts); null where there is none. */
+  lanes: PageLanes | null = null,
 ): void {
   const origin = senderOrigin(port.sender, extensionId);
   if (!origin) {
@@ -58,12 +62,26 @@ export function servePort(
     }
     closed.clear();
   });
-  port.onMessage.addListener(async (message: unknown) => {
+  /** The answer to one request, from the runtime port or the lane; null when there is none to send. */
+  const answer = async (message: unknown): Promise<PortResponse | null> => {
     const { id, request } = (message ?? {}) as Partial<PortRequest>;
-    if (typeof id !== 'string' || id.length > MAX_ID_LENGTH) return;
+    if (typeof id !== 'string' || id.length > MAX_ID_LENGTH) return null;
     const outcome = await handleRequest(request, context, methods);
-    if (!open) return;
-    const response: PortResponse = { id, ...outcome };
+    return open ? { id, ...outcome } : null;
+  };
+  const lane = lanes?.open(answer) ?? null;
+  if (lane) {
+    port.onDisconnect.addListener(() => lane.close());
+    port.postMessage(lane.offer);
+  }
+  port.onMessage.addListener(async (message: unknown) => {
+    if ((message as { lane?: unknown } | null)?.lane === LANE_SWITCH.lane) {
+      lane?.switchOver();
+      return;
+    }
+    const response = await answer(message);
+    if (!response) return;
+    const { id } = response;
     try {
       port.postMessage(response);
     } catch {

@@ -102,6 +102,7 @@ let nextId = 0;
 before(async () => {
   const runtime = {
     id: EXTENSION_ID,
+    getURL: (path: string) => `chrome-extension://${EXTENSION_ID}/${path}`,
     connect: ({ name }: { name: string }) => {
       const port = new WorkerPort(name);
       ports.push(port);
