@@ -1,9 +1,10 @@
 /**
  * The relay's end of a page lane (background/provider/page-lanes.ts): loads the frame the worker
- * offered, hidden, takes the port the frame passes up, switches over on the runtime port and,
- * once the worker says `ready`, sends the relay's requests on the lane. Nothing waits for it:
- * until then (and if the frame never answers, say a page that removes it) the runtime port
- * carries everything, as in Firefox.
+ * offered, hidden, takes the port the frame passes up, switches over on the runtime port and from
+ * then on sends the relay's requests on the lane. Until the switch (and for good if the frame
+ * never answers, say on a page that removes it) the runtime port carries everything, as in
+ * Firefox. Requests made between the switch and the worker's `ready` wait for it, so none can
+ * overtake one sent earlier on the slower runtime port.
  */
 import { LANE_HANDOVER, LANE_READY, LANE_SWITCH } from './lane-protocol.ts';
 
@@ -11,7 +12,7 @@ import { LANE_HANDOVER, LANE_READY, LANE_SWITCH } from './lane-protocol.ts';
 const LANE_WAIT_MS = 5_000;
 
 export interface RelayLane {
-  /** Sends `text` (a request as JSON) on the lane; false while it is not ready. */
+  /** Sends `text` (a request as JSON) on the lane, or keeps it for `ready`; false before the switch. */
   send(text: string): boolean;
   close(): void;
 }
@@ -31,6 +32,8 @@ export function openLane(options: LaneOptions): RelayLane | null {
   if (!options.frame.startsWith(`${options.frameUrl}#`)) return null;
   const extensionOrigin = new URL(options.frameUrl).origin;
   let port: MessagePort | null = null;
+  /** Requests since the switch, until `ready`; null before the switch and once ready. */
+  let waiting: string[] | null = null;
   let ready = false;
   let closed = false;
 
@@ -57,6 +60,8 @@ export function openLane(options: LaneOptions): RelayLane | null {
     port.onmessage = (message: MessageEvent) => {
       if (message.data === LANE_READY) {
         ready = true;
+        for (const text of waiting ?? []) passed.postMessage(text);
+        waiting = null;
         return;
       }
       if (typeof message.data !== 'string') return;
@@ -68,22 +73,34 @@ export function openLane(options: LaneOptions): RelayLane | null {
       }
       options.onMessage(parsed);
     };
-    options.postOnPort(LANE_SWITCH);
+    try {
+      options.postOnPort(LANE_SWITCH);
+    } catch {
+      // The runtime port closed meanwhile: its disconnect closes this lane; nothing to switch.
+      passed.close();
+      port = null;
+      return;
+    }
+    waiting = [];
   };
   const timer = setTimeout(stopWaiting, LANE_WAIT_MS);
-  // Capture, on the window: the frame's message reaches the relay before any page listener.
+  // Captured and stopped here, so page listeners added later never see the port. One added earlier
+  // can take it and gains nothing it lacked: the lane serves this page's origin, as window.weft does.
   window.addEventListener('message', onFrame, true);
   frame.src = options.frame;
   (document.body ?? document.documentElement)?.append(frame);
 
   return {
     send(text) {
-      if (!ready || closed || !port) return false;
-      port.postMessage(text);
+      if (closed || !port) return false;
+      if (ready) port.postMessage(text);
+      else if (waiting) waiting.push(text);
+      else return false;
       return true;
     },
     close() {
       closed = true;
+      waiting = null;
       stopWaiting();
       port?.close();
       port = null;
