@@ -112,6 +112,8 @@ describe('demo dapp served by the main command', { timeout: 120_000 }, () => {
     const approval = nextApprovalWindow(browser);
     await page.click('#x-send');
     const window = await approval;
+    // The window opens before it has read the approval from the worker: wait for it to render.
+    await window.getByTestId('ttm-step').first().waitFor();
     assert.equal(await window.getByTestId('ttm-step').count(), 2);
     await window.getByRole('button', { name: 'Approve' }).click();
     await window
