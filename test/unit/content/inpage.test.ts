@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { NotifyParams, WalletAnnounce } from '../../../content/caip-schema.ts';
-import { type Answer, messageOf, pageWindow } from './page-window.ts';
+import { type Answer, messageOf, pageWindow, withoutUncaught } from './page-window.ts';
 
 const ORIGIN = 'https://dapp.example';
 const EXTENSION_ID = 'abcdefghijklmnopabcdefghijklmnop';
@@ -211,20 +211,6 @@ describe('the caip294:<uuid> channel and CAIP notifications', () => {
     ]);
   });
 });
-
-/** Runs `run` and fails if a listener threw meanwhile (dispatchEvent reports it as uncaught). */
-async function withoutUncaught(run: () => void | Promise<void>): Promise<void> {
-  const thrown: unknown[] = [];
-  const catcher = (error: unknown) => thrown.push(error);
-  process.on('uncaughtException', catcher);
-  try {
-    await run();
-    await tick();
-  } finally {
-    process.off('uncaughtException', catcher);
-  }
-  assert.deepEqual(thrown, []);
-}
 
 describe('the provider channel (weft:page / weft:content events, JSON details)', () => {
   test('an answer to an id the provider never sent, or not a JSON string, is dropped without a throw', async () => {

@@ -7,6 +7,8 @@
  * What these use is taken at load, as the relay's isolated world would see it: a test can then
  * play a page replacing `JSON`, `CustomEvent` or `dispatchEvent` without breaking the stand-ins.
  */
+import assert from 'node:assert/strict';
+
 export type Answer = { result: unknown } | { error: { code: number; message: string; data?: unknown } };
 
 const { stringify, parse } = JSON;
@@ -36,4 +38,21 @@ export function messageOf(event: Event): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Runs `run` and fails if a listener threw meanwhile: dispatchEvent reports a listener's exception
+ * as uncaught rather than throwing it, so it is caught here for `settleMs` after `run`.
+ */
+export async function withoutUncaught(run: () => void | Promise<void>, settleMs = 20): Promise<void> {
+  const thrown: unknown[] = [];
+  const catcher = (error: unknown) => thrown.push(error);
+  process.on('uncaughtException', catcher);
+  try {
+    await run();
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+  } finally {
+    process.off('uncaughtException', catcher);
+  }
+  assert.deepEqual(thrown, []);
 }

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, before, describe, test } from 'node:test';
 import type { PortEvent, PortRequest, PortResponse } from '../../../content/provider-protocol.ts';
-import { messageOf, pageWindow } from './page-window.ts';
+import { messageOf, pageWindow, withoutUncaught } from './page-window.ts';
 
 const ORIGIN = 'https://dapp.example';
 const EXTENSION_ID = 'abcdefghijklmnopabcdefghijklmnop';
@@ -355,20 +355,6 @@ describe('the relay keeps the page subscriptions across worker restarts', () => 
     assert.equal(ports.length, count);
   });
 });
-
-/** Runs `run` and fails if a listener threw meanwhile (dispatchEvent reports it as uncaught). */
-async function withoutUncaught(run: () => void | Promise<void>): Promise<void> {
-  const thrown: unknown[] = [];
-  const catcher = (error: unknown) => thrown.push(error);
-  process.on('uncaughtException', catcher);
-  try {
-    await run();
-    await tick(20);
-  } finally {
-    process.off('uncaughtException', catcher);
-  }
-  assert.deepEqual(thrown, []);
-}
 
 describe('the weft:page event: only a JSON string of a request is taken', () => {
   test('other details (none, not a string, not JSON, not a request, an overlong id) are dropped without a throw', async () => {
