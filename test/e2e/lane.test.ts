@@ -59,11 +59,14 @@ function laneView(page: Page): Promise<LaneView> {
   });
 }
 
+/** Every ping's echo differs: an answer seen on an earlier lane must not count for a later one. */
+let pings = 0;
+
 /** Pings until an answer to one shows up on the lane the page watches; returns that ping's echo. */
 async function pingUntilOnLane(page: Page): Promise<string> {
   const deadline = Date.now() + 10_000;
-  for (let i = 0; Date.now() < deadline; i++) {
-    const echo = `lane-check-${i}`;
+  while (Date.now() < deadline) {
+    const echo = `lane-check-${++pings}`;
     const outcome = await pageRequest(page, { method: 'weft_ping', params: [echo] });
     assert.deepEqual(outcome, { result: { pong: true, origin: new URL(page.url()).origin, echo } });
     const { saw } = await laneView(page);
