@@ -88,7 +88,11 @@ const services: WalletServices = {
 };
 const methods = providerMethods(services);
 const pageEvents = new PageEvents();
-const approvalWindow = new ApprovalWindow(browser.windows, browser.runtime.getURL('popup/index.html'));
+const approvalWindow = new ApprovalWindow(
+  browser.windows,
+  browser.runtime.getURL('popup/index.html'),
+  services.approvals,
+);
 // After a worker restart the vault comes back unlocked if it was (session key in storage.session).
 const restored = vault.restore().catch(() => false);
 const popups = new PopupPorts({
@@ -97,6 +101,7 @@ const popups = new PopupPorts({
   ready: restored,
   // Balances are read while some popup shows them (the home screen).
   watching: (count) => services.balances.watch(count > 0),
+  shown: (windowId, ids) => approvalWindow.shown(windowId, ids),
 });
 
 // Who reacts to what.
@@ -152,10 +157,8 @@ void routers.start();
 void restored.then(() => ttm.resume());
 
 // The browser's events.
-browser.windows.onRemoved.addListener((windowId) => {
-  // Closing the approval window rejects what is still waiting.
-  if (approvalWindow.closed(windowId)) services.approvals.rejectAll('User closed the approval window.');
-});
+// Closing the approval window rejects the requests it showed.
+browser.windows.onRemoved.addListener((windowId) => approvalWindow.closed(windowId));
 
 browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === AUTO_LOCK_ALARM) void vault.lock();

@@ -29,6 +29,16 @@ export interface WatchMessage {
   on: boolean;
 }
 
+/**
+ * What a popup sends once waiting approvals are on its screen (the queue, or the notice that they
+ * wait behind the unlock): closing the approval window rejects those, and only those
+ * (approvals/approval-window.ts).
+ */
+export interface ShownMessage {
+  shown: 'approvals';
+  ids: string[];
+}
+
 /** What the worker sends on a popup's port. */
 export type PopupPortMessage =
   /** First on every port. */
@@ -50,6 +60,17 @@ export interface PopupPortsOptions {
   ready: Promise<unknown>;
   /** How many open popups show the balances, after it changed. */
   watching?: (count: number) => void;
+  /** A popup in window `windowId` put these waiting approvals on screen. */
+  shown?: (windowId: number, ids: readonly string[]) => void;
+}
+
+/** More ids than any queue holds (a few per origin): a message with more is not a popup's. */
+const MAX_SHOWN_IDS = 1000;
+
+function shownIds(message: unknown): string[] | null {
+  const { shown, ids } = (message ?? {}) as Partial<ShownMessage>;
+  if (shown !== 'approvals' || !Array.isArray(ids) || ids.length > MAX_SHOWN_IDS) return null;
+  return ids.every((id) => typeof id === 'string') ? ids : null;
 }
 
 export class PopupPorts {
@@ -85,12 +106,16 @@ export class PopupPorts {
       this.#ports.delete(port);
       this.#watch(port, false);
     });
-    // Keepalives (hearing them keeps the worker alive) and whether the popup shows the balances.
+    // Keepalives (hearing them keeps the worker alive), whether the popup shows the balances, and
+    // which approvals it shows (told with its window, which the browser names).
     port.onMessage.addListener((message: unknown) => {
       const watch = message as Partial<WatchMessage> | null;
       if (typeof watch === 'object' && watch?.watch === 'balances' && typeof watch.on === 'boolean') {
         this.#watch(port, open && watch.on);
       }
+      const ids = shownIds(message);
+      const windowId = port.sender?.tab?.windowId;
+      if (ids && windowId !== undefined) this.#options.shown?.(windowId, ids);
     });
     this.#serial(async () => {
       const message = await this.#message(async () => ({ status: await this.#options.readAll() }));

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { WalletStatus } from '../background/popup-api.ts';
 import type { FollowedWrite } from './followed-write.ts';
 import { knownTerms } from './known-terms.ts';
 import { Approvals } from './screens/Approvals.tsx';
@@ -27,12 +28,15 @@ export function App({ feed }: { feed: StatusFeed }) {
   let body: preact.ComponentChild;
   // Balances are read while a popup shows them: the worker hears when the home screen is up.
   let showsHome = false;
+  // Closing the approval window rejects the approvals it showed: the worker hears which.
+  let shownApprovals = '';
   if (load.state === 'loading') body = <p class="status">Connecting to the wallet…</p>;
   else if (load.state === 'failed')
     body = <p class="status error">The wallet did not answer: {load.message}</p>;
   else if (!load.status.vault.hasVault || onboarding) {
     body = <Onboarding onBegin={() => setOnboarding(true)} onDone={() => setOnboarding(false)} />;
   } else if (!load.status.vault.isUnlocked) {
+    shownApprovals = approvalIds(load.status);
     body = (
       <>
         {load.status.approvals.length > 0 && (
@@ -42,6 +46,7 @@ export function App({ feed }: { feed: StatusFeed }) {
       </>
     );
   } else if (load.status.approvals.length > 0) {
+    shownApprovals = approvalIds(load.status);
     body = (
       <Approvals
         approvals={load.status.approvals}
@@ -81,6 +86,10 @@ export function App({ feed }: { feed: StatusFeed }) {
     showsHome = true;
   }
   useEffect(() => feed.watchBalances(showsHome), [feed, showsHome]);
+  useEffect(
+    () => feed.showApprovals(shownApprovals ? shownApprovals.split(' ') : []),
+    [feed, shownApprovals],
+  );
 
   return (
     <>
@@ -92,4 +101,9 @@ export function App({ feed }: { feed: StatusFeed }) {
       <main data-testid={load.state === 'ready' ? 'wallet-status' : undefined}>{body}</main>
     </>
   );
+}
+
+/** The waiting approvals' ids, space-separated: a string, so an effect runs only when they change. */
+function approvalIds(status: WalletStatus): string {
+  return status.approvals.map((a) => a.id).join(' ');
 }

@@ -11,6 +11,7 @@ import {
   KEEPALIVE_MS,
   POPUP_PORT,
   type PopupPortMessage,
+  type ShownMessage,
   type WatchMessage,
 } from '../background/popup-port.ts';
 
@@ -63,7 +64,15 @@ export class StatusFeed {
     this.#post({ watch: 'balances', on });
   }
 
-  #post(message: WatchMessage): void {
+  /**
+   * Tells the worker which waiting approvals are on screen: closing the approval window rejects
+   * those, while one that arrives as it closes gets a window of its own.
+   */
+  showApprovals(ids: string[]): void {
+    if (ids.length > 0) this.#post({ shown: 'approvals', ids });
+  }
+
+  #post(message: WatchMessage | ShownMessage): void {
     try {
       this.#port?.postMessage(message);
     } catch {

@@ -102,9 +102,11 @@ export class ApprovalQueue {
     return true;
   }
 
-  /** Rejects everything still waiting (the approval window was closed). */
-  rejectAll(reason: string): void {
-    for (const [id, waiter] of this.#waiting) {
+  /** Rejects those of `ids` still waiting (the approval window that showed them was closed). */
+  reject(ids: readonly string[], reason: string): void {
+    for (const id of ids) {
+      const waiter = this.#waiting.get(id);
+      if (!waiter) continue;
       this.#waiting.delete(id);
       waiter.reject(new ApprovalRejectedError(reason));
       this.#events.emit('approvals:settled', { id });

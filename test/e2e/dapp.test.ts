@@ -1,8 +1,8 @@
 /**
  * A dapp against the real local network, through the wallet: session approval, a read,
- * an approved FISCO BCOS transfer that moves balances on the chain, a rejected one, an
- * approval window closed without an answer, a revoked session, and another origin that
- * cannot use this one's session.
+ * an approved FISCO BCOS transfer that moves balances on the chain, a rejected one, a revoked
+ * session, and another origin that cannot use this one's session (the approval window closed
+ * without an answer: approval-window.test.ts).
  */
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -220,20 +220,6 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
     assert.match(anchorText, /from one router .*unconfirmed/);
     await home.getByTestId('chain-anchors').screenshot({ path: join(testOutputDir, 'popup-chains.png') });
     await home.close();
-  });
-
-  test('closing the approval window without answering returns 4001', async () => {
-    const approval = nextWindow();
-    const pending = pageRequest(page, {
-      method: 'weft_sendTransaction',
-      params: [{ path: ASSET, method: 'transfer', args: [TEST_ACCOUNT_0, '1'] }],
-    });
-    const popup = await approval;
-    await popup.getByTestId('approval').waitFor();
-    await popup.close();
-    const outcome = await pending;
-    assert.ok('error' in outcome);
-    assert.equal(outcome.error.code, 4001);
   });
 
   test('Fabric: the user imports an identity; an approved OpenAccount and Transfer commit on the chain', async () => {

@@ -75,7 +75,10 @@ describe('ApprovalQueue per-origin cap', { timeout: 5_000 }, () => {
     approvals.decide((approvals.pending()[0] as Approval).id, false);
     const again = approvals.request('session', PAGE, SESSION, asAsked);
     assert.equal(approvals.pending().filter((a) => a.origin === PAGE).length, MAX_PENDING_PER_ORIGIN);
-    approvals.rejectAll('done');
+    approvals.reject(
+      approvals.pending().map((a) => a.id),
+      'done',
+    );
     await assert.rejects(other);
     await assert.rejects(again);
   });
@@ -109,7 +112,10 @@ describe('ApprovalQueue per-origin cap', { timeout: 5_000 }, () => {
     assert.equal(refused.error.code, -32002);
     assert.deepEqual(refused.error.data, { reason: 'TOO_MANY_PENDING', limit: MAX_PENDING_PER_ORIGIN });
     assert.equal(shown.length, MAX_PENDING_PER_ORIGIN);
-    approvals.rejectAll('closed');
+    approvals.reject(
+      approvals.pending().map((a) => a.id),
+      'closed',
+    );
     for (const outcome of await Promise.all(waiting)) {
       assert.ok('error' in outcome);
       assert.equal(outcome.error.code, ErrorCode.userRejected);

@@ -9,21 +9,29 @@ import { WalletEvents } from '../../../background/events.ts';
 import type { StatusPart, WalletStatus } from '../../../background/popup-api.ts';
 import { type PopupPortMessage, PopupPorts } from '../../../background/popup-port.ts';
 
-/** A runtime.Port that records what the worker posts; `close()` is the popup going away. */
-function fakePort() {
+/**
+ * A runtime.Port that records what the worker posts; `close()` is the popup going away, `send()`
+ * the popup posting. `windowId`: the window of the tab the browser says the popup is in.
+ */
+function fakePort(windowId?: number) {
   const posted: PopupPortMessage[] = [];
   const onDisconnect: (() => void)[] = [];
+  const onMessage: ((message: unknown) => void)[] = [];
   const port = {
     name: 'weft-popup',
+    sender: windowId === undefined ? {} : { tab: { id: 1, windowId } },
     postMessage: (message: PopupPortMessage) => posted.push(structuredClone(message)),
     onDisconnect: { addListener: (listener: () => void) => onDisconnect.push(listener) },
-    onMessage: { addListener: () => {} },
+    onMessage: { addListener: (listener: (message: unknown) => void) => onMessage.push(listener) },
     disconnect: () => {},
   } as unknown as Runtime.Port;
   const close = () => {
     for (const listener of onDisconnect) listener();
   };
-  return { port, posted, close };
+  const send = (message: unknown) => {
+    for (const listener of onMessage) listener(structuredClone(message));
+  };
+  return { port, posted, close, send };
 }
 
 /** A status whose parts are counters the test moves; every read is recorded. */
@@ -129,5 +137,29 @@ describe('PopupPorts', () => {
     popups.add(port);
     await settled();
     assert.deepEqual(posted, [{ error: 'storage unavailable', name: 'Error' }]);
+  });
+
+  test('the approvals a popup says it shows reach the worker with the window the browser names', () => {
+    const shown: [number, readonly string[]][] = [];
+    const popups = new PopupPorts({
+      readAll: async () => ({}) as WalletStatus,
+      read: async () => ({}),
+      ready: Promise.resolve(),
+      shown: (windowId, ids) => shown.push([windowId, ids]),
+    });
+    const inWindow = fakePort(42);
+    popups.add(inWindow.port);
+    inWindow.send({ shown: 'approvals', ids: ['a', 'b'] });
+    // Malformed: not the message, ids not strings, too many to be a queue.
+    inWindow.send({ shown: 'balances', ids: ['a'] });
+    inWindow.send({ shown: 'approvals', ids: [1] });
+    inWindow.send({ shown: 'approvals', ids: 'a' });
+    inWindow.send({ shown: 'approvals', ids: Array.from({ length: 1001 }, (_, i) => String(i)) });
+    inWindow.send(null);
+    // A popup in no tab (the toolbar's) has no window whose closing rejects anything.
+    const toolbar = fakePort();
+    popups.add(toolbar.port);
+    toolbar.send({ shown: 'approvals', ids: ['c'] });
+    assert.deepEqual(shown, [[42, ['a', 'b']]]);
   });
 });

@@ -1,0 +1,181 @@
+/**
+ * Closing the approval window rejects the requests it showed, and only those: the browser tells the
+ * worker a moment after the window is gone, and a request that came meanwhile (flagged on the
+ * closing window, or queued while the next window was being made) was never on screen. The fake
+ * browser below lets each test put those moments in the order it plays.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Windows } from 'webextension-polyfill';
+import type { SessionApprovalDetails } from '../../../background/approvals/approval-kinds.ts';
+import { ApprovalQueue, ApprovalRejectedError } from '../../../background/approvals/approval-queue.ts';
+import { ApprovalWindow, CLOSED_REASON } from '../../../background/approvals/approval-window.ts';
+import { WalletEvents } from '../../../background/events.ts';
+
+const SESSION: SessionApprovalDetails = {
+  resources: ['payment.bcos.asset'],
+  methods: {},
+  accounts: [],
+  fabricIdentities: [],
+  current: { account: 0 },
+  descriptions: {},
+};
+
+const asAsked = () => ({ resources: SESSION.resources, account: 0 });
+
+/**
+ * Windows as the browser keeps them: `create` answers when the test says (`createdNext`), `update`
+ * finds a window until it is removed, and removing one only tells the worker when the test calls
+ * `removed`.
+ */
+function fakeBrowser() {
+  const open = new Set<number>();
+  let nextId = 100;
+  const creating: ((window: Windows.Window) => void)[] = [];
+  const windows = {
+    create: () =>
+      new Promise<Windows.Window>((resolve) => {
+        creating.push(resolve);
+      }),
+    update: async (id: number) => {
+      if (!open.has(id)) throw new Error(`No window with id: ${id}.`);
+      return { id } as Windows.Window;
+    },
+  } as unknown as Windows.Static;
+  return {
+    windows,
+    open,
+    /** How many windows the wallet asked for and has not been given yet. */
+    waiting: () => creating.length,
+    /** The browser finishes making the oldest window asked for; returns its id. */
+    createdNext(): number {
+      const resolve = creating.shift();
+      assert.ok(resolve, 'a window was asked for');
+      const id = nextId++;
+      open.add(id);
+      resolve({ id } as Windows.Window);
+      return id;
+    },
+    /** The user closes window `id`: it is gone at once, the worker hears of it later. */
+    close(id: number) {
+      open.delete(id);
+    },
+  };
+}
+
+function wallet() {
+  const browser = fakeBrowser();
+  const events = new WalletEvents();
+  const approvals = new ApprovalQueue(events);
+  const window = new ApprovalWindow(browser.windows, 'chrome-extension://weft/popup/index.html', approvals);
+  events.on('approvals:added', () => window.show());
+  /** A site's request; resolves with how it ended. */
+  const request = () =>
+    approvals.request('session', 'https://dapp.example', SESSION, asAsked).then(
+      () => 'approved',
+      (error: Error) => (error instanceof ApprovalRejectedError ? error.message : `other: ${error.message}`),
+    );
+  /** The ids of what waits now, as the popup would list them. */
+  const ids = () => approvals.pending().map((a) => a.id);
+  return { browser, approvals, window, request, ids };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('ApprovalWindow', () => {
+  test('closing the window rejects what it showed', async () => {
+    const { browser, window, request, ids, approvals } = wallet();
+    const first = request();
+    const second = request();
+    await tick();
+    assert.equal(browser.waiting(), 1, 'two requests arriving together open one window');
+    const id = browser.createdNext();
+    await tick();
+    window.shown(id, ids());
+    browser.close(id);
+    window.closed(id);
+    assert.equal(await first, CLOSED_REASON);
+    assert.equal(await second, CLOSED_REASON);
+    assert.equal(approvals.pending().length, 0);
+    await tick();
+    assert.equal(browser.waiting(), 0, 'nothing waits, so no window opens');
+  });
+
+  test('a request flagged on the window as it closed is not rejected with it: it gets a new window', async () => {
+    const { browser, window, request, ids, approvals } = wallet();
+    const first = request();
+    await tick();
+    const id = browser.createdNext();
+    await tick();
+    window.shown(id, ids());
+    // The site asks again before the browser has removed the window: it is only flagged.
+    const second = request();
+    await tick();
+    assert.equal(browser.waiting(), 0, 'the open window was flagged, not a new one made');
+    browser.close(id);
+    window.closed(id);
+    assert.equal(await first, CLOSED_REASON);
+    await tick();
+    assert.equal(approvals.pending().length, 1, 'the request never shown still waits');
+    assert.equal(browser.waiting(), 1, 'and a new window is asked for it');
+    const next = browser.createdNext();
+    await tick();
+    window.shown(next, ids());
+    approvals.decide(ids()[0] as string, true);
+    assert.equal(await second, 'approved');
+  });
+
+  test('a request queued while its window is being made outlives the old window closing', async () => {
+    const { browser, window, request, ids, approvals } = wallet();
+    void request();
+    await tick();
+    const id = browser.createdNext();
+    await tick();
+    window.shown(id, ids());
+    approvals.decide(ids()[0] as string, true);
+    // The user closes the window; a new request comes before the worker hears of it.
+    browser.close(id);
+    const second = request();
+    await tick();
+    assert.equal(browser.waiting(), 1, 'the closed window is not found, so a new one is asked for');
+    // The browser reports the old window gone while the new one is still being made.
+    window.closed(id);
+    await tick();
+    assert.equal(approvals.pending().length, 1, 'the new request still waits');
+    assert.equal(browser.waiting(), 1, 'and no second window is asked for it');
+    const next = browser.createdNext();
+    await tick();
+    window.shown(next, ids());
+    window.closed(next);
+    assert.equal(await second, CLOSED_REASON);
+  });
+
+  test('a window closed before its popup showed anything rejects nothing; the request gets a new window', async () => {
+    const { browser, window, request, ids } = wallet();
+    const first = request();
+    await tick();
+    const id = browser.createdNext();
+    await tick();
+    browser.close(id);
+    window.closed(id);
+    await tick();
+    assert.equal(browser.waiting(), 1);
+    const next = browser.createdNext();
+    await tick();
+    window.shown(next, ids());
+    window.closed(next);
+    assert.equal(await first, CLOSED_REASON);
+  });
+
+  test('closing a window the wallet did not open (a tab showing the popup) rejects nothing', async () => {
+    const { browser, window, request, ids, approvals } = wallet();
+    void request();
+    await tick();
+    browser.createdNext();
+    await tick();
+    const tabWindow = 7;
+    window.shown(tabWindow, ids());
+    window.closed(tabWindow);
+    assert.equal(approvals.pending().length, 1);
+  });
+});
