@@ -18,9 +18,7 @@ export class ApprovalWindow {
   readonly #windows: Windows.Static;
   readonly #url: string;
   readonly #approvals: Pick<ApprovalQueue, 'pending' | 'reject'>;
-  /** The window later requests join; null once it closed. */
-  #id: number | null = null;
-  /** Every window this opened that has not closed yet. */
+  /** Every window this opened that has not closed yet; later requests join the newest. */
   readonly #opened = new Set<number>();
   /**
    * The approvals each window's popup showed, kept for any window: a popup may report before
@@ -55,7 +53,6 @@ export class ApprovalWindow {
    * any other still waiting gets a new window.
    */
   closed(windowId: number): void {
-    if (windowId === this.#id) this.#id = null;
     const shown = this.#shown.get(windowId) ?? [];
     this.#shown.delete(windowId);
     if (!this.#opened.delete(windowId)) return;
@@ -64,13 +61,12 @@ export class ApprovalWindow {
   }
 
   async #open(): Promise<void> {
-    if (this.#id !== null) {
-      const open = await this.#windows.update(this.#id, { drawAttention: true }).catch(() => null);
+    const newest = [...this.#opened].at(-1);
+    if (newest !== undefined) {
+      const open = await this.#windows.update(newest, { drawAttention: true }).catch(() => null);
       if (open) return;
     }
     const created = await this.#windows.create({ url: this.#url, type: 'popup', width: 380, height: 640 });
-    if (created.id === undefined) return;
-    this.#id = created.id;
-    this.#opened.add(created.id);
+    if (created.id !== undefined) this.#opened.add(created.id);
   }
 }

@@ -1,11 +1,7 @@
 /** A page cannot queue more than a few approvals: the next request is -32002 and shows nothing. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type {
-  Approval,
-  SessionApprovalDetails,
-  TransactionApprovalDetails,
-} from '../../../background/approvals/approval-kinds.ts';
+import type { Approval, TransactionApprovalDetails } from '../../../background/approvals/approval-kinds.ts';
 import {
   ApprovalQueue,
   MAX_PENDING_PER_ORIGIN,
@@ -18,6 +14,7 @@ import { providerMethods } from '../../../background/provider/methods/index.ts';
 import type { WalletServices } from '../../../background/services.ts';
 import { ErrorCode } from '../../../content/provider-protocol.ts';
 import { MemoryStorageArea } from '../vault/memory-storage.ts';
+import { asAsked, SESSION } from './session-approval.ts';
 
 const PAGE = 'https://spam.example';
 const OTHER = 'https://other.example';
@@ -30,15 +27,6 @@ const TRANSFER: TransactionApprovalDetails = {
   args: [],
   from: '0x00000000000000000000000000000000000000aa',
 };
-const SESSION: SessionApprovalDetails = {
-  resources: ['payment.bcos.asset'],
-  methods: {},
-  accounts: [],
-  fabricIdentities: [],
-  current: { account: 0 },
-  descriptions: {},
-};
-const asAsked = () => ({ resources: SESSION.resources, account: 0 });
 
 function queue() {
   const events = new WalletEvents();

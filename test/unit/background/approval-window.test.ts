@@ -7,26 +7,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Windows } from 'webextension-polyfill';
-import type { SessionApprovalDetails } from '../../../background/approvals/approval-kinds.ts';
 import { ApprovalQueue, ApprovalRejectedError } from '../../../background/approvals/approval-queue.ts';
 import { ApprovalWindow, CLOSED_REASON } from '../../../background/approvals/approval-window.ts';
 import { WalletEvents } from '../../../background/events.ts';
-
-const SESSION: SessionApprovalDetails = {
-  resources: ['payment.bcos.asset'],
-  methods: {},
-  accounts: [],
-  fabricIdentities: [],
-  current: { account: 0 },
-  descriptions: {},
-};
-
-const asAsked = () => ({ resources: SESSION.resources, account: 0 });
+import { asAsked, SESSION } from './session-approval.ts';
 
 /**
  * Windows as the browser keeps them: `create` answers when the test says (`createdNext`), `update`
- * finds a window until it is removed, and removing one only tells the worker when the test calls
- * `removed`.
+ * finds a window until the user closes it, and the worker hears of a close only when the test
+ * calls `ApprovalWindow.closed`.
  */
 function fakeBrowser() {
   const open = new Set<number>();
@@ -44,7 +33,6 @@ function fakeBrowser() {
   } as unknown as Windows.Static;
   return {
     windows,
-    open,
     /** How many windows the wallet asked for and has not been given yet. */
     waiting: () => creating.length,
     /** The browser finishes making the oldest window asked for; returns its id. */
@@ -77,23 +65,36 @@ function wallet() {
     );
   /** The ids of what waits now, as the popup would list them. */
   const ids = () => approvals.pending().map((a) => a.id);
-  return { browser, approvals, window, request, ids };
+  /** The browser finishes the window asked for and the worker learns its id; returns the id. */
+  const windowUp = async () => {
+    const id = browser.createdNext();
+    await tick();
+    return id;
+  };
+  /** As `windowUp`, and its popup then shows what waits. */
+  const windowShowing = async () => {
+    const id = await windowUp();
+    window.shown(id, ids());
+    return id;
+  };
+  /** The user closes window `id` and the worker hears of it at once. */
+  const userCloses = (id: number) => {
+    browser.close(id);
+    window.closed(id);
+  };
+  return { browser, approvals, window, request, ids, windowUp, windowShowing, userCloses };
 }
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('ApprovalWindow', () => {
   test('closing the window rejects what it showed', async () => {
-    const { browser, window, request, ids, approvals } = wallet();
+    const { browser, request, approvals, windowShowing, userCloses } = wallet();
     const first = request();
     const second = request();
     await tick();
     assert.equal(browser.waiting(), 1, 'two requests arriving together open one window');
-    const id = browser.createdNext();
-    await tick();
-    window.shown(id, ids());
-    browser.close(id);
-    window.closed(id);
+    userCloses(await windowShowing());
     assert.equal(await first, CLOSED_REASON);
     assert.equal(await second, CLOSED_REASON);
     assert.equal(approvals.pending().length, 0);
@@ -102,36 +103,29 @@ describe('ApprovalWindow', () => {
   });
 
   test('a request flagged on the window as it closed is not rejected with it: it gets a new window', async () => {
-    const { browser, window, request, ids, approvals } = wallet();
+    const { browser, request, ids, approvals, windowShowing, userCloses } = wallet();
     const first = request();
     await tick();
-    const id = browser.createdNext();
-    await tick();
-    window.shown(id, ids());
+    const id = await windowShowing();
     // The site asks again before the browser has removed the window: it is only flagged.
     const second = request();
     await tick();
     assert.equal(browser.waiting(), 0, 'the open window was flagged, not a new one made');
-    browser.close(id);
-    window.closed(id);
+    userCloses(id);
     assert.equal(await first, CLOSED_REASON);
     await tick();
     assert.equal(approvals.pending().length, 1, 'the request never shown still waits');
     assert.equal(browser.waiting(), 1, 'and a new window is asked for it');
-    const next = browser.createdNext();
-    await tick();
-    window.shown(next, ids());
+    await windowShowing();
     approvals.decide(ids()[0] as string, true);
     assert.equal(await second, 'approved');
   });
 
   test('a request queued while its window is being made outlives the old window closing', async () => {
-    const { browser, window, request, ids, approvals } = wallet();
+    const { browser, window, request, ids, approvals, windowShowing, userCloses } = wallet();
     void request();
     await tick();
-    const id = browser.createdNext();
-    await tick();
-    window.shown(id, ids());
+    const id = await windowShowing();
     approvals.decide(ids()[0] as string, true);
     // The user closes the window; a new request comes before the worker hears of it.
     browser.close(id);
@@ -143,36 +137,26 @@ describe('ApprovalWindow', () => {
     await tick();
     assert.equal(approvals.pending().length, 1, 'the new request still waits');
     assert.equal(browser.waiting(), 1, 'and no second window is asked for it');
-    const next = browser.createdNext();
-    await tick();
-    window.shown(next, ids());
-    window.closed(next);
+    userCloses(await windowShowing());
     assert.equal(await second, CLOSED_REASON);
   });
 
   test('a window closed before its popup showed anything rejects nothing; the request gets a new window', async () => {
-    const { browser, window, request, ids } = wallet();
+    const { browser, request, windowUp, windowShowing, userCloses } = wallet();
     const first = request();
     await tick();
-    const id = browser.createdNext();
-    await tick();
-    browser.close(id);
-    window.closed(id);
+    userCloses(await windowUp());
     await tick();
     assert.equal(browser.waiting(), 1);
-    const next = browser.createdNext();
-    await tick();
-    window.shown(next, ids());
-    window.closed(next);
+    userCloses(await windowShowing());
     assert.equal(await first, CLOSED_REASON);
   });
 
   test('closing a window the wallet did not open (a tab showing the popup) rejects nothing', async () => {
-    const { browser, window, request, ids, approvals } = wallet();
+    const { window, request, ids, approvals, windowUp } = wallet();
     void request();
     await tick();
-    browser.createdNext();
-    await tick();
+    await windowUp();
     const tabWindow = 7;
     window.shown(tabWindow, ids());
     window.closed(tabWindow);
