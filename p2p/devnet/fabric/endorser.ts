@@ -95,12 +95,17 @@ export function unpackProposal(signedProposal: Uint8Array): UnpackedProposal {
   const channelHeaderBytes = bytesField(header, 1);
   const signatureHeaderBytes = bytesField(header, 2);
   const channelHeader = unmarshal(channelHeaderBytes, 'channel header');
+  // Go unmarshals the nested timestamp with the header (fabric-shim does too), so a broken one is
+  // refused here rather than crashing the chaincode's stub.
+  if (channelHeader.has(3)) unmarshal(bytesField(channelHeader, 3), 'channel header timestamp');
   const signatureHeader = unmarshal(signatureHeaderBytes, 'signature header');
   const extension = unmarshal(bytesField(channelHeader, 7), 'header extension');
   if (!extension.has(2)) throw new Error('ChaincodeHeaderExtension.ChaincodeId is nil');
   const chaincodeName = stringField(unmarshal(bytesField(extension, 2), 'chaincode id'), 2);
   if (!chaincodeName) throw new Error('ChaincodeHeaderExtension.ChaincodeId.Name is empty');
   const payload = unmarshal(bytesField(proposal, 2), 'chaincode proposal payload');
+  // The transient map (map<string, bytes>), decoded eagerly by Go and by fabric-shim alike.
+  for (const entry of repeatedBytes(payload, 2)) stringField(unmarshal(entry, 'transient map entry'), 1);
   const inputBytes = bytesField(payload, 1);
   const invocationSpec = unmarshal(inputBytes, 'chaincode invocation spec');
   if (!invocationSpec.has(1)) throw new Error('chaincode invocation spec did not contain chaincode spec');

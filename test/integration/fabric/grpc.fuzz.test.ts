@@ -47,7 +47,9 @@ const {
   INTERNAL,
 } = grpc.status;
 const FABRIC_CODES: Record<Method, Set<grpc.status>> = {
-  Evaluate: new Set([INVALID_ARGUMENT, UNAVAILABLE, FAILED_PRECONDITION, UNKNOWN, INTERNAL]),
+  // ABORTED: the chaincode failed with no payload (fabric-shim refusing a proposal Go accepted, as
+  // in fabric-gateway's "Evaluate crash chaincode" scenario) and no other peer is left to try.
+  Evaluate: new Set([INVALID_ARGUMENT, UNAVAILABLE, FAILED_PRECONDITION, ABORTED, UNKNOWN, INTERNAL]),
   Endorse: new Set([INVALID_ARGUMENT, UNAVAILABLE, FAILED_PRECONDITION, ABORTED, INTERNAL]),
   Submit: new Set([INVALID_ARGUMENT, FAILED_PRECONDITION, ABORTED, INTERNAL]),
   CommitStatus: new Set([INVALID_ARGUMENT, PERMISSION_DENIED, ABORTED, INTERNAL]),

@@ -104,6 +104,37 @@ describe('devpeer proposal unpacking', () => {
       /could not unmarshal proposal bytes/,
     );
   });
+
+  test('refuses broken nested messages Go unmarshals with their parent: the timestamp, the transient map', () => {
+    const withTimestamp = (timestamp: Uint8Array) => {
+      const { signedProposal } = clientProposal();
+      const proposal = peer.Proposal.deserializeBinary(signedProposal.getProposalBytes_asU8());
+      const header = common.Header.deserializeBinary(proposal.getHeader_asU8());
+      // A second occurrence of a message field merges into the first, as the wire format says.
+      const channelHeader = Buffer.concat([
+        header.getChannelHeader_asU8(),
+        Uint8Array.of(0x1a, timestamp.length),
+        timestamp,
+      ]);
+      header.setChannelHeader(channelHeader);
+      proposal.setHeader(header.serializeBinary());
+      signedProposal.setProposalBytes(proposal.serializeBinary());
+      return signedProposal.serializeBinary();
+    };
+    assert.doesNotThrow(() => unpackProposal(withTimestamp(Uint8Array.of(0x08, 0x01, 0x10, 0x02))));
+    assert.throws(
+      () => unpackProposal(withTimestamp(Uint8Array.of(0x08, 0x01, 0xda, 0xd8, 0x06, 0x10, 0x80))),
+      /could not unmarshal channel header timestamp/,
+    );
+    const { signedProposal } = clientProposal();
+    const proposal = peer.Proposal.deserializeBinary(signedProposal.getProposalBytes_asU8());
+    proposal.setPayload(Buffer.concat([proposal.getPayload_asU8(), Uint8Array.of(0x12, 0x02, 0x0a, 0x05)]));
+    signedProposal.setProposalBytes(proposal.serializeBinary());
+    assert.throws(
+      () => unpackProposal(signedProposal.serializeBinary()),
+      /could not unmarshal transient map entry/,
+    );
+  });
 });
 
 describe('devpeer Gateway codec', () => {
