@@ -9,7 +9,11 @@
  * (`weft_ping`: page, content script, page lane or runtime port, worker and back; back to back, and
  * after 4 ms idle as a read's answer finds them), and one WebSocket round trip
  * from the worker and from Node to an echo server (the transport floor each light client stands
- * on: a request is one WebSocket message each way). What is left is the worker's own work.
+ * on: a request is one WebSocket message each way), and the entry router's own time per read
+ * (its `weft_router_request_seconds` histogram) under each client: the routers answer the
+ * wallet's reads more slowly than back-to-back reads, because their process idles while the
+ * wallet's part of each read runs (a Node client that idles 4 ms before each read sees the same).
+ * What is left is the worker's own work.
  *
  * Two baselines: the light client in the routers' own Node process (one event loop, no process
  * boundary, no wake-ups: the fastest a read can be here), and in a Node process of its own, as
@@ -24,7 +28,7 @@ import { join } from 'node:path';
 import type { Page, Worker } from 'playwright-core';
 import { WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
 import { LightClient } from '../p2p/client/light-client.ts';
-import { startLocalNetwork, waitForDirectory } from '../p2p/devnet/local-network.ts';
+import { type LocalRouter, startLocalNetwork, waitForDirectory } from '../p2p/devnet/local-network.ts';
 import { activityEntries, fillActivityLog } from '../test/e2e/activity-fixture.ts';
 import {
   answerApproval,
@@ -42,6 +46,8 @@ const READS = 200;
 const UNLOCKS = 5;
 const POPUP_OPENS = 20;
 const ACTIVITY_ITEMS = 100;
+/** About the wallet's own part of a read: the routers' process idles that long between its reads. */
+const IDLE_MS = 4;
 const ASSET = 'payment.bcos.asset';
 const read = { path: ASSET, method: 'balanceOf', args: [TEST_ACCOUNT_0] };
 /** What the worker sends for `read`: the session's account as `from`. */
@@ -109,11 +115,37 @@ const server = await servePages({ '/': '<!doctype html><title>bench</title>' });
 const entry = net.routers[2]?.wsAddress as string;
 const direct = new LightClient({ routers: [entry] });
 const reader = fork(new URL('./light-client-reader.ts', import.meta.url), [entry], { stdio: 'inherit' });
-async function readsInOwnProcess(count: number): Promise<number[]> {
-  reader.send({ count, read: sameRead });
+async function readsInOwnProcess(count: number, gapMs = 0): Promise<number[]> {
+  reader.send({ count, read: sameRead, gapMs });
   const [out] = (await once(reader, 'message')) as [number[]];
   return out;
 }
+
+/** The entry router's time answering calls, summed from its latency histogram, and how many. */
+interface RouterTime {
+  seconds: number;
+  count: number;
+}
+async function entryRouterCalls(): Promise<RouterTime> {
+  const { values } = await (net.routers[2] as LocalRouter).router.metrics.latency.get();
+  const total = { seconds: 0, count: 0 };
+  for (const { labels, metricName, value } of values) {
+    if (labels.op !== 'call') continue;
+    if (metricName === 'weft_router_request_seconds_sum') total.seconds += value;
+    if (metricName === 'weft_router_request_seconds_count') total.count += value;
+  }
+  return total;
+}
+/** Runs `reads`, adding the entry router's time for the calls made meanwhile to `into`. */
+async function atRouter<T>(into: RouterTime, reads: () => Promise<T>): Promise<T> {
+  const before = await entryRouterCalls();
+  const out = await reads();
+  const after = await entryRouterCalls();
+  into.seconds += after.seconds - before.seconds;
+  into.count += after.count - before.count;
+  return out;
+}
+const meanMs = ({ seconds, count }: RouterTime) => (seconds * 1000) / count;
 try {
   await once(reader, 'message'); // ready
   await waitForDirectory(
@@ -129,20 +161,28 @@ try {
   const viaWallet: number[] = [];
   const viaNode: number[] = [];
   const viaNodeProcess: number[] = [];
+  const viaNodeProcessIdle: number[] = [];
+  const routerFor = {
+    wallet: { seconds: 0, count: 0 },
+    nodeProcess: { seconds: 0, count: 0 },
+    nodeProcessIdle: { seconds: 0, count: 0 },
+  };
   for (let round = 0; round < 4; round++) {
     viaWallet.push(
-      ...(await page.evaluate(
-        async ({ count, params }) => {
-          const weft = (window as unknown as { weft: { request(x: unknown): Promise<unknown> } }).weft;
-          const out: number[] = [];
-          for (let i = 0; i < count; i++) {
-            const t = performance.now();
-            await weft.request({ method: 'weft_call', params: [params] });
-            out.push(performance.now() - t);
-          }
-          return out;
-        },
-        { count: READS / 4, params: read },
+      ...(await atRouter(routerFor.wallet, () =>
+        page.evaluate(
+          async ({ count, params }) => {
+            const weft = (window as unknown as { weft: { request(x: unknown): Promise<unknown> } }).weft;
+            const out: number[] = [];
+            for (let i = 0; i < count; i++) {
+              const t = performance.now();
+              await weft.request({ method: 'weft_call', params: [params] });
+              out.push(performance.now() - t);
+            }
+            return out;
+          },
+          { count: READS / 4, params: read },
+        ),
       )),
     );
     for (let i = 0; i < READS / 4; i++) {
@@ -150,7 +190,10 @@ try {
       await direct.call(sameRead);
       viaNode.push(performance.now() - t);
     }
-    viaNodeProcess.push(...(await readsInOwnProcess(READS / 4)));
+    viaNodeProcess.push(...(await atRouter(routerFor.nodeProcess, () => readsInOwnProcess(READS / 4))));
+    viaNodeProcessIdle.push(
+      ...(await atRouter(routerFor.nodeProcessIdle, () => readsInOwnProcess(READS / 4, IDLE_MS))),
+    );
   }
   const wallet50 = percentile(viaWallet.slice(10), 50);
   const node50 = percentile(viaNode.slice(10), 50);
@@ -161,6 +204,11 @@ try {
   report({
     name: 'wallet: same read, light client in its own process, p50',
     value: nodeProcess50,
+    unit: 'ms',
+  });
+  report({
+    name: `wallet: same read, own process, ${IDLE_MS} ms idle before each, p50`,
+    value: percentile(viaNodeProcessIdle.slice(10), 50),
     unit: 'ms',
   });
   // Issue 17's goal, against both baselines; 2.7x (routers' process) before the worker kept
@@ -213,9 +261,26 @@ try {
   report({ name: 'wallet: split: the same after 4 ms idle p50', value: transit, unit: 'ms' });
   report({ name: 'wallet: split: WebSocket round trip from the worker p50', value: workerRtt, unit: 'ms' });
   report({ name: 'wallet: split: WebSocket round trip from Node p50', value: nodeRtt, unit: 'ms' });
+  const routerWallet = meanMs(routerFor.wallet);
+  const routerBackToBack = meanMs(routerFor.nodeProcess);
+  report({
+    name: "wallet: split: entry router's time per read, wallet (mean)",
+    value: routerWallet,
+    unit: 'ms',
+  });
+  report({
+    name: "wallet: split: entry router's time per read, own process (mean)",
+    value: routerBackToBack,
+    unit: 'ms',
+  });
+  report({
+    name: `wallet: split: entry router's time per read, own process, ${IDLE_MS} ms idle before each (mean)`,
+    value: meanMs(routerFor.nodeProcessIdle),
+    unit: 'ms',
+  });
   report({
     name: 'wallet: split: rest (worker work, libp2p in the worker, wake-ups)',
-    value: wallet50 - nodeProcess50 - transit - (workerRtt - nodeRtt),
+    value: wallet50 - nodeProcess50 - transit - (workerRtt - nodeRtt) - (routerWallet - routerBackToBack),
     unit: 'ms',
   });
 
