@@ -1,6 +1,7 @@
 /**
- * A swap request in human terms: what this user locks and pays (give), what they receive
- * (get), both timelocks, and what their role means for getting their funds back.
+ * A swap request in human terms: what this user locks and pays (give) and receives (get), in
+ * the assets' units, then the raw amounts the contracts take, both timelocks, and what their
+ * role means for getting their funds back.
  */
 import type { Approval } from '../../background/approvals/approval-kinds.ts';
 import { type KnownTerms, swapSideView } from '../../background/approvals/approval-view.ts';
@@ -38,18 +39,18 @@ export function SwapDetails({ approval, known }: { approval: Approval<'swap'>; k
     <>
       <p>asks you to {d.role === 'initiator' ? 'start' : 'join'} a swap:</p>
       <p class="swap-line prose" data-testid="swap-give">
-        You give: <strong>{give.amount}</strong> on <code>{give.path}</code> ({CHAIN_NAME[give.chain]}) to{' '}
+        You give: <strong>{gives.amount}</strong> on <code>{give.path}</code> ({CHAIN_NAME[give.chain]}) to{' '}
         <code class="account">{give.to}</code>
         {gives.to.known && <span class="muted"> ({gives.to.note})</span>}
       </p>
       <p class="swap-line prose" data-testid="swap-get">
-        You get: <strong>{get.amount}</strong> on <code>{get.path}</code> ({CHAIN_NAME[get.chain]}) from{' '}
+        You get: <strong>{gets.amount}</strong> on <code>{get.path}</code> ({CHAIN_NAME[get.chain]}) from{' '}
         {get.from ? <code class="account">{get.from}</code> : 'the other party'}
       </p>
       <dl class="details">
-        <dt>In the assets' units</dt>
+        <dt>Amounts as the contracts take them</dt>
         <dd class="prose" data-testid="swap-amounts">
-          you give {gives.amount}, you get {gets.amount}
+          you give {give.amount}, you get {get.amount}
         </dd>
         <dt>Paid from</dt>
         <dd>

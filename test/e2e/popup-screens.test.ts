@@ -286,13 +286,14 @@ describe('the popup screens', { timeout: 300_000 }, () => {
         },
       ],
     });
+    // In the assets' units once the wallet has them; the raw amounts below.
+    await window.getByTestId('swap-get').filter({ hasText: 'TRD' }).waitFor();
     assert.match(
       await textOf(window.getByTestId('swap-give')),
-      new RegExp(`You give: 7 on ${BCOS}[\\s\\S]*${MERCHANT}`),
+      new RegExp(`You give: 7 WFA on ${BCOS}[\\s\\S]*${MERCHANT}`),
     );
-    assert.match(await textOf(window.getByTestId('swap-get')), new RegExp(`You get: 3 on ${FAB}`));
-    await window.getByTestId('swap-amounts').filter({ hasText: 'TRD' }).waitFor();
-    assert.equal(await textOf(window.getByTestId('swap-amounts')), 'you give 7 WFA, you get 3 TRD');
+    assert.match(await textOf(window.getByTestId('swap-get')), new RegExp(`You get: 3 TRD on ${FAB}`));
+    assert.equal(await textOf(window.getByTestId('swap-amounts')), 'you give 7, you get 3');
     await shot(window, 'approve-swap');
     await window.getByRole('button', { name: 'Reject' }).click();
     assert.equal(((await outcome) as { error?: { code: number } }).error?.code, 4001);

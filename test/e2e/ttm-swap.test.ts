@@ -243,10 +243,12 @@ describe('HTLC swaps between two wallets', { timeout: 300_000 }, () => {
     const windowA = await opened;
     await windowA.getByTestId('approval').waitFor();
     assert.equal(await windowA.getByTestId('approval-origin').first().textContent(), server.origin);
+    // In the assets' units, once the wallet has them (the local network's WFA and TRD).
+    await windowA.getByTestId('swap-get').filter({ hasText: 'TRD' }).waitFor();
     const give = (await windowA.getByTestId('swap-give').textContent()) ?? '';
     const get = (await windowA.getByTestId('swap-get').textContent()) ?? '';
-    assert.match(give, new RegExp(`You give: 7 on ${BCOS}[\\s\\S]*${b.address}`));
-    assert.match(get, new RegExp(`You get: 3 on ${FAB}`));
+    assert.match(give, new RegExp(`You give: 7 WFA on ${BCOS}[\\s\\S]*${b.address}`));
+    assert.match(get, new RegExp(`You get: 3 TRD on ${FAB}`));
     // 120 s and 60 s from now, as the popup rounds them (a second may pass before it renders).
     assert.match(
       (await windowA.getByTestId('swap-give-timelock').textContent()) ?? '',
@@ -283,13 +285,14 @@ describe('HTLC swaps between two wallets', { timeout: 300_000 }, () => {
     const accepting = pageRequest(b.page, acceptArgs(JSON.stringify(proposal)));
     const windowB = await openedB;
     await windowB.getByTestId('approval').waitFor();
+    await windowB.getByTestId('swap-get').filter({ hasText: 'WFA' }).waitFor();
     assert.match(
       (await windowB.getByTestId('swap-give').textContent()) ?? '',
-      new RegExp(`You give: 3 on ${FAB}[\\s\\S]*${FAB_A}`),
+      new RegExp(`You give: 3 TRD on ${FAB}[\\s\\S]*${FAB_A}`),
     );
     assert.match(
       (await windowB.getByTestId('swap-get').textContent()) ?? '',
-      new RegExp(`You get: 7 on ${BCOS}`),
+      new RegExp(`You get: 7 WFA on ${BCOS}`),
     );
     await windowB.getByRole('button', { name: 'Approve' }).click();
     const approvedB = Date.now();
