@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { ActivityEntry } from '../background/activity/activity-log.ts';
+import { type AddressBook, nameAddress } from '../background/approvals/address-book.ts';
 
 const LABEL: Record<ActivityEntry['status'], string> = {
   submitting: 'sending…',
@@ -16,13 +17,22 @@ const VERB: Record<ActivityEntry['kind'], string> = {
   grant: 'grant access to',
 };
 
-/** One entry: what, for whom, how it ended, its chain reference and what verified it. */
-export function ActivityRow({ entry }: { entry: ActivityEntry }) {
+/**
+ * Who acted, as the wallet names them: "Account 1 (0xf39F…2266)", or a Fabric identity as the
+ * entry has it ("user1 (Org1MSP)").
+ */
+function actor(account: string, book: AddressBook): string {
+  return /^0x[0-9a-fA-F]{40}$/.test(account) ? nameAddress(book, account, 'fisco-bcos').label : account;
+}
+
+/** One entry: what, for whom, by which account, how it ended, its chain reference and what verified it. */
+export function ActivityRow({ entry, book }: { entry: ActivityEntry; book: AddressBook }) {
   return (
     <li class={`activity-${entry.status}`}>
       <span class="status-label">{LABEL[entry.status]}</span> {VERB[entry.kind]} <code>{entry.summary}</code>
       <div class="muted">
         {entry.origin}
+        {entry.account && <span data-testid="activity-account"> · by {actor(entry.account, book)}</span>}
         {entry.txId && ` · tx ${entry.txId.slice(0, 10)}… in block ${entry.blockNumber}`}
         {entry.error && ` · ${entry.error}`}
       </div>
@@ -39,7 +49,7 @@ export function ActivityRow({ entry }: { entry: ActivityEntry }) {
 export const ACTIVITY_PAGE = 10;
 
 /** Recent requests from sites and how they ended, newest first (the log's order), a page at a time. */
-export function Activity({ entries }: { entries: ActivityEntry[] }) {
+export function Activity({ entries, book }: { entries: ActivityEntry[]; book: AddressBook }) {
   const [pages, setPages] = useState(1);
   const shown = entries.slice(0, pages * ACTIVITY_PAGE);
   const older = entries.length - shown.length;
@@ -56,7 +66,7 @@ export function Activity({ entries }: { entries: ActivityEntry[] }) {
       {entries.length === 0 && <p class="muted">Nothing yet.</p>}
       <ul class="activity" data-testid="activity">
         {shown.map((entry) => (
-          <ActivityRow key={entry.id} entry={entry} />
+          <ActivityRow key={entry.id} entry={entry} book={book} />
         ))}
       </ul>
       {older > 0 && (

@@ -70,6 +70,7 @@ export function App({ feed }: { feed: StatusFeed }) {
       <WriteProgress
         write={followingWrite}
         entries={load.status.activity}
+        book={knownTerms(load.status).book}
         onClose={() => setFollowingWrite(null)}
       />
     );

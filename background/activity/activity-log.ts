@@ -15,6 +15,12 @@ export interface ActivityEntry {
   kind: 'session' | 'transaction' | 'grant';
   /** Resource path (transactions), the paths asked for (sessions), the path and records (grants). */
   summary: string;
+  /**
+   * Who acted: the FISCO BCOS address that signed (or was connected, or issued the grant), or a
+   * Fabric identity as "name (MSP id)", as the approval showed it. Absent where nobody was chosen
+   * (a connection refused) and on entries older than the field.
+   */
+  account?: string;
   status: ActivityStatus;
   txId?: string;
   blockNumber?: string;

@@ -40,6 +40,7 @@ async function sendRevocation(services: RevocationServices, stored: StoredGrant)
     origin: stored.origin,
     kind: 'transaction',
     summary: `${resource.path}.${method}`,
+    account: await revokedBy(services, stored, resource),
     status: 'submitting',
   });
   let receipt: TransactionReceipt;
@@ -63,6 +64,15 @@ async function sendRevocation(services: RevocationServices, stored: StoredGrant)
     );
   }
   return receipt.txId;
+}
+
+/** Who signs the revocation, as the activity names it: the issuer, or on Fabric its linked identity. */
+async function revokedBy(services: RevocationServices, stored: StoredGrant, resource: ResourceEntry) {
+  if (resource.chain.type !== 'fabric') return stored.grant.issuer;
+  const identity = (await services.vault.fabricIdentities()).find(
+    (f) => f.id === stored.signer.fabricIdentity,
+  );
+  return identity ? `${identity.name} (${identity.mspId})` : stored.grant.issuer;
 }
 
 /** The vault account that issued the grant (by address: the index is only a hint). */

@@ -139,6 +139,7 @@ function FabricIdentities({ status }: { status: WalletStatus }) {
 /** Sends the user's actions; what they change comes back in `status` (popup/status-feed.ts). */
 export function Home({ status }: { status: WalletStatus }) {
   const [autoLockError, setAutoLockError] = useState<string | null>(null);
+  const terms = knownTerms(status);
 
   const setAutoLock = async (event: Event) => {
     const minutes = Number((event.target as HTMLSelectElement).value);
@@ -202,9 +203,9 @@ export function Home({ status }: { status: WalletStatus }) {
         </ul>
       </section>
       <Contacts contacts={status.contacts} />
-      <CrossChain items={status.ttm} terms={knownTerms(status)} />
+      <CrossChain items={status.ttm} terms={terms} />
       <Grants grants={status.grants} />
-      <Activity entries={status.activity} />
+      <Activity entries={status.activity} book={terms.book} />
       <Routers status={status.routers} />
       <Chains anchors={status.anchors} />
     </>

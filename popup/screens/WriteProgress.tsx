@@ -4,6 +4,7 @@
  * with the line saying what verified the outcome (the same line as under Activity).
  */
 import type { ActivityEntry } from '../../background/activity/activity-log.ts';
+import type { AddressBook } from '../../background/approvals/address-book.ts';
 import { ActivityRow } from '../Activity.tsx';
 import { type FollowedWrite, followedEntry } from '../followed-write.ts';
 import { CloseRow } from './CloseRow.tsx';
@@ -11,10 +12,12 @@ import { CloseRow } from './CloseRow.tsx';
 export function WriteProgress({
   write,
   entries,
+  book,
   onClose,
 }: {
   write: FollowedWrite;
   entries: ActivityEntry[];
+  book: AddressBook;
   onClose: () => void;
 }) {
   const entry = followedEntry(write, entries);
@@ -25,7 +28,7 @@ export function WriteProgress({
       <p class="origin">{write.origin}</p>
       {entry ? (
         <ul class="activity" data-testid="write-outcome">
-          <ActivityRow entry={entry} />
+          <ActivityRow entry={entry} book={book} />
         </ul>
       ) : (
         <p class="muted">Signing and sending…</p>

@@ -205,10 +205,14 @@ describe('a dapp through the wallet to the chains', { timeout: 180_000 }, () => 
     const activity = home.getByTestId('activity');
     await activity.waitFor();
     const items = await activity.locator('li').allTextContents();
-    assert.match(items[0] ?? '', /rejected send payment\.bcos\.asset\.transfer/);
+    // Each names the account that signed (or would have), as the wallet knows it.
+    assert.match(
+      items[0] ?? '',
+      /rejected send payment\.bcos\.asset\.transfer[\s\S]* · by Account 1 \(0xf39F…2266\)/,
+    );
     assert.match(
       items[1] ?? '',
-      /done send payment\.bcos\.asset\.transfer[\s\S]*tx 0x[\s\S]*✓ sealed by [34] of 4 sealers/,
+      /done send payment\.bcos\.asset\.transfer[\s\S]* · by Account 1 \(0xf39F…2266\)[\s\S]*tx 0x[\s\S]*✓ sealed by [34] of 4 sealers/,
     );
     await home.screenshot({ path: join(testOutputDir, 'popup-activity.png'), fullPage: true });
     // The chain's trust anchor, taken on first use from the one router configured, says so.

@@ -406,12 +406,15 @@ describe('the popup screens', { timeout: 300_000 }, () => {
     await activity.waitFor();
     const items = await activity.locator('li').allTextContents();
     assert.ok(
-      items.some((i) => /rejected send trade\.fab\.records/.test(i)),
+      items.some((i) => /rejected send trade\.fab\.records[\s\S]* · by user1 \(Org1MSP\)/.test(i)),
       items.join('\n'),
     );
+    // Who signed, named as the wallet knows the account.
     assert.ok(
       items.some((i) =>
-        /done send payment\.bcos\.asset\.transfer[\s\S]*✓ sealed by [34] of 4 sealers/.test(i),
+        /done send payment\.bcos\.asset\.transfer[\s\S]* · by Account 1 \(0xf39F…2266\)[\s\S]*✓ sealed by [34] of 4 sealers/.test(
+          i,
+        ),
       ),
       items.join('\n'),
     );

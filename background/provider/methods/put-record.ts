@@ -53,7 +53,13 @@ export async function putRecordMethod(
     await services.approvals.request('record', context.origin, details, noChoice);
   } catch (error) {
     if (!(error instanceof ApprovalRejectedError)) throw error;
-    await services.activity.add({ origin: context.origin, kind: 'transaction', summary, status: 'rejected' });
+    await services.activity.add({
+      origin: context.origin,
+      kind: 'transaction',
+      summary,
+      account: details.from,
+      status: 'rejected',
+    });
     throw new ProviderError(ErrorCode.userRejected, error.message);
   }
   // Grants may have been revoked while the user looked: wrap for those still active, never for one not shown.
@@ -63,6 +69,7 @@ export async function putRecordMethod(
     services,
     origin: context.origin,
     summary,
+    account: details.from,
     submit: () => putRecord(options, { record, fields, audiences: readers }),
     toError: recordsError,
   });

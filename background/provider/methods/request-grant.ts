@@ -93,6 +93,8 @@ export async function requestGrant(
     ...(fabric ? { fabricIdentity: { name: fabric.name, mspId: fabric.mspId } } : {}),
   };
   const summary = `${request.resource}: ${request.records.join(', ')}`;
+  /** Who signs the chain's transactions for this grant (the grant itself is the account's). */
+  const signedBy = fabric ? `${fabric.name} (${fabric.mspId})` : account.address;
   let scope: GrantScope;
   try {
     scope = await services.approvals.request('grant', context.origin, details, (choice) =>
@@ -100,7 +102,13 @@ export async function requestGrant(
     );
   } catch (error) {
     if (!(error instanceof ApprovalRejectedError)) throw error;
-    await services.activity.add({ origin: context.origin, kind: 'grant', summary, status: 'rejected' });
+    await services.activity.add({
+      origin: context.origin,
+      kind: 'grant',
+      summary,
+      account: account.address,
+      status: 'rejected',
+    });
     throw new ProviderError(ErrorCode.userRejected, error.message);
   }
 
@@ -120,6 +128,7 @@ export async function requestGrant(
           origin: context.origin,
           kind: 'transaction',
           summary: `${request.resource}.LinkAccount`,
+          account: signedBy,
           status: linked.status,
           txId: linked.txId,
           blockNumber: linked.blockNumber.toString(),
@@ -158,7 +167,13 @@ export async function requestGrant(
       signer: { account: account.index, ...(fabric ? { fabricIdentity: fabric.id } : {}) },
       createdAt: Date.now(),
     });
-    await services.activity.add({ origin: context.origin, kind: 'grant', summary, status: 'success' });
+    await services.activity.add({
+      origin: context.origin,
+      kind: 'grant',
+      summary,
+      account: account.address,
+      status: 'success',
+    });
     issued = { grant, signature, grantId: id };
   } catch (error) {
     const providerError = toProviderError(error);
@@ -166,6 +181,7 @@ export async function requestGrant(
       origin: context.origin,
       kind: 'grant',
       summary,
+      account: account.address,
       status: 'failed',
       error: providerError.message,
     });
@@ -182,7 +198,7 @@ export async function requestGrant(
     services,
     context,
     options,
-    issued,
+    { ...issued, signedBy },
     request.audiencePublicKey as Hex,
   );
   return { ...issued, sharedKeys };
@@ -198,10 +214,10 @@ async function shareGrantKeys(
   services: WalletServices,
   context: RequestContext,
   options: RecordsOptions,
-  issued: Omit<IssuedGrant, 'sharedKeys'>,
+  issued: Omit<IssuedGrant, 'sharedKeys'> & { signedBy: string },
   audiencePublicKey: Hex,
 ): Promise<SharedKeys[]> {
-  const { grant, grantId: id } = issued;
+  const { grant, grantId: id, signedBy } = issued;
   const audience = { grantId: id, audiencePublicKey, fields: grant.fields };
   const summary = `${options.entry.path}.${recordsMethod(options.entry, 'shareKeys')}`;
   const outcomes: SharedKeys[] = [];
@@ -216,6 +232,7 @@ async function shareGrantKeys(
         origin: context.origin,
         kind: 'transaction',
         summary,
+        account: signedBy,
         status: receipt.status,
         txId: receipt.txId,
         blockNumber: receipt.blockNumber.toString(),
@@ -232,6 +249,7 @@ async function shareGrantKeys(
         origin: context.origin,
         kind: 'transaction',
         summary,
+        account: signedBy,
         status: error instanceof EvidenceRefusedError ? 'unverified' : 'failed',
         error: message,
       });

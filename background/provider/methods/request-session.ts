@@ -91,6 +91,7 @@ export async function requestSession(
     origin: context.origin,
     kind: 'session',
     summary: granted.join(', '),
+    account: account.address,
     status: 'success',
   });
   return session;

@@ -86,7 +86,7 @@ async function sendFisco(write: Write): Promise<Receipt> {
   }
   const simulation = await simulate(client, path, method, args, session.address);
   await approve(write, { inputs: fn?.inputs ?? [], args: jsonSafe(args), from: session.address, simulation });
-  return record(write, () =>
+  return record(write, session.address, () =>
     submitFiscoWrite(client, services.vault, services.trust, session.account, {
       path,
       to: resource.address,
@@ -106,8 +106,9 @@ async function sendFabric(write: Write): Promise<Receipt> {
   }
   const args = write.args.map(String);
   const inputs = resource.methods.find((m) => m.name === method)?.inputs ?? [];
-  await approve(write, { inputs, args, from: `${identity.name} (${identity.mspId})` });
-  return record(write, () =>
+  const from = `${identity.name} (${identity.mspId})`;
+  await approve(write, { inputs, args, from });
+  return record(write, from, () =>
     submitFabricWrite(client, services.vault, services.trust, identity.id, {
       path,
       channel,
@@ -152,14 +153,19 @@ async function approve(
     );
   } catch (error) {
     if (!(error instanceof ApprovalRejectedError)) throw error;
-    const summary = `${path}.${method}`;
-    await services.activity.add({ origin: context.origin, kind: 'transaction', summary, status: 'rejected' });
+    await services.activity.add({
+      origin: context.origin,
+      kind: 'transaction',
+      summary: `${path}.${method}`,
+      account: call.from,
+      status: 'rejected',
+    });
     throw new ProviderError(ErrorCode.userRejected, error.message);
   }
 }
 
-/** Signs and relays an approved write, keeping its activity entry up to date. */
-function record(write: Write, submit: () => Promise<VerifiedReceipt>): Promise<Receipt> {
+/** Signs (as `account`) and relays an approved write, keeping its activity entry up to date. */
+function record(write: Write, account: string, submit: () => Promise<VerifiedReceipt>): Promise<Receipt> {
   const { services, context, path, method } = write;
-  return trackedWrite({ services, origin: context.origin, summary: `${path}.${method}`, submit });
+  return trackedWrite({ services, origin: context.origin, summary: `${path}.${method}`, account, submit });
 }

@@ -56,6 +56,7 @@ export async function describeSessionResource(
       origin: context.origin,
       kind: 'session',
       summary: path,
+      account: session.address,
       status: 'failed',
       error: refusal.message,
     });

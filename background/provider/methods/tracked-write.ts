@@ -15,14 +15,22 @@ export interface TrackedWrite {
   origin: string;
   /** What the activity list shows, e.g. `payment.bcos.asset.transfer`. */
   summary: string;
+  /** Who signs, as the approval showed it (the activity entry's `account`). */
+  account: string;
   submit: () => Promise<VerifiedReceipt>;
   /** How a failure reaches the page (default: as a chain error). */
   toError?: (error: unknown) => ProviderError;
 }
 
 export async function trackedWrite(write: TrackedWrite): Promise<ProviderResult<'weft_sendTransaction'>> {
-  const { services, origin, summary, submit, toError = toProviderError } = write;
-  const id = await services.activity.add({ origin, kind: 'transaction', summary, status: 'submitting' });
+  const { services, origin, summary, account, submit, toError = toProviderError } = write;
+  const id = await services.activity.add({
+    origin,
+    kind: 'transaction',
+    summary,
+    account,
+    status: 'submitting',
+  });
   try {
     const receipt = await submit();
     await services.activity.settle(id, {

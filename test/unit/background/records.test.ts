@@ -310,17 +310,18 @@ describe('weft_putRecord', () => {
       },
     ]);
     assert.deepEqual(activity, [
-      { origin: ORIGIN, kind: 'transaction', summary: `${BCOS}.put`, status: 'rejected' },
+      { origin: ORIGIN, kind: 'transaction', summary: `${BCOS}.put`, account: OWNER, status: 'rejected' },
     ]);
     assert.deepEqual(signed, []);
   });
 
   test('on Fabric the approval names the identity that writes and the chaincode', async () => {
-    const { request, asked } = wallet({ grants: [stored({ resource: FAB })] });
+    const { request, asked, activity } = wallet({ grants: [stored({ resource: FAB })] });
     await request('weft_putRecord', { ...put, path: FAB });
     const details = asked[0]?.details as { from: string; contract: string; readers: unknown[] };
     assert.equal(asked[0]?.kind, 'record');
     assert.equal(details.from, 'alice (Org1MSP)');
+    assert.equal(activity[0]?.account, 'alice (Org1MSP)', 'the activity names who would have signed');
     assert.equal(details.contract, 'records');
     assert.equal(details.readers.length, 1);
   });
@@ -347,7 +348,7 @@ describe('plaintext record paths are refused', () => {
   });
 
   test('other writes of a records resource, and a `put` elsewhere, still go to the approval', async () => {
-    const { request, asked } = wallet();
+    const { request, asked, activity } = wallet();
     await request('weft_sendTransaction', { path: FAB, method: 'DeleteRecord', args: ['kyc'] });
     await request('weft_sendTransaction', { path: ASSET, method: 'put', args: ['x'] });
     assert.deepEqual(
@@ -355,6 +356,14 @@ describe('plaintext record paths are refused', () => {
       [
         ['transaction', 'DeleteRecord'],
         ['transaction', 'put'],
+      ],
+    );
+    // Each refusal is logged with the signer the approval named.
+    assert.deepEqual(
+      activity.map((a) => [a.summary, a.account, a.status]),
+      [
+        [`${FAB}.DeleteRecord`, 'alice (Org1MSP)', 'rejected'],
+        [`${ASSET}.put`, OWNER, 'rejected'],
       ],
     );
   });
