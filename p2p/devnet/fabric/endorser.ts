@@ -85,7 +85,41 @@ function unmarshal(bytes: Uint8Array, what: string): ProtoFields {
   }
 }
 
-/** Fabric's UnpackProposal (core/endorser/msgvalidation.go); throws with Fabric's messages. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * proto.Unmarshal of a message with string fields, which proto3 requires to be UTF-8: Go refuses
+ * the whole message otherwise. (A string field sent with another wire type is an unknown field
+ * to Go, and passes.)
+ */
+function unmarshalWithStrings(bytes: Uint8Array, what: string, strings: number[]): ProtoFields {
+  const fields = unmarshal(bytes, what);
+  for (const field of strings) {
+    for (const value of fields.get(field) ?? []) {
+      if (typeof value === 'bigint') continue;
+      try {
+        utf8.decode(value);
+      } catch {
+        throw new Error(`could not unmarshal ${what}: field ${field} contains invalid UTF-8`);
+      }
+    }
+  }
+  return fields;
+}
+
+/** Each entry of a `map<string, bytes>` field, as Go decodes them: a message with a UTF-8 key. */
+function unmarshalMap(fields: ProtoFields, field: number, what: string): void {
+  for (const entry of repeatedBytes(fields, field)) unmarshalWithStrings(entry, what, [1]);
+}
+
+/** peer.ChaincodeID { path = 1, name = 2, version = 3 }. */
+const CHAINCODE_ID_STRINGS = [1, 2, 3];
+
+/**
+ * Fabric's UnpackProposal (core/endorser/msgvalidation.go); throws with Fabric's messages. Nested
+ * messages are decoded as Go decodes them, eagerly, so what a peer refuses never reaches the
+ * chaincode (whose shim would crash on it instead).
+ */
 export function unpackProposal(signedProposal: Uint8Array): UnpackedProposal {
   const signed = unmarshal(signedProposal, 'signed proposal');
   const proposalBytes = bytesField(signed, 1);
@@ -95,24 +129,27 @@ export function unpackProposal(signedProposal: Uint8Array): UnpackedProposal {
   const channelHeaderBytes = bytesField(header, 1);
   const signatureHeaderBytes = bytesField(header, 2);
   const channelHeader = unmarshal(channelHeaderBytes, 'channel header');
-  // Go unmarshals the nested timestamp with the header (fabric-shim does too), so a broken one is
-  // refused here rather than crashing the chaincode's stub.
   if (channelHeader.has(3)) unmarshal(bytesField(channelHeader, 3), 'channel header timestamp');
   const signatureHeader = unmarshal(signatureHeaderBytes, 'signature header');
   const extension = unmarshal(bytesField(channelHeader, 7), 'header extension');
   if (!extension.has(2)) throw new Error('ChaincodeHeaderExtension.ChaincodeId is nil');
-  const chaincodeName = stringField(unmarshal(bytesField(extension, 2), 'chaincode id'), 2);
+  const chaincodeName = stringField(
+    unmarshalWithStrings(bytesField(extension, 2), 'chaincode id', CHAINCODE_ID_STRINGS),
+    2,
+  );
   if (!chaincodeName) throw new Error('ChaincodeHeaderExtension.ChaincodeId.Name is empty');
   const payload = unmarshal(bytesField(proposal, 2), 'chaincode proposal payload');
-  // The transient map (map<string, bytes>), decoded eagerly by Go and by fabric-shim alike.
-  for (const entry of repeatedBytes(payload, 2)) stringField(unmarshal(entry, 'transient map entry'), 1);
+  unmarshalMap(payload, 2, 'transient map entry');
   const inputBytes = bytesField(payload, 1);
   const invocationSpec = unmarshal(inputBytes, 'chaincode invocation spec');
   if (!invocationSpec.has(1)) throw new Error('chaincode invocation spec did not contain chaincode spec');
   const spec = unmarshal(bytesField(invocationSpec, 1), 'chaincode spec');
+  if (spec.has(2)) unmarshalWithStrings(bytesField(spec, 2), 'chaincode spec id', CHAINCODE_ID_STRINGS);
   if (!spec.has(3)) throw new Error('chaincode input did not contain any input');
   const input = bytesField(spec, 3);
-  const args = repeatedBytes(unmarshal(input, 'chaincode input'), 1);
+  const chaincodeInput = unmarshal(input, 'chaincode input');
+  unmarshalMap(chaincodeInput, 2, 'chaincode input decoration');
+  const args = repeatedBytes(chaincodeInput, 1);
   // ChaincodeProposalPayload { input = 1, transient_map = 2 } without the transient map.
   const payloadWithoutTransient = encodeFields([[1, inputBytes]]);
   const proposalHash = createHash('sha256')

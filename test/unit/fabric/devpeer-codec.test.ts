@@ -135,6 +135,76 @@ describe('devpeer proposal unpacking', () => {
       /could not unmarshal transient map entry/,
     );
   });
+
+  test('refuses what Go refuses in the chaincode ids and the input: strings not UTF-8, broken decorations', () => {
+    const notUtf8 = Uint8Array.of(0xc3, 0x28);
+    /** A proposal whose header extension names `headerId` and whose spec is `spec`. */
+    const build = (headerId: Uint8Array, spec: Uint8Array) => {
+      const { signedProposal } = clientProposal();
+      const proposal = peer.Proposal.deserializeBinary(signedProposal.getProposalBytes_asU8());
+      const header = common.Header.deserializeBinary(proposal.getHeader_asU8());
+      const channelHeader = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8());
+      channelHeader.setExtension$(encodeFields([[2, headerId]]));
+      header.setChannelHeader(channelHeader.serializeBinary());
+      proposal.setHeader(header.serializeBinary());
+      // ChaincodeProposalPayload { input: ChaincodeInvocationSpec { chaincode_spec } }.
+      proposal.setPayload(encodeFields([[1, encodeFields([[1, spec]])]]));
+      signedProposal.setProposalBytes(proposal.serializeBinary());
+      return signedProposal.serializeBinary();
+    };
+    const id = (version: Uint8Array | string) =>
+      encodeFields([
+        [2, 'asset'],
+        [3, version],
+      ]);
+    const spec = (specId: Uint8Array, input: Uint8Array) =>
+      encodeFields([
+        [2, specId],
+        [3, input],
+      ]);
+    const input = encodeFields([[1, 'BalanceOf', 'repeated']]);
+    const decoration = (entry: Uint8Array) =>
+      encodeFields([
+        [1, 'BalanceOf', 'repeated'],
+        [2, entry, 'repeated'],
+      ]);
+
+    const good = unpackProposal(
+      build(
+        id('1.0'),
+        spec(
+          id('1.0'),
+          decoration(
+            encodeFields([
+              [1, 'k'],
+              [2, 'v'],
+            ]),
+          ),
+        ),
+      ),
+    );
+    assert.equal(good.chaincodeName, 'asset');
+    assert.deepEqual(
+      good.args.map((a) => Buffer.from(a).toString()),
+      ['BalanceOf'],
+    );
+    assert.throws(
+      () => unpackProposal(build(id(notUtf8), spec(id('1.0'), input))),
+      /could not unmarshal chaincode id: field 3/,
+    );
+    assert.throws(
+      () => unpackProposal(build(id('1.0'), spec(id(notUtf8), input))),
+      /could not unmarshal chaincode spec id: field 3/,
+    );
+    assert.throws(
+      () => unpackProposal(build(id('1.0'), spec(id('1.0'), decoration(Uint8Array.of(0x0a, 0x05))))),
+      /could not unmarshal chaincode input decoration/,
+    );
+    assert.throws(
+      () => unpackProposal(build(id('1.0'), spec(id('1.0'), decoration(encodeFields([[1, notUtf8]]))))),
+      /could not unmarshal chaincode input decoration: field 1/,
+    );
+  });
 });
 
 describe('devpeer Gateway codec', () => {
