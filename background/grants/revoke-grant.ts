@@ -12,6 +12,7 @@ import type { WalletServices } from '../services.ts';
 import { submitFabricWrite } from '../signing/fabric-write.ts';
 import { submitFiscoWrite } from '../signing/fisco-write.ts';
 import { VaultLockedError } from '../vault/errors.ts';
+import { type FabricIdentityMeta, fabricIdentityLabel } from '../vault/state.ts';
 import { RevocationFailedError } from './errors.ts';
 import { ensureAccountLink } from './fabric-link.ts';
 import type { StoredGrant } from './grant-state.ts';
@@ -35,20 +36,22 @@ export async function revokeGrant(services: RevocationServices, id: string): Pro
 /** Signs and relays the revocation, logged in the activity; resolves with its transaction id once committed. */
 async function sendRevocation(services: RevocationServices, stored: StoredGrant): Promise<string> {
   const resource = await services.routers.describe(stored.grant.resource);
-  const method = resource.chain.type === 'fabric' ? 'RevokeGrant' : 'revoke';
+  const onFabric = resource.chain.type === 'fabric';
+  const method = onFabric ? 'RevokeGrant' : 'revoke';
+  // On Fabric the identity linked to the issuer signs; the activity names whoever signs.
+  const identity = onFabric ? await linkedIdentity(services, stored) : undefined;
   const entry = await services.activity.add({
     origin: stored.origin,
     kind: 'transaction',
     summary: `${resource.path}.${method}`,
-    account: await revokedBy(services, stored, resource),
+    account: identity ? fabricIdentityLabel(identity) : stored.grant.issuer,
     status: 'submitting',
   });
   let receipt: TransactionReceipt;
   try {
-    receipt =
-      resource.chain.type === 'fabric'
-        ? await revokeOnFabric(services, stored, resource)
-        : await revokeOnFisco(services, stored, resource);
+    receipt = onFabric
+      ? await revokeOnFabric(services, stored, resource, identity)
+      : await revokeOnFisco(services, stored, resource);
   } catch (error) {
     await services.activity.settle(entry, { status: 'failed', error: (error as Error).message });
     throw error;
@@ -66,13 +69,10 @@ async function sendRevocation(services: RevocationServices, stored: StoredGrant)
   return receipt.txId;
 }
 
-/** Who signs the revocation, as the activity names it: the issuer, or on Fabric its linked identity. */
-async function revokedBy(services: RevocationServices, stored: StoredGrant, resource: ResourceEntry) {
-  if (resource.chain.type !== 'fabric') return stored.grant.issuer;
-  const identity = (await services.vault.fabricIdentities()).find(
-    (f) => f.id === stored.signer.fabricIdentity,
-  );
-  return identity ? `${identity.name} (${identity.mspId})` : stored.grant.issuer;
+/** The wallet's Fabric identity linked to the grant's issuer when it was issued, if still held. */
+async function linkedIdentity(services: RevocationServices, stored: StoredGrant) {
+  const identities = await services.vault.fabricIdentities();
+  return identities.find((f) => f.id === stored.signer.fabricIdentity);
 }
 
 /** The vault account that issued the grant (by address: the index is only a hint). */
@@ -104,16 +104,16 @@ async function revokeOnFabric(
   services: RevocationServices,
   stored: StoredGrant,
   resource: ResourceEntry,
+  identity: FabricIdentityMeta | undefined,
 ): Promise<TransactionReceipt> {
   if (resource.chain.type !== 'fabric') throw new RevocationFailedError('not a Fabric resource');
   const account = await issuingAccount(services, stored);
-  const identityId = stored.signer.fabricIdentity;
-  const identities = await services.vault.fabricIdentities();
-  if (!identityId || !identities.some((f) => f.id === identityId)) {
+  if (!identity) {
     throw new RevocationFailedError(
       'The Fabric identity linked to the issuing account is not in this wallet',
     );
   }
+  const identityId = identity.id;
   const client = services.routers.client();
   // RevokeGrant revokes for the account linked to the submitter: make sure that is the issuer.
   await ensureAccountLink({

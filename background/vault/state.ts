@@ -19,6 +19,11 @@ export interface FabricIdentityMeta {
   certificate: string;
 }
 
+/** How approvals and the activity name a Fabric identity that signs: `user1 (Org1MSP)`. */
+export function fabricIdentityLabel(identity: Pick<FabricIdentityMeta, 'name' | 'mspId'>): string {
+  return `${identity.name} (${identity.mspId})`;
+}
+
 export interface VaultState {
   /** The password-encrypted secrets; `null` before onboarding. */
   vault: EncryptedRecord | null;

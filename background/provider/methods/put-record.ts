@@ -14,6 +14,7 @@ import { ApprovalRejectedError, noChoice } from '../../approvals/approval-queue.
 import { activeAudiences, coveredFields, type RecordAudience } from '../../records/active-grants.ts';
 import { putRecord, recordsMethod } from '../../records/records.ts';
 import type { WalletServices } from '../../services.ts';
+import { fabricIdentityLabel } from '../../vault/state.ts';
 import type { RequestContext } from '../context.ts';
 import { ProviderError } from '../errors.ts';
 import { putRecordParams, recordsError, recordsTarget } from './records-session.ts';
@@ -41,7 +42,7 @@ export async function putRecordMethod(
     contract: entry.address,
     record,
     fields: Object.entries(fields).map(([name, value]) => ({ name, value })),
-    from: identity ? `${identity.name} (${identity.mspId})` : session.address,
+    from: identity ? fabricIdentityLabel(identity) : session.address,
     sealedBy: { address: account.address, name: account.name },
     readers: shown.map((a) => ({
       origin: a.origin,

@@ -32,6 +32,7 @@ import {
 } from '../../records/records.ts';
 import type { WalletServices } from '../../services.ts';
 import { EvidenceRefusedError } from '../../trust/verification.ts';
+import { fabricIdentityLabel } from '../../vault/state.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams, ProviderError } from '../errors.ts';
@@ -94,7 +95,7 @@ export async function requestGrant(
   };
   const summary = `${request.resource}: ${request.records.join(', ')}`;
   /** Who signs the chain's transactions for this grant (the grant itself is the account's). */
-  const signedBy = fabric ? `${fabric.name} (${fabric.mspId})` : account.address;
+  const signedBy = fabric ? fabricIdentityLabel(fabric) : account.address;
   let scope: GrantScope;
   try {
     scope = await services.approvals.request('grant', context.origin, details, (choice) =>

@@ -21,6 +21,7 @@ import type { WalletServices } from '../../services.ts';
 import { submitFabricWrite } from '../../signing/fabric-write.ts';
 import { submitFiscoWrite } from '../../signing/fisco-write.ts';
 import type { VerifiedReceipt } from '../../trust/verification.ts';
+import { fabricIdentityLabel } from '../../vault/state.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams, ProviderError } from '../errors.ts';
@@ -106,7 +107,7 @@ async function sendFabric(write: Write): Promise<Receipt> {
   }
   const args = write.args.map(String);
   const inputs = resource.methods.find((m) => m.name === method)?.inputs ?? [];
-  const from = `${identity.name} (${identity.mspId})`;
+  const from = fabricIdentityLabel(identity);
   await approve(write, { inputs, args, from });
   return record(write, from, () =>
     submitFabricWrite(client, services.vault, services.trust, identity.id, {

@@ -7,6 +7,7 @@ import { FABRIC_ACCOUNT, FISCO_ADDRESS } from '../../approvals/address-book.ts';
 import type { WalletServices } from '../../services.ts';
 import { pinOf, type ResourcePin } from '../../sessions/resource-pin.ts';
 import type { ChainType } from '../../ttm/types.ts';
+import { fabricIdentityLabel } from '../../vault/state.ts';
 import { toProviderError } from '../chain-errors.ts';
 import type { RequestContext } from '../context.ts';
 import { invalidParams } from '../errors.ts';
@@ -84,7 +85,7 @@ export async function ttmSigner(services: WalletServices, session: Session, need
   const fabric = needsFabric ? await sessionFabricIdentity(services.vault, session) : undefined;
   return {
     signer: { account: session.account, ...(fabric ? { fabricIdentity: fabric.id } : {}) },
-    display: { fisco: session.address, ...(fabric ? { fabric: `${fabric.name} (${fabric.mspId})` } : {}) },
+    display: { fisco: session.address, ...(fabric ? { fabric: fabricIdentityLabel(fabric) } : {}) },
   };
 }
 

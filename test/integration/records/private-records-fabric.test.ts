@@ -358,11 +358,15 @@ describe('private records on Fabric', () => {
     assert.ok(sealed1);
     assert.equal((await readAtChain(revokedLater, record)).key, read1.key);
 
-    const revoked = await revokeGrant(
-      revocationServices(client, owner.vault, trust, grants),
-      revokedLater.id,
-    );
+    const revoker = revocationServices(client, owner.vault, trust, grants);
+    const revoked = await revokeGrant(revoker, revokedLater.id);
     assert.ok(revoked.revokedAt !== undefined && revoked.revocationTxId);
+    // The activity names who signed it: the Fabric identity linked to the issuer.
+    const [identity] = await owner.vault.fabricIdentities();
+    assert.deepEqual(
+      (await revoker.activity.list()).map((e) => [e.summary, e.account, e.status]),
+      [[`${PATH}.RevokeGrant`, `${identity?.name} (${identity?.mspId})`, 'success']],
+    );
     // The revocation alone leaves the blob (of keys the audience holds already) on the record.
     assert.equal((await ownStored(record)).keys[revokedId], read1.key);
     const remaining = activeAudiences(await grants.list(), query);

@@ -339,11 +339,14 @@ describe('private records on FISCO BCOS', () => {
     assert.deepEqual(Object.keys(blobs1), [revokedId, keptId]);
     assert.equal(blobs1[revokedId], read1.key);
 
-    const revoked = await revokeGrant(
-      revocationServices(client, owner.vault, trust, grants),
-      revokedLater.id,
-    );
+    const revoker = revocationServices(client, owner.vault, trust, grants);
+    const revoked = await revokeGrant(revoker, revokedLater.id);
     assert.ok(revoked.revokedAt !== undefined && revoked.revocationTxId);
+    // The activity names who signed it: the issuing account.
+    assert.deepEqual(
+      (await revoker.activity.list()).map((e) => [e.summary, e.account, e.status]),
+      [[`${PATH}.revoke`, owner.address, 'success']],
+    );
     // The revocation alone leaves the blob (of keys the audience holds already) on the record.
     const revocation = await h.client.getTransactionReceipt(revoked.revocationTxId);
     assert.ok(revocation);
