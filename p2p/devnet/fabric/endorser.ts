@@ -85,24 +85,16 @@ function unmarshal(bytes: Uint8Array, what: string): ProtoFields {
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
  * proto.Unmarshal of a message with string fields, which proto3 requires to be UTF-8: Go refuses
- * the whole message otherwise. (A string field sent with another wire type is an unknown field
- * to Go, and passes.)
+ * the whole message otherwise.
  */
 function unmarshalWithStrings(bytes: Uint8Array, what: string, strings: number[]): ProtoFields {
   const fields = unmarshal(bytes, what);
-  for (const field of strings) {
-    for (const value of fields.get(field) ?? []) {
-      if (typeof value === 'bigint') continue;
-      try {
-        utf8.decode(value);
-      } catch {
-        throw new Error(`could not unmarshal ${what}: field ${field} contains invalid UTF-8`);
-      }
-    }
+  try {
+    for (const field of strings) stringField(fields, field);
+  } catch (error) {
+    throw new Error(`could not unmarshal ${what}: ${(error as Error).message}`);
   }
   return fields;
 }
