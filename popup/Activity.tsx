@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { ActivityEntry } from '../background/activity/activity-log.ts';
-import { type AddressBook, nameAddress } from '../background/approvals/address-book.ts';
+import { type AddressBook, FISCO_ADDRESS, nameAddress } from '../background/approvals/address-book.ts';
 
 const LABEL: Record<ActivityEntry['status'], string> = {
   submitting: 'sending…',
@@ -22,7 +22,7 @@ const VERB: Record<ActivityEntry['kind'], string> = {
  * entry has it ("user1 (Org1MSP)").
  */
 function actor(account: string, book: AddressBook): string {
-  return /^0x[0-9a-fA-F]{40}$/.test(account) ? nameAddress(book, account, 'fisco-bcos').label : account;
+  return FISCO_ADDRESS.test(account) ? nameAddress(book, account, 'fisco-bcos').label : account;
 }
 
 /** One entry: what, for whom, by which account, how it ended, its chain reference and what verified it. */
